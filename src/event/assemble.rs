@@ -1,0 +1,1211 @@
+//! The event assembler: a state machine per log stream (host) that groups the lines of
+//! one OOM report into an [`OomEvent`].
+//!
+//! A report opens at its `invoked oom-killer` header, or at any later piece of a report
+//! whose start is missing (a cut-off log, a grep). Lines of other programs are ignored;
+//! lines of a second report interleaved on old kernels are routed by printk caller id
+//! when the log has one, and kill lines by pid. A report closes at its kill line (then
+//! it still accepts the reaper and `memory.oom.group` lines that follow), at the next
+//! header, at a time gap, at a reboot, or at the end of the input; whatever it lacks
+//! is named in its notes. Nothing the log says about a kill is dropped: a kill line
+//! with no report around it becomes an event of its own.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::diag::{Diagnostic, Severity};
+use crate::event::classify::{self, CounterKind, Line, MemTotal};
+use crate::event::{
+    Ending, Evidence, KernelChoice, Killed, Memcg, MemInfo, OomEvent, OomSummary, Reaped,
+    SourceSpan, TaskTable, Trigger, Zone,
+};
+use crate::input::markers::Markers;
+use crate::record::{Caller, Printk, Record, Wall};
+
+/// Tuning of the assembler.
+#[derive(Debug, Clone)]
+pub struct AssemblerOptions {
+    /// Keep each report's kernel lines in [`OomEvent::raw`].
+    pub keep_raw: bool,
+    /// A report is over when the printk clock moves on by more than this (µs).
+    pub printk_gap_us: u64,
+    /// A report is over when the wall clock moves on by more than this (s).
+    pub wall_gap_secs: i64,
+    /// A report is over after this many unrecognised kernel lines in a row.
+    pub unknown_budget: u32,
+    /// Most diagnostics of one kind per input.
+    pub diag_cap: usize,
+}
+
+impl Default for AssemblerOptions {
+    fn default() -> Self {
+        AssemblerOptions {
+            keep_raw: false,
+            printk_gap_us: 10_000_000,
+            wall_gap_secs: 60,
+            unknown_budget: 40,
+            diag_cap: 20,
+        }
+    }
+}
+
+/// What one boot of one host's log says about swap and the kernel, for reports that
+/// do not print it themselves (memcg reports on 3.10+ print no swap total).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BootEvidence {
+    /// The input it was read from.
+    pub input: String,
+    /// Host name.
+    pub host: Option<String>,
+    /// Boot counter within the input.
+    pub boot_seq: u32,
+    /// Sum of `Adding NNNk swap` lines of this boot.
+    pub swap_added_kb: Option<u64>,
+    /// Largest `Total swap =` printed by any report of this boot.
+    pub total_swap_kb: Option<u64>,
+    /// Kernel release seen in this boot.
+    pub kernel_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    None,
+    MemInfo,
+    Stats,
+    Table,
+}
+
+/// A report being read.
+#[derive(Debug)]
+struct Partial {
+    ev: OomEvent,
+    has_header: bool,
+    /// Holds a line only an OOM report prints (a fragment that starts with Mem-Info
+    /// could also be a page-allocation failure or SysRq-m).
+    confirmed: bool,
+    caller: Option<Caller>,
+    last_printk: Option<Printk>,
+    last_wall: Option<Wall>,
+    unknown_run: u32,
+    unknown_total: u32,
+    section: Section,
+    /// Text of a summary line, in case the kernel flushed its tail as another record.
+    summary_text: Option<Vec<u8>>,
+    /// Index into `memcg.subtree_stats` of the block being read.
+    stats_block: Option<usize>,
+    /// Killed lines that follow `Tasks in … memory.oom.group set` belong here.
+    group_open: bool,
+    cut: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Stream {
+    host: Option<Vec<u8>>,
+    boot_id: Option<Vec<u8>>,
+    boot_seq: u32,
+    last_printk: Option<Printk>,
+    /// Reports still being read (normally at most one).
+    open: Vec<Partial>,
+    /// Finished reports that may still get reaper or group-kill lines.
+    recent: VecDeque<Partial>,
+    suppressed: Option<u64>,
+    evidence: BootEvidence,
+}
+
+/// Turns records into [`OomEvent`]s. Feed records with [`Assembler::push`]; finished
+/// events are collected with [`Assembler::drain_ready`]; call [`Assembler::finish`] at
+/// the end of the input.
+pub struct Assembler {
+    input: String,
+    opts: AssemblerOptions,
+    streams: Vec<Stream>,
+    ready: Vec<OomEvent>,
+    diags: Vec<Diagnostic>,
+    diag_counts: BTreeMap<&'static str, usize>,
+    boots: Vec<BootEvidence>,
+    open_reports: usize,
+    markers: Markers,
+}
+
+const RECENT_KEEP: usize = 8;
+
+impl Assembler {
+    /// An assembler for the input called `input`.
+    pub fn new(input: &str, opts: AssemblerOptions) -> Self {
+        Assembler {
+            input: input.to_string(),
+            opts,
+            streams: Vec::new(),
+            ready: Vec::new(),
+            diags: Vec::new(),
+            diag_counts: BTreeMap::new(),
+            boots: Vec::new(),
+            open_reports: 0,
+            markers: Markers::new(),
+        }
+    }
+
+    /// Whether a report is being read, so that every line is needed (otherwise only
+    /// lines holding a marker string matter).
+    pub fn wants_every_line(&self) -> bool {
+        self.open_reports > 0
+    }
+
+    /// Events that are finished.
+    pub fn drain_ready(&mut self) -> Vec<OomEvent> {
+        std::mem::take(&mut self.ready)
+    }
+
+    /// Diagnostics so far.
+    pub fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.diags)
+    }
+
+    /// Swap and kernel evidence per boot, complete after [`Assembler::finish`].
+    pub fn boot_evidence(&self) -> &[BootEvidence] {
+        &self.boots
+    }
+
+    /// Ends the input: every open report is closed.
+    pub fn finish(&mut self) {
+        for i in 0..self.streams.len() {
+            self.end_stream_boot(i, "the log ends inside the report");
+        }
+        self.open_reports = 0;
+    }
+
+    /// Closes reports that have had no new line for a while (live mode calls this on
+    /// a timer so that a report missing its last line is not held forever).
+    pub fn flush_idle(&mut self) {
+        for i in 0..self.streams.len() {
+            let open = std::mem::take(&mut self.streams[i].open);
+            self.open_reports -= open.len();
+            for p in open {
+                self.close(i, p, Some("no further lines arrived"));
+            }
+            while let Some(p) = self.streams[i].recent.pop_front() {
+                self.emit(i, p);
+            }
+        }
+    }
+
+    /// Feeds one record.
+    pub fn push(&mut self, rec: &Record<'_>) {
+        if !rec.is_kernel() {
+            return;
+        }
+        let line = classify::classify(rec.body);
+        let si = self.stream_index(rec.host);
+        self.clock(si, rec, &line);
+        self.close_stale(si, rec);
+        if matches!(line, Line::Header(_)) {
+            self.start_report(si, rec, &line);
+            return;
+        }
+        if let Some(pi) = self.route(si, rec, &line) {
+            self.absorb(si, pi, rec, line);
+            return;
+        }
+        self.idle(si, rec, line);
+    }
+
+    // ---- streams, clocks, boots ------------------------------------------------
+
+    fn stream_index(&mut self, host: Option<&[u8]>) -> usize {
+        if let Some(i) = self.streams.iter().position(|s| s.host.as_deref() == host) {
+            return i;
+        }
+        let host_s = host.map(|h| String::from_utf8_lossy(h).into_owned());
+        self.streams.push(Stream {
+            host: host.map(<[u8]>::to_vec),
+            evidence: BootEvidence {
+                input: self.input.clone(),
+                host: host_s,
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        self.streams.len() - 1
+    }
+
+    /// Follows the stream's clock and boot; a printk clock that goes back, a new
+    /// journal boot id or a `Linux version` line starts a new boot.
+    fn clock(&mut self, si: usize, rec: &Record<'_>, line: &Line<'_>) {
+        let s = &self.streams[si];
+        let mut reboot = false;
+        if let (Some(prev), Some(now)) = (s.last_printk, rec.printk)
+            && now.micros() + 1_000_000 < prev.micros()
+        {
+            reboot = true;
+        }
+        if let (Some(prev), Some(now)) = (&s.boot_id, rec.boot)
+            && prev.as_slice() != now
+        {
+            reboot = true;
+        }
+        if matches!(line, Line::Boot(_)) && (s.last_printk.is_some() || !s.open.is_empty() || !s.recent.is_empty()) {
+            reboot = true;
+        }
+        if reboot {
+            self.end_stream_boot(si, "the log shows a reboot");
+            let s = &mut self.streams[si];
+            s.boot_seq += 1;
+            s.evidence = BootEvidence {
+                input: self.input.clone(),
+                host: s.host.as_ref().map(|h| String::from_utf8_lossy(h).into_owned()),
+                boot_seq: s.boot_seq,
+                ..Default::default()
+            };
+        }
+        let s = &mut self.streams[si];
+        if rec.printk.is_some() {
+            s.last_printk = rec.printk;
+        }
+        if let Some(b) = rec.boot {
+            s.boot_id = Some(b.to_vec());
+        }
+    }
+
+    /// Closes every report of the stream and files the boot's evidence.
+    fn end_stream_boot(&mut self, si: usize, why: &str) {
+        let open = std::mem::take(&mut self.streams[si].open);
+        self.open_reports -= open.len();
+        for p in open {
+            self.close(si, p, Some(why));
+        }
+        while let Some(p) = self.streams[si].recent.pop_front() {
+            self.emit(si, p);
+        }
+        let ev = self.streams[si].evidence.clone();
+        if let Some(existing) = self
+            .boots
+            .iter_mut()
+            .find(|b| b.host == ev.host && b.boot_seq == ev.boot_seq)
+        {
+            *existing = ev;
+        } else {
+            self.boots.push(ev);
+        }
+    }
+
+    /// A report whose stream has moved on in time is over.
+    fn close_stale(&mut self, si: usize, rec: &Record<'_>) {
+        let gap_us = self.opts.printk_gap_us;
+        let gap_s = self.opts.wall_gap_secs;
+        let stale = |p: &Partial| -> bool {
+            if let (Some(a), Some(b)) = (p.last_printk, rec.printk) {
+                return b.micros().saturating_sub(a.micros()) > gap_us;
+            }
+            if let (Some(a), Some(b)) = (&p.last_wall, &rec.wall) {
+                return wall_gap(a, b).is_some_and(|d| d > gap_s);
+            }
+            false
+        };
+        let s = &mut self.streams[si];
+        if s.open.iter().any(stale) {
+            let (gone, keep): (Vec<Partial>, Vec<Partial>) =
+                std::mem::take(&mut s.open).into_iter().partition(|p| stale(p));
+            s.open = keep;
+            self.open_reports -= gone.len();
+            for p in gone {
+                self.close(si, p, Some("the log moves on in time before the report ends"));
+            }
+        }
+        // Finished reports older than a few minutes will get no more reaper lines.
+        while let Some(front) = self.streams[si].recent.front() {
+            let old = match (front.last_printk, rec.printk) {
+                (Some(a), Some(b)) => b.micros().saturating_sub(a.micros()) > 120_000_000,
+                _ => match (&front.last_wall, &rec.wall) {
+                    (Some(a), Some(b)) => wall_gap(a, b).is_some_and(|d| d > 120),
+                    _ => false,
+                },
+            };
+            if !old {
+                break;
+            }
+            let p = self.streams[si].recent.pop_front().expect("front exists");
+            self.emit(si, p);
+        }
+    }
+
+    // ---- opening, routing, closing -----------------------------------------------
+
+    fn new_partial(&self, si: usize, rec: &Record<'_>, has_header: bool) -> Partial {
+        let s = &self.streams[si];
+        Partial {
+            ev: OomEvent {
+                source: SourceSpan {
+                    path: self.input.clone(),
+                    first_line: rec.line,
+                    last_line: rec.line,
+                },
+                also_in: Vec::new(),
+                host: rec.host.map(|h| String::from_utf8_lossy(h).into_owned()),
+                boot_id: rec.boot.map(|b| String::from_utf8_lossy(b).into_owned()),
+                boot_seq: s.boot_seq,
+                wall: rec.wall,
+                printk: rec.printk,
+                kernel_version: s.evidence.kernel_version.clone(),
+                trigger: None,
+                cpuset: None,
+                constraint: None,
+                scope: None,
+                summary: None,
+                memcg: None,
+                mem_info: None,
+                kernel_choice: None,
+                killed: Vec::new(),
+                reaped: Vec::new(),
+                group_kill: None,
+                tasks: TaskTable::default(),
+                trace_frames: 0,
+                trace_hints: Vec::new(),
+                ending: None,
+                suppressed_before: s.suppressed,
+                complete: false,
+                notes: Vec::new(),
+                raw: Vec::new(),
+            },
+            has_header,
+            confirmed: has_header,
+            caller: rec.caller,
+            last_printk: rec.printk,
+            last_wall: rec.wall,
+            unknown_run: 0,
+            unknown_total: 0,
+            section: Section::None,
+            summary_text: None,
+            stats_block: None,
+            group_open: false,
+            cut: None,
+        }
+    }
+
+    fn start_report(&mut self, si: usize, rec: &Record<'_>, line: &Line<'_>) {
+        // A new header ends the reports of this stream, unless the log has caller ids
+        // that show two tasks reporting at once (pre-4.2 kernels had no OOM lock).
+        let open = std::mem::take(&mut self.streams[si].open);
+        let mut keep = Vec::new();
+        for p in open {
+            let concurrent = matches!((p.caller, rec.caller), (Some(a), Some(b)) if a != b) && p.has_header;
+            if concurrent {
+                keep.push(p);
+            } else {
+                self.open_reports -= 1;
+                self.close(si, p, Some("the next report starts before this one ends"));
+            }
+        }
+        self.streams[si].open = keep;
+        let mut p = self.new_partial(si, rec, true);
+        self.streams[si].suppressed = None;
+        if let Line::Header(h) = line {
+            p.ev.trigger = Some(Trigger {
+                comm: h.comm.map(lossy),
+                pid: None,
+                gfp_mask: h.gfp_mask.map(lossy),
+                gfp_flags: h.gfp_flags.map(lossy),
+                order: h.order,
+                oom_score_adj: h.oom_score_adj,
+                oom_adj: h.oom_adj,
+                nodemask: h.nodemask.map(lossy),
+            });
+        }
+        self.keep_raw(&mut p, rec);
+        self.streams[si].open.push(p);
+        self.open_reports += 1;
+    }
+
+    /// Which open report a line belongs to: the one whose printk caller matches, else
+    /// the newest one. Kill lines go to the report that selected that pid.
+    fn route(&self, si: usize, rec: &Record<'_>, line: &Line<'_>) -> Option<usize> {
+        let open = &self.streams[si].open;
+        if open.is_empty() {
+            return None;
+        }
+        match line {
+            Line::Killed(k) => {
+                let names = |p: &Partial| {
+                    p.ev.summary.as_ref().and_then(|s| s.pid) == Some(k.pid)
+                        || p.ev.kernel_choice.as_ref().is_some_and(|c| c.pid == k.pid)
+                };
+                if let Some(i) = open.iter().rposition(|p| names(p)) {
+                    return Some(i);
+                }
+                return open.iter().rposition(|p| !has_kill_line(&p.ev));
+            }
+            Line::Reaper(r) => {
+                // A reaper line names an earlier victim; it joins an open report only
+                // if that report knows the pid.
+                return open.iter().rposition(|p| {
+                    p.ev.summary.as_ref().and_then(|s| s.pid) == Some(r.pid)
+                        || p.ev.kernel_choice.as_ref().is_some_and(|c| c.pid == r.pid)
+                        || p.ev.tasks.rows.iter().any(|t| t.pid == r.pid)
+                });
+            }
+            Line::Boot(_) | Line::SwapAdded(_) | Line::Suppressed(_) => return None,
+            _ => {}
+        }
+        if let Some(c) = rec.caller
+            && let Some(i) = open.iter().rposition(|p| p.caller == Some(c))
+        {
+            return Some(i);
+        }
+        Some(open.len() - 1)
+    }
+
+    /// A line while no report is open, or one no open report takes.
+    fn idle(&mut self, si: usize, rec: &Record<'_>, line: Line<'_>) {
+        match &line {
+            Line::Boot(release) => {
+                self.streams[si].evidence.kernel_version = Some(lossy(release));
+                return;
+            }
+            Line::SwapAdded(kb) => {
+                let e = &mut self.streams[si].evidence;
+                e.swap_added_kb = Some(e.swap_added_kb.unwrap_or(0) + kb);
+                return;
+            }
+            Line::Suppressed(n) => {
+                self.streams[si].suppressed = Some(*n);
+                return;
+            }
+            _ => {}
+        }
+        // Lines that continue a finished report.
+        match &line {
+            Line::Reaper(r) => {
+                if let Some(p) = self.streams[si]
+                    .recent
+                    .iter_mut()
+                    .rev()
+                    .find(|p| p.ev.killed.iter().any(|k| k.pid == r.pid))
+                {
+                    add_reaped(&mut p.ev, r);
+                    touch(p, rec);
+                    return;
+                }
+            }
+            Line::GroupKill(path) => {
+                if let Some(p) = self.streams[si].recent.back_mut() {
+                    p.ev.group_kill = Some(lossy(path));
+                    p.group_open = true;
+                    touch(p, rec);
+                    return;
+                }
+            }
+            Line::Killed(_) => {
+                if let Some(p) = self.streams[si].recent.back_mut()
+                    && p.group_open
+                {
+                    let Line::Killed(k) = &line else { unreachable!() };
+                    add_killed(&mut p.ev, k, rec.line, true);
+                    touch(p, rec);
+                    return;
+                }
+            }
+            Line::SharingMm { pid, comm } => {
+                if let Some(p) = self.streams[si].recent.back_mut() {
+                    p.ev.killed.push(shared_mm(*pid, comm, rec.line));
+                    touch(p, rec);
+                    return;
+                }
+            }
+            _ => {}
+        }
+        // Lines that open a report whose beginning is not in the log.
+        let opens = matches!(
+            line,
+            Line::Killed(_)
+                | Line::Selection(_)
+                | Line::Summary(_)
+                | Line::Reaper(_)
+                | Line::SharingMm { .. }
+                | Line::TaskIn { limit: Some(_), .. }
+                | Line::LimitOf(_)
+                | Line::GroupKill(_)
+                | Line::StatsHeader { .. }
+                | Line::Counter(classify::Counter {
+                    kind: CounterKind::Memory,
+                    ..
+                })
+                | Line::TableHeader(_)
+                | Line::TasksTitle
+                | Line::MemInfoStart
+                | Line::MemTotal(MemTotal::FreeSwapKb | MemTotal::TotalSwapKb | MemTotal::Ram, _)
+                | Line::VictimExiting { .. }
+                | Line::NoKillable
+                | Line::Panic(_)
+        );
+        if !opens {
+            return;
+        }
+        // The fast path only sees lines with a marker string; acting on any other
+        // line here would make it disagree with the line-by-line path.
+        debug_assert!(
+            self.markers.contains(rec.body),
+            "idle trigger without marker: {}",
+            String::from_utf8_lossy(rec.body)
+        );
+        let p = self.new_partial(si, rec, false);
+        self.streams[si].open.push(p);
+        self.open_reports += 1;
+        let pi = self.streams[si].open.len() - 1;
+        self.absorb(si, pi, rec, line);
+    }
+
+    /// Files a finished report: tentative fragments that never showed an OOM-only
+    /// line are dropped; the rest go to `recent`, where late lines can still reach them.
+    fn close(&mut self, si: usize, mut p: Partial, why: Option<&str>) {
+        if !p.confirmed {
+            return;
+        }
+        let ended = has_kill_line(&p.ev) || p.ev.ending.is_some() || !p.ev.killed.is_empty();
+        if !ended && p.cut.is_none() {
+            p.cut = why.map(str::to_string);
+        }
+        self.streams[si].recent.push_back(p);
+        while self.streams[si].recent.len() > RECENT_KEEP {
+            let old = self.streams[si].recent.pop_front().expect("non-empty");
+            self.emit(si, old);
+        }
+    }
+
+    /// Moves an open report to `recent` once its kill line is in.
+    fn finish_open(&mut self, si: usize, pi: usize) {
+        let p = self.streams[si].open.remove(pi);
+        self.open_reports -= 1;
+        self.close(si, p, None);
+    }
+
+    fn emit(&mut self, si: usize, p: Partial) {
+        let mut ev = finalize(p);
+        if let Some(t) = self.streams[si].evidence.total_swap_kb.or(ev.mem_info.as_ref().and_then(|m| m.total_swap_kb)) {
+            let e = &mut self.streams[si].evidence;
+            e.total_swap_kb = Some(e.total_swap_kb.map_or(t, |x| x.max(t)));
+        }
+        if ev.kernel_version.is_some() && self.streams[si].evidence.kernel_version.is_none() {
+            self.streams[si].evidence.kernel_version = ev.kernel_version.clone();
+        }
+        if ev.kernel_version.is_none() {
+            ev.kernel_version = self.streams[si].evidence.kernel_version.clone();
+        }
+        self.ready.push(ev);
+    }
+
+    fn diag(&mut self, code: &'static str, line: u64, msg: String) {
+        let n = self.diag_counts.entry(code).or_insert(0);
+        *n += 1;
+        if *n <= self.opts.diag_cap {
+            self.diags
+                .push(Diagnostic::new(Severity::Note, code, &self.input, Some(line), msg));
+        }
+    }
+
+    fn keep_raw(&self, p: &mut Partial, rec: &Record<'_>) {
+        if self.opts.keep_raw {
+            let text = String::from_utf8_lossy(rec.body);
+            p.ev.raw.push(match rec.printk {
+                Some(t) => format!("[{t:>13}] {text}"),
+                None => text.into_owned(),
+            });
+        }
+    }
+
+    // ---- reading a report ------------------------------------------------------------
+
+    fn absorb(&mut self, si: usize, pi: usize, rec: &Record<'_>, line: Line<'_>) {
+        let keep_raw = self.opts.keep_raw;
+        let budget = self.opts.unknown_budget;
+        let mut unknown = false;
+        let mut done = false;
+        {
+            let p = &mut self.streams[si].open[pi];
+            touch(p, rec);
+            if keep_raw {
+                let text = String::from_utf8_lossy(rec.body);
+                p.ev.raw.push(match rec.printk {
+                    Some(t) => format!("[{t:>13}] {text}"),
+                    None => text.into_owned(),
+                });
+            }
+            if !matches!(line, Line::StatValue(..) | Line::MemCounters(_) | Line::MemDetail(_)) {
+                // Key/value lines only belong to the block they follow.
+                if !matches!(line, Line::Other) {
+                    p.section = match line {
+                        Line::MemInfoStart | Line::MemTotal(..) => Section::MemInfo,
+                        Line::StatsHeader { .. } => Section::Stats,
+                        Line::TableHeader(_) | Line::TableRow(_) | Line::TasksTitle => Section::Table,
+                        _ => Section::None,
+                    };
+                }
+            }
+            let ev = &mut p.ev;
+            match line {
+                Line::Header(_) => unreachable!("headers start reports"),
+                Line::Cpuset { name, mems } => ev.cpuset = Some((lossy(name), lossy(mems))),
+                Line::CpuLine { pid, release } => {
+                    ev.trigger.get_or_insert_with(Trigger::default).pid = pid;
+                    if let Some(r) = release {
+                        ev.kernel_version = Some(lossy(r));
+                    }
+                }
+                Line::Hardware => {}
+                Line::Trace { frame } => {
+                    if frame {
+                        ev.trace_frames += 1;
+                        trace_hint(ev, rec.body);
+                    }
+                }
+                Line::TaskIn { task, limit } => {
+                    let m = ev.memcg.get_or_insert_with(Memcg::default);
+                    m.task_memcg.get_or_insert_with(|| lossy(task));
+                    if let Some(l) = limit {
+                        m.oom_memcg.get_or_insert_with(|| lossy(l));
+                    }
+                    p.confirmed = true;
+                }
+                Line::LimitOf(path) | Line::LimitReached(path) => {
+                    ev.memcg
+                        .get_or_insert_with(Memcg::default)
+                        .oom_memcg
+                        .get_or_insert_with(|| lossy(path));
+                    p.confirmed = true;
+                }
+                Line::Counter(c) => {
+                    let m = ev.memcg.get_or_insert_with(Memcg::default);
+                    match c.kind {
+                        CounterKind::Memory => {
+                            m.usage_kb = Some(c.usage_kb);
+                            m.limit_kb = Some(c.limit_kb);
+                            m.failcnt = Some(c.failcnt);
+                        }
+                        CounterKind::MemSwap => {
+                            m.memsw_usage_kb = Some(c.usage_kb);
+                            m.memsw_limit_kb = Some(c.limit_kb);
+                            m.memsw_failcnt = Some(c.failcnt);
+                        }
+                        CounterKind::Kmem => m.kmem_usage_kb = Some(c.usage_kb),
+                        CounterKind::Swap => {
+                            m.swap_usage_kb = Some(c.usage_kb);
+                            m.swap_limit_kb = Some(c.limit_kb);
+                        }
+                    }
+                }
+                Line::StatsHeader { path, inline } => {
+                    let m = ev.memcg.get_or_insert_with(Memcg::default);
+                    let mut map = BTreeMap::new();
+                    if let Some(text) = inline {
+                        parse_inline_stats(text, &mut map);
+                    }
+                    m.subtree_stats.push((lossy(path), map));
+                    p.stats_block = Some(m.subtree_stats.len() - 1);
+                    p.section = Section::Stats;
+                }
+                Line::StatValue(k, v) if p.section == Section::Stats => {
+                    if let (Some(m), Some(b)) = (ev.memcg.as_mut(), p.stats_block)
+                        && let Some((_, map)) = m.subtree_stats.get_mut(b)
+                    {
+                        map.insert(lossy(k), v);
+                    }
+                }
+                Line::Protection | Line::CompactionDisabled | Line::MmPinned => {}
+                Line::MemInfoStart => {
+                    ev.mem_info.get_or_insert_with(MemInfo::default);
+                }
+                Line::MemCounters(text) => {
+                    let mi = ev.mem_info.get_or_insert_with(MemInfo::default);
+                    parse_counters(text, &mut mi.counters);
+                }
+                Line::MemDetail(text) => {
+                    let mi = ev.mem_info.get_or_insert_with(MemInfo::default);
+                    parse_mem_detail(text, mi);
+                }
+                Line::MemTotal(kind, n) => {
+                    let mi = ev.mem_info.get_or_insert_with(MemInfo::default);
+                    let slot = match kind {
+                        MemTotal::Pagecache => &mut mi.pagecache_pages,
+                        MemTotal::SwapCache => &mut mi.swapcache_pages,
+                        MemTotal::FreeSwapKb => &mut mi.free_swap_kb,
+                        MemTotal::TotalSwapKb => &mut mi.total_swap_kb,
+                        MemTotal::Ram => &mut mi.pages_ram,
+                        MemTotal::HighMem => &mut mi.pages_highmem,
+                        MemTotal::Reserved => &mut mi.pages_reserved,
+                        MemTotal::CmaReserved => &mut mi.pages_cma_reserved,
+                        MemTotal::HwPoisoned | MemTotal::Other => &mut None,
+                    };
+                    *slot = Some(n);
+                }
+                Line::SlabInfo(row) => {
+                    if let Some((name, used, total)) = row {
+                        let mi = ev.mem_info.get_or_insert_with(MemInfo::default);
+                        mi.unreclaimable_slab.push((lossy(name), used, total));
+                        mi.unreclaimable_slab.sort_by(|a, b| b.1.cmp(&a.1));
+                        mi.unreclaimable_slab.truncate(10);
+                    }
+                }
+                Line::TasksTitle => {
+                    ev.tasks.wide_pid = true;
+                    p.confirmed = true;
+                }
+                Line::TableHeader(cols) => {
+                    let wide = ev.tasks.wide_pid || rec.body.starts_with(b"[  pid  ]");
+                    ev.tasks.set_header(&cols, wide);
+                    p.confirmed = true;
+                }
+                Line::TableRow(text) => {
+                    if !ev.tasks.header_seen || !ev.tasks.push_row(text) {
+                        if ev.tasks.header_seen {
+                            // Counted in bad_rows; say where.
+                        } else {
+                            ev.tasks.bad_rows += 1;
+                        }
+                        unknown = true;
+                    }
+                }
+                Line::Summary(s) => {
+                    set_summary(ev, &s);
+                    p.summary_text = Some(rec.body.to_vec());
+                    p.confirmed = true;
+                }
+                Line::Continuation(tail) => match p.summary_text.take() {
+                    Some(mut text) => {
+                        text.extend_from_slice(tail);
+                        if let Some(rest) = text.strip_prefix(b"oom-kill:") {
+                            set_summary(ev, &classify::summary(rest));
+                        }
+                        p.summary_text = Some(text);
+                    }
+                    None => unknown = true,
+                },
+                Line::Selection(sel) => {
+                    ev.kernel_choice = Some(KernelChoice {
+                        pid: sel.pid,
+                        comm: lossy(sel.comm),
+                        score: sel.score,
+                        message: lossy(sel.message),
+                    });
+                    p.confirmed = true;
+                }
+                Line::SharingMm { pid, comm } => ev.killed.push(shared_mm(pid, comm, rec.line)),
+                Line::Killed(k) => {
+                    add_killed(ev, &k, rec.line, false);
+                    p.confirmed = true;
+                    done = true;
+                }
+                Line::GroupKill(path) => {
+                    ev.group_kill = Some(lossy(path));
+                    p.group_open = true;
+                }
+                Line::Reaper(r) => {
+                    add_reaped(ev, &r);
+                    if ev.killed.is_empty() {
+                        // Only the reaper names the victim (it reaps OOM victims only).
+                        ev.killed.push(Killed {
+                            pid: r.pid,
+                            comm: lossy(r.comm),
+                            uid: None,
+                            total_vm_kb: None,
+                            anon_rss_kb: None,
+                            file_rss_kb: None,
+                            shmem_rss_kb: None,
+                            pgtables_kb: None,
+                            oom_score_adj: None,
+                            message: None,
+                            evidence: Evidence::Reaper,
+                            group: false,
+                            cut: false,
+                            line: rec.line,
+                        });
+                    }
+                    p.confirmed = true;
+                    done = true;
+                }
+                Line::VictimExiting { pid, comm } => {
+                    ev.ending = Some(Ending::VictimExiting {
+                        pid,
+                        comm: lossy(comm),
+                    });
+                    p.confirmed = true;
+                    done = true;
+                }
+                Line::NoKillable => {
+                    ev.ending = Some(Ending::NoKillableProcess);
+                    p.confirmed = true;
+                    done = true;
+                }
+                Line::Panic(text) => {
+                    ev.ending = Some(Ending::Panic { text: lossy(text) });
+                    p.confirmed = true;
+                    done = true;
+                }
+                Line::Boot(_) | Line::SwapAdded(_) | Line::Suppressed(_) => {}
+                Line::StatValue(..) | Line::Other => {
+                    // "name value" outside a stats block, or nothing OOM-related.
+                    unknown = true;
+                }
+            }
+            if unknown {
+                p.unknown_run += 1;
+                p.unknown_total += 1;
+            } else {
+                p.unknown_run = 0;
+            }
+        }
+        if unknown {
+            let text = String::from_utf8_lossy(&rec.body[..rec.body.len().min(120)]).into_owned();
+            self.diag(
+                "unrecognised-report-line",
+                rec.line,
+                format!("line inside an OOM report not understood, skipped: {text}"),
+            );
+            if self.streams[si].open[pi].unknown_run > budget {
+                let mut p = self.streams[si].open.remove(pi);
+                self.open_reports -= 1;
+                p.cut = Some(format!(
+                    "{} lines in a row that are not part of an OOM report",
+                    p.unknown_run
+                ));
+                self.close(si, p, None);
+                return;
+            }
+        }
+        if done {
+            self.finish_open(si, pi);
+        }
+    }
+}
+
+fn touch(p: &mut Partial, rec: &Record<'_>) {
+    p.ev.source.last_line = p.ev.source.last_line.max(rec.line);
+    if rec.printk.is_some() {
+        p.last_printk = rec.printk;
+    }
+    if rec.wall.is_some() {
+        p.last_wall = rec.wall;
+    }
+}
+
+fn has_kill_line(ev: &OomEvent) -> bool {
+    ev.killed.iter().any(|k| k.evidence == Evidence::KilledLine)
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn shared_mm(pid: u32, comm: &[u8], line: u64) -> Killed {
+    Killed {
+        pid,
+        comm: lossy(comm),
+        uid: None,
+        total_vm_kb: None,
+        anon_rss_kb: None,
+        file_rss_kb: None,
+        shmem_rss_kb: None,
+        pgtables_kb: None,
+        oom_score_adj: None,
+        message: None,
+        evidence: Evidence::SharedMm,
+        group: false,
+        cut: false,
+        line,
+    }
+}
+
+fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group: bool) {
+    ev.killed.push(Killed {
+        pid: k.pid,
+        comm: lossy(k.comm),
+        uid: k.uid,
+        total_vm_kb: k.total_vm_kb,
+        anon_rss_kb: k.anon_rss_kb,
+        file_rss_kb: k.file_rss_kb,
+        shmem_rss_kb: k.shmem_rss_kb,
+        pgtables_kb: k.pgtables_kb,
+        oom_score_adj: k.oom_score_adj,
+        message: k.message.map(lossy),
+        evidence: Evidence::KilledLine,
+        group,
+        cut: k.cut,
+        line,
+    });
+}
+
+fn add_reaped(ev: &mut OomEvent, r: &classify::ReaperLine<'_>) {
+    let (a, f, s) = match r.left_kb {
+        Some((a, f, s)) => (Some(a), Some(f), Some(s)),
+        None => (None, None, None),
+    };
+    ev.reaped.push(Reaped {
+        pid: r.pid,
+        comm: lossy(r.comm),
+        outcome: r.outcome.to_string(),
+        anon_rss_kb: a,
+        file_rss_kb: f,
+        shmem_rss_kb: s,
+    });
+}
+
+fn set_summary(ev: &mut OomEvent, s: &classify::Summary<'_>) {
+    let sum = OomSummary {
+        constraint: s.constraint.map(lossy),
+        nodemask: s.nodemask.map(lossy),
+        cpuset: s.cpuset.map(lossy),
+        mems_allowed: s.mems_allowed.map(lossy),
+        oom_memcg: s.oom_memcg.map(lossy),
+        global_oom: s.global_oom,
+        task_memcg: s.task_memcg.map(lossy),
+        task: s.task.map(lossy),
+        pid: s.pid,
+        uid: s.uid,
+    };
+    ev.constraint = sum.constraint.clone();
+    if sum.oom_memcg.is_some() || sum.task_memcg.is_some() {
+        let m = ev.memcg.get_or_insert_with(Memcg::default);
+        if let Some(o) = &sum.oom_memcg {
+            m.oom_memcg = Some(o.clone());
+        }
+        if let Some(t) = &sum.task_memcg {
+            m.task_memcg = Some(t.clone());
+        }
+    }
+    ev.summary = Some(sum);
+}
+
+/// Functions in a call trace that say where the OOM came from.
+fn trace_hint(ev: &mut OomEvent, frame: &[u8]) {
+    const HINTS: &[&str] = &[
+        "mem_cgroup_out_of_memory",
+        "mem_cgroup_oom_synchronize",
+        "pagefault_out_of_memory",
+        "sysrq_handle_moom",
+        "moom_callback",
+        "__alloc_pages_slowpath",
+        "alloc_pages_vma",
+        "__vmalloc",
+        "kmem_cache_alloc",
+        "__kmalloc",
+        "shmem_",
+        "filemap_fault",
+        "do_anonymous_page",
+        "copy_process",
+        "__do_page_cache_readahead",
+    ];
+    if ev.trace_hints.len() >= 6 {
+        return;
+    }
+    let text = String::from_utf8_lossy(frame);
+    for h in HINTS {
+        if text.contains(h) && !ev.trace_hints.iter().any(|x| x.starts_with(h)) {
+            ev.trace_hints.push(h.trim_end_matches('_').to_string());
+        }
+    }
+}
+
+/// `cache:0KB rss:980KB …` → bytes.
+fn parse_inline_stats(text: &[u8], map: &mut BTreeMap<String, u64>) {
+    for tok in text.split(|b| *b == b' ') {
+        let Some(colon) = tok.iter().position(|b| *b == b':') else {
+            continue;
+        };
+        let (k, v) = (&tok[..colon], &tok[colon + 1..]);
+        let (num, mult) = match v.strip_suffix(b"KB").or_else(|| v.strip_suffix(b"kB")) {
+            Some(n) => (n, 1024),
+            None => (v, 1),
+        };
+        if let Some(n) = classify::parse::<u64>(Some(num)) {
+            map.insert(lossy(k), n * mult);
+        }
+    }
+}
+
+/// `name:number` pairs (Mem-Info global summary, in pages).
+fn parse_counters(text: &[u8], map: &mut BTreeMap<String, u64>) {
+    for tok in text.split(|b| *b == b' ') {
+        let Some(colon) = tok.iter().position(|b| *b == b':') else {
+            continue;
+        };
+        if let Some(n) = classify::parse::<u64>(Some(&tok[colon + 1..])) {
+            map.insert(lossy(&tok[..colon]).to_lowercase(), n);
+        }
+    }
+}
+
+/// Zone lines (`Node 0 DMA32 free:…kB min:…kB … present:…kB managed:…kB`) and the
+/// page size from the first buddy bucket (`Node 0 DMA: 1*4kB …`).
+fn parse_mem_detail(text: &[u8], mi: &mut MemInfo) {
+    let mut toks: Vec<&[u8]> = text.split(|b| *b == b' ').filter(|t| !t.is_empty()).collect();
+    let mut node = None;
+    if toks.first() == Some(&&b"Node"[..]) && toks.len() > 2 {
+        node = classify::parse::<u32>(Some(toks[1]));
+        toks.drain(..2);
+    }
+    let Some(first) = toks.first() else { return };
+    if first.ends_with(b":") {
+        // Buddy list: "DMA: 2*4kB (U) 4*8kB …"
+        if mi.page_size_kb.is_none()
+            && let Some(b) = toks.get(1)
+            && let Some(star) = b.iter().position(|c| *c == b'*')
+            && let Some(kb) = b[star + 1..].strip_suffix(b"kB")
+        {
+            mi.page_size_kb = classify::parse(Some(kb));
+        }
+        return;
+    }
+    if toks.get(1).is_some_and(|t| t.starts_with(b"free:")) {
+        let mut z = Zone {
+            node,
+            name: lossy(first),
+            ..Default::default()
+        };
+        for t in &toks[1..] {
+            let Some(colon) = t.iter().position(|c| *c == b':') else { continue };
+            let v = t[colon + 1..].strip_suffix(b"kB").and_then(|n| classify::parse::<u64>(Some(n)));
+            match &t[..colon] {
+                b"free" => z.free_kb = v,
+                b"min" => z.min_kb = v,
+                b"low" => z.low_kb = v,
+                b"high" => z.high_kb = v,
+                b"present" => z.present_kb = v,
+                b"managed" => z.managed_kb = v,
+                _ => {}
+            }
+        }
+        mi.zones.push(z);
+    }
+}
+
+/// Seconds from `a` to `b` where both can be compared.
+fn wall_gap(a: &Wall, b: &Wall) -> Option<i64> {
+    match (a, b) {
+        (Wall::Zoned(x), Wall::Zoned(y)) => Some((*y - *x).num_seconds()),
+        (Wall::Local(x), Wall::Local(y)) => Some((*y - *x).num_seconds()),
+        (Wall::Yearless(x), Wall::Yearless(y)) => {
+            // Within one month is enough to tell "seconds apart" from "hours apart".
+            let sx = i64::from(x.day) * 86_400 + i64::from(x.secs);
+            let sy = i64::from(y.day) * 86_400 + i64::from(y.secs);
+            if x.month == y.month {
+                Some(sy - sx)
+            } else {
+                Some(i64::MAX / 2)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Turns a closed report into an event: fills in the scope and names what is missing.
+fn finalize(p: Partial) -> OomEvent {
+    let mut ev = p.ev;
+    let mut notes = Vec::new();
+    if !p.has_header {
+        notes.push("the report's first line ('… invoked oom-killer') is not in the log".to_string());
+    }
+    let kill_line = has_kill_line(&ev);
+    if !kill_line && ev.ending.is_none() {
+        let how = match ev.killed.first().map(|k| k.evidence) {
+            Some(Evidence::Reaper) => "; the victim is named only by the oom_reaper line",
+            Some(Evidence::Selection) => "; only the selection line names a task",
+            _ if ev.summary.as_ref().is_some_and(|s| s.pid.is_some()) => {
+                "; the victim is named only by the oom-kill summary line"
+            }
+            _ => "",
+        };
+        notes.push(format!("no 'Killed process' line for this report{how}"));
+    }
+    // The summary and selection lines name the victim even without a kill line.
+    if !kill_line && ev.killed.iter().all(|k| k.evidence != Evidence::Reaper) {
+        if let Some(s) = &ev.summary
+            && let Some(pid) = s.pid
+        {
+            ev.killed.push(Killed {
+                pid,
+                comm: s.task.clone().unwrap_or_default(),
+                uid: s.uid,
+                total_vm_kb: None,
+                anon_rss_kb: None,
+                file_rss_kb: None,
+                shmem_rss_kb: None,
+                pgtables_kb: None,
+                oom_score_adj: None,
+                message: None,
+                evidence: Evidence::Summary,
+                group: false,
+                cut: false,
+                line: ev.source.last_line,
+            });
+        } else if let Some(c) = &ev.kernel_choice
+            && ev.ending.is_none()
+        {
+            ev.killed.push(Killed {
+                pid: c.pid,
+                comm: c.comm.clone(),
+                uid: None,
+                total_vm_kb: None,
+                anon_rss_kb: None,
+                file_rss_kb: None,
+                shmem_rss_kb: None,
+                pgtables_kb: None,
+                oom_score_adj: None,
+                message: Some(c.message.clone()),
+                evidence: Evidence::Selection,
+                group: false,
+                cut: false,
+                line: ev.source.last_line,
+            });
+            notes.push("the kernel selected this task; before 5.1 it may have killed a child of it instead".to_string());
+        }
+    }
+    if let Some(why) = &p.cut {
+        notes.push(format!("report cut off: {why}"));
+    }
+    let has_state = ev.memcg.as_ref().is_some_and(|m| m.usage_kb.is_some()) || ev.mem_info.is_some();
+    if p.has_header && !has_state {
+        notes.push("no memcg or Mem-Info block in the log (lines filtered or cut)".to_string());
+    }
+    if ev.tasks.header_seen && ev.tasks.rows.is_empty() {
+        notes.push("the task table has a header but no rows".to_string());
+    } else if !ev.tasks.header_seen && p.has_header && p.cut.is_none() && has_state {
+        notes.push("no task table (vm.oom_dump_tasks=0, or the lines were filtered)".to_string());
+    }
+    if ev.tasks.bad_rows > 0 {
+        notes.push(format!("{} task table rows could not be read", ev.tasks.bad_rows));
+    }
+    if p.unknown_total > 0 {
+        notes.push(format!("{} unrecognised lines inside the report were skipped", p.unknown_total));
+    }
+    if ev.killed.iter().any(|k| k.cut) {
+        notes.push("a 'Killed process' line is cut short in the log".to_string());
+    }
+    if let Some(n) = ev.suppressed_before {
+        notes.push(format!(
+            "the kernel suppressed {n} earlier messages of this kind (rate limit): other OOM reports may be missing"
+        ));
+    }
+    // Pick the memcg stats block that belongs to the OOM memcg (3.10–5.2 print one per
+    // memcg in the subtree; later kernels print just the OOM memcg's).
+    if let Some(m) = ev.memcg.as_mut()
+        && !m.subtree_stats.is_empty()
+    {
+        let i = m
+            .oom_memcg
+            .as_ref()
+            .and_then(|o| m.subtree_stats.iter().position(|(p, _)| p == o))
+            .unwrap_or(0);
+        let (path, map) = m.subtree_stats[i].clone();
+        m.stats_path = Some(path);
+        m.stats = map;
+        if m.subtree_stats.len() == 1 {
+            m.subtree_stats.clear();
+        }
+    }
+    ev.scope = crate::event::infer_scope(&ev);
+    ev.complete = p.has_header
+        && (kill_line || ev.ending.is_some())
+        && has_state
+        && p.cut.is_none()
+        && ev.tasks.bad_rows == 0
+        && !(ev.tasks.header_seen && ev.tasks.rows.is_empty())
+        && !ev.killed.iter().any(|k| k.cut);
+    ev.notes = notes;
+    ev
+}

@@ -1,0 +1,387 @@
+//! Events: one OOM-killer invocation with every fact its report states.
+//!
+//! Records are many and borrowed; events are few and owned, because they outlive the
+//! line buffer. The [`Assembler`] turns a record stream into events; this module holds
+//! the model. Values are `None` when the log does not state them, never guessed.
+
+mod assemble;
+pub mod classify;
+mod tasks;
+
+pub use assemble::{Assembler, AssemblerOptions, BootEvidence};
+pub use tasks::{TaskRow, TaskTable};
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::record::{Printk, Wall};
+
+/// Where an event's lines are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceSpan {
+    /// The input (`-` for standard input).
+    pub path: String,
+    /// First line of the report in the input.
+    pub first_line: u64,
+    /// Last line that was attributed to the event.
+    pub last_line: u64,
+}
+
+/// The task whose allocation failed (the header's `%s` and the CPU line's PID).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trigger {
+    /// Process name.
+    pub comm: Option<String>,
+    /// PID, from the `CPU:`/`Pid:` line.
+    pub pid: Option<u32>,
+    /// `gfp_mask=` as printed (numeric layouts differ between kernels).
+    pub gfp_mask: Option<String>,
+    /// Flag names the kernel printed for the mask (4.6+).
+    pub gfp_flags: Option<String>,
+    /// Allocation order; `-1` is a manual (SysRq) OOM.
+    pub order: Option<i32>,
+    /// `oom_score_adj` of the allocating task.
+    pub oom_score_adj: Option<i32>,
+    /// `oom_adj` (2.6.32–3.6 headers).
+    pub oom_adj: Option<i32>,
+    /// Allocation nodemask (4.9–4.20 headers).
+    pub nodemask: Option<String>,
+}
+
+/// The `oom-kill:` summary line (5.0+) as printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OomSummary {
+    /// `constraint=`
+    pub constraint: Option<String>,
+    /// `nodemask=`
+    pub nodemask: Option<String>,
+    /// `cpuset=` (name of the cpuset)
+    pub cpuset: Option<String>,
+    /// `mems_allowed=`
+    pub mems_allowed: Option<String>,
+    /// `oom_memcg=`
+    pub oom_memcg: Option<String>,
+    /// The line said `global_oom`.
+    pub global_oom: bool,
+    /// `task_memcg=`
+    pub task_memcg: Option<String>,
+    /// `task=`
+    pub task: Option<String>,
+    /// `pid=`
+    pub pid: Option<u32>,
+    /// `uid=`
+    pub uid: Option<u32>,
+}
+
+/// Memory cgroup state at the OOM.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Memcg {
+    /// The memcg whose limit was hit (`oom_memcg=`, or `limit of`).
+    pub oom_memcg: Option<String>,
+    /// The victim's memcg (`task_memcg=`, or `Task in`).
+    pub task_memcg: Option<String>,
+    /// `memory: usage` kB.
+    pub usage_kb: Option<u64>,
+    /// `memory: limit` kB.
+    pub limit_kb: Option<u64>,
+    /// `memory: failcnt`.
+    pub failcnt: Option<u64>,
+    /// cgroup v2 `swap: usage` kB.
+    pub swap_usage_kb: Option<u64>,
+    /// cgroup v2 `swap: limit` kB.
+    pub swap_limit_kb: Option<u64>,
+    /// cgroup v1 `memory+swap: usage` kB.
+    pub memsw_usage_kb: Option<u64>,
+    /// cgroup v1 `memory+swap: limit` kB.
+    pub memsw_limit_kb: Option<u64>,
+    /// cgroup v1 `memory+swap: failcnt`.
+    pub memsw_failcnt: Option<u64>,
+    /// cgroup v1 `kmem: usage` kB.
+    pub kmem_usage_kb: Option<u64>,
+    /// `memory.stat` of the OOM memcg: sizes in bytes (converted from kB where the
+    /// kernel printed kB), event counters as counts.
+    pub stats: BTreeMap<String, u64>,
+    /// The cgroup the `stats` belong to.
+    pub stats_path: Option<String>,
+    /// 3.10–5.2 print local stats for every memcg in the OOM subtree; all of them, by path.
+    pub subtree_stats: Vec<(String, BTreeMap<String, u64>)>,
+}
+
+/// One zone line of Mem-Info.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Zone {
+    /// NUMA node, when printed.
+    pub node: Option<u32>,
+    /// Zone name (`DMA`, `DMA32`, `Normal`, …).
+    pub name: String,
+    /// `free:` kB.
+    pub free_kb: Option<u64>,
+    /// `min:` watermark kB.
+    pub min_kb: Option<u64>,
+    /// `low:` watermark kB.
+    pub low_kb: Option<u64>,
+    /// `high:` watermark kB.
+    pub high_kb: Option<u64>,
+    /// `present:` kB.
+    pub present_kb: Option<u64>,
+    /// `managed:` kB (3.8+).
+    pub managed_kb: Option<u64>,
+}
+
+/// The Mem-Info / show_mem block (global OOMs; memcg OOMs before 3.10).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemInfo {
+    /// Global counters in pages (`active_anon`, `inactive_file`, `free`, `shmem`,
+    /// `slab_reclaimable`, `pagetables`, …) as printed.
+    pub counters: BTreeMap<String, u64>,
+    /// `N pages RAM`.
+    pub pages_ram: Option<u64>,
+    /// `N pages reserved`.
+    pub pages_reserved: Option<u64>,
+    /// `N pages cma reserved`.
+    pub pages_cma_reserved: Option<u64>,
+    /// `N pages HighMem[/MovableOnly]`.
+    pub pages_highmem: Option<u64>,
+    /// `N total pagecache pages`.
+    pub pagecache_pages: Option<u64>,
+    /// `N pages in swap cache`.
+    pub swapcache_pages: Option<u64>,
+    /// `Free swap  = NkB`.
+    pub free_swap_kb: Option<u64>,
+    /// `Total swap = NkB`.
+    pub total_swap_kb: Option<u64>,
+    /// Page size in kB, read from the first buddy-list bucket (`1*4kB`).
+    pub page_size_kb: Option<u64>,
+    /// Zone lines.
+    pub zones: Vec<Zone>,
+    /// Largest unreclaimable slab caches: (name, used kB, total kB).
+    pub unreclaimable_slab: Vec<(String, u64, u64)>,
+}
+
+/// The task the kernel selected, from a pre-5.1 `Kill process … score S` line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KernelChoice {
+    /// PID.
+    pub pid: u32,
+    /// Process name.
+    pub comm: String,
+    /// The printed score (0–1000 normalised on 2.6.36+, raw on older kernels).
+    pub score: Option<u64>,
+    /// The message prefix (`Out of memory`, `Memory cgroup out of memory`, …).
+    pub message: String,
+}
+
+/// What the log says about a kill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    /// A `Killed process` line.
+    KilledLine,
+    /// Only the `oom-kill:` summary names the victim.
+    Summary,
+    /// Only a `Kill process … score` selection line (a child may have died instead).
+    Selection,
+    /// Only an `oom_reaper` line names the victim.
+    Reaper,
+    /// `Kill process N (x) sharing same memory`: killed along with the victim.
+    SharedMm,
+}
+
+/// A killed task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Killed {
+    /// PID.
+    pub pid: u32,
+    /// Process name.
+    pub comm: String,
+    /// UID (5.4+ and RHEL variants print it).
+    pub uid: Option<u32>,
+    /// Virtual size, kB.
+    pub total_vm_kb: Option<u64>,
+    /// Anonymous rss, kB.
+    pub anon_rss_kb: Option<u64>,
+    /// File-backed rss, kB.
+    pub file_rss_kb: Option<u64>,
+    /// Shared-memory rss, kB (4.5+).
+    pub shmem_rss_kb: Option<u64>,
+    /// Page tables, kB (5.4+).
+    pub pgtables_kb: Option<u64>,
+    /// The victim's `oom_score_adj` (5.4+).
+    pub oom_score_adj: Option<i32>,
+    /// The line's message prefix, e.g. `Memory cgroup out of memory`.
+    pub message: Option<String>,
+    /// What says it was killed.
+    pub evidence: Evidence,
+    /// Killed as a member of a `memory.oom.group`.
+    pub group: bool,
+    /// The line was cut short in the log (values may be missing).
+    pub cut: bool,
+    /// Line number of the evidence.
+    pub line: u64,
+}
+
+/// An `oom_reaper` result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaped {
+    /// PID.
+    pub pid: u32,
+    /// Process name.
+    pub comm: String,
+    /// `reaped`, `unable` (could not reap), or `gave-up`.
+    pub outcome: String,
+    /// Anonymous rss left after reaping, kB.
+    pub anon_rss_kb: Option<u64>,
+    /// File rss left, kB.
+    pub file_rss_kb: Option<u64>,
+    /// Shared-memory rss left, kB.
+    pub shmem_rss_kb: Option<u64>,
+}
+
+/// How a report ended when it did not end in a kill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Ending {
+    /// `Out of memory and no killable processes...`
+    NoKillableProcess,
+    /// The system panicked (`panic_on_oom`, or deadlocked).
+    Panic {
+        /// The panic text.
+        text: String,
+    },
+    /// The chosen victim was already exiting (5.9+ says so).
+    VictimExiting {
+        /// PID.
+        pid: u32,
+        /// Process name.
+        comm: String,
+    },
+}
+
+/// One OOM-killer invocation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OomEvent {
+    /// Where the report is.
+    pub source: SourceSpan,
+    /// The same event found in other inputs (overlapping rotations, two log writers).
+    pub also_in: Vec<SourceSpan>,
+    /// Host name from the log.
+    pub host: Option<String>,
+    /// Journal boot id, when known.
+    pub boot_id: Option<String>,
+    /// Boot counter within the input (bumps at `Linux version` lines and clock resets).
+    pub boot_seq: u32,
+    /// Wall-clock time of the first line, as the log gives it.
+    pub wall: Option<Wall>,
+    /// printk time of the first line.
+    pub printk: Option<Printk>,
+    /// `uname -r` of the kernel, from the CPU line or a boot line.
+    pub kernel_version: Option<String>,
+    /// The allocating task.
+    pub trigger: Option<Trigger>,
+    /// The separate cpuset line (≤ 4.20): (cpuset name, mems_allowed).
+    pub cpuset: Option<(String, String)>,
+    /// `CONSTRAINT_*` as the `oom-kill:` line states it (5.0+); `None` otherwise.
+    pub constraint: Option<String>,
+    /// What the OOM was limited to: stated by `constraint=`, else inferred from the
+    /// report's memcg lines and message wording.
+    pub scope: Option<Scope>,
+    /// The `oom-kill:` line.
+    pub summary: Option<OomSummary>,
+    /// Memory cgroup block.
+    pub memcg: Option<Memcg>,
+    /// Mem-Info block.
+    pub mem_info: Option<MemInfo>,
+    /// Pre-5.1 selection line.
+    pub kernel_choice: Option<KernelChoice>,
+    /// Killed tasks (several for `memory.oom.group`).
+    pub killed: Vec<Killed>,
+    /// oom_reaper results.
+    pub reaped: Vec<Reaped>,
+    /// `memory.oom.group` cgroup, when the kernel killed a whole group.
+    pub group_kill: Option<String>,
+    /// The task table.
+    pub tasks: TaskTable,
+    /// Number of call-trace frames printed.
+    pub trace_frames: u32,
+    /// OOM-relevant functions seen in the trace (e.g. `mem_cgroup_out_of_memory`).
+    pub trace_hints: Vec<String>,
+    /// How the report ended, if not with a kill.
+    pub ending: Option<Ending>,
+    /// `oom_kill_process: N callbacks suppressed` right before: reports were dropped.
+    pub suppressed_before: Option<u64>,
+    /// The whole report is in the log.
+    pub complete: bool,
+    /// What is missing or odd, in words.
+    pub notes: Vec<String>,
+    /// The report's kernel lines, when kept (`[uptime] text`).
+    pub raw: Vec<String>,
+}
+
+/// The domain that ran out of memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// A memory cgroup's limit.
+    Memcg,
+    /// The whole machine.
+    Global,
+    /// The nodes of a cpuset.
+    Cpuset,
+    /// The nodes of a memory policy.
+    Mempolicy,
+}
+
+/// The scope an event's lines show: `constraint=` when printed, else memcg lines or
+/// memcg wording, else a global Mem-Info report.
+pub fn infer_scope(ev: &OomEvent) -> Option<Scope> {
+    match ev.constraint.as_deref() {
+        Some("CONSTRAINT_MEMCG") => return Some(Scope::Memcg),
+        Some("CONSTRAINT_NONE") => return Some(Scope::Global),
+        Some("CONSTRAINT_CPUSET") => return Some(Scope::Cpuset),
+        Some("CONSTRAINT_MEMORY_POLICY") => return Some(Scope::Mempolicy),
+        _ => {}
+    }
+    let memcg_lines = ev.memcg.as_ref().is_some_and(|m| {
+        m.oom_memcg.is_some() || m.usage_kb.is_some() || !m.subtree_stats.is_empty() || !m.stats.is_empty()
+    });
+    let memcg_words = ev
+        .killed
+        .iter()
+        .filter_map(|k| k.message.as_deref())
+        .chain(ev.kernel_choice.as_ref().map(|c| c.message.as_str()))
+        .any(|m| m.starts_with("Memory cgroup"));
+    let memcg_trace = ev
+        .trace_hints
+        .iter()
+        .any(|h| h.starts_with("mem_cgroup_"));
+    if memcg_lines || memcg_words || memcg_trace {
+        return Some(Scope::Memcg);
+    }
+    let global_words = ev
+        .killed
+        .iter()
+        .filter_map(|k| k.message.as_deref())
+        .chain(ev.kernel_choice.as_ref().map(|c| c.message.as_str()))
+        .any(|m| m.eq_ignore_ascii_case("Out of memory"));
+    if ev.mem_info.is_some() || global_words || ev.summary.as_ref().is_some_and(|s| s.global_oom) {
+        return Some(Scope::Global);
+    }
+    None
+}
+
+impl OomEvent {
+    /// The killed task the report is about: the first `Killed process` victim, or the
+    /// best other evidence.
+    pub fn victim(&self) -> Option<&Killed> {
+        self.killed
+            .iter()
+            .find(|k| k.evidence == Evidence::KilledLine)
+            .or_else(|| self.killed.first())
+    }
+
+    /// Whether the OOM was limited to a memory cgroup.
+    pub fn is_memcg(&self) -> bool {
+        self.scope == Some(Scope::Memcg)
+    }
+}

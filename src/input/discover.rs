@@ -1,0 +1,318 @@
+//! Which inputs to read: command-line paths, folders walked recursively, the system's
+//! default kernel logs, and rotation sets put in age order (oldest first).
+
+use std::collections::HashSet;
+use std::fs;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Severity};
+use crate::input::Source;
+
+/// One input to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// Where its bytes come from.
+    pub source: Source,
+    /// Named by the user (as opposed to found while walking a folder). Formats that
+    /// cannot be read are errors for explicit inputs and skipped notes otherwise.
+    pub explicit: bool,
+}
+
+/// The inputs found, and what went wrong finding them.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Inputs in reading order.
+    pub inputs: Vec<Input>,
+    /// Problems (unreadable folders, loops, special files skipped).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Expands command-line arguments: `-` is standard input, a folder is walked
+/// recursively, anything else is read as a file. Rotation sets are reordered oldest
+/// first; otherwise the order of the arguments is kept.
+pub fn expand(args: &[PathBuf]) -> Discovery {
+    let mut d = Discovery::default();
+    let mut seen_dirs = HashSet::new();
+    let mut files = Vec::new();
+    for arg in args {
+        if arg.as_os_str() == "-" {
+            files.push(Input {
+                source: Source::Stdin,
+                explicit: true,
+            });
+            continue;
+        }
+        match fs::metadata(arg) {
+            Ok(m) if m.is_dir() => {
+                let mut found = Vec::new();
+                walk(arg, &mut found, &mut seen_dirs, &mut d.diagnostics);
+                files.extend(found.into_iter().map(|p| Input {
+                    source: Source::Path(p),
+                    explicit: false,
+                }));
+            }
+            // Missing or unreadable paths are reported when they are opened.
+            _ => files.push(Input {
+                source: Source::Path(arg.clone()),
+                explicit: true,
+            }),
+        }
+    }
+    d.inputs = order_rotations(files);
+    d
+}
+
+/// The system's kernel logs under `root` (normally `/var/log`): `messages*`,
+/// `kern.log*` and `syslog*`, each rotation set oldest first.
+pub fn default_system_logs(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for base in ["messages", "kern.log", "syslog"] {
+        let Ok(rd) = fs::read_dir(root) else {
+            continue;
+        };
+        let mut set: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| {
+                p.is_file()
+                    && p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| rotation_base(n).0 == base)
+            })
+            .collect();
+        set.sort_by_key(|p| rotation_age_key(p));
+        out.extend(set);
+    }
+    out
+}
+
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut HashSet<(u64, u64)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match fs::metadata(dir) {
+        Ok(m) => {
+            if !seen.insert((m.dev(), m.ino())) {
+                diags.push(Diagnostic::new(
+                    Severity::Note,
+                    "loop",
+                    &dir.display().to_string(),
+                    None,
+                    "folder already visited (symlink loop or repeated argument); skipped",
+                ));
+                return;
+            }
+        }
+        Err(e) => {
+            diags.push(unreadable(dir, &e));
+            return;
+        }
+    }
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            diags.push(unreadable(dir, &e));
+            return;
+        }
+    };
+    let mut entries: Vec<PathBuf> = Vec::new();
+    for entry in rd {
+        match entry {
+            Ok(e) => entries.push(e.path()),
+            Err(e) => diags.push(unreadable(dir, &e)),
+        }
+    }
+    entries.sort();
+    for path in entries {
+        // Follow symlinks, but remember folders by device and inode to stop loops.
+        match fs::metadata(&path) {
+            Ok(m) if m.is_dir() => walk(&path, out, seen, diags),
+            Ok(m) if m.is_file() => out.push(path),
+            Ok(m) => {
+                let ft = m.file_type();
+                let what = if ft.is_fifo() {
+                    "a FIFO"
+                } else if ft.is_socket() {
+                    "a socket"
+                } else {
+                    "a device"
+                };
+                diags.push(Diagnostic::new(
+                    Severity::Note,
+                    "special-file",
+                    &path.display().to_string(),
+                    None,
+                    format!("is {what}; not read while walking a folder (name it to read it)"),
+                ));
+            }
+            Err(e) => diags.push(unreadable(&path, &e)),
+        }
+    }
+}
+
+fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Error,
+        "unreadable",
+        &path.display().to_string(),
+        None,
+        format!("cannot read: {e}"),
+    )
+}
+
+/// Puts the members of each rotation set (same folder and base name) oldest first,
+/// where the set first appears; other inputs keep their order.
+fn order_rotations(inputs: Vec<Input>) -> Vec<Input> {
+    let mut groups: Vec<(Option<(PathBuf, String)>, Vec<Input>)> = Vec::new();
+    for input in inputs {
+        let key = match &input.source {
+            Source::Path(p) => p.file_name().and_then(|n| n.to_str()).map(|n| {
+                (
+                    p.parent().map(Path::to_path_buf).unwrap_or_default(),
+                    rotation_base(n).0.to_string(),
+                )
+            }),
+            Source::Stdin => None,
+        };
+        match groups.iter_mut().find(|(k, _)| k.is_some() && *k == key) {
+            Some((_, members)) => members.push(input),
+            None => groups.push((key, vec![input])),
+        }
+    }
+    let mut out = Vec::new();
+    for (_, mut members) in groups {
+        members.sort_by_key(|i| match &i.source {
+            Source::Path(p) => rotation_age_key(p),
+            Source::Stdin => (3, 0),
+        });
+        out.extend(members);
+    }
+    out
+}
+
+/// Sort key for a member of a rotation set: dated files by date, then numbered files
+/// from the highest number down, then the live file.
+fn rotation_age_key(path: &Path) -> (u8, i64) {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    match rotation_base(name).1 {
+        Rotation::Dated(d) => (0, d),
+        Rotation::Numbered(n) => (1, -(n as i64)),
+        Rotation::Live => (2, 0),
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Rotation {
+    Dated(i64),
+    Numbered(u32),
+    Live,
+}
+
+/// Splits a file name into the rotation set's base name and the member's place:
+/// `messages.2.gz` → (`messages`, 2), `messages-20261101.gz` → (`messages`, dated),
+/// `kern.log` → (`kern.log`, live).
+fn rotation_base(name: &str) -> (&str, Rotation) {
+    let mut stem = name;
+    for ext in [".gz", ".xz", ".bz2", ".zst"] {
+        if let Some(s) = stem.strip_suffix(ext) {
+            stem = s;
+            break;
+        }
+    }
+    // messages.3
+    if let Some((base, num)) = stem.rsplit_once('.')
+        && !base.is_empty()
+        && !num.is_empty()
+        && num.len() <= 4
+        && num.bytes().all(|b| b.is_ascii_digit())
+    {
+        return (base, Rotation::Numbered(num.parse().unwrap_or(0)));
+    }
+    // messages-20261101, messages-2026110112, messages-2026-11-01, syslog.20261101
+    for (i, c) in stem.char_indices() {
+        if !matches!(c, '-' | '.' | '_') || i == 0 {
+            continue;
+        }
+        let date = &stem[i + 1..];
+        let digits: String = date.chars().filter(|c| *c != '-').collect();
+        if date.chars().all(|c| c.is_ascii_digit() || c == '-')
+            && date.starts_with(['1', '2'])
+            && (8..=14).contains(&digits.len())
+            && let Ok(d) = digits.parse::<i64>()
+        {
+            // Normalise to YYYYMMDDhhmmss so that different widths compare.
+            let scale = 10i64.pow(14 - digits.len() as u32);
+            return (&stem[..i], Rotation::Dated(d * scale));
+        }
+    }
+    // The whole stem is the base; a lone ".gz" on it still means an older copy.
+    if stem.len() != name.len() {
+        return (stem, Rotation::Numbered(0));
+    }
+    (stem, Rotation::Live)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(inputs: &[Input]) -> Vec<String> {
+        inputs
+            .iter()
+            .map(|i| match &i.source {
+                Source::Path(p) => p.display().to_string(),
+                Source::Stdin => "-".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rotation_names_are_understood() {
+        assert_eq!(rotation_base("messages"), ("messages", Rotation::Live));
+        assert_eq!(rotation_base("messages.2.gz"), ("messages", Rotation::Numbered(2)));
+        assert_eq!(rotation_base("kern.log.1"), ("kern.log", Rotation::Numbered(1)));
+        assert_eq!(rotation_base("kern.log"), ("kern.log", Rotation::Live));
+        assert_eq!(
+            rotation_base("messages-20261101.gz"),
+            ("messages", Rotation::Dated(20261101000000))
+        );
+        assert_eq!(
+            rotation_base("syslog-2026-11-01"),
+            ("syslog", Rotation::Dated(20261101000000))
+        );
+    }
+
+    #[test]
+    fn rotation_sets_are_read_oldest_first() {
+        let args: Vec<Input> = [
+            "/l/messages",
+            "/l/messages.1",
+            "/l/messages-20261101.gz",
+            "/l/messages.3.gz",
+            "/l/messages.2",
+            "/l/kern.log",
+            "/l/messages-20261015.gz",
+        ]
+        .iter()
+        .map(|p| Input {
+            source: Source::Path(PathBuf::from(p)),
+            explicit: true,
+        })
+        .collect();
+        assert_eq!(
+            names(&order_rotations(args)),
+            [
+                "/l/messages-20261015.gz",
+                "/l/messages-20261101.gz",
+                "/l/messages.3.gz",
+                "/l/messages.2",
+                "/l/messages.1",
+                "/l/messages",
+                "/l/kern.log",
+            ]
+        );
+    }
+}

@@ -1,0 +1,16 @@
+//! oomlens: forensics for Linux OOM kills from kernel logs.
+//!
+//! The crate is laid out along the data flow:
+//! bytes ([`input`]) → lines ([`input::lines`]) → records ([`record`]) →
+//! events ([`event`]) → analysis ([`analysis`]) → report ([`report`]) → renderers ([`render`]).
+//! [`pipeline`] wires them together for a set of inputs.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod diag;
+pub mod error;
+pub mod input;
+pub mod record;
+pub mod event;
+pub mod pipeline;

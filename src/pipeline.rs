@@ -1,0 +1,267 @@
+//! Wiring: inputs → lines → records → events, one input per worker.
+//!
+//! Each input is read by one thread (gzip decoding is serial within a file), and
+//! inputs are spread over the available cores; results come back in input order.
+
+use std::io::Read;
+use std::time::SystemTime;
+
+use chrono::{DateTime, Local, NaiveDateTime};
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::error::Error;
+use crate::event::{Assembler, AssemblerOptions, BootEvidence, OomEvent};
+use crate::input::discover::Input;
+use crate::input::lines::{Line, LineReader, LineSink, ReadStats, Want};
+use crate::input::markers::Markers;
+use crate::input::{self, Compression, Source};
+use crate::record::{FormatHint, Parser, Record, Wall, YearAnchor};
+
+/// How to scan inputs.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Assume a line shape instead of detecting it.
+    pub hint: FormatHint,
+    /// The year of the last year-less stamp of every input (`--year`).
+    pub year: Option<i32>,
+    /// Read every line instead of searching for markers between reports (slower; the
+    /// reference the fast path is tested against).
+    pub every_line: bool,
+    /// Read buffer size.
+    pub buffer_size: usize,
+    /// Longest line kept whole.
+    pub max_line: usize,
+    /// "Now", the year anchor for streams without a modification time.
+    pub now: NaiveDateTime,
+    /// Event assembly settings.
+    pub assembler: AssemblerOptions,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            hint: FormatHint::Auto,
+            year: None,
+            every_line: false,
+            buffer_size: input::lines::DEFAULT_CAPACITY,
+            max_line: input::lines::DEFAULT_MAX_LINE,
+            now: Local::now().naive_local(),
+            assembler: AssemblerOptions::default(),
+        }
+    }
+}
+
+/// What scanning one input produced.
+#[derive(Debug, Default)]
+pub struct InputScan {
+    /// The input's name (`-` for standard input).
+    pub name: String,
+    /// Events, in the order their reports closed.
+    pub events: Vec<OomEvent>,
+    /// Swap and kernel evidence per boot.
+    pub evidence: Vec<BootEvidence>,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Bytes and lines read.
+    pub stats: ReadStats,
+    /// How the input was stored, if it could be opened.
+    pub compression: Option<Compression>,
+    /// Records decoded (lines with a known shape count once per message).
+    pub records: u64,
+    /// The input could not be read, or not to the end.
+    pub failed: bool,
+}
+
+/// Scans several inputs in parallel; results are in input order.
+pub fn scan_all(inputs: &[Input], opts: &ScanOptions) -> Vec<InputScan> {
+    inputs.par_iter().map(|i| scan_input(i, opts)).collect()
+}
+
+/// Opens and scans one input. Errors become diagnostics of the result.
+pub fn scan_input(inp: &Input, opts: &ScanOptions) -> InputScan {
+    let name = inp.source.name();
+    match input::open(&inp.source) {
+        Ok(opened) => {
+            let compression = opened.compression;
+            let raw = opened.raw_bytes.clone();
+            let mut scan = scan_reader(&opened.name, opened.reader, opened.mtime, opts);
+            scan.compression = Some(compression);
+            if scan.failed
+                && compression == Compression::Gzip
+                && let Some(d) = scan.diagnostics.iter_mut().rev().find(|d| d.code == "read-error")
+            {
+                d.message = format!(
+                    "{} (compressed input read up to byte {})",
+                    d.message,
+                    raw.load(std::sync::atomic::Ordering::Relaxed)
+                );
+            }
+            scan
+        }
+        Err(e) => {
+            let (severity, code) = match (&e, inp.explicit) {
+                (Error::Unsupported { .. }, false) => (Severity::Warning, "skipped"),
+                (Error::Unsupported { .. }, true) => (Severity::Error, "unsupported"),
+                _ => (Severity::Error, "unreadable"),
+            };
+            let message = match &e {
+                Error::Io { source, .. } => format!("cannot read: {source}"),
+                Error::Unsupported { what, .. } => what.clone(),
+            };
+            InputScan {
+                name: name.clone(),
+                diagnostics: vec![Diagnostic::new(severity, code, &name, None, message)],
+                failed: severity == Severity::Error,
+                ..Default::default()
+            }
+        }
+    }
+}
+
+/// Scans a reader that yields the text of one input.
+pub fn scan_reader<R: Read>(
+    name: &str,
+    reader: R,
+    mtime: Option<SystemTime>,
+    opts: &ScanOptions,
+) -> InputScan {
+    let markers = Markers::new();
+    let mut sink = ScanSink {
+        parser: Parser::with_hint(opts.hint),
+        asm: Assembler::new(name, opts.assembler.clone()),
+        every_line: opts.every_line,
+        records: 0,
+        truncated: Vec::new(),
+        events: Vec::new(),
+    };
+    let mut rdr = LineReader::with_limits(reader, opts.buffer_size, opts.max_line);
+    let result = rdr.run(&mut sink, &markers);
+    sink.asm.finish();
+    sink.collect();
+    let stats = rdr.stats();
+    let mut diagnostics = sink.asm.take_diagnostics();
+    for line in &sink.truncated {
+        diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            "long-line",
+            name,
+            Some(*line),
+            format!("line longer than {} bytes; only its start was read", opts.max_line),
+        ));
+    }
+    let mut failed = false;
+    if let Err(e) = result {
+        failed = true;
+        diagnostics.push(Diagnostic::new(
+            Severity::Error,
+            "read-error",
+            name,
+            Some(stats.lines + 1),
+            format!(
+                "reading stopped after {} bytes ({} lines): {e}; events before this point are reported",
+                stats.bytes, stats.lines
+            ),
+        ));
+    }
+    if stats.nul_bytes > 0 {
+        diagnostics.push(Diagnostic::new(
+            Severity::Note,
+            "nul-bytes",
+            name,
+            None,
+            format!("{} NUL bytes (crash residue?) were treated as line breaks", stats.nul_bytes),
+        ));
+    }
+    // Year-less stamps get their year from the input's end: its mtime, or now.
+    let reference = mtime
+        .map(|t| DateTime::<Local>::from(t).naive_local())
+        .unwrap_or(opts.now);
+    let anchor = YearAnchor::new(sink.parser.last_yearless().as_ref(), reference, opts.year);
+    let mut events = sink.events;
+    for ev in &mut events {
+        resolve_year(ev, &anchor);
+    }
+    InputScan {
+        name: name.to_string(),
+        events,
+        evidence: sink.asm.boot_evidence().to_vec(),
+        diagnostics,
+        stats,
+        compression: None,
+        records: sink.records,
+        failed,
+    }
+}
+
+/// Replaces a year-less wall time with the resolved local time.
+pub fn resolve_year(ev: &mut OomEvent, anchor: &YearAnchor) {
+    if let Some(w @ Wall::Yearless(_)) = ev.wall {
+        ev.wall = w.resolve(anchor).map(|t| match t {
+            crate::record::WallTime::Zoned(z) => Wall::Zoned(z),
+            crate::record::WallTime::Local(n) => Wall::Local(n),
+        });
+    }
+}
+
+struct ScanSink {
+    parser: Parser,
+    asm: Assembler,
+    every_line: bool,
+    records: u64,
+    truncated: Vec<u64>,
+    events: Vec<OomEvent>,
+}
+
+impl ScanSink {
+    fn collect(&mut self) {
+        self.events.extend(self.asm.drain_ready());
+    }
+}
+
+impl LineSink for ScanSink {
+    fn start(&self) -> Want {
+        if self.every_line {
+            Want::Every
+        } else {
+            Want::Markers
+        }
+    }
+
+    fn line(&mut self, line: Line<'_>) -> Want {
+        if line.truncated && self.truncated.len() < 20 {
+            self.truncated.push(line.number);
+        }
+        let asm = &mut self.asm;
+        let records = &mut self.records;
+        self.parser.parse(line.bytes, line.number, &mut |rec: &Record<'_>| {
+            *records += 1;
+            asm.push(rec);
+        });
+        if self.events.len() < 1 << 20 {
+            let ready = self.asm.drain_ready();
+            self.events.extend(ready);
+        }
+        if self.every_line || self.asm.wants_every_line() {
+            Want::Every
+        } else {
+            Want::Markers
+        }
+    }
+
+    fn sample(&mut self, line: Line<'_>) {
+        self.parser.track(line.bytes, line.number);
+    }
+}
+
+/// Scans inputs given as sources (convenience for tests and embedding).
+pub fn scan_sources(sources: &[Source], opts: &ScanOptions) -> Vec<InputScan> {
+    let inputs: Vec<Input> = sources
+        .iter()
+        .map(|s| Input {
+            source: s.clone(),
+            explicit: true,
+        })
+        .collect();
+    scan_all(&inputs, opts)
+}

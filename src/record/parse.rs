@@ -1,0 +1,1045 @@
+//! The line parser: detects each line's shape by structure (no flags needed), splits
+//! off host, tag, clocks and caller id, undoes the writer's escaping, and hands out
+//! one [`Record`] per message line.
+
+use std::borrow::Cow;
+
+use chrono::DateTime;
+use memchr::memchr;
+use serde::Deserialize;
+
+use super::stamp::{self, skip_spaces};
+use super::{Caller, Format, Origin, Printk, Record, Wall, Yearless};
+
+/// A line shape to assume instead of detecting it (`--input-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FormatHint {
+    /// Detect per line.
+    #[default]
+    Auto,
+    /// Every line is a `/dev/kmsg` record.
+    Kmsg,
+    /// Every line is a `journalctl -o json` object.
+    JournalJson,
+    /// Every line is plain kernel text (`dmesg -t`, `journalctl -o cat`): no header.
+    Bare,
+}
+
+/// Metadata of the last line that had a header, for header-less continuation lines.
+#[derive(Debug, Default, Clone)]
+struct Prev {
+    valid: bool,
+    format: Option<Format>,
+    line: u64,
+    host: Option<Vec<u8>>,
+    origin: Option<Origin>,
+    tag: Option<Vec<u8>>,
+    wall: Option<Wall>,
+    printk: Option<Printk>,
+    caller: Option<Caller>,
+    priority: Option<u32>,
+    boot: Option<Vec<u8>>,
+}
+
+/// Follows month changes of year-less stamps to count Dec→Jan rollovers.
+#[derive(Debug, Default, Clone, Copy)]
+struct YearTracker {
+    last_month: Option<u8>,
+    epoch: i32,
+    last: Option<Yearless>,
+}
+
+impl YearTracker {
+    fn observe(&mut self, y: &mut Yearless) {
+        if let Some(prev) = self.last_month {
+            let delta = y.month as i32 - prev as i32;
+            // Half a year backwards is a new year; half a year forwards is a line from
+            // before a rollover that came late. Smaller steps are clock noise.
+            if delta <= -6 {
+                self.epoch += 1;
+            } else if delta >= 6 {
+                self.epoch -= 1;
+            }
+        }
+        self.last_month = Some(y.month);
+        y.epoch = self.epoch;
+        self.last = Some(*y);
+    }
+}
+
+/// What a header parser found: everything but the message splitting.
+#[derive(Debug, Clone, Copy)]
+struct Header<'a> {
+    format: Format,
+    host: Option<&'a [u8]>,
+    origin: Origin,
+    tag: Option<&'a [u8]>,
+    wall: Option<Wall>,
+    printk: Option<Printk>,
+    caller: Option<Caller>,
+    priority: Option<u32>,
+    body: &'a [u8],
+    /// How the body is escaped.
+    escape: Escape,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Escape {
+    None,
+    /// `/dev/kmsg`: `\xNN`.
+    Kmsg,
+    /// rsyslog: `#012` and other `#ooo` octal control characters.
+    Rsyslog,
+}
+
+/// Decodes lines into records. One parser per input: it keeps the previous header for
+/// continuation lines and the rollover count for year-less dates.
+#[derive(Debug, Default)]
+pub struct Parser {
+    hint: FormatHint,
+    /// Seen `[ts] host kernel:` lines: this input is `journalctl -o short-monotonic`.
+    monotonic_journal: bool,
+    prev: Prev,
+    years: YearTracker,
+    scratch: Vec<u8>,
+    json_boot: Vec<u8>,
+    json_host: Vec<u8>,
+    json_tag: Vec<u8>,
+}
+
+impl Parser {
+    /// A parser that detects the shape of each line.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A parser that assumes a shape.
+    pub fn with_hint(hint: FormatHint) -> Self {
+        Parser {
+            hint,
+            ..Self::default()
+        }
+    }
+
+    /// The last year-less stamp seen (with its rollover count), for [`super::YearAnchor`].
+    pub fn last_yearless(&self) -> Option<Yearless> {
+        self.years.last
+    }
+
+    /// Decodes one line and calls `f` for each message in it (a line can hold several:
+    /// kmsg `\x0a`, rsyslog `#012`, multi-line journal messages).
+    pub fn parse(&mut self, line: &[u8], number: u64, f: &mut dyn FnMut(&Record<'_>)) {
+        if self.hint == FormatHint::JournalJson || line.first() == Some(&b'{') {
+            if self.json(line, number, f) || self.hint == FormatHint::JournalJson {
+                return;
+            }
+        }
+        let header = match self.hint {
+            FormatHint::Bare => None,
+            FormatHint::Kmsg => kmsg(line),
+            _ => self.header(line, number),
+        };
+        let Some(mut h) = header else {
+            self.bare(line, number, f);
+            return;
+        };
+        if h.origin != Origin::Program {
+            h = kernel_body(h);
+        }
+        self.remember(&h, number);
+        let meta = Record {
+            line: number,
+            format: h.format,
+            host: h.host,
+            origin: h.origin,
+            tag: h.tag,
+            wall: h.wall,
+            printk: h.printk,
+            caller: h.caller,
+            priority: h.priority,
+            boot: None,
+            body: b"",
+            continued: false,
+        };
+        match h.escape {
+            Escape::Kmsg if memchr::memmem::find(h.body, b"\\x").is_some() => {
+                let mut text = std::mem::take(&mut self.scratch);
+                text.clear();
+                unescape_kmsg(h.body, &mut text);
+                emit_split(&meta, &text, b"\n", f);
+                self.scratch = text;
+            }
+            Escape::Rsyslog if memchr(b'#', h.body).is_some() => {
+                let mut text = std::mem::take(&mut self.scratch);
+                text.clear();
+                unescape_rsyslog(h.body, &mut text);
+                emit_split(&meta, &text, b"\n", f);
+                self.scratch = text;
+            }
+            _ => emit_split(&meta, h.body, b"\n", f),
+        }
+    }
+
+    /// Follows a line's clock without decoding its message (sample lines between
+    /// markers), so that year rollovers and continuation metadata stay right.
+    pub fn track(&mut self, line: &[u8], number: u64) {
+        if line.first() == Some(&b'{') || matches!(self.hint, FormatHint::JournalJson | FormatHint::Bare) {
+            // JSON and bare lines carry everything they need themselves.
+            return;
+        }
+        let header = match self.hint {
+            FormatHint::Kmsg => kmsg(line),
+            _ => self.header(line, number),
+        };
+        if let Some(h) = header {
+            self.remember(&h, number);
+        }
+    }
+
+    fn remember(&mut self, h: &Header<'_>, number: u64) {
+        let p = &mut self.prev;
+        p.valid = true;
+        p.format = Some(h.format);
+        p.line = number;
+        set_bytes(&mut p.host, h.host);
+        p.origin = Some(h.origin);
+        set_bytes(&mut p.tag, h.tag);
+        p.wall = h.wall;
+        p.printk = h.printk;
+        p.caller = h.caller;
+        p.priority = h.priority;
+        p.boot = None;
+    }
+
+    /// A line without a header: kmsg dictionary lines are dropped; anything else is a
+    /// message that inherits the previous header (journal and dmesg print the later
+    /// lines of a multi-line message without a prefix).
+    fn bare(&mut self, line: &[u8], number: u64, f: &mut dyn FnMut(&Record<'_>)) {
+        let body = trim(line);
+        if body.is_empty() {
+            return;
+        }
+        if self.prev.format == Some(Format::Kmsg)
+            && line.first() == Some(&b' ')
+            && is_kmsg_dict(body)
+        {
+            return;
+        }
+        let p = &self.prev;
+        let rec = if p.valid {
+            Record {
+                line: number,
+                format: Format::Bare,
+                host: p.host.as_deref(),
+                origin: p.origin.unwrap_or(Origin::Unknown),
+                tag: p.tag.as_deref(),
+                wall: p.wall,
+                printk: p.printk,
+                caller: p.caller,
+                priority: p.priority,
+                boot: p.boot.as_deref(),
+                body,
+                continued: true,
+            }
+        } else {
+            Record {
+                line: number,
+                format: Format::Bare,
+                host: None,
+                origin: Origin::Unknown,
+                tag: None,
+                wall: None,
+                printk: None,
+                caller: None,
+                priority: None,
+                boot: None,
+                body,
+                continued: false,
+            }
+        };
+        f(&rec);
+    }
+
+    /// Detects the header by the first byte and the structure after it.
+    fn header<'l>(&mut self, line: &'l [u8], number: u64) -> Option<Header<'l>> {
+        let first = *line.first()?;
+        let h = match first {
+            b'0'..=b'9' => kmsg(line)
+                .or_else(|| self.iso_family(line))
+                .or_else(|| self.unix_family(line)),
+            b'[' => self.bracket_family(line),
+            b'<' => self.level_family(line),
+            b' ' | b'\t' => {
+                let t = trim_start(line);
+                if t.is_empty() || t[0] == b' ' || t[0] == b'\t' {
+                    return None;
+                }
+                // A kmsg dictionary line, or a journal continuation: not a header.
+                if self.prev.format == Some(Format::Kmsg) && is_kmsg_dict(t) {
+                    return None;
+                }
+                // Indented pastes of dmesg or syslog lines.
+                match t[0] {
+                    b'[' | b'<' | b'0'..=b'9' => self.header(t, number),
+                    c if c.is_ascii_alphabetic() => self.alpha_family(t),
+                    _ => None,
+                }
+            }
+            c if c.is_ascii_alphabetic() || c >= 0x80 => self.alpha_family(line),
+            _ => None,
+        };
+        h.or_else(|| embedded(line))
+    }
+
+    /// Lines starting with a letter: RFC 3164 / journal short, journal short-full,
+    /// `dmesg -x` facility/level prefixes.
+    fn alpha_family<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
+        if let Some((mut y, rest)) = stamp::syslog(line) {
+            self.years.observe(&mut y);
+            return syslog_rest(Format::Syslog, Some(Wall::Yearless(y)), rest);
+        }
+        if let Some((wall, rest)) = stamp::short_full(line) {
+            return syslog_rest(Format::JournalFull, Some(wall), rest.strip_prefix(b" ")?);
+        }
+        dmesg_decoded(line)
+    }
+
+    /// Lines starting with a digit (not kmsg): RFC 3339 syslog, journal short-iso,
+    /// dmesg --time-format iso.
+    fn iso_family<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
+        let (wall, rest) = stamp::iso(line)?;
+        // dmesg's ISO format has a comma before the microseconds; syslog writers and
+        // journalctl use a dot or no fraction. That, not guessing at host names,
+        // tells the two apart.
+        if line.get(19) == Some(&b',') {
+            let body = rest.strip_prefix(b" ")?;
+            return Some(bare_kernel(Format::DmesgIso, Some(wall), None, body));
+        }
+        syslog_rest(Format::SyslogIso, Some(wall), rest.strip_prefix(b" ")?)
+    }
+
+    fn unix_family<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
+        let (wall, rest) = stamp::unix(line)?;
+        syslog_rest(Format::JournalUnix, Some(wall), rest.strip_prefix(b" ")?)
+    }
+
+    /// Lines starting with `[`: dmesg `[ts] text`, journal short-monotonic
+    /// `[ts] host tag: text`, and `dmesg -T` `[Sat Nov 21 22:25:45 2026] text`.
+    fn bracket_family<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
+        if let Some((p, rest)) = stamp::printk(line) {
+            let (caller, rest) = match stamp::caller(rest) {
+                Some((c, r)) => (Some(c), r),
+                None => (None, rest),
+            };
+            let body = rest.strip_prefix(b" ").unwrap_or(rest);
+            // `[ts] host kernel: …` is journalctl -o short-monotonic; once seen, any
+            // `[ts] host tag: …` in this input is read the same way. A dmesg body such
+            // as "Hardware name: …" has the same shape, so the first sighting must be
+            // an unmistakable kernel or `name[pid]:` tag.
+            if let Some(h) = syslog_rest(Format::JournalMonotonic, None, body)
+                && h.host.is_some()
+                && (self.monotonic_journal || h.tag == Some(b"kernel") || has_pid_tag(body))
+            {
+                self.monotonic_journal = true;
+                return Some(Header { printk: Some(p), ..h });
+            }
+            let mut h = bare_kernel(Format::Dmesg, None, Some(p), body);
+            h.caller = caller;
+            return Some(h);
+        }
+        let (wall, rest) = stamp::dmesg_t(line)?;
+        let body = rest.strip_prefix(b" ").unwrap_or(rest);
+        Some(bare_kernel(Format::DmesgCtime, Some(wall), None, body))
+    }
+
+    /// Lines starting with `<N>`: `dmesg -r` / `/proc/kmsg` text and RFC 5424.
+    fn level_family<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
+        let (pri, rest) = stamp::level_prefix(line)?;
+        if let Some(r) = rest.strip_prefix(b"1 ") {
+            return rfc5424(pri, r);
+        }
+        // Facility 0 is the kernel; anything else was written by user space.
+        let mut h = self.header(rest, 0)?;
+        h.priority = Some(pri);
+        if matches!(h.format, Format::Dmesg | Format::Embedded) {
+            h.origin = if pri >> 3 == 0 { Origin::Kernel } else { Origin::Program };
+        }
+        Some(h)
+    }
+
+    /// `journalctl -o json` line. Returns false if the line is not a journal object.
+    fn json(&mut self, line: &[u8], number: u64, f: &mut dyn FnMut(&Record<'_>)) -> bool {
+        // json-seq output puts an RS byte first.
+        let line = line.strip_prefix(&[0x1e]).unwrap_or(line);
+        let Ok(entry) = serde_json::from_slice::<JournalEntry<'_>>(line) else {
+            return false;
+        };
+        let Some(message) = entry.message.as_ref().and_then(JsonText::bytes) else {
+            // An object without a message: nothing to say, but it was a journal line.
+            return entry.realtime.is_some();
+        };
+        let kernel_transport = entry.transport.as_deref() == Some("kernel");
+        let ident = entry.ident.as_ref().and_then(JsonText::bytes);
+        let facility: Option<u32> = entry.facility.as_deref().and_then(|s| s.parse().ok());
+        let level: Option<u32> = entry.priority.as_deref().and_then(|s| s.parse().ok());
+        let mut text = std::mem::take(&mut self.scratch);
+        text.clear();
+        let origin;
+        if kernel_transport {
+            // journald splits "name: text" written to /dev/kmsg into identifier and
+            // message; put it back so the text reads as the kernel log shows it.
+            match ident.as_deref() {
+                Some(id) if id != b"kernel" => {
+                    text.extend_from_slice(id);
+                    if let Some(pid) = entry.pid.as_ref().and_then(JsonText::bytes) {
+                        text.push(b'[');
+                        text.extend_from_slice(&pid);
+                        text.push(b']');
+                    }
+                    text.extend_from_slice(b": ");
+                    origin = if facility.unwrap_or(0) == 0 {
+                        Origin::Kernel
+                    } else {
+                        Origin::Program
+                    };
+                }
+                _ => origin = Origin::Kernel,
+            }
+        } else {
+            origin = Origin::Program;
+        }
+        text.extend_from_slice(&message);
+        let wall = entry
+            .realtime
+            .as_deref()
+            .and_then(|s| s.parse::<i64>().ok())
+            .and_then(DateTime::from_timestamp_micros)
+            .map(|dt| Wall::Zoned(dt.fixed_offset()));
+        let printk = if kernel_transport {
+            entry
+                .source_monotonic
+                .as_deref()
+                .and_then(|s| s.parse::<u64>().ok())
+                .map(Printk::from_micros)
+        } else {
+            None
+        };
+        set_vec(&mut self.json_host, entry.hostname.as_deref().map(str::as_bytes));
+        set_vec(&mut self.json_boot, entry.boot.as_deref().map(str::as_bytes));
+        set_vec(&mut self.json_tag, ident.as_deref());
+        let meta = Record {
+            line: number,
+            format: Format::JournalJson,
+            host: entry.hostname.as_ref().map(|_| &self.json_host[..]),
+            origin,
+            tag: if kernel_transport {
+                Some(b"kernel")
+            } else {
+                ident.as_ref().map(|_| &self.json_tag[..])
+            },
+            wall,
+            printk,
+            caller: None,
+            priority: level.map(|l| facility.unwrap_or(0) * 8 + l),
+            boot: entry.boot.as_ref().map(|_| &self.json_boot[..]),
+            body: b"",
+            continued: false,
+        };
+        emit_split(&meta, &text, b"\n", f);
+        self.scratch = text;
+        // JSON lines carry their own metadata; a following bare line is not theirs.
+        self.prev.valid = false;
+        self.prev.format = Some(Format::JournalJson);
+        true
+    }
+}
+
+/// The part of a journal JSON object oomlens reads.
+#[derive(Deserialize)]
+struct JournalEntry<'a> {
+    #[serde(rename = "MESSAGE", default, borrow)]
+    message: Option<JsonText<'a>>,
+    #[serde(rename = "__REALTIME_TIMESTAMP", default, borrow)]
+    realtime: Option<Cow<'a, str>>,
+    #[serde(rename = "_SOURCE_MONOTONIC_TIMESTAMP", default, borrow)]
+    source_monotonic: Option<Cow<'a, str>>,
+    #[serde(rename = "_HOSTNAME", default, borrow)]
+    hostname: Option<Cow<'a, str>>,
+    #[serde(rename = "_BOOT_ID", default, borrow)]
+    boot: Option<Cow<'a, str>>,
+    #[serde(rename = "_TRANSPORT", default, borrow)]
+    transport: Option<Cow<'a, str>>,
+    #[serde(rename = "SYSLOG_IDENTIFIER", default, borrow)]
+    ident: Option<JsonText<'a>>,
+    #[serde(rename = "SYSLOG_PID", default, borrow)]
+    pid: Option<JsonText<'a>>,
+    #[serde(rename = "SYSLOG_FACILITY", default, borrow)]
+    facility: Option<Cow<'a, str>>,
+    #[serde(rename = "PRIORITY", default, borrow)]
+    priority: Option<Cow<'a, str>>,
+}
+
+/// A journal field value: a string, a byte array (non-UTF-8 or binary data), or an
+/// array of values when the field was set more than once.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum JsonText<'a> {
+    Str(#[serde(borrow)] Cow<'a, str>),
+    Bytes(Vec<u8>),
+    Many(Vec<serde_json::Value>),
+}
+
+impl JsonText<'_> {
+    fn bytes(&self) -> Option<Cow<'_, [u8]>> {
+        match self {
+            JsonText::Str(s) => Some(Cow::Borrowed(s.as_bytes())),
+            JsonText::Bytes(b) => Some(Cow::Borrowed(b)),
+            JsonText::Many(vals) => vals.iter().find_map(|v| match v {
+                serde_json::Value::String(s) => Some(Cow::Owned(s.as_bytes().to_vec())),
+                serde_json::Value::Array(a) => Some(Cow::Owned(
+                    a.iter().filter_map(|b| b.as_u64().map(|b| b as u8)).collect(),
+                )),
+                _ => None,
+            }),
+        }
+    }
+}
+
+/// `/dev/kmsg`: `pri,seq,usec,flags[,caller=T123][,more];text`.
+fn kmsg(line: &[u8]) -> Option<Header<'_>> {
+    let semi = memchr(b';', line)?;
+    let head = &line[..semi];
+    let mut fields = head.split(|b| *b == b',');
+    let pri: u32 = num(fields.next()?)?;
+    let _seq: u64 = num(fields.next()?)?;
+    let usec: u64 = num(fields.next()?)?;
+    let flag = fields.next()?;
+    if flag.len() > 1 {
+        return None;
+    }
+    let mut caller = None;
+    for extra in fields {
+        if let Some(c) = extra.strip_prefix(b"caller=") {
+            let (kind, n) = c.split_first()?;
+            let n: u32 = num(n)?;
+            caller = match kind {
+                b'T' => Some(Caller::Task(n)),
+                b'C' => Some(Caller::Cpu(n)),
+                _ => None,
+            };
+        }
+    }
+    let origin = if pri >> 3 == 0 { Origin::Kernel } else { Origin::Program };
+    Some(Header {
+        format: Format::Kmsg,
+        host: None,
+        origin,
+        tag: None,
+        wall: None,
+        printk: Some(Printk::from_micros(usec)),
+        caller,
+        priority: Some(pri),
+        body: &line[semi + 1..],
+        escape: Escape::Kmsg,
+    })
+}
+
+fn num<T: std::str::FromStr>(b: &[u8]) -> Option<T> {
+    if b.is_empty() || b.len() > 20 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+fn is_kmsg_dict(t: &[u8]) -> bool {
+    let eq = t.iter().position(|b| *b == b'=');
+    matches!(eq, Some(i) if i > 0 && t[..i].iter().all(|b| b.is_ascii_uppercase() || *b == b'_' || b.is_ascii_digit()))
+}
+
+/// After a syslog-style stamp: `host tag: text` or `tag: text`.
+fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header<'_>> {
+    let rest = skip_spaces(rest);
+    let sp1 = memchr(b' ', rest);
+    let tok1 = &rest[..sp1.unwrap_or(rest.len())];
+    let (host, tag_tok, after) = if tok1.ends_with(b":") {
+        (None, tok1, sp1.map_or(&b""[..], |i| &rest[i + 1..]))
+    } else {
+        let sp1 = sp1?;
+        let r2 = &rest[sp1 + 1..];
+        let sp2 = memchr(b' ', r2);
+        let tok2 = &r2[..sp2.unwrap_or(r2.len())];
+        if !tok2.ends_with(b":") {
+            return None;
+        }
+        (Some(tok1), tok2, sp2.map_or(&b""[..], |i| &r2[i + 1..]))
+    };
+    if host.is_some_and(|h| h.is_empty()) {
+        return None;
+    }
+    let tag_tok = &tag_tok[..tag_tok.len() - 1];
+    let (tag, has_pid) = match memchr(b'[', tag_tok) {
+        Some(i) if tag_tok.ends_with(b"]") => (&tag_tok[..i], true),
+        _ => (tag_tok, false),
+    };
+    if tag.is_empty() || tag.len() > 128 {
+        return None;
+    }
+    // Only the kernel itself is logged as plain `kernel:`; `kernel[123]:` is a user
+    // program (e.g. `logger -t kernel`) pretending.
+    let origin = if tag == b"kernel" && !has_pid {
+        Origin::Kernel
+    } else {
+        Origin::Program
+    };
+    Some(Header {
+        format,
+        host,
+        origin,
+        tag: Some(tag),
+        wall,
+        printk: None,
+        caller: None,
+        priority: None,
+        body: after,
+        escape: if origin == Origin::Kernel {
+            Escape::Rsyslog
+        } else {
+            Escape::None
+        },
+    })
+}
+
+fn has_pid_tag(body: &[u8]) -> bool {
+    // "host name[123]: …"
+    let mut toks = body.splitn(3, |b| *b == b' ');
+    let _host = toks.next();
+    matches!(toks.next(), Some(t) if t.ends_with(b"]:") && memchr(b'[', t).is_some())
+}
+
+fn bare_kernel(format: Format, wall: Option<Wall>, printk: Option<Printk>, body: &[u8]) -> Header<'_> {
+    Header {
+        format,
+        host: None,
+        origin: Origin::Unknown,
+        tag: None,
+        wall,
+        printk,
+        caller: None,
+        priority: None,
+        body,
+        escape: Escape::None,
+    }
+}
+
+/// `dmesg -x`: `kern  :warn  : [  921.183161] text`.
+fn dmesg_decoded(line: &[u8]) -> Option<Header<'_>> {
+    let c1 = memchr(b':', line)?;
+    let facility = trim(&line[..c1]);
+    if !FACILITIES.contains(&facility) {
+        return None;
+    }
+    let rest = &line[c1 + 1..];
+    let c2 = memchr(b':', rest)?;
+    let level = trim(&rest[..c2]);
+    let lvl = LEVELS.iter().position(|l| *l == level)? as u32;
+    let rest = skip_spaces(&rest[c2 + 1..]);
+    let fac = FACILITIES.iter().position(|f| *f == facility).unwrap_or(0) as u32;
+    let (printk, body) = match stamp::printk(rest) {
+        Some((p, r)) => (Some(p), r.strip_prefix(b" ").unwrap_or(r)),
+        None => match stamp::dmesg_t(rest) {
+            Some((_, r)) => (None, r.strip_prefix(b" ").unwrap_or(r)),
+            None => (None, rest),
+        },
+    };
+    let mut h = bare_kernel(Format::Dmesg, None, printk, body);
+    h.origin = if fac == 0 { Origin::Kernel } else { Origin::Program };
+    h.priority = Some(fac * 8 + lvl);
+    Some(h)
+}
+
+const FACILITIES: &[&[u8]] = &[
+    b"kern", b"user", b"mail", b"daemon", b"auth", b"syslog", b"lpr", b"news", b"uucp",
+    b"cron", b"authpriv", b"ftp", b"res0", b"res1", b"res2", b"res3", b"local0", b"local1",
+    b"local2", b"local3", b"local4", b"local5", b"local6", b"local7",
+];
+const LEVELS: &[&[u8]] = &[
+    b"emerg", b"alert", b"crit", b"err", b"warn", b"notice", b"info", b"debug",
+];
+
+/// RFC 5424 after `<pri>1 `: `TIMESTAMP HOST APP PROCID MSGID SD MSG`.
+fn rfc5424(pri: u32, rest: &[u8]) -> Option<Header<'_>> {
+    let mut parts = rest.splitn(6, |b| *b == b' ');
+    let ts = parts.next()?;
+    let host = parts.next()?;
+    let app = parts.next()?;
+    let _procid = parts.next()?;
+    let _msgid = parts.next()?;
+    let mut msg = parts.next().unwrap_or(b"");
+    // Structured data: "-" or one or more [..] elements.
+    if let Some(r) = msg.strip_prefix(b"-") {
+        msg = r.strip_prefix(b" ").unwrap_or(r);
+    } else if msg.first() == Some(&b'[') {
+        let mut depth = 0usize;
+        let mut end = msg.len();
+        let mut quoted = false;
+        for (i, b) in msg.iter().enumerate() {
+            match b {
+                b'"' => quoted = !quoted,
+                b'[' if !quoted => depth += 1,
+                b']' if !quoted => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 && msg.get(i + 1) != Some(&b'[') {
+                        end = i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        msg = &msg[end..];
+        msg = msg.strip_prefix(b" ").unwrap_or(msg);
+    }
+    let wall = if ts == b"-" {
+        None
+    } else {
+        Some(stamp::iso(ts)?.0)
+    };
+    let nil = |s: &'_ [u8]| s != b"-";
+    let kernel = app == b"kernel" && pri >> 3 == 0;
+    let msg = msg.strip_prefix("\u{feff}".as_bytes()).unwrap_or(msg);
+    Some(Header {
+        format: Format::Rfc5424,
+        host: Some(host).filter(|h| nil(h)),
+        origin: if kernel { Origin::Kernel } else { Origin::Program },
+        tag: Some(app).filter(|a| nil(a)),
+        wall,
+        printk: None,
+        caller: None,
+        priority: Some(pri),
+        body: msg,
+        escape: Escape::None,
+    })
+}
+
+/// A printk stamp inside some other wrapper, e.g. a hypervisor relaying guest output:
+/// `2023-12-04T10:49:30.127Z In(05) vcpu-5 - Guest: <6>[39291577.009360] text`.
+fn embedded(line: &[u8]) -> Option<Header<'_>> {
+    let window = &line[..line.len().min(160)];
+    let mut from = 0;
+    while let Some(i) = memchr(b'[', &window[from..]) {
+        let at = from + i;
+        if let Some((p, rest)) = stamp::printk(&line[at..]) {
+            let (caller, rest) = match stamp::caller(rest) {
+                Some((c, r)) => (Some(c), r),
+                None => (None, rest),
+            };
+            // A `<N>` level right before the stamp says who wrote it.
+            let pri = line[..at]
+                .iter()
+                .rposition(|b| *b == b'<')
+                .and_then(|lt| stamp::level_prefix(&line[lt..at]).filter(|(_, r)| r.is_empty()))
+                .map(|(n, _)| n);
+            let wall = stamp::iso(line).map(|(w, _)| w);
+            let body = rest.strip_prefix(b" ").unwrap_or(rest);
+            let mut h = bare_kernel(Format::Embedded, wall, Some(p), body);
+            h.caller = caller;
+            h.priority = pri;
+            h.origin = match pri {
+                Some(n) if n >> 3 != 0 => Origin::Program,
+                _ => Origin::Kernel,
+            };
+            return Some(h);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Kernel text inside a syslog line may still carry the kernel's own prefixes:
+/// `<4>`, `[  123.456789]`, `[ T1234]`.
+fn kernel_body(mut h: Header<'_>) -> Header<'_> {
+    let mut body = h.body;
+    if h.priority.is_none()
+        && let Some((pri, r)) = stamp::level_prefix(body)
+    {
+        h.priority = Some(pri);
+        body = r;
+    }
+    if h.printk.is_none()
+        && let Some((p, r)) = stamp::printk(body)
+    {
+        h.printk = Some(p);
+        body = r;
+        if let Some((c, r)) = stamp::caller(body) {
+            h.caller = Some(c);
+            body = r;
+        }
+    }
+    h.body = body;
+    h
+}
+
+/// Calls `f` once per non-empty piece of `text` split at `sep`, trimmed.
+fn emit_split(meta: &Record<'_>, text: &[u8], sep: &[u8], f: &mut dyn FnMut(&Record<'_>)) {
+    let mut rest = text;
+    loop {
+        let (piece, next) = match memchr::memmem::find(rest, sep) {
+            Some(i) => (&rest[..i], Some(&rest[i + sep.len()..])),
+            None => (rest, None),
+        };
+        let body = trim(piece);
+        if !body.is_empty() {
+            f(&Record { body, ..*meta });
+        }
+        match next {
+            Some(n) => rest = n,
+            None => break,
+        }
+    }
+}
+
+/// `\xNN` → byte (the kernel escapes control bytes, bytes ≥ 0x7f and `\` this way).
+fn unescape_kmsg(s: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'\\'
+            && s.get(i + 1) == Some(&b'x')
+            && let (Some(h), Some(l)) = (s.get(i + 2).and_then(hex), s.get(i + 3).and_then(hex))
+        {
+            out.push(h << 4 | l);
+            i += 4;
+            continue;
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+}
+
+/// rsyslog's control-character escapes `#ooo` (octal) → byte; `#012` is a newline.
+fn unescape_rsyslog(s: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'#' && i + 4 <= s.len() {
+            let d = &s[i + 1..i + 4];
+            if d.iter().all(|b| (b'0'..=b'7').contains(b)) {
+                let v = (d[0] - b'0') as u32 * 64 + (d[1] - b'0') as u32 * 8 + (d[2] - b'0') as u32;
+                if v < 0x20 || v == 0x7f {
+                    out.push(v as u8);
+                    i += 4;
+                    continue;
+                }
+            }
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+}
+
+fn hex(b: &u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn trim(s: &[u8]) -> &[u8] {
+    s.trim_ascii()
+}
+
+fn trim_start(s: &[u8]) -> &[u8] {
+    s.trim_ascii_start()
+}
+
+fn set_bytes(slot: &mut Option<Vec<u8>>, v: Option<&[u8]>) {
+    match v {
+        Some(b) => {
+            let buf = slot.get_or_insert_with(Vec::new);
+            buf.clear();
+            buf.extend_from_slice(b);
+        }
+        None => *slot = None,
+    }
+}
+
+fn set_vec(slot: &mut Vec<u8>, v: Option<&[u8]>) {
+    slot.clear();
+    if let Some(b) = v {
+        slot.extend_from_slice(b);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (format, host, origin, tag, wall, printk, body) of every record of `line`.
+    fn decode(p: &mut Parser, line: &str) -> Vec<(Format, Option<String>, Origin, Option<String>, Option<String>, Option<String>, String)> {
+        let mut out = Vec::new();
+        p.parse(line.as_bytes(), 1, &mut |r| {
+            out.push((
+                r.format,
+                r.host.map(|h| String::from_utf8_lossy(h).into_owned()),
+                r.origin,
+                r.tag.map(|h| String::from_utf8_lossy(h).into_owned()),
+                r.wall.map(|w| w.to_string()),
+                r.printk.map(|p| p.to_string()),
+                String::from_utf8_lossy(r.body).into_owned(),
+            ))
+        });
+        out
+    }
+
+    fn one(line: &str) -> (Format, Option<String>, Origin, Option<String>, Option<String>, Option<String>, String) {
+        let mut v = decode(&mut Parser::new(), line);
+        assert_eq!(v.len(), 1, "{line}: {v:?}");
+        v.remove(0)
+    }
+
+    #[test]
+    fn syslog_with_host_and_printk() {
+        let r = one("Jan  5 15:19:27 myhost kernel: [ 5864.708440] memorymonster invoked oom-killer: gfp_mask=0xd0");
+        assert_eq!(r.0, Format::Syslog);
+        assert_eq!(r.1.as_deref(), Some("myhost"));
+        assert_eq!(r.2, Origin::Kernel);
+        assert_eq!(r.4.as_deref(), Some("--01-05T15:19:27"));
+        assert_eq!(r.5.as_deref(), Some("5864.708440"));
+        assert_eq!(r.6, "memorymonster invoked oom-killer: gfp_mask=0xd0");
+    }
+
+    #[test]
+    fn syslog_without_host() {
+        let r = one("Jan  5 15:19:27 kernel: [ 5864.708440] Task in /mem2 killed");
+        assert_eq!((r.1, r.2, r.6.as_str()), (None, Origin::Kernel, "Task in /mem2 killed"));
+        let r = one("Jan  5 15:20:01 /usr/bin/lock: called by /bin/bash");
+        assert_eq!((r.2, r.3.as_deref()), (Origin::Program, Some("/usr/bin/lock")));
+    }
+
+    #[test]
+    fn fake_kernel_tag_is_a_program() {
+        let r = one("Nov 12 12:29:23 alien kernel[19202]: Start for oom-killer");
+        assert_eq!((r.2, r.3.as_deref()), (Origin::Program, Some("kernel")));
+    }
+
+    #[test]
+    fn rsyslog_escapes_split_and_unescape() {
+        let v = decode(&mut Parser::new(), "Nov 21 22:25:45 vm kernel: a#012b#033c");
+        let bodies: Vec<_> = v.iter().map(|r| r.6.clone()).collect();
+        assert_eq!(bodies, ["a", "b\u{1b}c"]);
+    }
+
+    #[test]
+    fn kmsg_records() {
+        let r = one("6,8423,921183309,-;memory: usage 65536kB, limit 65536kB, failcnt 960");
+        assert_eq!((r.0, r.2, r.5.as_deref()), (Format::Kmsg, Origin::Kernel, Some("921.183309")));
+        let r = one("12,8392,920975156,-;oomlab: begin cap");
+        assert_eq!(r.2, Origin::Program);
+        let v = decode(&mut Parser::new(), "6,1,2,-,caller=T55;stats:\\x0aanon 1\\x0afile 2");
+        let bodies: Vec<_> = v.iter().map(|r| r.6.clone()).collect();
+        assert_eq!(bodies, ["stats:", "anon 1", "file 2"]);
+    }
+
+    #[test]
+    fn kmsg_dictionary_lines_are_dropped() {
+        let mut p = Parser::new();
+        assert_eq!(decode(&mut p, "6,1,2,-;usb 1-1: new device").len(), 1);
+        assert!(decode(&mut p, " SUBSYSTEM=usb").is_empty());
+        assert!(decode(&mut p, " DEVICE=c189:1").is_empty());
+    }
+
+    #[test]
+    fn dmesg_shapes() {
+        let r = one("[  921.183161] python3 invoked oom-killer: x");
+        assert_eq!((r.0, r.2, r.5.as_deref()), (Format::Dmesg, Origin::Unknown, Some("921.183161")));
+        assert_eq!(r.6, "python3 invoked oom-killer: x");
+        let r = one("[   12.345678][  T1234] text");
+        assert_eq!((r.0, r.6.as_str()), (Format::Dmesg, "text"));
+        let r = one("<4>[  921.183161] text");
+        assert_eq!((r.0, r.2), (Format::Dmesg, Origin::Kernel));
+        let r = one("<12>[  921.183161] oomlab: x");
+        assert_eq!(r.2, Origin::Program);
+        let r = one("[Sat Nov 21 22:25:46 2026] Memory cgroup out of memory");
+        assert_eq!((r.0, r.4.as_deref()), (Format::DmesgCtime, Some("2026-11-21T22:25:46")));
+        let r = one("2026-11-21T22:25:45,975156+00:00 Hardware name: QEMU");
+        assert_eq!((r.0, r.1, r.6.as_str()), (Format::DmesgIso, None, "Hardware name: QEMU"));
+        let r = one("kern  :warn  : [  921.183161] python3 invoked");
+        assert_eq!((r.0, r.2, r.6.as_str()), (Format::Dmesg, Origin::Kernel, "python3 invoked"));
+    }
+
+    #[test]
+    fn dmesg_body_that_looks_like_host_and_tag() {
+        let r = one("[ 5864.708447] Hardware name: Hewlett-Packard HP Z420");
+        assert_eq!((r.0, r.1, r.6.as_str()), (Format::Dmesg, None, "Hardware name: Hewlett-Packard HP Z420"));
+    }
+
+    #[test]
+    fn journal_text_shapes() {
+        let mut p = Parser::new();
+        let r = &decode(&mut p, "[  921.183161] vm kernel: python3 invoked")[0];
+        assert_eq!((r.0, r.1.as_deref(), r.2), (Format::JournalMonotonic, Some("vm"), Origin::Kernel));
+        let r = &decode(&mut p, "[  920.975156] vm oomlab: begin")[0];
+        assert_eq!((r.0, r.2, r.6.as_str()), (Format::JournalMonotonic, Origin::Program, "begin"));
+        let r = one("2026-11-21T22:25:46+0000 vm kernel: x");
+        assert_eq!((r.0, r.4.as_deref()), (Format::SyslogIso, Some("2026-11-21T22:25:46+00:00")));
+        let r = one("Sat 2026-11-21 22:25:46 UTC vm kernel: x");
+        assert_eq!((r.0, r.1.as_deref(), r.6.as_str()), (Format::JournalFull, Some("vm"), "x"));
+        let r = one("1795299946.279073 vm kernel: x");
+        assert_eq!(r.0, Format::JournalUnix);
+    }
+
+    #[test]
+    fn journal_json() {
+        let line = r#"{"_SOURCE_MONOTONIC_TIMESTAMP":"921183161","MESSAGE":"python3 invoked oom-killer","_TRANSPORT":"kernel","SYSLOG_IDENTIFIER":"kernel","__REALTIME_TIMESTAMP":"1795299946279073","_HOSTNAME":"vm","_BOOT_ID":"9b6c"}"#;
+        let r = one(line);
+        assert_eq!(r.0, Format::JournalJson);
+        assert_eq!(r.1.as_deref(), Some("vm"));
+        assert_eq!(r.4.as_deref(), Some("2026-11-21T22:25:46.279073+00:00"));
+        assert_eq!(r.5.as_deref(), Some("921.183161"));
+        let ident = r#"{"MESSAGE":"begin cap","SYSLOG_IDENTIFIER":"oomlab","_TRANSPORT":"kernel","SYSLOG_FACILITY":"1","__REALTIME_TIMESTAMP":"1"}"#;
+        assert_eq!(one(ident).6, "oomlab: begin cap");
+        let bytes = r#"{"MESSAGE":[75,105,108,108,101,100,10,120],"_TRANSPORT":"kernel","__REALTIME_TIMESTAMP":"1"}"#;
+        let v = decode(&mut Parser::new(), bytes);
+        assert_eq!(v.iter().map(|r| r.6.as_str()).collect::<Vec<_>>(), ["Killed", "x"]);
+    }
+
+    #[test]
+    fn embedded_guest_log() {
+        let r = one("2023-12-04T10:49:30.127Z In(05) vcpu-5 - Guest: <6>[39291577.009363] Tasks state (memory values in pages):");
+        assert_eq!((r.0, r.2), (Format::Embedded, Origin::Kernel));
+        assert_eq!(r.5.as_deref(), Some("39291577.009363"));
+        assert_eq!(r.6, "Tasks state (memory values in pages):");
+    }
+
+    #[test]
+    fn bare_lines_inherit_the_previous_header() {
+        let mut p = Parser::new();
+        decode(&mut p, "[   33.932281] active_anon:7174 inactive_anon:484737 isolated_anon:0");
+        let r = &decode(&mut p, "                active_file:0 inactive_file:84 isolated_file:0")[0];
+        assert_eq!((r.0, r.5.as_deref(), r.6.as_str()), (Format::Bare, Some("33.932281"), "active_file:0 inactive_file:84 isolated_file:0"));
+        let r = one("    memcg_process invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)");
+        assert_eq!((r.0, r.2, r.6.as_str()), (Format::Bare, Origin::Unknown, "memcg_process invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)"));
+        let r = one("  [271641.879153] test_zswap invoked oom-killer");
+        assert_eq!((r.0, r.6.as_str()), (Format::Dmesg, "test_zswap invoked oom-killer"));
+    }
+
+    #[test]
+    fn rfc5424() {
+        let r = one("<4>1 2026-11-21T22:25:46.1Z vm kernel - - - Killed process 1 (x)");
+        assert_eq!((r.0, r.1.as_deref(), r.2, r.6.as_str()), (Format::Rfc5424, Some("vm"), Origin::Kernel, "Killed process 1 (x)"));
+    }
+
+    #[test]
+    fn year_rollover_is_counted() {
+        let mut p = Parser::new();
+        let mut epochs = Vec::new();
+        for l in ["Dec 31 23:59:59 h kernel: a", "Jan  1 00:00:01 h kernel: b", "Jan  1 00:00:00 h kernel: c"] {
+            p.parse(l.as_bytes(), 1, &mut |r| {
+                if let Some(Wall::Yearless(y)) = r.wall {
+                    epochs.push(y.epoch)
+                }
+            });
+        }
+        assert_eq!(epochs, [0, 1, 1]);
+    }
+}

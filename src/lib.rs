@@ -8,9 +8,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod diag;
 pub mod error;
-pub mod input;
-pub mod record;
 pub mod event;
+pub mod input;
+pub mod live;
 pub mod pipeline;
+pub mod record;
+pub mod render;
+pub mod report;

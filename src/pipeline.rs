@@ -36,6 +36,8 @@ pub struct ScanOptions {
     pub now: NaiveDateTime,
     /// Event assembly settings.
     pub assembler: AssemblerOptions,
+    /// Adds the bytes read from every input (for a progress bar).
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl Default for ScanOptions {
@@ -48,6 +50,7 @@ impl Default for ScanOptions {
             max_line: input::lines::DEFAULT_MAX_LINE,
             now: Local::now().naive_local(),
             assembler: AssemblerOptions::default(),
+            progress: None,
         }
     }
 }
@@ -81,7 +84,7 @@ pub fn scan_all(inputs: &[Input], opts: &ScanOptions) -> Vec<InputScan> {
 /// Opens and scans one input. Errors become diagnostics of the result.
 pub fn scan_input(inp: &Input, opts: &ScanOptions) -> InputScan {
     let name = inp.source.name();
-    match input::open(&inp.source) {
+    match input::open_with_progress(&inp.source, opts.progress.clone()) {
         Ok(opened) => {
             let compression = opened.compression;
             let raw = opened.raw_bytes.clone();
@@ -89,7 +92,11 @@ pub fn scan_input(inp: &Input, opts: &ScanOptions) -> InputScan {
             scan.compression = Some(compression);
             if scan.failed
                 && compression == Compression::Gzip
-                && let Some(d) = scan.diagnostics.iter_mut().rev().find(|d| d.code == "read-error")
+                && let Some(d) = scan
+                    .diagnostics
+                    .iter_mut()
+                    .rev()
+                    .find(|d| d.code == "read-error")
             {
                 d.message = format!(
                     "{} (compressed input read up to byte {})",
@@ -147,7 +154,10 @@ pub fn scan_reader<R: Read>(
             "long-line",
             name,
             Some(*line),
-            format!("line longer than {} bytes; only its start was read", opts.max_line),
+            format!(
+                "line longer than {} bytes; only its start was read",
+                opts.max_line
+            ),
         ));
     }
     let mut failed = false;
@@ -170,7 +180,10 @@ pub fn scan_reader<R: Read>(
             "nul-bytes",
             name,
             None,
-            format!("{} NUL bytes (crash residue?) were treated as line breaks", stats.nul_bytes),
+            format!(
+                "{} NUL bytes (crash residue?) were treated as line breaks",
+                stats.nul_bytes
+            ),
         ));
     }
     // Year-less stamps get their year from the input's end: its mtime, or now.
@@ -234,10 +247,11 @@ impl LineSink for ScanSink {
         }
         let asm = &mut self.asm;
         let records = &mut self.records;
-        self.parser.parse(line.bytes, line.number, &mut |rec: &Record<'_>| {
-            *records += 1;
-            asm.push(rec);
-        });
+        self.parser
+            .parse(line.bytes, line.number, &mut |rec: &Record<'_>| {
+                *records += 1;
+                asm.push(rec);
+            });
         if self.events.len() < 1 << 20 {
             let ready = self.asm.drain_ready();
             self.events.extend(ready);
@@ -264,4 +278,179 @@ pub fn scan_sources(sources: &[Source], opts: &ScanOptions) -> Vec<InputScan> {
         })
         .collect();
     scan_all(&inputs, opts)
+}
+
+/// A decoded record, owned, as `--records` prints it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RecordOut {
+    /// Line number.
+    pub line: u64,
+    /// Line shape.
+    pub format: crate::record::Format,
+    /// Host name.
+    pub host: Option<String>,
+    /// Who wrote it.
+    pub origin: crate::record::Origin,
+    /// Syslog tag / identifier.
+    pub tag: Option<String>,
+    /// Wall-clock time (year-less stamps resolved), RFC 3339 when the log gave a zone,
+    /// else local time without offset.
+    pub time: Option<String>,
+    /// printk seconds since boot.
+    pub uptime: Option<String>,
+    /// printk caller id.
+    pub caller: Option<String>,
+    /// Syslog priority.
+    pub priority: Option<u32>,
+    /// Journal boot id.
+    pub boot: Option<String>,
+    /// The message text.
+    pub body: String,
+    /// The line had no header and took its metadata from the previous one.
+    pub continued: bool,
+}
+
+impl RecordOut {
+    fn new(r: &Record<'_>, anchor: &YearAnchor) -> Self {
+        let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        RecordOut {
+            line: r.line,
+            format: r.format,
+            host: r.host.map(s),
+            origin: r.origin,
+            tag: r.tag.map(s),
+            time: r.wall.and_then(|w| w.resolve(anchor)).map(|t| match t {
+                crate::record::WallTime::Zoned(z) => {
+                    z.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+                }
+                crate::record::WallTime::Local(n) => n.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+            }),
+            uptime: r.printk.map(|p| p.to_string()),
+            caller: r.caller.map(|c| match c {
+                crate::record::Caller::Task(n) => format!("T{n}"),
+                crate::record::Caller::Cpu(n) => format!("C{n}"),
+            }),
+            priority: r.priority,
+            boot: r.boot.map(s),
+            body: s(r.body),
+            continued: r.continued,
+        }
+    }
+}
+
+/// Decodes every record of an input and calls `f` with each, year-less dates resolved.
+/// Regular files are read twice (the year of a stamp depends on the rollovers after
+/// it); a stream is read once, taking "now" as its end.
+pub fn decode_records(
+    input: &Input,
+    opts: &ScanOptions,
+    f: &mut dyn FnMut(RecordOut) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let io_err = |e: std::io::Error| Error::Io {
+        path: std::path::PathBuf::from(input.source.name()),
+        source: e,
+    };
+    let markers = Markers::new();
+    let seekable = matches!(&input.source, Source::Path(p) if p.is_file());
+    let anchor = if seekable {
+        let opened = input::open(&input.source)?;
+        let mut tracker = Tracker {
+            parser: Parser::with_hint(opts.hint),
+        };
+        LineReader::with_limits(opened.reader, opts.buffer_size, opts.max_line)
+            .run(&mut tracker, &markers)
+            .map_err(io_err)?;
+        let reference = opened
+            .mtime
+            .map(|t| DateTime::<Local>::from(t).naive_local())
+            .unwrap_or(opts.now);
+        Some(YearAnchor::new(
+            tracker.parser.last_yearless().as_ref(),
+            reference,
+            opts.year,
+        ))
+    } else {
+        None
+    };
+    let opened = input::open(&input.source)?;
+    let mut sink = Emitter {
+        parser: Parser::with_hint(opts.hint),
+        anchor,
+        now: opts.now,
+        year: opts.year,
+        f,
+        error: None,
+    };
+    LineReader::with_limits(opened.reader, opts.buffer_size, opts.max_line)
+        .run(&mut sink, &markers)
+        .map_err(io_err)?;
+    match sink.error {
+        Some(e) => Err(io_err(e)),
+        None => Ok(()),
+    }
+}
+
+struct Tracker {
+    parser: Parser,
+}
+
+impl LineSink for Tracker {
+    fn start(&self) -> Want {
+        Want::Every
+    }
+    fn line(&mut self, line: Line<'_>) -> Want {
+        self.parser.track(line.bytes, line.number);
+        Want::Every
+    }
+    fn sample(&mut self, _: Line<'_>) {}
+}
+
+struct Emitter<'f> {
+    parser: Parser,
+    anchor: Option<YearAnchor>,
+    now: NaiveDateTime,
+    year: Option<i32>,
+    f: &'f mut dyn FnMut(RecordOut) -> std::io::Result<()>,
+    error: Option<std::io::Error>,
+}
+
+impl LineSink for Emitter<'_> {
+    fn start(&self) -> Want {
+        Want::Every
+    }
+    fn line(&mut self, line: Line<'_>) -> Want {
+        if self.error.is_some() {
+            return Want::Markers;
+        }
+        let mut out = Vec::new();
+        self.parser.parse(line.bytes, line.number, &mut |r| {
+            out.push((
+                r.wall,
+                RecordOut::new(
+                    r,
+                    &YearAnchor {
+                        last_year: 0,
+                        last_epoch: 0,
+                    },
+                ),
+            ))
+        });
+        // A stream's year: "now", counting only the rollovers seen so far.
+        let anchor = self.anchor.unwrap_or_else(|| {
+            YearAnchor::new(self.parser.last_yearless().as_ref(), self.now, self.year)
+        });
+        for (wall, mut rec) in out {
+            if let Some(w @ Wall::Yearless(_)) = wall {
+                rec.time = w
+                    .resolve(&anchor)
+                    .map(|t| t.naive().format("%Y-%m-%dT%H:%M:%S%.f").to_string());
+            }
+            if let Err(e) = (self.f)(rec) {
+                self.error = Some(e);
+                break;
+            }
+        }
+        Want::Every
+    }
+    fn sample(&mut self, _: Line<'_>) {}
 }

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::diag::{Diagnostic, Severity};
 use crate::event::classify::{self, CounterKind, Line, MemTotal};
 use crate::event::{
-    Ending, Evidence, KernelChoice, Killed, Memcg, MemInfo, OomEvent, OomSummary, Reaped,
+    Ending, Evidence, KernelChoice, Killed, MemInfo, Memcg, OomEvent, OomSummary, Reaped,
     SourceSpan, TaskTable, Trigger, Zone,
 };
 use crate::input::markers::Markers;
@@ -124,6 +124,8 @@ pub struct Assembler {
     boots: Vec<BootEvidence>,
     open_reports: usize,
     markers: Markers,
+    /// Victims of reports already handed out by `release_finished` (stream, pid).
+    released: VecDeque<(usize, u32)>,
 }
 
 const RECENT_KEEP: usize = 8;
@@ -141,6 +143,7 @@ impl Assembler {
             boots: Vec::new(),
             open_reports: 0,
             markers: Markers::new(),
+            released: VecDeque::new(),
         }
     }
 
@@ -171,6 +174,22 @@ impl Assembler {
             self.end_stream_boot(i, "the log ends inside the report");
         }
         self.open_reports = 0;
+    }
+
+    /// Hands out finished reports at once instead of keeping them for late reaper
+    /// lines (live mode); reaper lines for their victims are then absorbed quietly.
+    pub fn release_finished(&mut self) {
+        for i in 0..self.streams.len() {
+            while let Some(p) = self.streams[i].recent.pop_front() {
+                for k in &p.ev.killed {
+                    self.released.push_back((i, k.pid));
+                }
+                self.emit(i, p);
+            }
+        }
+        while self.released.len() > 256 {
+            self.released.pop_front();
+        }
     }
 
     /// Closes reports that have had no new line for a while (live mode calls this on
@@ -242,7 +261,9 @@ impl Assembler {
         {
             reboot = true;
         }
-        if matches!(line, Line::Boot(_)) && (s.last_printk.is_some() || !s.open.is_empty() || !s.recent.is_empty()) {
+        if matches!(line, Line::Boot(_))
+            && (s.last_printk.is_some() || !s.open.is_empty() || !s.recent.is_empty())
+        {
             reboot = true;
         }
         if reboot {
@@ -251,7 +272,10 @@ impl Assembler {
             s.boot_seq += 1;
             s.evidence = BootEvidence {
                 input: self.input.clone(),
-                host: s.host.as_ref().map(|h| String::from_utf8_lossy(h).into_owned()),
+                host: s
+                    .host
+                    .as_ref()
+                    .map(|h| String::from_utf8_lossy(h).into_owned()),
                 boot_seq: s.boot_seq,
                 ..Default::default()
             };
@@ -302,12 +326,17 @@ impl Assembler {
         };
         let s = &mut self.streams[si];
         if s.open.iter().any(stale) {
-            let (gone, keep): (Vec<Partial>, Vec<Partial>) =
-                std::mem::take(&mut s.open).into_iter().partition(|p| stale(p));
+            let (gone, keep): (Vec<Partial>, Vec<Partial>) = std::mem::take(&mut s.open)
+                .into_iter()
+                .partition(|p| stale(p));
             s.open = keep;
             self.open_reports -= gone.len();
             for p in gone {
-                self.close(si, p, Some("the log moves on in time before the report ends"));
+                self.close(
+                    si,
+                    p,
+                    Some("the log moves on in time before the report ends"),
+                );
             }
         }
         // Finished reports older than a few minutes will get no more reaper lines.
@@ -386,7 +415,8 @@ impl Assembler {
         let open = std::mem::take(&mut self.streams[si].open);
         let mut keep = Vec::new();
         for p in open {
-            let concurrent = matches!((p.caller, rec.caller), (Some(a), Some(b)) if a != b) && p.has_header;
+            let concurrent =
+                matches!((p.caller, rec.caller), (Some(a), Some(b)) if a != b) && p.has_header;
             if concurrent {
                 keep.push(p);
             } else {
@@ -427,7 +457,7 @@ impl Assembler {
                     p.ev.summary.as_ref().and_then(|s| s.pid) == Some(k.pid)
                         || p.ev.kernel_choice.as_ref().is_some_and(|c| c.pid == k.pid)
                 };
-                if let Some(i) = open.iter().rposition(|p| names(p)) {
+                if let Some(i) = open.iter().rposition(names) {
                     return Some(i);
                 }
                 return open.iter().rposition(|p| !has_kill_line(&p.ev));
@@ -472,6 +502,7 @@ impl Assembler {
         }
         // Lines that continue a finished report.
         match &line {
+            Line::Reaper(r) if self.released.contains(&(si, r.pid)) => return,
             Line::Reaper(r) => {
                 if let Some(p) = self.streams[si]
                     .recent
@@ -496,7 +527,9 @@ impl Assembler {
                 if let Some(p) = self.streams[si].recent.back_mut()
                     && p.group_open
                 {
-                    let Line::Killed(k) = &line else { unreachable!() };
+                    let Line::Killed(k) = &line else {
+                        unreachable!()
+                    };
                     add_killed(&mut p.ev, k, rec.line, true);
                     touch(p, rec);
                     return;
@@ -530,7 +563,10 @@ impl Assembler {
                 | Line::TableHeader(_)
                 | Line::TasksTitle
                 | Line::MemInfoStart
-                | Line::MemTotal(MemTotal::FreeSwapKb | MemTotal::TotalSwapKb | MemTotal::Ram, _)
+                | Line::MemTotal(
+                    MemTotal::FreeSwapKb | MemTotal::TotalSwapKb | MemTotal::Ram,
+                    _
+                )
                 | Line::VictimExiting { .. }
                 | Line::NoKillable
                 | Line::Panic(_)
@@ -578,7 +614,11 @@ impl Assembler {
 
     fn emit(&mut self, si: usize, p: Partial) {
         let mut ev = finalize(p);
-        if let Some(t) = self.streams[si].evidence.total_swap_kb.or(ev.mem_info.as_ref().and_then(|m| m.total_swap_kb)) {
+        if let Some(t) = self.streams[si]
+            .evidence
+            .total_swap_kb
+            .or(ev.mem_info.as_ref().and_then(|m| m.total_swap_kb))
+        {
             let e = &mut self.streams[si].evidence;
             e.total_swap_kb = Some(e.total_swap_kb.map_or(t, |x| x.max(t)));
         }
@@ -595,8 +635,13 @@ impl Assembler {
         let n = self.diag_counts.entry(code).or_insert(0);
         *n += 1;
         if *n <= self.opts.diag_cap {
-            self.diags
-                .push(Diagnostic::new(Severity::Note, code, &self.input, Some(line), msg));
+            self.diags.push(Diagnostic::new(
+                Severity::Note,
+                code,
+                &self.input,
+                Some(line),
+                msg,
+            ));
         }
     }
 
@@ -627,13 +672,18 @@ impl Assembler {
                     None => text.into_owned(),
                 });
             }
-            if !matches!(line, Line::StatValue(..) | Line::MemCounters(_) | Line::MemDetail(_)) {
+            if !matches!(
+                line,
+                Line::StatValue(..) | Line::MemCounters(_) | Line::MemDetail(_)
+            ) {
                 // Key/value lines only belong to the block they follow.
                 if !matches!(line, Line::Other) {
                     p.section = match line {
                         Line::MemInfoStart | Line::MemTotal(..) => Section::MemInfo,
                         Line::StatsHeader { .. } => Section::Stats,
-                        Line::TableHeader(_) | Line::TableRow(_) | Line::TasksTitle => Section::Table,
+                        Line::TableHeader(_) | Line::TableRow(_) | Line::TasksTitle => {
+                            Section::Table
+                        }
                         _ => Section::None,
                     };
                 }
@@ -738,7 +788,8 @@ impl Assembler {
                     if let Some((name, used, total)) = row {
                         let mi = ev.mem_info.get_or_insert_with(MemInfo::default);
                         mi.unreclaimable_slab.push((lossy(name), used, total));
-                        mi.unreclaimable_slab.sort_by(|a, b| b.1.cmp(&a.1));
+                        mi.unreclaimable_slab
+                            .sort_by_key(|s| std::cmp::Reverse(s.1));
                         mi.unreclaimable_slab.truncate(10);
                     }
                 }
@@ -1033,7 +1084,10 @@ fn parse_counters(text: &[u8], map: &mut BTreeMap<String, u64>) {
 /// Zone lines (`Node 0 DMA32 free:…kB min:…kB … present:…kB managed:…kB`) and the
 /// page size from the first buddy bucket (`Node 0 DMA: 1*4kB …`).
 fn parse_mem_detail(text: &[u8], mi: &mut MemInfo) {
-    let mut toks: Vec<&[u8]> = text.split(|b| *b == b' ').filter(|t| !t.is_empty()).collect();
+    let mut toks: Vec<&[u8]> = text
+        .split(|b| *b == b' ')
+        .filter(|t| !t.is_empty())
+        .collect();
     let mut node = None;
     if toks.first() == Some(&&b"Node"[..]) && toks.len() > 2 {
         node = classify::parse::<u32>(Some(toks[1]));
@@ -1058,8 +1112,12 @@ fn parse_mem_detail(text: &[u8], mi: &mut MemInfo) {
             ..Default::default()
         };
         for t in &toks[1..] {
-            let Some(colon) = t.iter().position(|c| *c == b':') else { continue };
-            let v = t[colon + 1..].strip_suffix(b"kB").and_then(|n| classify::parse::<u64>(Some(n)));
+            let Some(colon) = t.iter().position(|c| *c == b':') else {
+                continue;
+            };
+            let v = t[colon + 1..]
+                .strip_suffix(b"kB")
+                .and_then(|n| classify::parse::<u64>(Some(n)));
             match &t[..colon] {
                 b"free" => z.free_kb = v,
                 b"min" => z.min_kb = v,
@@ -1098,7 +1156,8 @@ fn finalize(p: Partial) -> OomEvent {
     let mut ev = p.ev;
     let mut notes = Vec::new();
     if !p.has_header {
-        notes.push("the report's first line ('… invoked oom-killer') is not in the log".to_string());
+        notes
+            .push("the report's first line ('… invoked oom-killer') is not in the log".to_string());
     }
     let kill_line = has_kill_line(&ev);
     if !kill_line && ev.ending.is_none() {
@@ -1158,7 +1217,8 @@ fn finalize(p: Partial) -> OomEvent {
     if let Some(why) = &p.cut {
         notes.push(format!("report cut off: {why}"));
     }
-    let has_state = ev.memcg.as_ref().is_some_and(|m| m.usage_kb.is_some()) || ev.mem_info.is_some();
+    let has_state =
+        ev.memcg.as_ref().is_some_and(|m| m.usage_kb.is_some()) || ev.mem_info.is_some();
     if p.has_header && !has_state {
         notes.push("no memcg or Mem-Info block in the log (lines filtered or cut)".to_string());
     }
@@ -1168,10 +1228,16 @@ fn finalize(p: Partial) -> OomEvent {
         notes.push("no task table (vm.oom_dump_tasks=0, or the lines were filtered)".to_string());
     }
     if ev.tasks.bad_rows > 0 {
-        notes.push(format!("{} task table rows could not be read", ev.tasks.bad_rows));
+        notes.push(format!(
+            "{} task table rows could not be read",
+            ev.tasks.bad_rows
+        ));
     }
     if p.unknown_total > 0 {
-        notes.push(format!("{} unrecognised lines inside the report were skipped", p.unknown_total));
+        notes.push(format!(
+            "{} unrecognised lines inside the report were skipped",
+            p.unknown_total
+        ));
     }
     if ev.killed.iter().any(|k| k.cut) {
         notes.push("a 'Killed process' line is cut short in the log".to_string());

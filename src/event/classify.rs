@@ -285,7 +285,10 @@ re!(
     COUNTER,
     r"^(memory|memory\+swap|kmem|swap): usage (\d+)kB, limit (\d+)kB, failcnt (\d+)"
 );
-re!(MEM_TOTAL, r"^(\d+) (total pagecache pages|pages in swap cache|pages of RAM|pages RAM|pages HighMem/MovableOnly|pages HighMem|pages reserved|reserved pages|pages cma reserved|pages hwpoisoned|pages shared|pages non-shared|pages swap cached|pages in pagetable cache)\s*$");
+re!(
+    MEM_TOTAL,
+    r"^(\d+) (total pagecache pages|pages in swap cache|pages of RAM|pages RAM|pages HighMem/MovableOnly|pages HighMem|pages reserved|reserved pages|pages cma reserved|pages hwpoisoned|pages shared|pages non-shared|pages swap cached|pages in pagetable cache)\s*$"
+);
 re!(SWAP_TOTAL, r"^(Free|Total) swap\s*=\s*(\d+)kB");
 re!(
     SELECTION,
@@ -296,7 +299,10 @@ re!(
     REAPED,
     r"^oom_reaper: reaped process (\d+) \((.*)\), now anon-rss:(\d+)kB, file-rss:(\d+)kB(?:, shmem-rss:(\d+)kB)?"
 );
-re!(REAP_FAIL, r"^oom_reaper: (unable to reap|giving up) pid:(\d+) \((.*)\)");
+re!(
+    REAP_FAIL,
+    r"^oom_reaper: (unable to reap|giving up) pid:(\d+) \((.*)\)"
+);
 re!(
     EXITING,
     r"^(?:.*: )?OOM victim (\d+) \((.*)\) is already exiting\. Skip killing the task"
@@ -305,7 +311,10 @@ re!(SUPPRESSED, r"^oom_kill_process: (\d+) callbacks suppressed");
 re!(SWAP_ADDED, r"^Adding (\d+)k swap on ");
 re!(CPU_LINE, r"^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: ");
 re!(PID_LINE, r"^Pid: (\d+), comm: ");
-re!(FRAME, r"^(?:\? )?[A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+");
+re!(
+    FRAME,
+    r"^(?:\? )?[A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+"
+);
 
 /// Classifies one kernel message body (already trimmed).
 pub fn classify(body: &[u8]) -> Line<'_> {
@@ -345,7 +354,8 @@ pub fn classify(body: &[u8]) -> Line<'_> {
     }
     if let Some(rest) = find_after(body, b"killed as a result of limit of ") {
         if let Some(task) = body.strip_prefix(b"Task in ") {
-            let end = memmem::rfind(task, b" killed as a result of limit of ").unwrap_or(task.len());
+            let end =
+                memmem::rfind(task, b" killed as a result of limit of ").unwrap_or(task.len());
             return Line::TaskIn {
                 task: &task[..end],
                 limit: Some(rest),
@@ -411,7 +421,11 @@ fn by_prefix(body: &[u8]) -> Option<Line<'_>> {
             }));
         }
         if let Some(c) = REAP_FAIL.captures(body) {
-            let outcome = if &c[1] == b"giving up" { "gave-up" } else { "unable" };
+            let outcome = if &c[1] == b"giving up" {
+                "gave-up"
+            } else {
+                "unable"
+            };
             return Some(Line::Reaper(ReaperLine {
                 pid: parse(c.get(2).map(|m| m.as_bytes())).unwrap_or(0),
                 comm: c.get(3).map_or(&b""[..], |m| m.as_bytes()),
@@ -693,13 +707,19 @@ fn bracket(body: &[u8]) -> Line<'_> {
     };
     let inner = body[1..close].trim_ascii();
     if inner == b"pid" {
-        let cols: Vec<&[u8]> = body[close + 1..].split(|b| *b == b' ').filter(|t| !t.is_empty()).collect();
+        let cols: Vec<&[u8]> = body[close + 1..]
+            .split(|b| *b == b' ')
+            .filter(|t| !t.is_empty())
+            .collect();
         return Line::TableHeader(cols);
     }
     if !inner.is_empty() && inner.iter().all(u8::is_ascii_digit) {
         return Line::TableRow(body);
     }
-    if inner.starts_with(b"<") || inner.starts_with(b"c0000") || inner.iter().all(u8::is_ascii_hexdigit) {
+    if inner.starts_with(b"<")
+        || inner.starts_with(b"c0000")
+        || inner.iter().all(u8::is_ascii_hexdigit)
+    {
         return Line::Trace { frame: true };
     }
     Line::Other
@@ -732,8 +752,20 @@ fn digit(body: &[u8]) -> Line<'_> {
 /// rows and `memory.stat` key/value lines.
 fn mem_detail(body: &[u8]) -> Option<Line<'_>> {
     const PREFIXES: &[&[u8]] = &[
-        b"Node ", b"lowmem_reserve[]", b"DMA", b"Normal", b"HighMem", b"Movable", b"Device",
-        b"CPU ", b"cpu ", b"Free pages", b"Swap cache", b"hugepages", b"Name ", b"Free swap:",
+        b"Node ",
+        b"lowmem_reserve[]",
+        b"DMA",
+        b"Normal",
+        b"HighMem",
+        b"Movable",
+        b"Device",
+        b"CPU ",
+        b"cpu ",
+        b"Free pages",
+        b"Swap cache",
+        b"hugepages",
+        b"Name ",
+        b"Free swap:",
     ];
     if PREFIXES.iter().any(|p| body.starts_with(p)) {
         return Some(Line::MemDetail(body));
@@ -742,7 +774,9 @@ fn mem_detail(body: &[u8]) -> Option<Line<'_>> {
     let first = body.split(|b| *b == b' ').next().unwrap_or(b"");
     if let Some(colon) = first.iter().position(|b| *b == b':')
         && colon > 0
-        && first[..colon].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && first[..colon]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
         && first[colon + 1..].first().is_some_and(u8::is_ascii_digit)
     {
         return Some(Line::MemCounters(body));
@@ -751,7 +785,9 @@ fn mem_detail(body: &[u8]) -> Option<Line<'_>> {
     let mut toks = body.split(|b| *b == b' ').filter(|t| !t.is_empty());
     let name = toks.next()?;
     let v1 = toks.next()?;
-    if name.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+    if name
+        .iter()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
         && name.first().is_some_and(u8::is_ascii_lowercase)
         && let Some(n) = parse::<u64>(Some(v1))
         && toks.next().is_none()
@@ -760,7 +796,9 @@ fn mem_detail(body: &[u8]) -> Option<Line<'_>> {
     }
     if let (Some(used), Some(total)) = (
         v1.strip_suffix(b"KB").and_then(|v| parse::<u64>(Some(v))),
-        toks.next().and_then(|t| t.strip_suffix(b"KB")).and_then(|v| parse::<u64>(Some(v))),
+        toks.next()
+            .and_then(|t| t.strip_suffix(b"KB"))
+            .and_then(|v| parse::<u64>(Some(v))),
     ) {
         return Some(Line::SlabInfo(Some((name, used, total))));
     }
@@ -770,11 +808,44 @@ fn mem_detail(body: &[u8]) -> Option<Line<'_>> {
 /// Call-trace and register-dump lines of every architecture.
 fn is_trace(body: &[u8]) -> bool {
     const PREFIXES: &[&[u8]] = &[
-        b"<TASK>", b"</TASK>", b"<IRQ>", b"</IRQ>", b"<NMI>", b"</NMI>", b"<EOI>", b"RIP:",
-        b"RSP:", b"RAX:", b"RDX:", b"RBP:", b"R10:", b"R13:", b"FS:", b"CS:", b"CR2:", b"DR0:",
-        b"DR3:", b"PKRU:", b"EIP:", b"EAX:", b"ESI:", b"DS:", b"pc :", b"lr :", b"sp :", b"NIP:",
-        b"LR:", b"MSR:", b"GPR", b"CFAR:", b"---[ end trace", b"? ", b"[<", b"Exception stack",
-        b"Backtrace:", b"Function entered",
+        b"<TASK>",
+        b"</TASK>",
+        b"<IRQ>",
+        b"</IRQ>",
+        b"<NMI>",
+        b"</NMI>",
+        b"<EOI>",
+        b"RIP:",
+        b"RSP:",
+        b"RAX:",
+        b"RDX:",
+        b"RBP:",
+        b"R10:",
+        b"R13:",
+        b"FS:",
+        b"CS:",
+        b"CR2:",
+        b"DR0:",
+        b"DR3:",
+        b"PKRU:",
+        b"EIP:",
+        b"EAX:",
+        b"ESI:",
+        b"DS:",
+        b"pc :",
+        b"lr :",
+        b"sp :",
+        b"NIP:",
+        b"LR:",
+        b"MSR:",
+        b"GPR",
+        b"CFAR:",
+        b"---[ end trace",
+        b"? ",
+        b"[<",
+        b"Exception stack",
+        b"Backtrace:",
+        b"Function entered",
     ];
     if PREFIXES.iter().any(|p| body.starts_with(p)) {
         return true;
@@ -816,21 +887,40 @@ mod tests {
 
     #[test]
     fn headers_of_every_era() {
-        let h = |s: &str| match classify(s.as_bytes()) {
-            Line::Header(h) => h,
-            other => panic!("{s}: {other:?}"),
-        };
-        let x = h("python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0");
+        fn h(s: &str) -> HeaderLine<'_> {
+            match classify(s.as_bytes()) {
+                Line::Header(h) => h,
+                other => panic!("{s}: {other:?}"),
+            }
+        }
+        let x =
+            h("python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0");
         assert_eq!(x.comm, Some(&b"python3"[..]));
         assert_eq!(x.gfp_mask, Some(&b"0xcc0"[..]));
         assert_eq!(x.gfp_flags, Some(&b"GFP_KERNEL"[..]));
         assert_eq!((x.order, x.oom_score_adj), (Some(0), Some(0)));
-        let x = h("rsyslogd invoked oom-killer: gfp_mask=0x201da, order=0, oom_adj=0, oom_score_adj=0");
+        let x =
+            h("rsyslogd invoked oom-killer: gfp_mask=0x201da, order=0, oom_adj=0, oom_score_adj=0");
         assert_eq!((x.oom_adj, x.oom_score_adj), (Some(0), Some(0)));
-        let x = h("java invoked oom-killer: gfp_mask=0x6000c0(GFP_KERNEL), nodemask=(null), order=0, oom_score_adj=916");
-        assert_eq!((x.nodemask, x.oom_score_adj), (Some(&b"(null)"[..]), Some(916)));
-        let x = h("a b invoked oom-killer: gfp_mask=0x24201ca(GFP_HIGHUSER_MOVABLE|__GFP_COLD), nodemask=0-1,3,  order=-1, oom_score_adj=-1000");
-        assert_eq!((x.comm, x.nodemask, x.order, x.oom_score_adj), (Some(&b"a b"[..]), Some(&b"0-1,3"[..]), Some(-1), Some(-1000)));
+        let x = h(
+            "java invoked oom-killer: gfp_mask=0x6000c0(GFP_KERNEL), nodemask=(null), order=0, oom_score_adj=916",
+        );
+        assert_eq!(
+            (x.nodemask, x.oom_score_adj),
+            (Some(&b"(null)"[..]), Some(916))
+        );
+        let x = h(
+            "a b invoked oom-killer: gfp_mask=0x24201ca(GFP_HIGHUSER_MOVABLE|__GFP_COLD), nodemask=0-1,3,  order=-1, oom_score_adj=-1000",
+        );
+        assert_eq!(
+            (x.comm, x.nodemask, x.order, x.oom_score_adj),
+            (
+                Some(&b"a b"[..]),
+                Some(&b"0-1,3"[..]),
+                Some(-1),
+                Some(-1000)
+            )
+        );
         let x = h("oom-killer: gfp_mask=0x201d2, order=0");
         assert_eq!((x.comm, x.order), (None, Some(0)));
         let x = h("mysqld invoked oom-killer: gfp_mask=0x201da, order=0, oom_adj=0");
@@ -848,30 +938,64 @@ mod tests {
 
     #[test]
     fn killed_lines_of_every_era() {
-        let k = killed_of("Memory cgroup out of memory: Killed process 15346 (python3) total-vm:75160kB, anon-rss:65152kB, file-rss:5712kB, shmem-rss:0kB, UID:0 pgtables:192kB oom_score_adj:0");
+        let k = killed_of(
+            "Memory cgroup out of memory: Killed process 15346 (python3) total-vm:75160kB, anon-rss:65152kB, file-rss:5712kB, shmem-rss:0kB, UID:0 pgtables:192kB oom_score_adj:0",
+        );
         assert_eq!(k.message, Some(&b"Memory cgroup out of memory"[..]));
         assert_eq!((k.pid, k.comm, k.uid), (15346, &b"python3"[..], Some(0)));
-        assert_eq!((k.total_vm_kb, k.anon_rss_kb, k.file_rss_kb, k.shmem_rss_kb), (Some(75160), Some(65152), Some(5712), Some(0)));
-        assert_eq!((k.pgtables_kb, k.oom_score_adj, k.cut), (Some(192), Some(0), false));
+        assert_eq!(
+            (k.total_vm_kb, k.anon_rss_kb, k.file_rss_kb, k.shmem_rss_kb),
+            (Some(75160), Some(65152), Some(5712), Some(0))
+        );
+        assert_eq!(
+            (k.pgtables_kb, k.oom_score_adj, k.cut),
+            (Some(192), Some(0), false)
+        );
 
-        let k = killed_of("Killed process 15462, UID 500, (t) total-vm:233384kB, anon-rss:51228kB, file-rss:384kB");
-        assert_eq!((k.pid, k.comm, k.uid, k.anon_rss_kb), (15462, &b"t"[..], Some(500), Some(51228)));
+        let k = killed_of(
+            "Killed process 15462, UID 500, (t) total-vm:233384kB, anon-rss:51228kB, file-rss:384kB",
+        );
+        assert_eq!(
+            (k.pid, k.comm, k.uid, k.anon_rss_kb),
+            (15462, &b"t"[..], Some(500), Some(51228))
+        );
 
-        let k = killed_of("Killed process 799153 (node), UID 1000, total-vm:606096kB, anon-rss:68308kB, file-rss:13648kB, shmem-rss:0kB");
-        assert_eq!((k.pid, k.comm, k.uid, k.shmem_rss_kb), (799153, &b"node"[..], Some(1000), Some(0)));
+        let k = killed_of(
+            "Killed process 799153 (node), UID 1000, total-vm:606096kB, anon-rss:68308kB, file-rss:13648kB, shmem-rss:0kB",
+        );
+        assert_eq!(
+            (k.pid, k.comm, k.uid, k.shmem_rss_kb),
+            (799153, &b"node"[..], Some(1000), Some(0))
+        );
 
-        let k = killed_of("Killed process 1381 (gunpowder-memho) total-vm:2121528kB, anon-rss:18624kB, file-rss:2140kB, shmem-rss:0kB");
-        assert_eq!((k.message, k.comm, k.anon_rss_kb), (None, &b"gunpowder-memho"[..], Some(18624)));
+        let k = killed_of(
+            "Killed process 1381 (gunpowder-memho) total-vm:2121528kB, anon-rss:18624kB, file-rss:2140kB, shmem-rss:0kB",
+        );
+        assert_eq!(
+            (k.message, k.comm, k.anon_rss_kb),
+            (None, &b"gunpowder-memho"[..], Some(18624))
+        );
 
         let k = killed_of("Out of memory: Killed process 6350 (apache2).");
-        assert_eq!((k.pid, k.comm, k.total_vm_kb), (6350, &b"apache2"[..], None));
+        assert_eq!(
+            (k.pid, k.comm, k.total_vm_kb),
+            (6350, &b"apache2"[..], None)
+        );
 
         let k = killed_of("Killed process 6350 (x y) vsz:1kB, anon-rss:2kB, file-rss:3kB");
-        assert_eq!((k.comm, k.total_vm_kb, k.anon_rss_kb), (&b"x y"[..], Some(1), Some(2)));
+        assert_eq!(
+            (k.comm, k.total_vm_kb, k.anon_rss_kb),
+            (&b"x y"[..], Some(1), Some(2))
+        );
 
         // Names with parentheses and the tail cut off by a terminal.
-        let k = killed_of("Out of memory: Killed process 211 (a) total-vm:1 (x)) total-vm:5291948kB, anon-rss:758932kB, file-rss:0kB, shmem-rss:4kB, UID:1000 pgtables:103480");
-        assert_eq!((k.comm, k.anon_rss_kb, k.cut), (&b"a) total-vm:1 (x)"[..], Some(758932), true));
+        let k = killed_of(
+            "Out of memory: Killed process 211 (a) total-vm:1 (x)) total-vm:5291948kB, anon-rss:758932kB, file-rss:0kB, shmem-rss:4kB, UID:1000 pgtables:103480",
+        );
+        assert_eq!(
+            (k.comm, k.anon_rss_kb, k.cut),
+            (&b"a) total-vm:1 (x)"[..], Some(758932), true)
+        );
     }
 
     #[test]
@@ -881,7 +1005,10 @@ mod tests {
         assert_eq!(s.nodemask, Some(&b"0-1,3"[..]));
         assert_eq!(s.oom_memcg, Some(&b"/a,b"[..]));
         assert_eq!(s.task_memcg, Some(&b"/a,b/c"[..]));
-        assert_eq!((s.task, s.pid, s.uid), (Some(&b"x,pid=1,y"[..]), Some(42), Some(7)));
+        assert_eq!(
+            (s.task, s.pid, s.uid),
+            (Some(&b"x,pid=1,y"[..]), Some(42), Some(7))
+        );
         let g = summary(b"constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=python,pid=996,uid=1000");
         assert!(g.global_oom);
         assert_eq!((g.oom_memcg, g.task_memcg), (None, Some(&b"/"[..])));
@@ -891,61 +1018,144 @@ mod tests {
     fn memcg_and_table_lines() {
         assert_eq!(
             classify(b"memory+swap: usage 65536kB, limit 9007199254740988kB, failcnt 0"),
-            Line::Counter(Counter { kind: CounterKind::MemSwap, usage_kb: 65536, limit_kb: 9007199254740988, failcnt: 0 })
+            Line::Counter(Counter {
+                kind: CounterKind::MemSwap,
+                usage_kb: 65536,
+                limit_kb: 9007199254740988,
+                failcnt: 0
+            })
         );
         assert_eq!(
             classify(b"Task in /1066/uid killed as a result of limit of /1066"),
-            Line::TaskIn { task: b"/1066/uid", limit: Some(b"/1066") }
+            Line::TaskIn {
+                task: b"/1066/uid",
+                limit: Some(b"/1066")
+            }
         );
-        assert_eq!(classify(b"killed as a result of limit of /x"), Line::LimitOf(b"/x"));
+        assert_eq!(
+            classify(b"killed as a result of limit of /x"),
+            Line::LimitOf(b"/x")
+        );
         assert_eq!(
             classify(b"Memory cgroup stats for /mem2: cache:0KB rss:980KB"),
-            Line::StatsHeader { path: b"/mem2", inline: Some(b"cache:0KB rss:980KB") }
+            Line::StatsHeader {
+                path: b"/mem2",
+                inline: Some(b"cache:0KB rss:980KB")
+            }
         );
-        assert_eq!(classify(b"Memory cgroup stats for /oomlab-single:"), Line::StatsHeader { path: b"/oomlab-single", inline: None });
+        assert_eq!(
+            classify(b"Memory cgroup stats for /oomlab-single:"),
+            Line::StatsHeader {
+                path: b"/oomlab-single",
+                inline: None
+            }
+        );
         assert_eq!(classify(b"rss_huge 0"), Line::StatValue(b"rss_huge", 0));
         match classify(b"[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name") {
             Line::TableHeader(c) => assert_eq!(c.len(), 11),
             o => panic!("{o:?}"),
         }
-        assert!(matches!(classify(b"[  15346]     0 15346    18790 python3"), Line::TableRow(_)));
-        assert_eq!(classify(b"524155 pages RAM"), Line::MemTotal(MemTotal::Ram, 524155));
-        assert_eq!(classify(b"Free swap  = 0kB"), Line::MemTotal(MemTotal::FreeSwapKb, 0));
-        assert_eq!(classify(b"Total swap = 1048572kB"), Line::MemTotal(MemTotal::TotalSwapKb, 1048572));
-        assert_eq!(classify(b"3665 reserved pages"), Line::MemTotal(MemTotal::Reserved, 3665));
+        assert!(matches!(
+            classify(b"[  15346]     0 15346    18790 python3"),
+            Line::TableRow(_)
+        ));
+        assert_eq!(
+            classify(b"524155 pages RAM"),
+            Line::MemTotal(MemTotal::Ram, 524155)
+        );
+        assert_eq!(
+            classify(b"Free swap  = 0kB"),
+            Line::MemTotal(MemTotal::FreeSwapKb, 0)
+        );
+        assert_eq!(
+            classify(b"Total swap = 1048572kB"),
+            Line::MemTotal(MemTotal::TotalSwapKb, 1048572)
+        );
+        assert_eq!(
+            classify(b"3665 reserved pages"),
+            Line::MemTotal(MemTotal::Reserved, 3665)
+        );
     }
 
     #[test]
     fn selection_reaper_and_others() {
         assert_eq!(
             classify(b"Out of memory: Kill process 16929 (beam.smp) score 580 or sacrifice child"),
-            Line::Selection(Selection { message: b"Out of memory", pid: 16929, comm: b"beam.smp", score: Some(580) })
+            Line::Selection(Selection {
+                message: b"Out of memory",
+                pid: 16929,
+                comm: b"beam.smp",
+                score: Some(580)
+            })
         );
         assert_eq!(
             classify(b"Out of Memory: Kill process 6350 (apache2) score 82992 and children."),
-            Line::Selection(Selection { message: b"Out of Memory", pid: 6350, comm: b"apache2", score: Some(82992) })
+            Line::Selection(Selection {
+                message: b"Out of Memory",
+                pid: 6350,
+                comm: b"apache2",
+                score: Some(82992)
+            })
         );
         assert_eq!(
             classify(b"oom_reaper: reaped process 1381 (gunpowder-memho), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB"),
             Line::Reaper(ReaperLine { pid: 1381, comm: b"gunpowder-memho", outcome: "reaped", left_kb: Some((0, 0, 0)) })
         );
-        assert_eq!(classify(b"Tasks in /a b are going to be killed due to memory.oom.group set"), Line::GroupKill(b"/a b"));
+        assert_eq!(
+            classify(b"Tasks in /a b are going to be killed due to memory.oom.group set"),
+            Line::GroupKill(b"/a b")
+        );
         assert_eq!(
             classify(b"CPU: 1 UID: 0 PID: 15346 Comm: python3 Not tainted 6.18.44-fc-v669 #1 PREEMPT(none)"),
             Line::CpuLine { pid: Some(15346), release: Some(b"6.18.44-fc-v669") }
         );
         assert_eq!(
             classify(b"Pid: 1319, comm: mysqld Tainted: P           2.6.32-5-amd64 #1"),
-            Line::CpuLine { pid: Some(1319), release: Some(b"2.6.32-5-amd64") }
+            Line::CpuLine {
+                pid: Some(1319),
+                release: Some(b"2.6.32-5-amd64")
+            }
         );
-        assert_eq!(classify(b"java cpuset=docker-1.scope mems_allowed=0-3"), Line::Cpuset { name: b"docker-1.scope", mems: b"0-3" });
-        assert!(matches!(classify(b"dump_header+0x43/0x1c0"), Line::Trace { frame: true }));
-        assert!(matches!(classify(b"? srso_alias_return_thunk+0x5/0xfbef5"), Line::Trace { .. }));
-        assert!(matches!(classify(b"[<ffffffff81720bf6>] dump_stack+0x45/0x56"), Line::Trace { .. }));
-        assert!(matches!(classify(b"ffff88072ae10800 ffff8807a4835c48 ffffffff81720bf6 ffff8807a8e86000"), Line::Trace { .. }));
-        assert!(matches!(classify(b"active_anon:7174 inactive_anon:484737 isolated_anon:0"), Line::MemCounters(_)));
-        assert!(matches!(classify(b"Node 0 DMA: 2*4kB (U) 4*8kB (UM) = 78B"), Line::MemDetail(_)));
-        assert_eq!(classify(b"docker0: port 2(veth380a1cd) entered disabled state"), Line::Other);
-        assert_eq!(classify(b"Adding 1048572k swap on /swapfile.  Priority:-2 extents:1 across:1048572k SS"), Line::SwapAdded(1048572));
+        assert_eq!(
+            classify(b"java cpuset=docker-1.scope mems_allowed=0-3"),
+            Line::Cpuset {
+                name: b"docker-1.scope",
+                mems: b"0-3"
+            }
+        );
+        assert!(matches!(
+            classify(b"dump_header+0x43/0x1c0"),
+            Line::Trace { frame: true }
+        ));
+        assert!(matches!(
+            classify(b"? srso_alias_return_thunk+0x5/0xfbef5"),
+            Line::Trace { .. }
+        ));
+        assert!(matches!(
+            classify(b"[<ffffffff81720bf6>] dump_stack+0x45/0x56"),
+            Line::Trace { .. }
+        ));
+        assert!(matches!(
+            classify(b"ffff88072ae10800 ffff8807a4835c48 ffffffff81720bf6 ffff8807a8e86000"),
+            Line::Trace { .. }
+        ));
+        assert!(matches!(
+            classify(b"active_anon:7174 inactive_anon:484737 isolated_anon:0"),
+            Line::MemCounters(_)
+        ));
+        assert!(matches!(
+            classify(b"Node 0 DMA: 2*4kB (U) 4*8kB (UM) = 78B"),
+            Line::MemDetail(_)
+        ));
+        assert_eq!(
+            classify(b"docker0: port 2(veth380a1cd) entered disabled state"),
+            Line::Other
+        );
+        assert_eq!(
+            classify(
+                b"Adding 1048572k swap on /swapfile.  Priority:-2 extents:1 across:1048572k SS"
+            ),
+            Line::SwapAdded(1048572)
+        );
     }
 }

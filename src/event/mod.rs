@@ -343,7 +343,10 @@ pub fn infer_scope(ev: &OomEvent) -> Option<Scope> {
         _ => {}
     }
     let memcg_lines = ev.memcg.as_ref().is_some_and(|m| {
-        m.oom_memcg.is_some() || m.usage_kb.is_some() || !m.subtree_stats.is_empty() || !m.stats.is_empty()
+        m.oom_memcg.is_some()
+            || m.usage_kb.is_some()
+            || !m.subtree_stats.is_empty()
+            || !m.stats.is_empty()
     });
     let memcg_words = ev
         .killed
@@ -351,10 +354,7 @@ pub fn infer_scope(ev: &OomEvent) -> Option<Scope> {
         .filter_map(|k| k.message.as_deref())
         .chain(ev.kernel_choice.as_ref().map(|c| c.message.as_str()))
         .any(|m| m.starts_with("Memory cgroup"));
-    let memcg_trace = ev
-        .trace_hints
-        .iter()
-        .any(|h| h.starts_with("mem_cgroup_"));
+    let memcg_trace = ev.trace_hints.iter().any(|h| h.starts_with("mem_cgroup_"));
     if memcg_lines || memcg_words || memcg_trace {
         return Some(Scope::Memcg);
     }

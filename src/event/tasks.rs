@@ -172,28 +172,45 @@ mod tests {
 
     #[test]
     fn rows_follow_the_header_of_each_era() {
-        let mut t = table("uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name");
+        let mut t = table(
+            "uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name",
+        );
         assert!(t.push_row(b"[  15346]     0 15346    18790    17716    16288     1428         0   196608        0             0 python3"));
         let r = &t.rows[0];
-        assert_eq!((r.pid, r.rss, r.rss_anon, r.pgtables_bytes, r.oom_score_adj), (15346, Some(17716), Some(16288), Some(196608), Some(0)));
+        assert_eq!(
+            (r.pid, r.rss, r.rss_anon, r.pgtables_bytes, r.oom_score_adj),
+            (15346, Some(17716), Some(16288), Some(196608), Some(0))
+        );
         assert_eq!(r.name, "python3");
 
-        let mut t = table("uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name");
+        let mut t =
+            table("uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name");
         assert!(t.push_row(b"[ 1381]     0  1381   530382     5191      34       4     5489             0 gunpowder-memho"));
-        assert_eq!((t.rows[0].nr_ptes, t.rows[0].nr_pmds, t.rows[0].swapents), (Some(34), Some(4), Some(5489)));
+        assert_eq!(
+            (t.rows[0].nr_ptes, t.rows[0].nr_pmds, t.rows[0].swapents),
+            (Some(34), Some(4), Some(5489))
+        );
 
         let mut t = table("uid  tgid total_vm      rss cpu oom_adj oom_score_adj name");
         assert!(t.push_row(b"[15462]   500 15462    58346    12903   3       0             0 t"));
-        assert_eq!((t.rows[0].cpu, t.rows[0].oom_adj, t.rows[0].uid), (Some(3), Some(0), Some(500)));
+        assert_eq!(
+            (t.rows[0].cpu, t.rows[0].oom_adj, t.rows[0].uid),
+            (Some(3), Some(0), Some(500))
+        );
     }
 
     #[test]
     fn names_with_spaces_and_cut_rows() {
         let mut t = table("uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name");
-        assert!(t.push_row(b"[  19331]  1000 19331   226026    29603  1314816        0           999 npm start"));
+        assert!(t.push_row(
+            b"[  19331]  1000 19331   226026    29603  1314816        0           999 npm start"
+        ));
         assert_eq!(t.rows[0].name, "npm start");
         assert!(t.push_row(b"[ 1] 0 1 2 3 4 5 -998 a (b) c"));
-        assert_eq!((t.rows[1].name.as_str(), t.rows[1].oom_score_adj), ("a (b) c", Some(-998)));
+        assert_eq!(
+            (t.rows[1].name.as_str(), t.rows[1].oom_score_adj),
+            ("a (b) c", Some(-998))
+        );
         assert!(!t.push_row(b"[  19388]  1000 19388  5588434   1380"));
         assert_eq!(t.bad_rows, 1);
     }

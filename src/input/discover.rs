@@ -166,7 +166,9 @@ fn unreadable(path: &Path, e: &std::io::Error) -> Diagnostic {
 /// Puts the members of each rotation set (same folder and base name) oldest first,
 /// where the set first appears; other inputs keep their order.
 fn order_rotations(inputs: Vec<Input>) -> Vec<Input> {
-    let mut groups: Vec<(Option<(PathBuf, String)>, Vec<Input>)> = Vec::new();
+    // (folder, base name) of each set, with its members in argument order.
+    type SetKey = Option<(PathBuf, String)>;
+    let mut groups: Vec<(SetKey, Vec<Input>)> = Vec::new();
     for input in inputs {
         let key = match &input.source {
             Source::Path(p) => p.file_name().and_then(|n| n.to_str()).map(|n| {
@@ -272,8 +274,14 @@ mod tests {
     #[test]
     fn rotation_names_are_understood() {
         assert_eq!(rotation_base("messages"), ("messages", Rotation::Live));
-        assert_eq!(rotation_base("messages.2.gz"), ("messages", Rotation::Numbered(2)));
-        assert_eq!(rotation_base("kern.log.1"), ("kern.log", Rotation::Numbered(1)));
+        assert_eq!(
+            rotation_base("messages.2.gz"),
+            ("messages", Rotation::Numbered(2))
+        );
+        assert_eq!(
+            rotation_base("kern.log.1"),
+            ("kern.log", Rotation::Numbered(1))
+        );
         assert_eq!(rotation_base("kern.log"), ("kern.log", Rotation::Live));
         assert_eq!(
             rotation_base("messages-20261101.gz"),

@@ -126,11 +126,7 @@ impl<R: Read> LineReader<R> {
     /// before it have been delivered and [`LineReader::stats`] says how far it got.
     pub fn run<S: LineSink>(&mut self, sink: &mut S, markers: &Markers) -> io::Result<()> {
         let mut want = sink.start();
-        loop {
-            let complete_end = match self.refill()? {
-                Some(e) => e,
-                None => break,
-            };
+        while let Some(complete_end) = self.refill()? {
             if self.cut_pending {
                 // The head of an over-long line, which has no `\n` in the buffer.
                 self.cut_pending = false;
@@ -156,8 +152,8 @@ impl<R: Read> LineReader<R> {
             while self.pos < complete_end {
                 match want {
                     Want::Every => {
-                        let nl = memchr(b'\n', &self.buf[self.pos..complete_end])
-                            .map(|i| self.pos + i);
+                        let nl =
+                            memchr(b'\n', &self.buf[self.pos..complete_end]).map(|i| self.pos + i);
                         let stop = nl.unwrap_or(complete_end);
                         want = self.deliver(sink, self.pos, stop, false, want);
                         self.pos = nl.map_or(complete_end, |n| n + 1);

@@ -63,8 +63,20 @@ pub struct Opened {
 /// Formats oomlens cannot read as text (a binary systemd journal, xz, an executable)
 /// give [`Error::Unsupported`] with a hint naming the command to run instead.
 pub fn open(source: &Source) -> Result<Opened> {
+    open_with_progress(source, None)
+}
+
+/// Like [`open`], also adding the bytes read to `progress`.
+pub fn open_with_progress(source: &Source, progress: Option<Arc<AtomicU64>>) -> Result<Opened> {
+    let opened = open_inner(source, progress)?;
+    Ok(opened)
+}
+
+fn open_inner(source: &Source, progress: Option<Arc<AtomicU64>>) -> Result<Opened> {
     match source {
-        Source::Stdin => open_reader("-", Path::new("-"), Box::new(io::stdin()), None),
+        Source::Stdin => {
+            open_reader_counted("-", Path::new("-"), Box::new(io::stdin()), None, progress)
+        }
         Source::Path(path) => {
             let file = File::open(path).map_err(|e| Error::Io {
                 path: path.clone(),
@@ -85,7 +97,13 @@ pub fn open(source: &Source) -> Result<Opened> {
             } else {
                 None
             };
-            open_reader(&path.display().to_string(), path, Box::new(file), mtime)
+            open_reader_counted(
+                &path.display().to_string(),
+                path,
+                Box::new(file),
+                mtime,
+                progress,
+            )
         }
     }
 }
@@ -94,8 +112,18 @@ pub fn open(source: &Source) -> Result<Opened> {
 pub fn open_reader(
     name: &str,
     path: &Path,
+    inner: Box<dyn Read + Send>,
+    mtime: Option<SystemTime>,
+) -> Result<Opened> {
+    open_reader_counted(name, path, inner, mtime, None)
+}
+
+fn open_reader_counted(
+    name: &str,
+    path: &Path,
     mut inner: Box<dyn Read + Send>,
     mtime: Option<SystemTime>,
+    progress: Option<Arc<AtomicU64>>,
 ) -> Result<Opened> {
     let mut head = Vec::with_capacity(SNIFF_LEN);
     let io_err = |e| Error::Io {
@@ -113,6 +141,7 @@ pub fn open_reader(
     let raw: Box<dyn Read + Send> = Box::new(Counting {
         inner: Cursor::new(head.clone()).chain(inner),
         count: counter.clone(),
+        progress,
     });
     let (compression, reader): (Compression, Box<dyn Read + Send>) = if is_gzip(&head) {
         let buffered = io::BufReader::with_capacity(256 * 1024, raw);
@@ -171,7 +200,10 @@ fn foreign_format(head: &[u8]) -> Option<&'static str> {
         ),
         (&[0x7f, b'E', b'L', b'F'], "is an ELF binary, not a log"),
         (&[0x89, b'P', b'N', b'G'], "is a PNG image, not a log"),
-        (b"PK\x03\x04", "is a zip archive; unpack it and point oomlens at the logs inside"),
+        (
+            b"PK\x03\x04",
+            "is a zip archive; unpack it and point oomlens at the logs inside",
+        ),
         (b"%PDF", "is a PDF document, not a log"),
     ];
     TABLE
@@ -195,12 +227,16 @@ fn shell_quote(s: &str) -> String {
 struct Counting<R> {
     inner: R,
     count: Arc<AtomicU64>,
+    progress: Option<Arc<AtomicU64>>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
+        if let Some(p) = &self.progress {
+            p.fetch_add(n as u64, Ordering::Relaxed);
+        }
         Ok(n)
     }
 }
@@ -225,8 +261,13 @@ mod tests {
 
     #[test]
     fn plain_passes_through() {
-        let o = open_reader("x", Path::new("x"), Box::new(Cursor::new(b"ab\ncd".to_vec())), None)
-            .unwrap();
+        let o = open_reader(
+            "x",
+            Path::new("x"),
+            Box::new(Cursor::new(b"ab\ncd".to_vec())),
+            None,
+        )
+        .unwrap();
         assert_eq!(o.compression, Compression::None);
         assert_eq!(read_all(o), b"ab\ncd");
     }
@@ -259,7 +300,13 @@ mod tests {
 
     #[test]
     fn short_input_is_fine() {
-        let o = open_reader("x", Path::new("x"), Box::new(Cursor::new(b"a".to_vec())), None).unwrap();
+        let o = open_reader(
+            "x",
+            Path::new("x"),
+            Box::new(Cursor::new(b"a".to_vec())),
+            None,
+        )
+        .unwrap();
         assert_eq!(read_all(o), b"a");
     }
 }

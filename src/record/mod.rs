@@ -138,13 +138,23 @@ impl std::fmt::Display for Wall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Wall::Zoned(dt) => {
-                write!(f, "{}", dt.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+                write!(
+                    f,
+                    "{}",
+                    dt.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+                )
             }
             Wall::Local(n) => write!(f, "{}", n.format("%Y-%m-%dT%H:%M:%S%.f")),
             Wall::Yearless(y) => {
                 let t = NaiveTime::from_num_seconds_from_midnight_opt(y.secs, y.nanos)
                     .unwrap_or_default();
-                write!(f, "--{:02}-{:02}T{}", y.month, y.day, t.format("%H:%M:%S%.f"))
+                write!(
+                    f,
+                    "--{:02}-{:02}T{}",
+                    y.month,
+                    y.day,
+                    t.format("%H:%M:%S%.f")
+                )
             }
         }
     }
@@ -161,7 +171,10 @@ pub enum WallTime {
 
 impl WallTime {
     /// As a zoned time, taking `local` as the offset for times the log gave without one.
-    pub fn with_local_offset(&self, local: &dyn Fn(&NaiveDateTime) -> FixedOffset) -> DateTime<FixedOffset> {
+    pub fn with_local_offset(
+        &self,
+        local: &dyn Fn(&NaiveDateTime) -> FixedOffset,
+    ) -> DateTime<FixedOffset> {
         match *self {
             WallTime::Zoned(dt) => dt,
             WallTime::Local(n) => {
@@ -195,7 +208,11 @@ impl YearAnchor {
     /// The anchor for an input whose last year-less stamp is `last` (with its epoch)
     /// and which was last written at `reference` (file mtime, or now for a stream).
     /// `forced_year` (from `--year`) makes the last stamp's year explicit.
-    pub fn new(last: Option<&Yearless>, reference: NaiveDateTime, forced_year: Option<i32>) -> Self {
+    pub fn new(
+        last: Option<&Yearless>,
+        reference: NaiveDateTime,
+        forced_year: Option<i32>,
+    ) -> Self {
         let Some(last) = last else {
             return YearAnchor {
                 last_year: forced_year.unwrap_or(reference.year()),

@@ -129,15 +129,18 @@ impl Parser {
     /// Decodes one line and calls `f` for each message in it (a line can hold several:
     /// kmsg `\x0a`, rsyslog `#012`, multi-line journal messages).
     pub fn parse(&mut self, line: &[u8], number: u64, f: &mut dyn FnMut(&Record<'_>)) {
-        if self.hint == FormatHint::JournalJson || line.first() == Some(&b'{') {
-            if self.json(line, number, f) || self.hint == FormatHint::JournalJson {
-                return;
-            }
+        let json_only = self.hint == FormatHint::JournalJson;
+        if (json_only || line.first() == Some(&b'{')) && self.json(line, number, f) {
+            return;
+        }
+        if json_only {
+            // Not a journal object: nothing to decode.
+            return;
         }
         let header = match self.hint {
             FormatHint::Bare => None,
             FormatHint::Kmsg => kmsg(line),
-            _ => self.header(line, number),
+            _ => self.header(line),
         };
         let Some(mut h) = header else {
             self.bare(line, number, f);
@@ -183,13 +186,15 @@ impl Parser {
     /// Follows a line's clock without decoding its message (sample lines between
     /// markers), so that year rollovers and continuation metadata stay right.
     pub fn track(&mut self, line: &[u8], number: u64) {
-        if line.first() == Some(&b'{') || matches!(self.hint, FormatHint::JournalJson | FormatHint::Bare) {
+        if line.first() == Some(&b'{')
+            || matches!(self.hint, FormatHint::JournalJson | FormatHint::Bare)
+        {
             // JSON and bare lines carry everything they need themselves.
             return;
         }
         let header = match self.hint {
             FormatHint::Kmsg => kmsg(line),
-            _ => self.header(line, number),
+            _ => self.header(line),
         };
         if let Some(h) = header {
             self.remember(&h, number);
@@ -261,7 +266,7 @@ impl Parser {
     }
 
     /// Detects the header by the first byte and the structure after it.
-    fn header<'l>(&mut self, line: &'l [u8], number: u64) -> Option<Header<'l>> {
+    fn header<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
         let first = *line.first()?;
         let h = match first {
             b'0'..=b'9' => kmsg(line)
@@ -280,7 +285,7 @@ impl Parser {
                 }
                 // Indented pastes of dmesg or syslog lines.
                 match t[0] {
-                    b'[' | b'<' | b'0'..=b'9' => self.header(t, number),
+                    b'[' | b'<' | b'0'..=b'9' => self.header(t),
                     c if c.is_ascii_alphabetic() => self.alpha_family(t),
                     _ => None,
                 }
@@ -341,7 +346,10 @@ impl Parser {
                 && (self.monotonic_journal || h.tag == Some(b"kernel") || has_pid_tag(body))
             {
                 self.monotonic_journal = true;
-                return Some(Header { printk: Some(p), ..h });
+                return Some(Header {
+                    printk: Some(p),
+                    ..h
+                });
             }
             let mut h = bare_kernel(Format::Dmesg, None, Some(p), body);
             h.caller = caller;
@@ -359,10 +367,14 @@ impl Parser {
             return rfc5424(pri, r);
         }
         // Facility 0 is the kernel; anything else was written by user space.
-        let mut h = self.header(rest, 0)?;
+        let mut h = self.header(rest)?;
         h.priority = Some(pri);
         if matches!(h.format, Format::Dmesg | Format::Embedded) {
-            h.origin = if pri >> 3 == 0 { Origin::Kernel } else { Origin::Program };
+            h.origin = if pri >> 3 == 0 {
+                Origin::Kernel
+            } else {
+                Origin::Program
+            };
         }
         Some(h)
     }
@@ -424,8 +436,14 @@ impl Parser {
         } else {
             None
         };
-        set_vec(&mut self.json_host, entry.hostname.as_deref().map(str::as_bytes));
-        set_vec(&mut self.json_boot, entry.boot.as_deref().map(str::as_bytes));
+        set_vec(
+            &mut self.json_host,
+            entry.hostname.as_deref().map(str::as_bytes),
+        );
+        set_vec(
+            &mut self.json_boot,
+            entry.boot.as_deref().map(str::as_bytes),
+        );
         set_vec(&mut self.json_tag, ident.as_deref());
         let meta = Record {
             line: number,
@@ -497,7 +515,9 @@ impl JsonText<'_> {
             JsonText::Many(vals) => vals.iter().find_map(|v| match v {
                 serde_json::Value::String(s) => Some(Cow::Owned(s.as_bytes().to_vec())),
                 serde_json::Value::Array(a) => Some(Cow::Owned(
-                    a.iter().filter_map(|b| b.as_u64().map(|b| b as u8)).collect(),
+                    a.iter()
+                        .filter_map(|b| b.as_u64().map(|b| b as u8))
+                        .collect(),
                 )),
                 _ => None,
             }),
@@ -529,7 +549,11 @@ fn kmsg(line: &[u8]) -> Option<Header<'_>> {
             };
         }
     }
-    let origin = if pri >> 3 == 0 { Origin::Kernel } else { Origin::Program };
+    let origin = if pri >> 3 == 0 {
+        Origin::Kernel
+    } else {
+        Origin::Program
+    };
     Some(Header {
         format: Format::Kmsg,
         host: None,
@@ -616,7 +640,12 @@ fn has_pid_tag(body: &[u8]) -> bool {
     matches!(toks.next(), Some(t) if t.ends_with(b"]:") && memchr(b'[', t).is_some())
 }
 
-fn bare_kernel(format: Format, wall: Option<Wall>, printk: Option<Printk>, body: &[u8]) -> Header<'_> {
+fn bare_kernel(
+    format: Format,
+    wall: Option<Wall>,
+    printk: Option<Printk>,
+    body: &[u8],
+) -> Header<'_> {
     Header {
         format,
         host: None,
@@ -652,15 +681,40 @@ fn dmesg_decoded(line: &[u8]) -> Option<Header<'_>> {
         },
     };
     let mut h = bare_kernel(Format::Dmesg, None, printk, body);
-    h.origin = if fac == 0 { Origin::Kernel } else { Origin::Program };
+    h.origin = if fac == 0 {
+        Origin::Kernel
+    } else {
+        Origin::Program
+    };
     h.priority = Some(fac * 8 + lvl);
     Some(h)
 }
 
 const FACILITIES: &[&[u8]] = &[
-    b"kern", b"user", b"mail", b"daemon", b"auth", b"syslog", b"lpr", b"news", b"uucp",
-    b"cron", b"authpriv", b"ftp", b"res0", b"res1", b"res2", b"res3", b"local0", b"local1",
-    b"local2", b"local3", b"local4", b"local5", b"local6", b"local7",
+    b"kern",
+    b"user",
+    b"mail",
+    b"daemon",
+    b"auth",
+    b"syslog",
+    b"lpr",
+    b"news",
+    b"uucp",
+    b"cron",
+    b"authpriv",
+    b"ftp",
+    b"res0",
+    b"res1",
+    b"res2",
+    b"res3",
+    b"local0",
+    b"local1",
+    b"local2",
+    b"local3",
+    b"local4",
+    b"local5",
+    b"local6",
+    b"local7",
 ];
 const LEVELS: &[&[u8]] = &[
     b"emerg", b"alert", b"crit", b"err", b"warn", b"notice", b"info", b"debug",
@@ -710,7 +764,11 @@ fn rfc5424(pri: u32, rest: &[u8]) -> Option<Header<'_>> {
     Some(Header {
         format: Format::Rfc5424,
         host: Some(host).filter(|h| nil(h)),
-        origin: if kernel { Origin::Kernel } else { Origin::Program },
+        origin: if kernel {
+            Origin::Kernel
+        } else {
+            Origin::Program
+        },
         tag: Some(app).filter(|a| nil(a)),
         wall,
         printk: None,
@@ -874,8 +932,18 @@ fn set_vec(slot: &mut Vec<u8>, v: Option<&[u8]>) {
 mod tests {
     use super::*;
 
-    /// (format, host, origin, tag, wall, printk, body) of every record of `line`.
-    fn decode(p: &mut Parser, line: &str) -> Vec<(Format, Option<String>, Origin, Option<String>, Option<String>, Option<String>, String)> {
+    /// (format, host, origin, tag, wall, printk, body) of a record.
+    type Decoded = (
+        Format,
+        Option<String>,
+        Origin,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+
+    fn decode(p: &mut Parser, line: &str) -> Vec<Decoded> {
         let mut out = Vec::new();
         p.parse(line.as_bytes(), 1, &mut |r| {
             out.push((
@@ -891,7 +959,7 @@ mod tests {
         out
     }
 
-    fn one(line: &str) -> (Format, Option<String>, Origin, Option<String>, Option<String>, Option<String>, String) {
+    fn one(line: &str) -> Decoded {
         let mut v = decode(&mut Parser::new(), line);
         assert_eq!(v.len(), 1, "{line}: {v:?}");
         v.remove(0)
@@ -899,7 +967,9 @@ mod tests {
 
     #[test]
     fn syslog_with_host_and_printk() {
-        let r = one("Jan  5 15:19:27 myhost kernel: [ 5864.708440] memorymonster invoked oom-killer: gfp_mask=0xd0");
+        let r = one(
+            "Jan  5 15:19:27 myhost kernel: [ 5864.708440] memorymonster invoked oom-killer: gfp_mask=0xd0",
+        );
         assert_eq!(r.0, Format::Syslog);
         assert_eq!(r.1.as_deref(), Some("myhost"));
         assert_eq!(r.2, Origin::Kernel);
@@ -911,9 +981,15 @@ mod tests {
     #[test]
     fn syslog_without_host() {
         let r = one("Jan  5 15:19:27 kernel: [ 5864.708440] Task in /mem2 killed");
-        assert_eq!((r.1, r.2, r.6.as_str()), (None, Origin::Kernel, "Task in /mem2 killed"));
+        assert_eq!(
+            (r.1, r.2, r.6.as_str()),
+            (None, Origin::Kernel, "Task in /mem2 killed")
+        );
         let r = one("Jan  5 15:20:01 /usr/bin/lock: called by /bin/bash");
-        assert_eq!((r.2, r.3.as_deref()), (Origin::Program, Some("/usr/bin/lock")));
+        assert_eq!(
+            (r.2, r.3.as_deref()),
+            (Origin::Program, Some("/usr/bin/lock"))
+        );
     }
 
     #[test]
@@ -932,10 +1008,16 @@ mod tests {
     #[test]
     fn kmsg_records() {
         let r = one("6,8423,921183309,-;memory: usage 65536kB, limit 65536kB, failcnt 960");
-        assert_eq!((r.0, r.2, r.5.as_deref()), (Format::Kmsg, Origin::Kernel, Some("921.183309")));
+        assert_eq!(
+            (r.0, r.2, r.5.as_deref()),
+            (Format::Kmsg, Origin::Kernel, Some("921.183309"))
+        );
         let r = one("12,8392,920975156,-;oomlab: begin cap");
         assert_eq!(r.2, Origin::Program);
-        let v = decode(&mut Parser::new(), "6,1,2,-,caller=T55;stats:\\x0aanon 1\\x0afile 2");
+        let v = decode(
+            &mut Parser::new(),
+            "6,1,2,-,caller=T55;stats:\\x0aanon 1\\x0afile 2",
+        );
         let bodies: Vec<_> = v.iter().map(|r| r.6.clone()).collect();
         assert_eq!(bodies, ["stats:", "anon 1", "file 2"]);
     }
@@ -951,7 +1033,10 @@ mod tests {
     #[test]
     fn dmesg_shapes() {
         let r = one("[  921.183161] python3 invoked oom-killer: x");
-        assert_eq!((r.0, r.2, r.5.as_deref()), (Format::Dmesg, Origin::Unknown, Some("921.183161")));
+        assert_eq!(
+            (r.0, r.2, r.5.as_deref()),
+            (Format::Dmesg, Origin::Unknown, Some("921.183161"))
+        );
         assert_eq!(r.6, "python3 invoked oom-killer: x");
         let r = one("[   12.345678][  T1234] text");
         assert_eq!((r.0, r.6.as_str()), (Format::Dmesg, "text"));
@@ -960,30 +1045,58 @@ mod tests {
         let r = one("<12>[  921.183161] oomlab: x");
         assert_eq!(r.2, Origin::Program);
         let r = one("[Sat Nov 21 22:25:46 2026] Memory cgroup out of memory");
-        assert_eq!((r.0, r.4.as_deref()), (Format::DmesgCtime, Some("2026-11-21T22:25:46")));
+        assert_eq!(
+            (r.0, r.4.as_deref()),
+            (Format::DmesgCtime, Some("2026-11-21T22:25:46"))
+        );
         let r = one("2026-11-21T22:25:45,975156+00:00 Hardware name: QEMU");
-        assert_eq!((r.0, r.1, r.6.as_str()), (Format::DmesgIso, None, "Hardware name: QEMU"));
+        assert_eq!(
+            (r.0, r.1, r.6.as_str()),
+            (Format::DmesgIso, None, "Hardware name: QEMU")
+        );
         let r = one("kern  :warn  : [  921.183161] python3 invoked");
-        assert_eq!((r.0, r.2, r.6.as_str()), (Format::Dmesg, Origin::Kernel, "python3 invoked"));
+        assert_eq!(
+            (r.0, r.2, r.6.as_str()),
+            (Format::Dmesg, Origin::Kernel, "python3 invoked")
+        );
     }
 
     #[test]
     fn dmesg_body_that_looks_like_host_and_tag() {
         let r = one("[ 5864.708447] Hardware name: Hewlett-Packard HP Z420");
-        assert_eq!((r.0, r.1, r.6.as_str()), (Format::Dmesg, None, "Hardware name: Hewlett-Packard HP Z420"));
+        assert_eq!(
+            (r.0, r.1, r.6.as_str()),
+            (
+                Format::Dmesg,
+                None,
+                "Hardware name: Hewlett-Packard HP Z420"
+            )
+        );
     }
 
     #[test]
     fn journal_text_shapes() {
         let mut p = Parser::new();
         let r = &decode(&mut p, "[  921.183161] vm kernel: python3 invoked")[0];
-        assert_eq!((r.0, r.1.as_deref(), r.2), (Format::JournalMonotonic, Some("vm"), Origin::Kernel));
+        assert_eq!(
+            (r.0, r.1.as_deref(), r.2),
+            (Format::JournalMonotonic, Some("vm"), Origin::Kernel)
+        );
         let r = &decode(&mut p, "[  920.975156] vm oomlab: begin")[0];
-        assert_eq!((r.0, r.2, r.6.as_str()), (Format::JournalMonotonic, Origin::Program, "begin"));
+        assert_eq!(
+            (r.0, r.2, r.6.as_str()),
+            (Format::JournalMonotonic, Origin::Program, "begin")
+        );
         let r = one("2026-11-21T22:25:46+0000 vm kernel: x");
-        assert_eq!((r.0, r.4.as_deref()), (Format::SyslogIso, Some("2026-11-21T22:25:46+00:00")));
+        assert_eq!(
+            (r.0, r.4.as_deref()),
+            (Format::SyslogIso, Some("2026-11-21T22:25:46+00:00"))
+        );
         let r = one("Sat 2026-11-21 22:25:46 UTC vm kernel: x");
-        assert_eq!((r.0, r.1.as_deref(), r.6.as_str()), (Format::JournalFull, Some("vm"), "x"));
+        assert_eq!(
+            (r.0, r.1.as_deref(), r.6.as_str()),
+            (Format::JournalFull, Some("vm"), "x")
+        );
         let r = one("1795299946.279073 vm kernel: x");
         assert_eq!(r.0, Format::JournalUnix);
     }
@@ -1000,12 +1113,17 @@ mod tests {
         assert_eq!(one(ident).6, "oomlab: begin cap");
         let bytes = r#"{"MESSAGE":[75,105,108,108,101,100,10,120],"_TRANSPORT":"kernel","__REALTIME_TIMESTAMP":"1"}"#;
         let v = decode(&mut Parser::new(), bytes);
-        assert_eq!(v.iter().map(|r| r.6.as_str()).collect::<Vec<_>>(), ["Killed", "x"]);
+        assert_eq!(
+            v.iter().map(|r| r.6.as_str()).collect::<Vec<_>>(),
+            ["Killed", "x"]
+        );
     }
 
     #[test]
     fn embedded_guest_log() {
-        let r = one("2023-12-04T10:49:30.127Z In(05) vcpu-5 - Guest: <6>[39291577.009363] Tasks state (memory values in pages):");
+        let r = one(
+            "2023-12-04T10:49:30.127Z In(05) vcpu-5 - Guest: <6>[39291577.009363] Tasks state (memory values in pages):",
+        );
         assert_eq!((r.0, r.2), (Format::Embedded, Origin::Kernel));
         assert_eq!(r.5.as_deref(), Some("39291577.009363"));
         assert_eq!(r.6, "Tasks state (memory values in pages):");
@@ -1014,26 +1132,61 @@ mod tests {
     #[test]
     fn bare_lines_inherit_the_previous_header() {
         let mut p = Parser::new();
-        decode(&mut p, "[   33.932281] active_anon:7174 inactive_anon:484737 isolated_anon:0");
-        let r = &decode(&mut p, "                active_file:0 inactive_file:84 isolated_file:0")[0];
-        assert_eq!((r.0, r.5.as_deref(), r.6.as_str()), (Format::Bare, Some("33.932281"), "active_file:0 inactive_file:84 isolated_file:0"));
+        decode(
+            &mut p,
+            "[   33.932281] active_anon:7174 inactive_anon:484737 isolated_anon:0",
+        );
+        let r = &decode(
+            &mut p,
+            "                active_file:0 inactive_file:84 isolated_file:0",
+        )[0];
+        assert_eq!(
+            (r.0, r.5.as_deref(), r.6.as_str()),
+            (
+                Format::Bare,
+                Some("33.932281"),
+                "active_file:0 inactive_file:84 isolated_file:0"
+            )
+        );
         let r = one("    memcg_process invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)");
-        assert_eq!((r.0, r.2, r.6.as_str()), (Format::Bare, Origin::Unknown, "memcg_process invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)"));
+        assert_eq!(
+            (r.0, r.2, r.6.as_str()),
+            (
+                Format::Bare,
+                Origin::Unknown,
+                "memcg_process invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)"
+            )
+        );
         let r = one("  [271641.879153] test_zswap invoked oom-killer");
-        assert_eq!((r.0, r.6.as_str()), (Format::Dmesg, "test_zswap invoked oom-killer"));
+        assert_eq!(
+            (r.0, r.6.as_str()),
+            (Format::Dmesg, "test_zswap invoked oom-killer")
+        );
     }
 
     #[test]
     fn rfc5424() {
         let r = one("<4>1 2026-11-21T22:25:46.1Z vm kernel - - - Killed process 1 (x)");
-        assert_eq!((r.0, r.1.as_deref(), r.2, r.6.as_str()), (Format::Rfc5424, Some("vm"), Origin::Kernel, "Killed process 1 (x)"));
+        assert_eq!(
+            (r.0, r.1.as_deref(), r.2, r.6.as_str()),
+            (
+                Format::Rfc5424,
+                Some("vm"),
+                Origin::Kernel,
+                "Killed process 1 (x)"
+            )
+        );
     }
 
     #[test]
     fn year_rollover_is_counted() {
         let mut p = Parser::new();
         let mut epochs = Vec::new();
-        for l in ["Dec 31 23:59:59 h kernel: a", "Jan  1 00:00:01 h kernel: b", "Jan  1 00:00:00 h kernel: c"] {
+        for l in [
+            "Dec 31 23:59:59 h kernel: a",
+            "Jan  1 00:00:01 h kernel: b",
+            "Jan  1 00:00:00 h kernel: c",
+        ] {
             p.parse(l.as_bytes(), 1, &mut |r| {
                 if let Some(Wall::Yearless(y)) = r.wall {
                     epochs.push(y.epoch)

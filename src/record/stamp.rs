@@ -113,7 +113,12 @@ pub fn iso(s: &[u8]) -> Option<(Wall, &[u8])> {
 /// UTC/GMT give a zoned time; other zone abbreviations are ambiguous and give local time.
 pub fn short_full(s: &[u8]) -> Option<(Wall, &[u8])> {
     let sp = memchr::memchr(b' ', s)?;
-    if sp == 0 || sp > 12 || !s[..sp].iter().all(|b| b.is_ascii_alphabetic() || *b >= 0x80) {
+    if sp == 0
+        || sp > 12
+        || !s[..sp]
+            .iter()
+            .all(|b| b.is_ascii_alphabetic() || *b >= 0x80)
+    {
         return None;
     }
     let (wall, rest) = iso(&s[sp + 1..])?;
@@ -206,7 +211,11 @@ fn clock(s: &[u8]) -> Option<(u32, u32, &[u8])> {
 
 /// `min..=max` ASCII digits as a number.
 fn digits(s: &[u8], min: usize, max: usize) -> Option<(u64, &[u8])> {
-    let n = s.iter().take(max).take_while(|b| b.is_ascii_digit()).count();
+    let n = s
+        .iter()
+        .take(max)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
     if n < min {
         return None;
     }
@@ -305,8 +314,8 @@ pub fn month_number(tok: &[u8]) -> Option<u8> {
     // Fast path for the C locale, which is by far the most common.
     if tok.len() == 3 {
         const C: [&[u8; 3]; 12] = [
-            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct",
-            b"Nov", b"Dec",
+            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+            b"Dec",
         ];
         if let Some(i) = C.iter().position(|m| &m[..] == tok) {
             return Some(i as u8 + 1);
@@ -344,7 +353,10 @@ mod tests {
     #[test]
     fn syslog_dates() {
         let (y, rest) = syslog(b"Jan  5 15:19:27 kernel: x").unwrap();
-        assert_eq!((y.month, y.day, y.secs, y.nanos), (1, 5, 15 * 3600 + 19 * 60 + 27, 0));
+        assert_eq!(
+            (y.month, y.day, y.secs, y.nanos),
+            (1, 5, 15 * 3600 + 19 * 60 + 27, 0)
+        );
         assert_eq!(rest, b"kernel: x");
         let (y, _) = syslog(b"Nov 21 22:25:46.069513 vm oomlab: x").unwrap();
         assert_eq!((y.month, y.nanos), (11, 69_513_000));

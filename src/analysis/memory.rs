@@ -1,0 +1,417 @@
+//! What filled memory: usage against the limit of the domain that ran out (a memory
+//! cgroup or the whole machine), split into anon, page cache, shmem and kernel, and
+//! the share of the largest tasks.
+//!
+//! Units as the kernel prints them: memcg stats are bytes here (the event model
+//! converts kB), Mem-Info counters are pages, memcg counters and zones are kB.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::badness::UNLIMITED_KB;
+use crate::analysis::{human_kb, kernel};
+use crate::event::{OomEvent, Scope};
+
+/// One slice of the memory of the domain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Part {
+    /// `anon`, `page_cache`, `shmem`, `kernel`, `slab_reclaimable`,
+    /// `slab_unreclaimable`, `page_tables`, `free`, `other`.
+    pub name: String,
+    /// Size in kB.
+    pub kb: u64,
+    /// Share of the domain's total (limit or RAM), percent.
+    pub percent: f64,
+}
+
+/// A task's share of the domain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskShare {
+    /// PID.
+    pub pid: u32,
+    /// Process name.
+    pub name: String,
+    /// Resident memory, kB.
+    pub rss_kb: u64,
+    /// Swapped-out memory, kB.
+    pub swap_kb: u64,
+    /// rss + swap as a share of the domain's total, percent.
+    pub percent: f64,
+}
+
+/// What filled memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemoryUse {
+    /// `memcg` or `machine`.
+    pub domain: String,
+    /// The memcg that hit its limit.
+    pub cgroup: Option<String>,
+    /// The limit (memcg) or RAM usable by the kernel (machine), kB.
+    pub total_kb: Option<u64>,
+    /// Usage (memcg) or RAM minus free (machine), kB.
+    pub used_kb: Option<u64>,
+    /// How often the memcg limit was hit.
+    pub failcnt: Option<u64>,
+    /// Swap in use, kB.
+    pub swap_used_kb: Option<u64>,
+    /// Swap size (machine) or swap limit (memcg), kB.
+    pub swap_total_kb: Option<u64>,
+    /// The breakdown (largest first).
+    pub parts: Vec<Part>,
+    /// The largest tasks by rss + swap.
+    pub largest_tasks: Vec<TaskShare>,
+    /// One plain sentence.
+    pub summary: String,
+}
+
+/// Works out what filled memory for `ev`, or `None` when the log holds no memory state.
+pub fn analyse(ev: &OomEvent) -> Option<MemoryUse> {
+    let page_kb = kernel::page_size(ev).0;
+    let memcg_state = ev
+        .memcg
+        .as_ref()
+        .is_some_and(|m| m.usage_kb.is_some() || !m.stats.is_empty());
+    let mut mu = if ev.scope == Some(Scope::Memcg) && memcg_state {
+        memcg_use(ev)?
+    } else if ev
+        .mem_info
+        .as_ref()
+        .is_some_and(|m| m.pages_ram.is_some() || !m.counters.is_empty())
+    {
+        machine_use(ev, page_kb)?
+    } else if memcg_state {
+        memcg_use(ev)?
+    } else {
+        return None;
+    };
+    mu.parts.retain(|p| p.kb > 0 || p.name == "free");
+    mu.parts.sort_by_key(|p| std::cmp::Reverse(p.kb));
+    mu.largest_tasks = largest(ev, page_kb, mu.total_kb);
+    mu.summary = sentence(ev, &mu);
+    Some(mu)
+}
+
+fn pct(part: u64, total: Option<u64>) -> f64 {
+    match total {
+        Some(t) if t > 0 => (part as f64 * 1000.0 / t as f64).round() / 10.0,
+        _ => 0.0,
+    }
+}
+
+fn get(stats: &BTreeMap<String, u64>, keys: &[&str]) -> Option<u64> {
+    keys.iter().find_map(|k| stats.get(*k).copied())
+}
+
+fn memcg_use(ev: &OomEvent) -> Option<MemoryUse> {
+    let mc = ev.memcg.as_ref()?;
+    let limit = mc.limit_kb.filter(|l| *l < UNLIMITED_KB);
+    // 3.10–5.2 print local stats for each memcg of the subtree: add them up.
+    let mut stats = mc.stats.clone();
+    if !mc.subtree_stats.is_empty()
+        && !stats.contains_key("anon")
+        && !stats.keys().any(|k| k.starts_with("total_"))
+    {
+        stats.clear();
+        for (_, s) in &mc.subtree_stats {
+            for (k, v) in s {
+                *stats.entry(k.clone()).or_insert(0) += v;
+            }
+        }
+    }
+    let kb = |b: u64| b / 1024;
+    let mut parts = Vec::new();
+    let total = limit;
+    let mut add = |name: &str, v: Option<u64>| {
+        if let Some(v) = v {
+            parts.push(Part {
+                name: name.into(),
+                kb: v,
+                percent: pct(v, total),
+            });
+        }
+    };
+    if stats.contains_key("anon") {
+        // cgroup v2 memory.stat (also printed on v1 hosts by 5.3–6.4).
+        let shmem = get(&stats, &["shmem"]);
+        let file = get(&stats, &["file"]);
+        let kernel = get(&stats, &["kernel"]).or_else(|| {
+            let parts: Vec<u64> = [
+                "kernel_stack",
+                "pagetables",
+                "sec_pagetables",
+                "percpu",
+                "sock",
+                "vmalloc",
+                "slab",
+            ]
+            .iter()
+            .filter_map(|k| stats.get(*k).copied())
+            .collect();
+            (!parts.is_empty()).then(|| parts.iter().sum())
+        });
+        add("anon", get(&stats, &["anon"]).map(kb));
+        add(
+            "page_cache",
+            file.map(|f| kb(f.saturating_sub(shmem.unwrap_or(0)))),
+        );
+        add("shmem", shmem.map(kb));
+        add("kernel", kernel.map(kb));
+    } else if !stats.is_empty() {
+        // cgroup v1 memory.stat; total_* are hierarchical (6.5+ print both).
+        let rss = get(&stats, &["total_rss", "rss"]);
+        let cache = get(&stats, &["total_cache", "cache"]);
+        let shmem = get(&stats, &["total_shmem", "shmem"]);
+        add("anon", rss.map(kb));
+        add(
+            "page_cache",
+            cache.map(|c| kb(c.saturating_sub(shmem.unwrap_or(0)))),
+        );
+        add("shmem", shmem.map(kb));
+        add("kernel", mc.kmem_usage_kb.filter(|k| *k > 0));
+    } else {
+        add("kernel", mc.kmem_usage_kb.filter(|k| *k > 0));
+    }
+    if let Some(used) = mc.usage_kb
+        && !stats.is_empty()
+    {
+        let known: u64 = parts.iter().map(|p| p.kb).sum();
+        if !parts.is_empty() && used > known + used / 50 {
+            parts.push(Part {
+                name: "other".into(),
+                kb: used - known,
+                percent: pct(used - known, total),
+            });
+        }
+    }
+    let swap_used = mc.swap_usage_kb.or_else(|| {
+        mc.memsw_usage_kb
+            .zip(mc.usage_kb)
+            .map(|(a, b)| a.saturating_sub(b))
+    });
+    let swap_total = mc
+        .swap_limit_kb
+        .or_else(|| {
+            mc.memsw_limit_kb
+                .zip(mc.limit_kb)
+                .map(|(a, b)| a.saturating_sub(b))
+        })
+        .filter(|s| *s < UNLIMITED_KB);
+    Some(MemoryUse {
+        domain: "memcg".into(),
+        cgroup: mc.oom_memcg.clone().or_else(|| mc.stats_path.clone()),
+        total_kb: limit,
+        used_kb: mc.usage_kb,
+        failcnt: mc.failcnt,
+        swap_used_kb: swap_used,
+        swap_total_kb: swap_total,
+        parts,
+        largest_tasks: Vec::new(),
+        summary: String::new(),
+    })
+}
+
+fn machine_use(ev: &OomEvent, page_kb: u64) -> Option<MemoryUse> {
+    let mi = ev.mem_info.as_ref()?;
+    let c = &mi.counters;
+    let p = |keys: &[&str]| -> Option<u64> {
+        let vals: Vec<u64> = keys.iter().filter_map(|k| c.get(*k).copied()).collect();
+        (!vals.is_empty()).then(|| vals.iter().sum::<u64>() * page_kb)
+    };
+    let total = match (mi.pages_ram, mi.pages_reserved) {
+        (Some(r), Some(res)) => Some(r.saturating_sub(res) * page_kb),
+        (Some(r), None) => Some(r * page_kb),
+        _ => None,
+    };
+    let shmem = p(&["shmem"]);
+    let mut parts = Vec::new();
+    let mut add = |name: &str, v: Option<u64>| {
+        if let Some(v) = v {
+            parts.push(Part {
+                name: name.into(),
+                kb: v,
+                percent: pct(v, total),
+            });
+        }
+    };
+    if c.contains_key("active_anon") {
+        // shmem pages sit on the anon LRU lists.
+        let anon = p(&["active_anon", "inactive_anon", "isolated_anon"]);
+        add("anon", anon.map(|a| a.saturating_sub(shmem.unwrap_or(0))));
+        add(
+            "page_cache",
+            p(&["active_file", "inactive_file", "isolated_file"]),
+        );
+        add("shmem", shmem);
+    } else {
+        // Pre-2.6.28 LRUs do not split anon and file.
+        add("lru_pages", p(&["active", "inactive"]));
+    }
+    add("slab_reclaimable", p(&["slab_reclaimable"]));
+    add(
+        "slab_unreclaimable",
+        p(&["slab_unreclaimable"]).or(p(&["slab"])),
+    );
+    add("page_tables", p(&["pagetables"]));
+    add("unevictable", p(&["unevictable"]));
+    add("free", p(&["free"]));
+    let free = p(&["free"]);
+    if let Some(t) = total {
+        let known: u64 = parts.iter().map(|p| p.kb).sum();
+        if known > 0 && t > known + t / 50 {
+            parts.push(Part {
+                name: "other".into(),
+                kb: t - known,
+                percent: pct(t - known, total),
+            });
+        }
+    }
+    let swap_used = mi
+        .total_swap_kb
+        .zip(mi.free_swap_kb)
+        .map(|(t, f)| t.saturating_sub(f));
+    Some(MemoryUse {
+        domain: "machine".into(),
+        cgroup: None,
+        total_kb: total,
+        used_kb: total.zip(free).map(|(t, f)| t.saturating_sub(f)),
+        failcnt: None,
+        swap_used_kb: swap_used,
+        swap_total_kb: mi.total_swap_kb,
+        parts,
+        largest_tasks: Vec::new(),
+        summary: String::new(),
+    })
+}
+
+fn largest(ev: &OomEvent, page_kb: u64, total: Option<u64>) -> Vec<TaskShare> {
+    let mut rows: Vec<TaskShare> = ev
+        .tasks
+        .rows
+        .iter()
+        .map(|r| {
+            let rss_kb = r.rss.unwrap_or(0).max(0) as u64 * page_kb;
+            let swap_kb = r.swapents.unwrap_or(0).max(0) as u64 * page_kb;
+            TaskShare {
+                pid: r.pid,
+                name: r.name.clone(),
+                rss_kb,
+                swap_kb,
+                percent: pct(rss_kb, total),
+            }
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.rss_kb + r.swap_kb));
+    rows.truncate(3);
+    rows
+}
+
+fn part_name(n: &str) -> &str {
+    match n {
+        "page_cache" => "page cache",
+        "slab_reclaimable" => "reclaimable slab",
+        "slab_unreclaimable" => "unreclaimable slab",
+        "page_tables" => "page tables",
+        "lru_pages" => "LRU pages",
+        other => other,
+    }
+}
+
+fn sentence(ev: &OomEvent, mu: &MemoryUse) -> String {
+    let mut s = String::new();
+    let total_h = mu.total_kb.map(human_kb);
+    if mu.domain == "memcg" {
+        let cg = mu.cgroup.as_deref().unwrap_or("(unnamed)");
+        s.push_str(&format!("Memory cgroup {cg} "));
+        match (total_h, mu.used_kb) {
+            (Some(t), Some(u)) => {
+                s.push_str(&format!("hit its {t} limit (usage {}", human_kb(u)));
+                if let Some(f) = mu.failcnt {
+                    s.push_str(&format!(
+                        ", limit hit {} times",
+                        crate::analysis::badness::group(f as i64)
+                    ));
+                }
+                s.push(')');
+            }
+            (None, Some(u)) => s.push_str(&format!("ran out of memory at {} usage", human_kb(u))),
+            _ => s.push_str("ran out of memory"),
+        }
+    } else {
+        s.push_str("The machine ran out of memory");
+        if let Some(t) = total_h {
+            s.push_str(&format!(" ({t} RAM"));
+            if let Some(st) = mu.swap_total_kb {
+                if st == 0 {
+                    s.push_str(", no swap");
+                } else {
+                    s.push_str(&format!(
+                        ", swap {} with {} free",
+                        human_kb(st),
+                        human_kb(st.saturating_sub(mu.swap_used_kb.unwrap_or(0)))
+                    ));
+                }
+            }
+            s.push(')');
+        }
+    }
+    let shown: Vec<String> = mu
+        .parts
+        .iter()
+        .filter(|p| p.name != "free" && p.percent >= 0.1)
+        .take(4)
+        .map(|p| format!("{} {:.1} %", part_name(&p.name), p.percent))
+        .collect();
+    if !shown.is_empty() {
+        s.push_str(": ");
+        s.push_str(&shown.join(", "));
+    }
+    s.push('.');
+    if mu.domain == "machine"
+        && let Some(free) = mu.parts.iter().find(|p| p.name == "free")
+        && free.percent >= 10.0
+    {
+        s.push_str(&format!(
+            " Yet {:.0} % of RAM was free: this was not a full machine but an allocation the kernel could not satisfy",
+            free.percent
+        ));
+        if ev
+            .trigger
+            .as_ref()
+            .is_some_and(|t| t.gfp_mask.as_deref() == Some("0x0"))
+        {
+            s.push_str(
+                " (gfp_mask=0x0 comes from a page fault, e.g. one failed by a kernel-memory limit)",
+            );
+        } else if ev
+            .trigger
+            .as_ref()
+            .and_then(|t| t.order)
+            .is_some_and(|o| o > 0)
+        {
+            s.push_str(" (a higher-order allocation: memory was fragmented)");
+        }
+        s.push('.');
+    }
+    if let Some(t) = mu.largest_tasks.first() {
+        s.push_str(&format!(
+            " The largest task, {} (pid {}), held {} rss",
+            t.name,
+            t.pid,
+            human_kb(t.rss_kb)
+        ));
+        if t.swap_kb > 0 {
+            s.push_str(&format!(" + {} swap", human_kb(t.swap_kb)));
+        }
+        let of = if mu.domain == "memcg" { "limit" } else { "RAM" };
+        if mu.total_kb.is_some() && t.percent <= 100.0 {
+            s.push_str(&format!(" (rss {:.0} % of the {of})", t.percent));
+        } else if mu.total_kb.is_some() {
+            s.push_str(&format!(
+                " (rss above the {of}: it counts file pages charged elsewhere)"
+            ));
+        }
+        s.push('.');
+    }
+    s
+}

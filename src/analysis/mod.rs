@@ -1,0 +1,103 @@
+//! Analysis: why the victim was chosen (the kernel's badness ranking), what filled
+//! memory, and whose memory it was (container, pod, service).
+
+pub mod badness;
+pub mod container;
+pub mod kernel;
+pub mod memory;
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::{BootEvidence, OomEvent};
+
+pub use badness::{Badness, BadnessContext};
+pub use container::{Container, ContainerKind};
+pub use memory::MemoryUse;
+
+/// Everything oomlens works out about one event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// The rebuilt ranking and the explanation of the choice.
+    pub badness: Option<Badness>,
+    /// What filled memory.
+    pub memory: Option<MemoryUse>,
+    /// Whose memory: the owner of the victim's cgroup (or of the OOM cgroup).
+    pub container: Option<Container>,
+    /// The cgroup path `container` was decoded from.
+    pub container_path: Option<String>,
+}
+
+/// Analyses one event. `evidence` is what the same host's logs say per boot; `earlier`
+/// are events of the same host that came shortly before (their victims are not
+/// eligible any more).
+pub fn analyse(ev: &OomEvent, evidence: &[BootEvidence], earlier_victims: Vec<u32>) -> Analysis {
+    let boot = evidence
+        .iter()
+        .find(|b| b.input == ev.source.path && b.host == ev.host && b.boot_seq == ev.boot_seq);
+    let other_boots = evidence
+        .iter()
+        .filter(|b| b.host == ev.host && !(b.input == ev.source.path && b.boot_seq == ev.boot_seq))
+        .collect();
+    let path = ev.memcg.as_ref().and_then(|m| {
+        m.task_memcg
+            .clone()
+            .or_else(|| m.oom_memcg.clone())
+            .or_else(|| m.stats_path.clone())
+    });
+    let container = path.as_deref().map(container::decode);
+    let containerized = container.as_ref().is_some_and(|c| {
+        matches!(
+            c.kind,
+            ContainerKind::KubernetesContainer
+                | ContainerKind::KubernetesPod
+                | ContainerKind::Docker
+                | ContainerKind::Podman
+                | ContainerKind::Containerd
+                | ContainerKind::Lxc
+                | ContainerKind::Machine
+        )
+    });
+    let ctx = BadnessContext {
+        boot,
+        other_boots,
+        earlier_victims,
+        containerized,
+    };
+    Analysis {
+        badness: badness::analyse(ev, &ctx),
+        memory: memory::analyse(ev),
+        container,
+        container_path: path,
+    }
+}
+
+/// A size in kB as a short human string (binary units): `980 KiB`, `64.0 MiB`, `1.9 GiB`.
+pub fn human_kb(kb: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = kb as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{kb} KiB")
+    } else if v >= 100.0 {
+        format!("{v:.0} {}", UNITS[u])
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human_kb(980), "980 KiB");
+        assert_eq!(human_kb(65536), "64.0 MiB");
+        assert_eq!(human_kb(2_097_148), "2.0 GiB");
+        assert_eq!(human_kb(131_072_000), "125 GiB");
+    }
+}

@@ -1,0 +1,231 @@
+//! Command-line arguments as the user typed them (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+/// Forensics for Linux OOM kills from kernel logs.
+///
+/// oomlens reads kernel logs in any shape (syslog /var/log/messages and kern.log,
+/// journalctl -k in any -o mode including json, dmesg, dmesg -T, /dev/kmsg records;
+/// plain or gzip-rotated; files, folders or stdin), groups each OOM-killer report into
+/// one event, rebuilds the kernel's badness ranking to explain why the victim was
+/// chosen, says what filled memory and whose cgroup it was.
+///
+/// With no PATH: standard input when it is a pipe, else the system's kernel logs
+/// (/var/log/messages*, /var/log/kern.log*, /var/log/syslog*, oldest first).
+///
+/// Exit status: 0 if OOM events were found, 1 if none, 2 on error (also when some
+/// inputs could not be read and others could).
+#[derive(Parser, Debug)]
+#[command(
+    name = "oomlens",
+    version,
+    about = "Forensics for Linux OOM kills from kernel logs",
+    long_about,
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  oomlens /var/log/messages\n  oomlens /var/log/                       # a folder: every file, rotations oldest first\n  journalctl -k -b -1 | oomlens\n  journalctl -k -o json | oomlens --format ndjson\n  dmesg -T | oomlens --top 5\n  oomlens --since yesterday --comm java --format markdown /var/log/messages* > ticket.md\n  oomlens --kmsg --format ndjson          # watch the running kernel"
+)]
+pub struct Args {
+    /// Log files, folders (read recursively) or `-` for standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Output settings.
+#[derive(ClapArgs, Debug)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Output format: a terminal report, one JSON document, one JSON event per line,
+    /// or Markdown for tickets.
+    #[arg(short = 'f', long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    /// Rows of each event's ranking to show (the victim is always shown).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+
+    /// Print only the aggregate view (per host, cgroup, command and day, repeat
+    /// offenders): for batch scans of many archives.
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Colour: auto means when stdout is a terminal and NO_COLOR is not set.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+
+    /// Keep each report's kernel lines: Markdown shows them in a collapsible block,
+    /// JSON in "raw".
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Time zone for log times that carry none (RFC 3164 syslog, journalctl short,
+    /// dmesg -T): `UTC`, `+02:00`, or `local` (the zone of this machine).
+    #[arg(long, value_name = "ZONE", default_value = "local")]
+    pub tz: String,
+
+    /// Print the decoded log records (one JSON object per line) instead of events:
+    /// shows what oomlens made of each line.
+    #[arg(long)]
+    pub records: bool,
+
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Which events to report.
+#[derive(ClapArgs, Debug)]
+#[command(next_help_heading = "Filters")]
+pub struct FilterArgs {
+    /// Only events at or after this time: `2026-11-21`, `'2026-11-21 22:00'`, `22:00`,
+    /// `-2h`, `'3 days ago'`, `yesterday`, `today`, `@EPOCH`.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+
+    /// Only events at or before this time (same forms as --since).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub until: Option<String>,
+
+    /// Only events whose victim or allocating task name contains NAME (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub comm: Vec<String>,
+
+    /// Only events whose victim or allocating task has this PID (repeatable).
+    #[arg(long, value_name = "PID")]
+    pub pid: Vec<u32>,
+
+    /// Only events whose memory cgroup path contains TEXT (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub cgroup: Vec<String>,
+
+    /// Only events from this host (repeatable).
+    #[arg(long, value_name = "HOST")]
+    pub host: Vec<String>,
+
+    /// Only events in which a task was killed.
+    #[arg(long)]
+    pub killed_only: bool,
+}
+
+/// How to read inputs.
+#[derive(ClapArgs, Debug)]
+#[command(next_help_heading = "Input")]
+pub struct InputArgs {
+    /// Year of the last year-less time stamp (syslog and journalctl short have no
+    /// year; by default it comes from the file's modification time).
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i32>,
+
+    /// Assume every line has this shape instead of detecting it per line.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto, value_name = "SHAPE")]
+    pub input_format: InputFormatArg,
+
+    /// Read every line instead of searching for OOM markers between reports (slower;
+    /// gives the same events).
+    #[arg(long, hide = true)]
+    pub every_line: bool,
+
+    /// Folder with the system's default logs (for testing).
+    #[arg(long, hide = true, default_value = "/var/log")]
+    pub log_dir: PathBuf,
+}
+
+/// Watching a running machine.
+#[derive(ClapArgs, Debug)]
+#[command(next_help_heading = "Live")]
+pub struct LiveArgs {
+    /// Read the kernel ring buffer from /dev/kmsg (what is in it, then follow), and
+    /// print each event as soon as it is complete.
+    #[arg(long, conflicts_with_all = ["follow", "journal"])]
+    pub kmsg: bool,
+
+    /// Follow a log file across rotation (like `tail -F`) and print each event as it
+    /// completes.
+    #[arg(long, value_name = "FILE", conflicts_with = "journal")]
+    pub follow: Option<PathBuf>,
+
+    /// Read the kernel messages of the systemd journal (`journalctl -k -o json`,
+    /// with --since/--until passed on).
+    #[arg(long)]
+    pub journal: bool,
+
+    /// With --kmsg/--follow: also read what was logged before starting (default:
+    /// --kmsg reads the ring buffer's current contents, --follow starts at the end).
+    #[arg(long)]
+    pub from_start: bool,
+
+    /// With --kmsg/--follow: close a report that got no new line for this long, so an
+    /// event missing its last line is still printed.
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub flush_ms: u64,
+
+    /// Device to read with --kmsg.
+    #[arg(long, hide = true, default_value = "/dev/kmsg")]
+    pub kmsg_path: PathBuf,
+}
+
+/// Extra commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `--format` values.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatArg {
+    /// Terminal report.
+    Table,
+    /// One JSON document (schema in docs/schema.json).
+    Json,
+    /// One JSON event per line.
+    Ndjson,
+    /// Markdown for tickets.
+    Markdown,
+}
+
+/// `--color` values.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorArg {
+    /// When stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `--input-format` values.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormatArg {
+    /// Detect per line.
+    Auto,
+    /// /dev/kmsg records.
+    Kmsg,
+    /// journalctl -o json.
+    JournalJson,
+    /// Message text only (dmesg -t, journalctl -o cat).
+    Bare,
+}

@@ -1,0 +1,209 @@
+//! JSON and NDJSON output: the documented contract (`docs/schema.json`).
+//!
+//! The view structs here fix the field names other tools rely on; the in-memory model
+//! can change without changing them. Values the log does not state are `null`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::analysis::{Badness, Container, MemoryUse};
+use crate::diag::Diagnostic;
+use crate::event::{
+    Ending, KernelChoice, Killed, MemInfo, OomSummary, Reaped, Scope, SourceSpan, TaskRow, Trigger,
+};
+use crate::report::{EventReport, Report, SCHEMA_VERSION, Summary};
+
+/// The whole JSON document.
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    events: Vec<EventJson<'a>>,
+    diagnostics: &'a [Diagnostic],
+    summary: &'a Summary,
+}
+
+/// One event as the contract names it.
+#[derive(Serialize)]
+pub struct EventJson<'a> {
+    id: usize,
+    source: &'a SourceSpan,
+    also_in: &'a [SourceSpan],
+    host: Option<&'a str>,
+    boot_id: Option<&'a str>,
+    time: Option<String>,
+    time_zone_assumed: bool,
+    uptime_s: Option<f64>,
+    kernel_version: Option<&'a str>,
+    scope: Option<Scope>,
+    constraint: Option<&'a str>,
+    trigger: Option<&'a Trigger>,
+    cpuset: Option<CpusetJson<'a>>,
+    oom_kill: Option<&'a OomSummary>,
+    memcg: Option<MemcgJson<'a>>,
+    mem_info: Option<&'a MemInfo>,
+    kernel_choice: Option<&'a KernelChoice>,
+    killed: &'a [Killed],
+    reaped: &'a [Reaped],
+    group_kill: Option<&'a str>,
+    task_columns: &'a [String],
+    tasks: &'a [TaskRow],
+    task_rows_unreadable: u32,
+    trace: TraceJson<'a>,
+    ending: Option<&'a Ending>,
+    suppressed_before: Option<u64>,
+    complete: bool,
+    notes: &'a [String],
+    badness: Option<&'a Badness>,
+    memory: Option<&'a MemoryUse>,
+    container: Option<ContainerJson<'a>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    raw: &'a [String],
+}
+
+#[derive(Serialize)]
+struct CpusetJson<'a> {
+    name: &'a str,
+    mems_allowed: &'a str,
+}
+
+#[derive(Serialize)]
+struct TraceJson<'a> {
+    frames: u32,
+    hints: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ContainerJson<'a> {
+    cgroup: &'a str,
+    label: String,
+    #[serde(flatten)]
+    owner: &'a Container,
+}
+
+#[derive(Serialize)]
+struct MemcgJson<'a> {
+    oom_memcg: Option<&'a str>,
+    task_memcg: Option<&'a str>,
+    usage_kb: Option<u64>,
+    limit_kb: Option<u64>,
+    failcnt: Option<u64>,
+    swap_usage_kb: Option<u64>,
+    swap_limit_kb: Option<u64>,
+    memsw_usage_kb: Option<u64>,
+    memsw_limit_kb: Option<u64>,
+    memsw_failcnt: Option<u64>,
+    kmem_usage_kb: Option<u64>,
+    stats: &'a std::collections::BTreeMap<String, u64>,
+    stats_path: Option<&'a str>,
+    subtree_stats: Vec<SubtreeJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SubtreeJson<'a> {
+    path: &'a str,
+    stats: &'a std::collections::BTreeMap<String, u64>,
+}
+
+impl<'a> EventJson<'a> {
+    /// The contract view of one event.
+    pub fn new(r: &'a EventReport) -> Self {
+        let ev = &r.event;
+        EventJson {
+            id: r.id,
+            source: &ev.source,
+            also_in: &ev.also_in,
+            host: ev.host.as_deref(),
+            boot_id: ev.boot_id.as_deref(),
+            time: r
+                .time
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)),
+            time_zone_assumed: r.time_zone_assumed,
+            uptime_s: r.uptime_s(),
+            kernel_version: ev.kernel_version.as_deref(),
+            scope: ev.scope,
+            constraint: ev.constraint.as_deref(),
+            trigger: ev.trigger.as_ref(),
+            cpuset: ev.cpuset.as_ref().map(|(name, mems)| CpusetJson {
+                name,
+                mems_allowed: mems,
+            }),
+            oom_kill: ev.summary.as_ref(),
+            memcg: ev.memcg.as_ref().map(|m| MemcgJson {
+                oom_memcg: m.oom_memcg.as_deref(),
+                task_memcg: m.task_memcg.as_deref(),
+                usage_kb: m.usage_kb,
+                limit_kb: m.limit_kb,
+                failcnt: m.failcnt,
+                swap_usage_kb: m.swap_usage_kb,
+                swap_limit_kb: m.swap_limit_kb,
+                memsw_usage_kb: m.memsw_usage_kb,
+                memsw_limit_kb: m.memsw_limit_kb,
+                memsw_failcnt: m.memsw_failcnt,
+                kmem_usage_kb: m.kmem_usage_kb,
+                stats: &m.stats,
+                stats_path: m.stats_path.as_deref(),
+                subtree_stats: m
+                    .subtree_stats
+                    .iter()
+                    .map(|(path, stats)| SubtreeJson { path, stats })
+                    .collect(),
+            }),
+            mem_info: ev.mem_info.as_ref(),
+            kernel_choice: ev.kernel_choice.as_ref(),
+            killed: &ev.killed,
+            reaped: &ev.reaped,
+            group_kill: ev.group_kill.as_deref(),
+            task_columns: &ev.tasks.columns,
+            tasks: &ev.tasks.rows,
+            task_rows_unreadable: ev.tasks.bad_rows,
+            trace: TraceJson {
+                frames: ev.trace_frames,
+                hints: &ev.trace_hints,
+            },
+            ending: ev.ending.as_ref(),
+            suppressed_before: ev.suppressed_before,
+            complete: ev.complete,
+            notes: &ev.notes,
+            badness: r.analysis.badness.as_ref(),
+            memory: r.analysis.memory.as_ref(),
+            container: r
+                .analysis
+                .container
+                .as_ref()
+                .zip(r.analysis.container_path.as_deref())
+                .map(|(owner, cgroup)| ContainerJson {
+                    cgroup,
+                    label: owner.label(cgroup),
+                    owner,
+                }),
+            raw: &ev.raw,
+        }
+    }
+}
+
+/// Writes the report as one pretty-printed JSON document.
+pub fn document(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let doc = Document {
+        schema_version: SCHEMA_VERSION,
+        events: report.events.iter().map(EventJson::new).collect(),
+        diagnostics: &report.diagnostics,
+        summary: &report.summary,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// Writes one event as a single JSON line.
+pub fn event_line(r: &EventReport, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &EventJson::new(r)).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// Writes every event as one JSON line each.
+pub fn lines(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for r in &report.events {
+        event_line(r, out)?;
+    }
+    Ok(())
+}

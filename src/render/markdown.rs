@@ -1,0 +1,326 @@
+//! Markdown for tickets (GitHub, GitLab, Jira): a summary table, then per event the
+//! facts, the explanation, the ranking as a table, and the raw kernel lines in a
+//! collapsible block. Every value from the log goes through [`sanitize::md`] (or
+//! [`sanitize::code`] inside code blocks).
+
+use std::io::{self, Write};
+
+use crate::analysis::badness::group;
+use crate::analysis::human_kb;
+use crate::event::{Ending, Evidence};
+use crate::render::RenderOptions;
+use crate::render::sanitize::{code, md};
+use crate::report::{EventReport, Report};
+
+/// Writes the whole report.
+pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let s = &r.summary;
+    let title = match s.events {
+        0 => "No OOM events".to_string(),
+        1 => "1 OOM event".to_string(),
+        n => format!("{n} OOM events"),
+    };
+    writeln!(out, "## OOM report: {title}\n")?;
+    writeln!(out, "| | |")?;
+    writeln!(out, "|---|---|")?;
+    let inputs: Vec<String> = s
+        .inputs
+        .iter()
+        .take(6)
+        .map(|i| format!("`{}`", code(&i.path)))
+        .collect();
+    let more = if s.inputs.len() > 6 {
+        format!(" and {} more", s.inputs.len() - 6)
+    } else {
+        String::new()
+    };
+    writeln!(out, "| Inputs | {}{more} |", inputs.join(", "))?;
+    if let (Some(a), Some(b)) = (s.first, s.last) {
+        writeln!(
+            out,
+            "| Time span | {} → {} |",
+            a.format("%Y-%m-%d %H:%M:%S %:z"),
+            b.format("%Y-%m-%d %H:%M:%S %:z")
+        )?;
+    }
+    writeln!(
+        out,
+        "| Kills | {} tasks ({} confirmed by `Killed process` lines); {} of {} reports complete |",
+        s.victims, s.kills, s.complete_events, s.events
+    )?;
+    let list = |v: &[crate::report::Counted], n: usize, kills: bool| -> String {
+        v.iter()
+            .take(n)
+            .map(|c| {
+                format!(
+                    "{} ({})",
+                    md(&c.key),
+                    if kills { c.kills } else { c.events }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !s.hosts.is_empty() {
+        writeln!(out, "| Hosts | {} |", list(&s.hosts, 5, false))?;
+    }
+    if !s.cgroups.is_empty() {
+        writeln!(out, "| Cgroups | {} |", list(&s.cgroups, 5, false))?;
+    }
+    if !s.commands.is_empty() {
+        writeln!(out, "| Victims | {} |", list(&s.commands, 8, true))?;
+    }
+    let problems: Vec<String> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity >= crate::diag::Severity::Warning)
+        .take(5)
+        .map(|d| md(&d.to_string()))
+        .collect();
+    if !problems.is_empty() {
+        writeln!(out, "| Problems | {} |", problems.join("<br>"))?;
+    }
+    if !s.offenders.is_empty() {
+        writeln!(out, "\n### Killed more than once\n")?;
+        writeln!(
+            out,
+            "| What | Kills | First | Last | RSS at each kill | Trend |"
+        )?;
+        writeln!(out, "|---|---:|---|---|---|---|")?;
+        for o in s.offenders.iter().take(15) {
+            let rss: Vec<String> = o.rss_kb.iter().take(8).map(|k| human_kb(*k)).collect();
+            writeln!(
+                out,
+                "| {} {} | {} | {} | {} | {} | {} |",
+                o.kind,
+                md(&o.key),
+                o.kills,
+                o.first
+                    .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
+                o.last
+                    .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
+                rss.join(" → "),
+                o.trend
+            )?;
+        }
+    }
+    if opts.summary_only {
+        return Ok(());
+    }
+    for ev in &r.events {
+        writeln!(out)?;
+        event(ev, opts, out)?;
+    }
+    Ok(())
+}
+
+/// Writes one event.
+pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let e = &ev.event;
+    let victim = ev.event.victim();
+    let headline = match victim {
+        Some(v) => format!("{} (pid {}) killed", md(&v.comm), v.pid),
+        None => match &e.ending {
+            Some(Ending::NoKillableProcess) => "no killable process".into(),
+            Some(Ending::Panic { .. }) => "kernel panic".into(),
+            Some(Ending::VictimExiting { .. }) => "victim already exiting".into(),
+            None => "victim not in the log".into(),
+        },
+    };
+    let when = match (ev.time, ev.uptime_s()) {
+        (Some(t), _) => t.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+        (None, Some(u)) => format!("{u:.3} s after boot"),
+        _ => "time unknown".into(),
+    };
+    let host = e
+        .host
+        .as_deref()
+        .map(|h| format!(" · {}", md(h)))
+        .unwrap_or_default();
+    writeln!(out, "### Event {}: {headline} · {when}{host}\n", ev.id)?;
+    writeln!(out, "| | |")?;
+    writeln!(out, "|---|---|")?;
+    for k in &e.killed {
+        let mut s = format!("{} (pid {}", md(&k.comm), k.pid);
+        if let Some(u) = k.uid {
+            s.push_str(&format!(", uid {u}"));
+        }
+        s.push(')');
+        let sizes: Vec<String> = [
+            k.anon_rss_kb.map(|v| format!("anon {}", human_kb(v))),
+            k.file_rss_kb.map(|v| format!("file {}", human_kb(v))),
+            k.shmem_rss_kb.map(|v| format!("shmem {}", human_kb(v))),
+            k.oom_score_adj.map(|v| format!("oom_score_adj {v}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !sizes.is_empty() {
+            s.push_str(&format!(": {}", sizes.join(", ")));
+        }
+        let how = match k.evidence {
+            Evidence::KilledLine if k.group => " (memory.oom.group)",
+            Evidence::KilledLine => "",
+            Evidence::Summary => " (named by the oom-kill line only)",
+            Evidence::Selection => " (selected; kill line not in log)",
+            Evidence::Reaper => " (named by oom_reaper only)",
+            Evidence::SharedMm => " (shared its memory)",
+        };
+        writeln!(out, "| Killed | {s}{how} |")?;
+    }
+    if let Some(m) = &e.memcg {
+        if let Some(o) = &m.oom_memcg {
+            writeln!(out, "| Cgroup (limit hit) | `{}` |", code(o))?;
+        }
+        if let Some(t) = m
+            .task_memcg
+            .as_ref()
+            .filter(|t| Some(*t) != m.oom_memcg.as_ref())
+        {
+            writeln!(out, "| Victim's cgroup | `{}` |", code(t))?;
+        }
+    }
+    if let (Some(c), Some(path)) = (&ev.analysis.container, &ev.analysis.container_path) {
+        writeln!(out, "| Owner | {} |", md(&c.label(path)))?;
+    }
+    if let Some(c) = &e.constraint {
+        writeln!(out, "| Constraint | {} |", md(c))?;
+    }
+    if let Some(t) = &e.trigger {
+        let mut s = md(t.comm.as_deref().unwrap_or("(unknown)"));
+        if let Some(pid) = t.pid {
+            s.push_str(&format!(" (pid {pid})"));
+        }
+        if let Some(f) = t.gfp_flags.as_deref().filter(|f| !f.is_empty()) {
+            s.push_str(&format!(", {}", md(f)));
+        } else if let Some(g) = &t.gfp_mask {
+            s.push_str(&format!(", gfp\\_mask={}", md(g)));
+        }
+        if let Some(o) = t.order {
+            s.push_str(&format!(", order {o}"));
+        }
+        writeln!(out, "| Allocating task | {s} |")?;
+    }
+    if let Some(k) = &e.kernel_version {
+        writeln!(out, "| Kernel | {} |", md(k))?;
+    }
+    let src = format!(
+        "`{}` lines {}–{}",
+        code(&e.source.path),
+        e.source.first_line,
+        e.source.last_line
+    );
+    writeln!(out, "| Source | {src} |")?;
+    writeln!(
+        out,
+        "| Complete | {} |",
+        if e.complete { "yes" } else { "no" }
+    )?;
+    writeln!(out)?;
+    if let Some(b) = &ev.analysis.badness {
+        writeln!(out, "**Why this victim:** {}\n", md(&b.explanation))?;
+    }
+    if let Some(m) = &ev.analysis.memory {
+        writeln!(out, "**What filled memory:** {}\n", md(&m.summary))?;
+        if !m.parts.is_empty() {
+            writeln!(out, "| Part | Size | Share |")?;
+            writeln!(out, "|---|---:|---:|")?;
+            for p in &m.parts {
+                writeln!(
+                    out,
+                    "| {} | {} | {:.1} % |",
+                    p.name.replace('_', " "),
+                    human_kb(p.kb),
+                    p.percent
+                )?;
+            }
+            writeln!(out)?;
+        }
+    }
+    if let Some(b) = &ev.analysis.badness
+        && !b.ranking.is_empty()
+    {
+        let victims: Vec<u32> = e.killed.iter().map(|k| k.pid).collect();
+        let basis = match b.totalpages {
+            Some(t) => format!(
+                "totalpages {}{} ({})",
+                group(t as i64),
+                if b.totalpages_exact {
+                    ""
+                } else {
+                    ", not exact"
+                },
+                md(&b.totalpages_basis)
+            ),
+            None => md(&b.totalpages_basis),
+        };
+        writeln!(out, "**Rebuilt ranking** ({basis}):\n")?;
+        writeln!(
+            out,
+            "| Rank | PID | Name | RSS | Swap | Page tables | oom\\_score\\_adj | Points | Score | |"
+        )?;
+        writeln!(out, "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|")?;
+        let page = b.page_size_kb;
+        let mut shown = 0;
+        for r in &b.ranking {
+            let is_victim = victims.contains(&r.pid);
+            if shown >= opts.top.max(1) && !is_victim {
+                continue;
+            }
+            shown += 1;
+            let mark = if is_victim {
+                "**killed**".to_string()
+            } else if b.selected_pid == Some(r.pid) {
+                "selected".to_string()
+            } else {
+                r.exempt.as_deref().map(md).unwrap_or_default()
+            };
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                r.rank.map_or("-".into(), |x| x.to_string()),
+                r.pid,
+                md(&r.name),
+                human_kb(r.rss_pages.max(0) as u64 * page),
+                human_kb(r.swap_pages.max(0) as u64 * page),
+                human_kb(r.pgtables_pages.max(0) as u64 * page),
+                r.oom_score_adj,
+                r.points.map_or("-".into(), group),
+                r.score.map_or("-".into(), |s| s.to_string()),
+                mark
+            )?;
+        }
+        if b.ranking.len() > shown {
+            writeln!(out, "\n{} more tasks not shown.", b.ranking.len() - shown)?;
+        }
+        if let Some(k) = &b.kernel_score {
+            writeln!(out, "\nKernel's printed score: {}", md(&k.note))?;
+        }
+        writeln!(out)?;
+    }
+    let notes: Vec<&String> = e
+        .notes
+        .iter()
+        .chain(ev.analysis.badness.iter().flat_map(|b| b.notes.iter()))
+        .collect();
+    if !notes.is_empty() {
+        writeln!(out, "**Notes:**\n")?;
+        for n in notes {
+            writeln!(out, "* {}", md(n))?;
+        }
+        writeln!(out)?;
+    }
+    if !e.raw.is_empty() {
+        writeln!(
+            out,
+            "<details><summary>Kernel log of this report ({} lines)</summary>\n",
+            e.raw.len()
+        )?;
+        writeln!(out, "```text")?;
+        for line in &e.raw {
+            writeln!(out, "{}", code(line))?;
+        }
+        writeln!(out, "```\n\n</details>")?;
+    }
+    Ok(())
+}

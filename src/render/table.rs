@@ -1,0 +1,577 @@
+//! The terminal report: a one-screen summary of the scan, then per event when, where,
+//! who was killed and why, what filled memory (with a small bar chart), and the top
+//! of the rebuilt ranking as a table.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+use tabled::builder::Builder;
+use tabled::settings::object::{Columns, Rows};
+use tabled::settings::{Alignment, Modify, Style as TableStyle};
+
+use crate::analysis::badness::group;
+use crate::analysis::human_kb;
+use crate::event::{Ending, Evidence, Scope};
+use crate::render::RenderOptions;
+use crate::render::sanitize::term;
+use crate::report::{EventReport, Report};
+
+const LABEL_WIDTH: usize = 10;
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn style(&self, s: Style, text: &str) -> String {
+        if self.on {
+            format!("{s}{text}{s:#}")
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, text: &str) -> String {
+        self.style(Style::new().bold(), text)
+    }
+    fn label(&self, text: &str) -> String {
+        let padded = format!("{text:<LABEL_WIDTH$}");
+        self.style(
+            Style::new().bold().fg_color(Some(AnsiColor::Cyan.into())),
+            &padded,
+        )
+    }
+    fn victim(&self, text: &str) -> String {
+        self.style(
+            Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+            text,
+        )
+    }
+    fn dim(&self, text: &str) -> String {
+        self.style(Style::new().dimmed(), text)
+    }
+    fn warn(&self, text: &str) -> String {
+        self.style(Style::new().fg_color(Some(AnsiColor::Yellow.into())), text)
+    }
+}
+
+/// Writes the whole report.
+pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let p = Paint { on: opts.color };
+    summary(r, &p, opts, out)?;
+    if opts.summary_only {
+        return aggregates(r, &p, out);
+    }
+    for ev in &r.events {
+        writeln!(out)?;
+        event_body(ev, &p, opts, out)?;
+    }
+    if r.events.len() > 1 && !r.summary.offenders.is_empty() {
+        writeln!(out)?;
+        offenders(r, &p, out)?;
+    }
+    Ok(())
+}
+
+/// Writes one event (live mode).
+pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let p = Paint { on: opts.color };
+    event_body(ev, &p, opts, out)?;
+    writeln!(out)
+}
+
+fn width(opts: &RenderOptions) -> usize {
+    opts.width.unwrap_or(100).clamp(60, 160)
+}
+
+/// Wraps `text` after a label column.
+fn field(
+    out: &mut dyn Write,
+    p: &Paint,
+    label: &str,
+    text: &str,
+    opts: &RenderOptions,
+) -> io::Result<()> {
+    field_with(out, p, label, text, opts, &|s| s.to_string())
+}
+
+/// Like [`field`], painting each wrapped line with `paint` (after wrapping, so that
+/// escape codes do not count as text).
+fn field_with(
+    out: &mut dyn Write,
+    p: &Paint,
+    label: &str,
+    text: &str,
+    opts: &RenderOptions,
+    paint: &dyn Fn(&str) -> String,
+) -> io::Result<()> {
+    let w = width(opts).saturating_sub(LABEL_WIDTH);
+    let lines = textwrap::wrap(text, w.max(30));
+    for (i, line) in lines.iter().enumerate() {
+        if i == 0 {
+            writeln!(out, "{}{}", p.label(label), paint(line))?;
+        } else {
+            writeln!(out, "{:LABEL_WIDTH$}{}", "", paint(line))?;
+        }
+    }
+    if lines.is_empty() {
+        writeln!(out, "{}", p.label(label))?;
+    }
+    Ok(())
+}
+
+fn time_of(ev: &EventReport) -> String {
+    match (ev.time, ev.uptime_s()) {
+        (Some(t), _) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        (None, Some(u)) => format!("{u:.3} s after boot"),
+        (None, None) => "time unknown".into(),
+    }
+}
+
+fn summary(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let s = &r.summary;
+    let n = s.events;
+    let inputs = s.inputs.len();
+    let title = match n {
+        0 => "No OOM events".to_string(),
+        1 => "1 OOM event".to_string(),
+        n => format!("{n} OOM events"),
+    };
+    let mut head = format!(
+        "{title} in {inputs} input{}",
+        if inputs == 1 { "" } else { "s" }
+    );
+    if let (Some(a), Some(b)) = (s.first, s.last) {
+        if a == b {
+            head.push_str(&format!(" · {}", a.format("%Y-%m-%d %H:%M:%S")));
+        } else {
+            head.push_str(&format!(
+                " · {} → {}",
+                a.format("%Y-%m-%d %H:%M:%S"),
+                b.format("%Y-%m-%d %H:%M:%S")
+            ));
+        }
+    }
+    writeln!(out, "{}", p.bold(&head))?;
+    let lines: u64 = s.inputs.iter().map(|i| i.lines).sum();
+    let bytes: u64 = s.inputs.iter().map(|i| i.bytes).sum();
+    let names: Vec<String> = s
+        .inputs
+        .iter()
+        .take(4)
+        .map(|i| term(&i.path).into_owned())
+        .collect();
+    let more = if s.inputs.len() > 4 {
+        format!(" and {} more", s.inputs.len() - 4)
+    } else {
+        String::new()
+    };
+    field(
+        out,
+        p,
+        "Read",
+        &format!(
+            "{}{more} ({} lines, {})",
+            names.join(", "),
+            group(lines as i64),
+            human_kb(bytes / 1024)
+        ),
+        opts,
+    )?;
+    if n > 0 {
+        field(
+            out,
+            p,
+            "Kills",
+            &format!(
+                "{} task{} killed ({} confirmed by 'Killed process' lines); {} of {} reports complete",
+                s.victims,
+                if s.victims == 1 { "" } else { "s" },
+                s.kills,
+                s.complete_events,
+                n
+            ),
+            opts,
+        )?;
+        let hosts: Vec<String> = s
+            .hosts
+            .iter()
+            .take(5)
+            .map(|h| format!("{} ({})", term(&h.key), h.events))
+            .collect();
+        field(out, p, "Hosts", &hosts.join(", "), opts)?;
+        let cgs: Vec<String> = s
+            .cgroups
+            .iter()
+            .take(3)
+            .map(|c| format!("{} ({})", term(&c.key), c.events))
+            .collect();
+        field(out, p, "Cgroups", &cgs.join(", "), opts)?;
+        let cmds: Vec<String> = s
+            .commands
+            .iter()
+            .take(5)
+            .map(|c| format!("{} ({})", term(&c.key), c.kills))
+            .collect();
+        if !cmds.is_empty() {
+            field(out, p, "Victims", &cmds.join(", "), opts)?;
+        }
+    }
+    let problems: Vec<String> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity >= crate::diag::Severity::Warning)
+        .take(5)
+        .map(|d| term(&d.to_string()).into_owned())
+        .collect();
+    for d in problems {
+        field_with(out, p, "Problem", &d, opts, &|l| p.warn(l))?;
+    }
+    Ok(())
+}
+
+fn event_body(
+    ev: &EventReport,
+    p: &Paint,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let e = &ev.event;
+    let mut head = format!("#{} · {}", ev.id, time_of(ev));
+    if let Some(h) = &e.host {
+        head.push_str(&format!(" · {}", term(h)));
+    }
+    head.push_str(match e.scope {
+        Some(Scope::Memcg) => " · memory cgroup limit",
+        Some(Scope::Global) => " · whole machine",
+        Some(Scope::Cpuset) => " · cpuset",
+        Some(Scope::Mempolicy) => " · memory policy",
+        None => "",
+    });
+    if !e.complete {
+        head.push_str(" · partial");
+    }
+    let rule = "─".repeat(width(opts).saturating_sub(head.chars().count() + 4).max(3));
+    writeln!(out, "{}", p.bold(&format!("── {head} {rule}")))?;
+
+    // Who was killed.
+    let kills: Vec<String> = e
+        .killed
+        .iter()
+        .map(|k| {
+            let mut s = format!("{} (pid {}", term(&k.comm), k.pid);
+            if let Some(u) = k.uid {
+                s.push_str(&format!(", uid {u}"));
+            }
+            s.push(')');
+            let mut sizes = Vec::new();
+            if let Some(a) = k.anon_rss_kb {
+                sizes.push(format!("anon {}", human_kb(a)));
+            }
+            if let Some(f) = k.file_rss_kb {
+                sizes.push(format!("file {}", human_kb(f)));
+            }
+            if let Some(sh) = k.shmem_rss_kb.filter(|v| *v > 0) {
+                sizes.push(format!("shmem {}", human_kb(sh)));
+            }
+            if let Some(a) = k.oom_score_adj {
+                sizes.push(format!("oom_score_adj {a}"));
+            }
+            if !sizes.is_empty() {
+                s.push_str(&format!(": {}", sizes.join(", ")));
+            }
+            match k.evidence {
+                Evidence::KilledLine if k.group => s.push_str(" [memory.oom.group]"),
+                Evidence::KilledLine => {}
+                Evidence::Summary => s.push_str(" [named by the oom-kill line only]"),
+                Evidence::Selection => s.push_str(" [selected; kill line not in log]"),
+                Evidence::Reaper => s.push_str(" [named by oom_reaper only]"),
+                Evidence::SharedMm => s.push_str(" [shared its memory]"),
+            }
+            s
+        })
+        .collect();
+    if kills.is_empty() {
+        let why = match &e.ending {
+            Some(Ending::NoKillableProcess) => "nothing: no killable process".to_string(),
+            Some(Ending::Panic { .. }) => "nothing: the kernel panicked".to_string(),
+            Some(Ending::VictimExiting { pid, comm }) => {
+                format!("nothing: {} (pid {pid}) was already exiting", term(comm))
+            }
+            None => "not in the log".to_string(),
+        };
+        field(out, p, "Killed", &why, opts)?;
+    } else {
+        for (i, k) in kills.iter().enumerate() {
+            let label = if i == 0 { "Killed" } else { "" };
+            if i == 0 {
+                field_with(out, p, label, k, opts, &|l| p.victim(l))?;
+            } else {
+                field(out, p, label, k, opts)?;
+            }
+        }
+    }
+
+    // Where.
+    let mut wh = Vec::new();
+    if let Some(m) = &e.memcg {
+        match (&m.oom_memcg, &m.task_memcg) {
+            (Some(o), Some(t)) if o != t => {
+                wh.push(format!("limit of {} hit; victim in {}", term(o), term(t)))
+            }
+            (Some(o), _) => wh.push(format!("cgroup {}", term(o))),
+            (None, Some(t)) => wh.push(format!("victim's cgroup {}", term(t))),
+            _ => {}
+        }
+    }
+    if let (Some(c), Some(path)) = (&ev.analysis.container, &ev.analysis.container_path) {
+        wh.push(term(&c.label(path)).into_owned());
+    }
+    if let Some(c) = &e.constraint {
+        wh.push(c.clone());
+    }
+    if !wh.is_empty() {
+        field(out, p, "Where", &wh.join(" · "), opts)?;
+    }
+    if let Some(t) = &e.trigger {
+        let mut s = String::new();
+        s.push_str(&term(t.comm.as_deref().unwrap_or("(unknown task)")));
+        if let Some(pid) = t.pid {
+            s.push_str(&format!(" (pid {pid})"));
+        }
+        s.push_str(" could not allocate");
+        if let Some(f) = t.gfp_flags.as_deref().filter(|f| !f.is_empty()) {
+            s.push_str(&format!(" {}", term(f)));
+        } else if let Some(m) = &t.gfp_mask {
+            s.push_str(&format!(" gfp_mask={}", term(m)));
+        }
+        if let Some(o) = t.order {
+            s.push_str(&format!(", order {o}"));
+        }
+        if let Some(k) = &e.kernel_version {
+            s.push_str(&format!(" · kernel {}", term(k)));
+        }
+        field(out, p, "Trigger", &s, opts)?;
+    }
+    if let Some(b) = &ev.analysis.badness {
+        field(out, p, "Why", &term(&b.explanation), opts)?;
+    }
+    if let Some(m) = &ev.analysis.memory {
+        field(out, p, "Memory", &term(&m.summary), opts)?;
+        bars(m, p, out)?;
+    }
+    if let Some(b) = &ev.analysis.badness
+        && !b.ranking.is_empty()
+    {
+        let t = match b.totalpages {
+            Some(t) => format!(
+                "totalpages {}{}: {}",
+                group(t as i64),
+                if b.totalpages_exact {
+                    ""
+                } else {
+                    " (not exact)"
+                },
+                b.totalpages_basis
+            ),
+            None => b.totalpages_basis.clone(),
+        };
+        field(out, p, "Ranking", &term(&t), opts)?;
+        ranking(ev, b, opts, out)?;
+        if let Some(k) = &b.kernel_score {
+            field(out, p, "Score", &term(&k.note), opts)?;
+        }
+    }
+    for n in e
+        .notes
+        .iter()
+        .chain(ev.analysis.badness.iter().flat_map(|b| b.notes.iter()))
+    {
+        field_with(out, p, "Note", &term(n), opts, &|l| p.dim(l))?;
+    }
+    let mut src = format!("{}:{}", term(&e.source.path), e.source.first_line);
+    if e.source.last_line != e.source.first_line {
+        src.push_str(&format!("-{}", e.source.last_line));
+    }
+    for a in &e.also_in {
+        src.push_str(&format!(" (also {}:{})", term(&a.path), a.first_line));
+    }
+    field_with(out, p, "Source", &src, opts, &|l| p.dim(l))
+}
+
+/// A bar per memory part, 30 cells wide, with eighth-block precision.
+fn bars(m: &crate::analysis::MemoryUse, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    const CELLS: usize = 30;
+    const PARTIAL: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    for part in m.parts.iter().filter(|x| x.percent >= 0.05).take(6) {
+        let eighths = ((part.percent.min(100.0) / 100.0) * (CELLS * 8) as f64).round() as usize;
+        let mut bar = "█".repeat(eighths / 8);
+        bar.push_str(PARTIAL[eighths % 8]);
+        if bar.is_empty() {
+            bar.push('▏');
+        }
+        let name = part.name.replace('_', " ");
+        let pad = CELLS + 1 - bar.chars().count();
+        writeln!(
+            out,
+            "{:LABEL_WIDTH$}{name:<19}{}{:pad$}{:>5.1} %  {}",
+            "",
+            p.style(Style::new().fg_color(Some(AnsiColor::Blue.into())), &bar),
+            "",
+            part.percent,
+            human_kb(part.kb)
+        )?;
+    }
+    Ok(())
+}
+
+fn ranking(
+    ev: &EventReport,
+    b: &crate::analysis::Badness,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let page_kb = b.page_size_kb;
+    let victims: Vec<u32> = ev.event.killed.iter().map(|k| k.pid).collect();
+    let selected = b.selected_pid;
+    let mut rows: Vec<&crate::analysis::badness::Ranked> =
+        b.ranking.iter().take(opts.top.max(1)).collect();
+    // Always show the victim, even when it ranks below the cut.
+    for r in &b.ranking {
+        if victims.contains(&r.pid) && !rows.iter().any(|x| x.pid == r.pid) {
+            rows.push(r);
+        }
+    }
+    let mut t = Builder::default();
+    t.push_record([
+        "rank", "pid", "name", "rss", "swap", "ptables", "adj", "points", "score", "",
+    ]);
+    for r in &rows {
+        let mark = if victims.contains(&r.pid) {
+            "◀ killed".to_string()
+        } else if Some(r.pid) == selected {
+            "◀ selected".to_string()
+        } else if let Some(x) = &r.exempt {
+            x.split(':').next().unwrap_or(x).to_string()
+        } else {
+            String::new()
+        };
+        t.push_record([
+            r.rank.map_or("-".into(), |x| x.to_string()),
+            r.pid.to_string(),
+            term(&r.name).chars().take(24).collect(),
+            human_kb(r.rss_pages.max(0) as u64 * page_kb),
+            human_kb(r.swap_pages.max(0) as u64 * page_kb),
+            human_kb(r.pgtables_pages.max(0) as u64 * page_kb),
+            r.oom_score_adj.to_string(),
+            r.points.map_or("-".into(), group),
+            r.score.map_or("-".into(), |s| s.to_string()),
+            mark,
+        ]);
+    }
+    let mut table = t.build();
+    table
+        .with(TableStyle::rounded())
+        .with(Modify::new(Columns::new(0..2)).with(Alignment::right()))
+        .with(Modify::new(Columns::new(3..9)).with(Alignment::right()))
+        .with(Modify::new(Rows::first()).with(Alignment::center()));
+    for line in table.to_string().lines() {
+        writeln!(out, "{:LABEL_WIDTH$}{line}", "")?;
+    }
+    let shown = rows.len();
+    let total = b.ranking.len();
+    if total > shown {
+        let exempt = b.ranking.iter().filter(|r| r.rank.is_none()).count();
+        writeln!(
+            out,
+            "{:LABEL_WIDTH$}… {} more task{} ({exempt} exempt in all); --top N shows more",
+            "",
+            total - shown,
+            if total - shown == 1 { "" } else { "s" }
+        )?;
+    }
+    Ok(())
+}
+
+fn aggregates(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let s = &r.summary;
+    let section = |out: &mut dyn Write,
+                   title: &str,
+                   first: &str,
+                   rows: &[crate::report::Counted],
+                   kills: bool|
+     -> io::Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        writeln!(out)?;
+        writeln!(out, "{}", p.bold(title))?;
+        let mut t = Builder::default();
+        if kills {
+            t.push_record([first, "events", "kills"]);
+        } else {
+            t.push_record([first, "events"]);
+        }
+        for c in rows.iter().take(20) {
+            let key = term(&c.key).into_owned();
+            if kills {
+                t.push_record([key, c.events.to_string(), c.kills.to_string()]);
+            } else {
+                t.push_record([key, c.events.to_string()]);
+            }
+        }
+        let mut table = t.build();
+        table
+            .with(TableStyle::rounded())
+            .with(Modify::new(Columns::new(1..)).with(Alignment::right()));
+        writeln!(out, "{table}")
+    };
+    section(out, "Per host", "host", &s.hosts, true)?;
+    section(
+        out,
+        "Per cgroup (the memcg whose limit was hit)",
+        "cgroup",
+        &s.cgroups,
+        true,
+    )?;
+    section(out, "Per command (victims)", "command", &s.commands, false)?;
+    section(out, "Per day", "day", &s.days, true)?;
+    if !s.offenders.is_empty() {
+        writeln!(out)?;
+        offenders(r, p, out)?;
+    }
+    Ok(())
+}
+
+fn offenders(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", p.bold("Killed more than once"))?;
+    let mut t = Builder::default();
+    t.push_record([
+        "what",
+        "kills",
+        "first",
+        "last",
+        "rss at each kill",
+        "trend",
+    ]);
+    for o in r.summary.offenders.iter().take(15) {
+        let rss: Vec<String> = o.rss_kb.iter().take(8).map(|k| human_kb(*k)).collect();
+        let more = if o.rss_kb.len() > 8 { " …" } else { "" };
+        let what = match &o.host {
+            Some(h) => format!("{} {} @{}", o.kind, term(&o.key), term(h)),
+            None => format!("{} {}", o.kind, term(&o.key)),
+        };
+        t.push_record([
+            what,
+            o.kills.to_string(),
+            o.first
+                .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
+            o.last
+                .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
+            format!("{}{more}", rss.join(" → ")),
+            o.trend.clone(),
+        ]);
+    }
+    let mut table = t.build();
+    table.with(TableStyle::rounded());
+    writeln!(out, "{table}")
+}

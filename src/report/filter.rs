@@ -1,0 +1,224 @@
+//! Which events a report keeps: `--since`/`--until` (journalctl-style times), victim
+//! or trigger name and pid, cgroup substring, host, and killed-only.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+
+use crate::event::{Evidence, OomEvent};
+
+/// Event filters; empty lists match everything.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Keep events at or after this time.
+    pub since: Option<DateTime<FixedOffset>>,
+    /// Keep events at or before this time.
+    pub until: Option<DateTime<FixedOffset>>,
+    /// Keep events whose victim or allocating task name contains one of these.
+    pub comm: Vec<String>,
+    /// Keep events whose victim or allocating task has one of these pids.
+    pub pid: Vec<u32>,
+    /// Keep events whose memcg paths contain one of these.
+    pub cgroup: Vec<String>,
+    /// Keep events from these hosts (case-insensitive).
+    pub host: Vec<String>,
+    /// Keep only events in which a task was killed.
+    pub killed_only: bool,
+}
+
+impl Filter {
+    /// Whether the filter keeps `ev` (at resolved time `time`).
+    pub fn keeps(&self, ev: &OomEvent, time: Option<DateTime<FixedOffset>>) -> bool {
+        if self.since.is_some() || self.until.is_some() {
+            let Some(t) = time else { return false };
+            if self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t > u) {
+                return false;
+            }
+        }
+        if self.killed_only && !ev.killed.iter().any(|k| k.evidence != Evidence::Selection) {
+            return false;
+        }
+        if !self.comm.is_empty() {
+            let names = ev
+                .killed
+                .iter()
+                .map(|k| k.comm.as_str())
+                .chain(ev.trigger.as_ref().and_then(|t| t.comm.as_deref()))
+                .chain(ev.kernel_choice.as_ref().map(|c| c.comm.as_str()));
+            let names: Vec<&str> = names.collect();
+            if !self
+                .comm
+                .iter()
+                .any(|c| names.iter().any(|n| n.contains(c.as_str())))
+            {
+                return false;
+            }
+        }
+        if !self.pid.is_empty() {
+            let pids: Vec<u32> = ev
+                .killed
+                .iter()
+                .map(|k| k.pid)
+                .chain(ev.trigger.as_ref().and_then(|t| t.pid))
+                .chain(ev.kernel_choice.as_ref().map(|c| c.pid))
+                .collect();
+            if !self.pid.iter().any(|p| pids.contains(p)) {
+                return false;
+            }
+        }
+        if !self.cgroup.is_empty() {
+            let paths: Vec<&str> = ev
+                .memcg
+                .iter()
+                .flat_map(|m| {
+                    [
+                        m.oom_memcg.as_deref(),
+                        m.task_memcg.as_deref(),
+                        m.stats_path.as_deref(),
+                    ]
+                })
+                .flatten()
+                .collect();
+            if !self
+                .cgroup
+                .iter()
+                .any(|c| paths.iter().any(|p| p.contains(c.as_str())))
+            {
+                return false;
+            }
+        }
+        if !self.host.is_empty() {
+            let Some(h) = ev.host.as_deref() else {
+                return false;
+            };
+            if !self.host.iter().any(|x| x.eq_ignore_ascii_case(h)) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether a time filter is set.
+    pub fn has_time(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
+    }
+}
+
+/// Parses a time the way `journalctl --since` does: `2026-11-21`, `2026-11-21 22:00`,
+/// `2026-11-21T22:00:00+02:00`, `22:00` (today), `-2h`, `-30min`, `3 days ago`,
+/// `yesterday`, `today`, `tomorrow`, `now`, `@1795299946`. Times without a zone are
+/// local (`zone`).
+pub fn parse_when(s: &str, now: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>, String> {
+    let t = s.trim();
+    let local = |n: NaiveDateTime| -> Result<DateTime<FixedOffset>, String> {
+        now.offset()
+            .from_local_datetime(&n)
+            .single()
+            .ok_or_else(|| format!("{s}: not a valid local time"))
+    };
+    let midnight = |d: NaiveDate| NaiveDateTime::new(d, NaiveTime::MIN);
+    match t {
+        "now" => return Ok(now),
+        "today" => return local(midnight(now.date_naive())),
+        "yesterday" => return local(midnight(now.date_naive() - Duration::days(1))),
+        "tomorrow" => return local(midnight(now.date_naive() + Duration::days(1))),
+        _ => {}
+    }
+    if let Some(epoch) = t.strip_prefix('@') {
+        let secs: i64 = epoch
+            .parse()
+            .map_err(|_| format!("{s}: bad epoch seconds"))?;
+        return DateTime::from_timestamp(secs, 0)
+            .map(|d| d.with_timezone(now.offset()))
+            .ok_or_else(|| format!("{s}: out of range"));
+    }
+    if let Some(rel) = relative(t) {
+        return Ok(now + rel);
+    }
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Ok(d);
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(t, f) {
+            return local(n);
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return local(midnight(d));
+    }
+    for f in ["%H:%M:%S", "%H:%M"] {
+        if let Ok(tm) = NaiveTime::parse_from_str(t, f) {
+            return local(NaiveDateTime::new(now.date_naive(), tm));
+        }
+    }
+    Err(format!(
+        "{s}: not a time (try 2026-11-21, '2026-11-21 22:00', 22:00, -2h, '3 days ago', yesterday)"
+    ))
+}
+
+/// `-2h`, `+30min`, `2h ago`, `3 days ago`, `-1d12h`.
+fn relative(t: &str) -> Option<Duration> {
+    let (sign, body) = if let Some(b) = t.strip_prefix('-') {
+        (-1, b.trim())
+    } else if let Some(b) = t.strip_prefix('+') {
+        (1, b.trim())
+    } else if let Some(b) = t.strip_suffix("ago") {
+        (-1, b.trim())
+    } else {
+        return None;
+    };
+    let mut total = Duration::zero();
+    let mut rest = body;
+    let mut any = false;
+    while !rest.is_empty() {
+        let n_len = rest.chars().take_while(char::is_ascii_digit).count();
+        if n_len == 0 {
+            return None;
+        }
+        let n: i64 = rest[..n_len].parse().ok()?;
+        rest = rest[n_len..].trim_start();
+        let u_len = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+        let unit = &rest[..u_len];
+        rest = rest[u_len..].trim_start();
+        let d = match unit {
+            "s" | "sec" | "secs" | "second" | "seconds" => Duration::seconds(n),
+            "m" | "min" | "mins" | "minute" | "minutes" => Duration::minutes(n),
+            "h" | "hr" | "hour" | "hours" => Duration::hours(n),
+            "d" | "day" | "days" => Duration::days(n),
+            "w" | "week" | "weeks" => Duration::weeks(n),
+            "" => Duration::seconds(n),
+            _ => return None,
+        };
+        total += d;
+        any = true;
+    }
+    any.then_some(total * sign)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2026-11-21T22:30:00+00:00").unwrap()
+    }
+
+    #[test]
+    fn journalctl_style_times() {
+        let p = |s: &str| parse_when(s, now()).unwrap().to_rfc3339();
+        assert_eq!(p("2026-11-21"), "2026-11-21T00:00:00+00:00");
+        assert_eq!(p("2026-11-21 22:00"), "2026-11-21T22:00:00+00:00");
+        assert_eq!(p("-2h"), "2026-11-21T20:30:00+00:00");
+        assert_eq!(p("3 days ago"), "2026-11-18T22:30:00+00:00");
+        assert_eq!(p("-1d12h"), "2026-11-20T10:30:00+00:00");
+        assert_eq!(p("yesterday"), "2026-11-20T00:00:00+00:00");
+        assert_eq!(p("today"), "2026-11-21T00:00:00+00:00");
+        assert_eq!(p("21:00"), "2026-11-21T21:00:00+00:00");
+        assert_eq!(p("2026-11-21T22:25:46+02:00"), "2026-11-21T22:25:46+02:00");
+        assert_eq!(p("@1795299946"), "2026-11-21T22:25:46+00:00");
+        assert!(parse_when("last tuesday", now()).is_err());
+    }
+}

@@ -1,1 +1,24 @@
+//! The integration-test binary (one binary, so the crate links once).
+//!
+//! * `corpus`: every real excerpt in `samples/real` against its sidecar;
+//! * `lab`: every rendering of the lab captures decodes to the same records and events;
+//! * `inputs`: plain, gzip, multi-member gzip, stdin and rotation sets agree;
+//! * `eras`: one test per kernel era and per quirk, on real fixtures;
+//! * `badness`: rebuilt scores against the kernel's own `score S` lines;
+//! * `cli`: exit codes, broken pipes, colour, formats (snapshots), filters;
+//! * `hostile`: damaged and malicious input;
+//! * `properties`: proptest invariants; `fuzz_regressions`: inputs fuzzing found;
+//! * `live`: real OOM kills made in a throwaway memory cgroup (root only).
 
+mod util;
+
+mod badness;
+mod cli;
+mod corpus;
+mod eras;
+mod fuzz_regressions;
+mod hostile;
+mod inputs;
+mod lab;
+mod live;
+mod properties;

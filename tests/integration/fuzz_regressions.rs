@@ -1,0 +1,1 @@
+//! Inputs found by fuzzing, kept as regression tests.

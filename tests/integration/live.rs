@@ -1,0 +1,1 @@
+//! Real OOM kills made in a throwaway memory cgroup while `oomlens --kmsg` runs (root only).

@@ -1,0 +1,83 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use oomlens::event::OomEvent;
+use oomlens::input::discover::Input;
+use oomlens::input::Source;
+use oomlens::pipeline::{self, InputScan, ScanOptions};
+use oomlens::report::{LocalZone, Report, ReportOptions};
+
+/// `samples/` of the repository.
+pub fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
+}
+
+/// A sample file by its path under `samples/`.
+pub fn sample(rel: &str) -> PathBuf {
+    samples().join(rel)
+}
+
+/// Scan options for reproducible tests: year-less stamps belong to 2026 (the lab
+/// captures were made on 2026-11-21) whatever the checkout's file times are.
+pub fn opts() -> ScanOptions {
+    ScanOptions {
+        year: Some(2026),
+        now: chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap(),
+        ..ScanOptions::default()
+    }
+}
+
+/// Scans one file.
+pub fn scan(path: &Path, o: &ScanOptions) -> InputScan {
+    pipeline::scan_input(
+        &Input {
+            source: Source::Path(path.to_path_buf()),
+            explicit: true,
+        },
+        o,
+    )
+}
+
+/// The events of one sample file.
+pub fn events(rel: &str) -> Vec<OomEvent> {
+    scan(&sample(rel), &opts()).events
+}
+
+/// A report over files, with times in UTC.
+pub fn report(paths: &[PathBuf]) -> Report {
+    let scans = paths.iter().map(|p| scan(p, &opts())).collect();
+    Report::build(
+        scans,
+        &ReportOptions {
+            zone: LocalZone::Fixed(chrono::FixedOffset::east_opt(0).unwrap()),
+            ..Default::default()
+        },
+    )
+}
+
+/// The `oomlens` binary with an environment that cannot change its output.
+pub fn cmd() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("oomlens").unwrap();
+    for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "COLUMNS", "TERM", "LANG", "LC_ALL"] {
+        c.env_remove(var);
+    }
+    c.env("TZ", "UTC");
+    c
+}
+
+/// Every file in a samples sub-folder with the given extension.
+pub fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(samples().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    v.sort();
+    v
+}

@@ -142,6 +142,8 @@ pub fn scan_reader<R: Read>(
         truncated: Vec::new(),
         events: Vec::new(),
     };
+    let (head, reader) = sniff_head(reader);
+    sink.parser.sniff(&head);
     let mut rdr = LineReader::with_limits(reader, opts.buffer_size, opts.max_line);
     let result = rdr.run(&mut sink, &markers);
     sink.asm.finish();
@@ -205,6 +207,25 @@ pub fn scan_reader<R: Read>(
         records: sink.records,
         failed,
     }
+}
+
+/// Reads the first bytes of an input (for [`Parser::sniff`]) and gives back a reader
+/// that still yields all of it.
+fn sniff_head<R: Read>(mut reader: R) -> (Vec<u8>, std::io::Chain<std::io::Cursor<Vec<u8>>, R>) {
+    const HEAD: usize = 16 * 1024;
+    let mut head = vec![0u8; HEAD];
+    let mut n = 0;
+    while n < HEAD {
+        match reader.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // The line reader meets the error again and reports it.
+            Err(_) => break,
+        }
+    }
+    head.truncate(n);
+    (head.clone(), std::io::Cursor::new(head).chain(reader))
 }
 
 /// Replaces a year-less wall time with the resolved local time.
@@ -357,7 +378,9 @@ pub fn decode_records(
         let mut tracker = Tracker {
             parser: Parser::with_hint(opts.hint),
         };
-        LineReader::with_limits(opened.reader, opts.buffer_size, opts.max_line)
+        let (head, reader) = sniff_head(opened.reader);
+        tracker.parser.sniff(&head);
+        LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
             .run(&mut tracker, &markers)
             .map_err(io_err)?;
         let reference = opened
@@ -373,15 +396,18 @@ pub fn decode_records(
         None
     };
     let opened = input::open(&input.source)?;
+    let (head, reader) = sniff_head(opened.reader);
+    let mut parser = Parser::with_hint(opts.hint);
+    parser.sniff(&head);
     let mut sink = Emitter {
-        parser: Parser::with_hint(opts.hint),
+        parser,
         anchor,
         now: opts.now,
         year: opts.year,
         f,
         error: None,
     };
-    LineReader::with_limits(opened.reader, opts.buffer_size, opts.max_line)
+    LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
         .run(&mut sink, &markers)
         .map_err(io_err)?;
     match sink.error {

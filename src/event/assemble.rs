@@ -209,7 +209,8 @@ impl Assembler {
 
     /// Feeds one record.
     pub fn push(&mut self, rec: &Record<'_>) {
-        if !rec.is_kernel() {
+        // Other programs' lines never touch a report; an empty message says nothing.
+        if !rec.is_kernel() || rec.body.is_empty() {
             return;
         }
         let line = classify::classify(rec.body);

@@ -121,6 +121,24 @@ impl Parser {
         }
     }
 
+    /// Looks at the first bytes of an input for shapes that one line cannot reveal:
+    /// `journalctl -o short-monotonic` is known by its `[ts] host kernel:` lines, but
+    /// its first lines may come from other programs (`[ts] host sshd[1]: …`), which
+    /// alone look like dmesg text.
+    pub fn sniff(&mut self, head: &[u8]) {
+        for line in head.split(|b| *b == b'\n').take(2000) {
+            if let Some((_, rest)) = stamp::printk(line) {
+                let body = rest.strip_prefix(b" ").unwrap_or(rest);
+                if syslog_rest(Format::JournalMonotonic, None, body)
+                    .is_some_and(|h| h.host.is_some() && h.tag == Some(b"kernel"))
+                {
+                    self.monotonic_journal = true;
+                    return;
+                }
+            }
+        }
+    }
+
     /// The last year-less stamp seen (with its rollover count), for [`super::YearAnchor`].
     pub fn last_yearless(&self) -> Option<Yearless> {
         self.years.last
@@ -450,10 +468,10 @@ impl Parser {
             format: Format::JournalJson,
             host: entry.hostname.as_ref().map(|_| &self.json_host[..]),
             origin,
-            tag: if kernel_transport {
-                Some(b"kernel")
-            } else {
-                ident.as_ref().map(|_| &self.json_tag[..])
+            tag: match (&ident, kernel_transport) {
+                (Some(_), _) => Some(&self.json_tag[..]),
+                (None, true) => Some(b"kernel"),
+                (None, false) => None,
             },
             wall,
             printk,
@@ -837,8 +855,13 @@ fn kernel_body(mut h: Header<'_>) -> Header<'_> {
     h
 }
 
-/// Calls `f` once per non-empty piece of `text` split at `sep`, trimmed.
+/// Calls `f` once per non-empty piece of `text` split at `sep`, trimmed. A message
+/// that is empty altogether (`kernel: ` alone) is still one record: no line is lost.
 fn emit_split(meta: &Record<'_>, text: &[u8], sep: &[u8], f: &mut dyn FnMut(&Record<'_>)) {
+    if text.trim_ascii().is_empty() {
+        f(&Record { body: b"", ..*meta });
+        return;
+    }
     let mut rest = text;
     loop {
         let (piece, next) = match memchr::memmem::find(rest, sep) {

@@ -1,1 +1,132 @@
-//! See main.rs.
+//! Every real excerpt in `samples/real` against its sidecar (`.json`), which records
+//! what the log itself says about each kill: pid, comm, constraint, memcg paths, the
+//! kernel's printed score, the victim's anon rss, and whether a task table is there.
+
+use oomlens::event::{Evidence, OomEvent};
+use serde_json::Value;
+
+use crate::util::{events, files};
+
+/// The kill facts of an event in sidecar terms, one per victim the log names.
+fn kills(evs: &[OomEvent]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for e in evs {
+        let memcg = e.memcg.as_ref().map(|m| {
+            serde_json::json!({
+                "task": m.task_memcg,
+                "limit": m.oom_memcg,
+            })
+        });
+        for k in e.killed.iter().filter(|k| k.evidence != Evidence::SharedMm) {
+            out.push(serde_json::json!({
+                "pid": k.pid,
+                "comm": k.comm,
+                "constraint": e.constraint,
+                "memcg": memcg,
+                "score": e.kernel_choice.as_ref().and_then(|c| c.score),
+                "anon_rss_kb": k.anon_rss_kb,
+                "has_task_table": !e.tasks.rows.is_empty(),
+            }));
+        }
+    }
+    out
+}
+
+fn expected(side: &Value) -> Vec<Value> {
+    side["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            let memcg = match &x["memcg"] {
+                Value::Null => Value::Null,
+                m => serde_json::json!({
+                    "task": m.get("task_in").or(m.get("task_memcg")).cloned().unwrap_or(Value::Null),
+                    "limit": m.get("limit_of").or(m.get("oom_memcg")).cloned().unwrap_or(Value::Null),
+                }),
+            };
+            serde_json::json!({
+                "pid": x["killed_pid"],
+                "comm": x["killed_comm"],
+                "constraint": x["constraint"],
+                "memcg": memcg,
+                "score": x["kernel_score"],
+                "anon_rss_kb": x["anon_rss_kb"],
+                "has_task_table": x["has_task_table"],
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn every_real_excerpt_matches_its_sidecar() {
+    let sidecars = files("real", "json");
+    assert!(sidecars.len() >= 30, "samples/real is incomplete");
+    let mut failures = Vec::new();
+    for side_path in &sidecars {
+        let side: Value =
+            serde_json::from_str(&std::fs::read_to_string(side_path).unwrap()).unwrap();
+        let log = side_path.with_extension("log");
+        let rel = format!("real/{}", log.file_name().unwrap().to_str().unwrap());
+        let evs = events(&rel);
+        let got = kills(&evs);
+        let want = expected(&side);
+        // Excerpts that show only the start of a report (no kill) are events too.
+        let incomplete_want = side["incomplete_events"].as_array().map_or(0, Vec::len);
+        let incomplete_got = evs.iter().filter(|e| e.victim().is_none()).count();
+        if got != want || incomplete_got != incomplete_want {
+            failures.push(format!(
+                "{rel}:\n  want {}\n  got  {}\n  reports without a victim: want {incomplete_want}, got {incomplete_got}",
+                serde_json::to_string(&want).unwrap(),
+                serde_json::to_string(&got).unwrap()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn group_kill_keeps_both_kill_lines_in_one_event() {
+    // 016: the same victim printed twice, the second time after
+    // "Tasks in … are going to be killed due to memory.oom.group set".
+    let evs = events("real/016-k8s-cgv2-oomgroup-dmesg-grep-filtered.log");
+    let with_kills: Vec<&OomEvent> = evs.iter().filter(|e| e.victim().is_some()).collect();
+    assert_eq!(with_kills.len(), 1);
+    let e = with_kills[0];
+    assert_eq!(
+        e.group_kill.as_deref(),
+        Some(
+            "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod94eb36cd_29e1_478b_b365_4cb5dfc7d6fb.slice/cri-containerd-46b3e0a4df44b752b841aecca454e6e78995d567912a84950390bae6f6777a63.scope"
+        )
+    );
+    let flags: Vec<(u32, bool)> = e.killed.iter().map(|k| (k.pid, k.group)).collect();
+    assert_eq!(flags, [(22609, false), (22609, true)]);
+}
+
+#[test]
+fn every_real_excerpt_keeps_every_kernel_line() {
+    // Decoding loses no line: every non-empty line becomes at least one record.
+    for log in files("real", "log") {
+        let input = oomlens::input::discover::Input {
+            source: oomlens::input::Source::Path(log.clone()),
+            explicit: true,
+        };
+        let mut lines = std::collections::BTreeSet::new();
+        oomlens::pipeline::decode_records(&input, &crate::util::opts(), &mut |r| {
+            lines.insert(r.line);
+            Ok(())
+        })
+        .unwrap();
+        let text = std::fs::read_to_string(&log).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if !line.trim().is_empty() {
+                assert!(
+                    lines.contains(&(i as u64 + 1)),
+                    "{}:{} lost: {line}",
+                    log.display(),
+                    i + 1
+                );
+            }
+        }
+    }
+}

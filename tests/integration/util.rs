@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use oomlens::event::OomEvent;
-use oomlens::input::discover::Input;
 use oomlens::input::Source;
+use oomlens::input::discover::Input;
 use oomlens::pipeline::{self, InputScan, ScanOptions};
 use oomlens::report::{LocalZone, Report, ReportOptions};
 
@@ -64,7 +64,15 @@ pub fn report(paths: &[PathBuf]) -> Report {
 /// The `oomlens` binary with an environment that cannot change its output.
 pub fn cmd() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("oomlens").unwrap();
-    for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "COLUMNS", "TERM", "LANG", "LC_ALL"] {
+    for var in [
+        "NO_COLOR",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "COLUMNS",
+        "TERM",
+        "LANG",
+        "LC_ALL",
+    ] {
         c.env_remove(var);
     }
     c.env("TZ", "UTC");

@@ -1,1 +1,257 @@
-//! See main.rs.
+//! The rebuilt oom_badness ranking against what the kernel itself printed: its
+//! `score S` lines, and which task it killed.
+
+use oomlens::analysis::Badness;
+use oomlens::report::Report;
+
+use crate::util::{report, sample};
+
+fn report_of(rel: &str) -> Report {
+    report(&[sample(rel)])
+}
+
+fn badness(rel: &str) -> Vec<Badness> {
+    report_of(rel)
+        .events
+        .into_iter()
+        .filter_map(|e| e.analysis.badness)
+        .collect()
+}
+
+#[test]
+fn printed_scores_are_reproduced_exactly() {
+    // Every corpus event with a `score S` line whose task row and totals are in the log.
+    let cases = [
+        // 4.x global: RAM − reserved + swap, nr_ptes + nr_pmds, no adj.
+        (
+            "real/024-askubuntu-oomlog-journal-4.x-condensed.log",
+            0,
+            4358,
+            701,
+        ),
+        // 4.8 docker memcg: limit + memory+swap room; root in a container has no
+        // CAP_SYS_ADMIN, so no root discount.
+        (
+            "real/003-cadvisor-docker-two-ooms-4.8-kmsgbody.log",
+            0,
+            1381,
+            1046,
+        ),
+        (
+            "real/003-cadvisor-docker-two-ooms-4.8-kmsgbody.log",
+            1,
+            1667,
+            1003,
+        ),
+    ];
+    for (rel, i, pid, printed) in cases {
+        let b = &badness(rel)[i];
+        let check = b.kernel_score.as_ref().unwrap();
+        assert_eq!((check.pid, check.printed), (pid, printed), "{rel}");
+        assert_eq!(
+            check.reconstructed,
+            Some(printed as i64),
+            "{rel}: {}",
+            check.note
+        );
+        assert_eq!(check.matches, Some(true));
+        let r = b.ranking.iter().find(|r| r.pid == pid).unwrap();
+        assert_eq!(r.score, Some(printed as i64));
+        assert_eq!(r.rank, Some(1));
+    }
+    let b = &badness("real/024-askubuntu-oomlog-journal-4.x-condensed.log")[0];
+    assert_eq!(b.totalpages, Some(4069095));
+    assert!(b.totalpages_exact);
+    assert_eq!(b.ranking[0].points, Some(2853781));
+}
+
+#[test]
+fn totalpages_assumptions_are_named() {
+    // 003: the machine's swap size is not in the log; the memcg's swap room is.
+    let b = &badness("real/003-cadvisor-docker-two-ooms-4.8-kmsgbody.log")[0];
+    assert_eq!(b.totalpages, Some(10240));
+    assert!(!b.totalpages_exact);
+    assert!(
+        b.totalpages_basis.contains("assumed at least that large"),
+        "{}",
+        b.totalpages_basis
+    );
+    // 001: unlimited memory+swap and no swap size: the printed score pins totalpages.
+    let b = &badness("real/001-cadvisor-memcg-v1-mem2-syslog.log")[0];
+    let check = b.kernel_score.as_ref().unwrap();
+    assert_eq!(check.matches, Some(false));
+    assert!(
+        check
+            .note
+            .contains("the printed score implies totalpages between 8366035 and 8374433"),
+        "{}",
+        check.note
+    );
+}
+
+#[test]
+fn old_normalised_scores_are_lower_bounds() {
+    // RHEL 6 tables print neither swap nor page tables.
+    let b = &badness("real/017-cnnote-rhel6-global-tail-truncated.log")[0];
+    assert_eq!(b.totalpages, Some(513532));
+    let check = b.kernel_score.as_ref().unwrap();
+    assert_eq!(
+        (check.reconstructed, check.printed, check.matches),
+        (Some(851), 853, None)
+    );
+    assert!(check.note.contains("consistent"), "{}", check.note);
+    // Every apache2 scores the 1000 cap; the first row wins the tie.
+    let b = &badness("real/011-lkml-azurit-memcg-nested-elided-syslog.log")[0];
+    assert!(
+        b.explanation.contains("the first row of the table"),
+        "{}",
+        b.explanation
+    );
+}
+
+#[test]
+fn the_kernel_killed_the_top_of_every_lab_ranking() {
+    let mut n = 0;
+    for scenario in ["single", "adj", "nested", "many"] {
+        for r in report_of(&format!("lab/{scenario}.kmsg")).events {
+            let b = r.analysis.badness.as_ref().unwrap();
+            let victim = r.event.victim().unwrap().pid;
+            assert_eq!(
+                b.ranking[0].pid, victim,
+                "{scenario} #{}: {}",
+                r.id, b.explanation
+            );
+            assert_eq!(b.victim_rank, Some(1));
+            n += 1;
+        }
+    }
+    assert_eq!(n, 21);
+}
+
+#[test]
+fn real_rankings_put_the_victim_first() {
+    for rel in [
+        "real/007-lstoakes-global-5.10-next-dmesg-truncated-lines.log",
+        "real/008-rpi-zero2w-aarch64-6.12-global-notimestamps.log",
+        "real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log",
+        "real/025-aks-cgroupv2-pod-memcg-5.15-syslog-interleaved.log",
+        "real/005-harvester-kubevirt-memcg-journal-sle15sp4.log",
+    ] {
+        for r in report_of(rel)
+            .events
+            .iter()
+            .filter(|r| r.event.victim().is_some())
+        {
+            let b = r.analysis.badness.as_ref().unwrap();
+            assert_eq!(b.victim_rank, Some(1), "{rel}: {}", b.explanation);
+        }
+    }
+}
+
+#[test]
+fn explanations_name_the_deciding_factor() {
+    let adj = report_of("lab/adj.kmsg");
+    let b = adj.events[0].analysis.badness.as_ref().unwrap();
+    assert_eq!(
+        b.explanation,
+        "batch-worker (pid 15519) had the highest badness: 42,772 points — 10,772 from memory \
+         (rss 10,741 + page tables 31 pages) and +32,000 from oom_score_adj=800. By memory alone it \
+         was 3rd; its oom_score_adj=800 put it first. Runner-up: api-server (pid 15520) at 15,943 \
+         points; margin 26,829 pages, 105 MiB, 168 %."
+    );
+    // 022: oom_score_adj=1 on a 126 GiB machine is worth 32,980 pages; the biggest task is exempt.
+    let fb = report_of("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log");
+    let b = fb.events[0].analysis.badness.as_ref().unwrap();
+    assert!(
+        b.explanation.contains("+32,980 from oom_score_adj=1"),
+        "{}",
+        b.explanation
+    );
+    assert!(
+        b.explanation.contains("By memory alone it was 56th"),
+        "{}",
+        b.explanation
+    );
+    assert!(
+        b.explanation.contains("The largest task, multipathd (pid 838, 17.5 MiB), could not be chosen: oom_score_adj=-1000"),
+        "{}",
+        b.explanation
+    );
+    // 020: the kernel sacrificed a child.
+    let sc = report_of("real/020-emqx-rhel6-sacrifice-child-two-ooms-dmesg.log");
+    let b = sc.events[0].analysis.badness.as_ref().unwrap();
+    assert!(b.explanation.starts_with("The kernel selected beam.smp (pid 16929), score 580, and then killed its child sh (pid 28364)"), "{}", b.explanation);
+}
+
+#[test]
+fn exempt_tasks_are_never_ranked() {
+    let r = report_of("real/008-rpi-zero2w-aarch64-6.12-global-notimestamps.log");
+    let b = r.events[0].analysis.badness.as_ref().unwrap();
+    let udevd = b.ranking.iter().find(|x| x.pid == 324).unwrap();
+    assert_eq!((udevd.rank, udevd.points), (None, None));
+    assert!(
+        udevd
+            .exempt
+            .as_deref()
+            .unwrap()
+            .starts_with("oom_score_adj=-1000")
+    );
+    // pgtables_bytes / 4096 + rss + swap: python 996.
+    let py = &b.ranking[0];
+    assert_eq!(
+        (
+            py.pid,
+            py.rss_pages,
+            py.swap_pages,
+            py.pgtables_pages,
+            py.points
+        ),
+        (996, 30557, 31936, 289, Some(62782))
+    );
+    assert_eq!(b.totalpages, Some(106518 + 106495));
+}
+
+#[test]
+fn memory_breakdowns() {
+    let r = report_of("lab/single.kmsg");
+    let m = r.events[0].analysis.memory.as_ref().unwrap();
+    assert_eq!(
+        (m.domain.as_str(), m.total_kb, m.used_kb, m.failcnt),
+        ("memcg", Some(65536), Some(65536), Some(960))
+    );
+    let parts: Vec<(&str, u64)> = m.parts.iter().map(|p| (p.name.as_str(), p.kb)).collect();
+    assert_eq!(
+        parts,
+        [("anon", 65264), ("kernel", 232), ("page_cache", 40)]
+    );
+    let fb = report_of("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log");
+    let m = fb.events[0].analysis.memory.as_ref().unwrap();
+    assert!(
+        m.summary.contains("Yet 91 % of RAM was free"),
+        "{}",
+        m.summary
+    );
+    let shm = report_of("real/015-cnnotes-rhel8.1-k8s-docker-memcg-notable.log");
+    let m = shm.events[0].analysis.memory.as_ref().unwrap();
+    assert_eq!(m.parts[0].name, "shmem");
+    assert_eq!(m.parts[0].percent, 70.6);
+}
+
+#[test]
+fn containers_are_named() {
+    let r = report_of("real/025-aks-cgroupv2-pod-memcg-5.15-syslog-interleaved.log");
+    let c = r.events[0].analysis.container.as_ref().unwrap();
+    assert_eq!(
+        c.pod_uid.as_deref(),
+        Some("5931aa75-4603-4e65-b552-7c71cf55cfb5")
+    );
+    assert_eq!(c.qos_class.as_deref(), Some("Burstable"));
+    assert_eq!(c.runtime.as_deref(), Some("containerd"));
+    assert_eq!(
+        c.container_id.as_deref(),
+        Some("25a38b5b8d556d7983d975577f5ac75ebbcfb4b269e6deaa0a0440c1ffc969ca")
+    );
+    let svc = report_of("real/019-azure-ama-systemd-service-memcg-5.15-dmesg-grep.log");
+    let c = svc.events[0].analysis.container.as_ref().unwrap();
+    assert_eq!(c.unit.as_deref(), Some("azuremonitoragent.service"));
+}

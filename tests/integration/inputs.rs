@@ -1,1 +1,238 @@
-//! See main.rs.
+//! The same log as a plain file, gzip, multi-member gzip, standard input, or split
+//! across a rotation set gives the same records and the same events.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use oomlens::input::Source;
+use oomlens::input::discover::{self, Input};
+use oomlens::pipeline::{RecordOut, decode_records, scan_all};
+
+use crate::util::{cmd, opts, sample};
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// (body, time, uptime, host) of every record of a file.
+fn records(path: &Path) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
+    let mut out = Vec::new();
+    let input = Input {
+        source: Source::Path(path.to_path_buf()),
+        explicit: true,
+    };
+    decode_records(&input, &opts(), &mut |r: RecordOut| {
+        out.push((r.body, r.time, r.uptime, r.host));
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+/// What must not change between input routes: victims, cgroups, tables, times.
+fn event_keys(paths: &[PathBuf]) -> Vec<String> {
+    let d = discover::expand(paths);
+    scan_all(&d.inputs, &opts())
+        .into_iter()
+        .flat_map(|s| s.events)
+        .map(|e| {
+            serde_json::json!({
+                "killed": e.killed.iter().map(|k| (k.pid, k.comm.clone(), k.anon_rss_kb)).collect::<Vec<_>>(),
+                "memcg": e.memcg,
+                "tasks": e.tasks,
+                "wall": e.wall,
+                "printk": e.printk,
+                "complete": e.complete,
+                "trigger": e.trigger,
+            })
+            .to_string()
+        })
+        .collect()
+}
+
+const FILES: &[&str] = &[
+    "lab/many.messages",
+    "lab/many.journal-json",
+    "lab/adj.kmsg",
+    "lab/nested.dmesg-T",
+    "real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log",
+    "real/025-aks-cgroupv2-pod-memcg-5.15-syslog-interleaved.log",
+];
+
+#[test]
+fn gzip_and_multi_member_gzip_read_like_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    for rel in FILES {
+        let plain = sample(rel);
+        let data = std::fs::read(&plain).unwrap();
+        let gz = dir.path().join("one.gz");
+        std::fs::write(&gz, gzip(&data)).unwrap();
+        // Several members, cut mid-line: a reader that stops after the first member
+        // (GzDecoder) would lose most of the file.
+        let mut multi = Vec::new();
+        for chunk in data.chunks(data.len() / 5 + 1) {
+            multi.extend(gzip(chunk));
+        }
+        let mgz = dir.path().join("multi.gz");
+        std::fs::write(&mgz, multi).unwrap();
+        let want = records(&plain);
+        assert!(!want.is_empty());
+        assert_eq!(records(&gz), want, "{rel} as gzip");
+        assert_eq!(records(&mgz), want, "{rel} as multi-member gzip");
+        let want_ev = event_keys(std::slice::from_ref(&plain));
+        assert!(!want_ev.is_empty(), "{rel}");
+        assert_eq!(event_keys(&[gz]), want_ev, "{rel} as gzip");
+        assert_eq!(event_keys(&[mgz]), want_ev, "{rel} as multi-member gzip");
+    }
+}
+
+#[test]
+fn stdin_reads_like_a_file() {
+    for rel in FILES {
+        let path = sample(rel);
+        let from_file = cmd()
+            .args(["--format", "json", "--year", "2026"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let from_stdin = cmd()
+            .args(["--format", "json", "--year", "2026"])
+            .pipe_stdin(&path)
+            .unwrap()
+            .output()
+            .unwrap();
+        assert_eq!(from_file.status.code(), Some(0), "{rel}");
+        assert_eq!(from_stdin.status.code(), Some(0), "{rel}");
+        let strip = |out: &[u8]| -> serde_json::Value {
+            let mut v: serde_json::Value = serde_json::from_slice(out).unwrap();
+            for e in v["events"].as_array_mut().unwrap() {
+                e["source"]["path"] = serde_json::Value::Null;
+            }
+            v["summary"]["inputs"] = serde_json::Value::Null;
+            v
+        };
+        assert_eq!(strip(&from_stdin.stdout), strip(&from_file.stdout), "{rel}");
+        // Gzip on stdin is sniffed too.
+        let dir = tempfile::tempdir().unwrap();
+        let gz = dir.path().join("x.gz");
+        std::fs::write(&gz, gzip(&std::fs::read(&path).unwrap())).unwrap();
+        let gz_stdin = cmd()
+            .args(["--format", "json", "--year", "2026"])
+            .pipe_stdin(&gz)
+            .unwrap()
+            .output()
+            .unwrap();
+        assert_eq!(
+            strip(&gz_stdin.stdout),
+            strip(&from_file.stdout),
+            "{rel} gzip on stdin"
+        );
+    }
+}
+
+#[test]
+fn a_rotation_set_reads_like_the_whole_log() {
+    // Split the 16-kill capture between reports into a rotation set; a folder of it
+    // must give the same records, in order, and the same events.
+    let whole = sample("lab/many.messages");
+    let text = std::fs::read_to_string(&whole).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let cuts: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.contains("Killed process"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let (a, b) = (cuts[4], cuts[10]);
+    let dir = tempfile::tempdir().unwrap();
+    let part = |ls: &[&str]| ls.iter().map(|l| format!("{l}\n")).collect::<String>();
+    std::fs::write(
+        dir.path().join("messages.2.gz"),
+        gzip(part(&lines[..a]).as_bytes()),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("messages.1"), part(&lines[a..b])).unwrap();
+    std::fs::write(dir.path().join("messages"), part(&lines[b..])).unwrap();
+    let d = discover::expand(&[dir.path().to_path_buf()]);
+    let names: Vec<String> = d
+        .inputs
+        .iter()
+        .map(|i| match &i.source {
+            Source::Path(p) => p.file_name().unwrap().to_string_lossy().into_owned(),
+            Source::Stdin => "-".into(),
+        })
+        .collect();
+    assert_eq!(names, ["messages.2.gz", "messages.1", "messages"]);
+    let mut joined = Vec::new();
+    for i in &d.inputs {
+        let Source::Path(p) = &i.source else {
+            unreachable!()
+        };
+        joined.extend(records(p));
+    }
+    assert_eq!(joined, records(&whole));
+    assert_eq!(
+        event_keys(&[dir.path().to_path_buf()]),
+        event_keys(&[whole])
+    );
+}
+
+#[test]
+fn crlf_and_nul_runs_do_not_change_records() {
+    let path = sample("lab/adj.messages");
+    let data = std::fs::read(&path).unwrap();
+    let want = records(&path);
+    let dir = tempfile::tempdir().unwrap();
+    let crlf = dir.path().join("crlf");
+    std::fs::write(
+        &crlf,
+        String::from_utf8(data.clone())
+            .unwrap()
+            .replace('\n', "\r\n"),
+    )
+    .unwrap();
+    assert_eq!(records(&crlf), want);
+    // A crash leaves a run of NULs in front of the next line written after reboot;
+    // the line after the run is still read, with its own line number.
+    let mut nul = data.clone();
+    let at = nul.iter().position(|b| *b == b'\n').unwrap() + 1;
+    nul.splice(at..at, std::iter::repeat_n(0u8, 4096));
+    let nulp = dir.path().join("nul");
+    std::fs::write(&nulp, &nul).unwrap();
+    assert_eq!(records(&nulp), want);
+    assert_eq!(event_keys(&[nulp]), event_keys(&[path]));
+}
+
+#[test]
+fn year_comes_from_the_file_time_across_a_new_year() {
+    // A log written over New Year: the last line is in January of the file's year,
+    // the December lines belong to the year before.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("messages");
+    let body = "Dec 31 23:59:58 h kernel: a\nJan  1 00:00:02 h kernel: b\n";
+    std::fs::write(&p, body).unwrap();
+    let jan = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_799_539_200); // 2027-01-10
+    std::fs::File::options()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_modified(jan)
+        .unwrap();
+    let o = oomlens::pipeline::ScanOptions::default();
+    let mut times = Vec::new();
+    decode_records(
+        &Input {
+            source: Source::Path(p.clone()),
+            explicit: true,
+        },
+        &o,
+        &mut |r| {
+            times.push(r.time.unwrap());
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(times, ["2026-12-31T23:59:58", "2027-01-01T00:00:02"]);
+}

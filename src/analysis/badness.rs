@@ -642,7 +642,7 @@ fn points(
         exempt: None,
     };
     if adj <= -1000 {
-        out.exempt = Some("oom_score_adj=-1000: never chosen".into());
+        out.exempt = Some("oom_score_adj=-1000".into());
         return out;
     }
     if already_killed {
@@ -1028,7 +1028,7 @@ fn explain(
         && top.is_some_and(|t| big.rss_pages + big.swap_pages > t.rss_pages + t.swap_pages)
     {
         s.push(format!(
-            "The largest task, {} (pid {}, {}), could not be chosen: {}.",
+            "The largest task, {} (pid {}, {}), could not be chosen ({}).",
             big.name,
             big.pid,
             pages_h(big.rss_pages + big.swap_pages, page_kb),
@@ -1047,10 +1047,11 @@ fn explain(
         s.push("The victim has no rank.".into());
     }
     if depends == Some(true) {
-        s.push(format!(
-            "Caution: totalpages is not certain ({}), and within what the log allows the top of the ranking would change.",
-            total.map_or("unknown", |t| t.basis.as_str())
-        ));
+        s.push(
+            "Caution: totalpages rests on an assumption (see its basis); with a different total, \
+             oom_score_adj would weigh differently and the top of this ranking would change."
+                .into(),
+        );
     }
     s.join(" ")
 }

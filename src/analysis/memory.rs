@@ -404,7 +404,9 @@ fn sentence(ev: &OomEvent, mu: &MemoryUse) -> String {
             s.push_str(&format!(" + {} swap", human_kb(t.swap_kb)));
         }
         let of = if mu.domain == "memcg" { "limit" } else { "RAM" };
-        if mu.total_kb.is_some() && t.percent <= 100.0 {
+        if mu.total_kb.is_some() && t.percent < 1.0 {
+            s.push_str(&format!(" (rss under 1 % of the {of})"));
+        } else if mu.total_kb.is_some() && t.percent <= 100.0 {
             s.push_str(&format!(" (rss {:.0} % of the {of})", t.percent));
         } else if mu.total_kb.is_some() {
             s.push_str(&format!(

@@ -650,7 +650,7 @@ impl Assembler {
         if self.opts.keep_raw {
             let text = String::from_utf8_lossy(rec.body);
             p.ev.raw.push(match rec.printk {
-                Some(t) => format!("[{t:>13}] {text}"),
+                Some(t) => format!("[{t}] {text}"),
                 None => text.into_owned(),
             });
         }
@@ -669,7 +669,7 @@ impl Assembler {
             if keep_raw {
                 let text = String::from_utf8_lossy(rec.body);
                 p.ev.raw.push(match rec.printk {
-                    Some(t) => format!("[{t:>13}] {text}"),
+                    Some(t) => format!("[{t}] {text}"),
                     None => text.into_owned(),
                 });
             }

@@ -45,8 +45,13 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
     }
     writeln!(
         out,
-        "| Kills | {} tasks ({} confirmed by `Killed process` lines); {} of {} reports complete |",
-        s.victims, s.kills, s.complete_events, s.events
+        "| Kills | {} task{} ({} confirmed by `Killed process` lines); {} of {} report{} complete |",
+        s.victims,
+        if s.victims == 1 { "" } else { "s" },
+        s.kills,
+        s.complete_events,
+        s.events,
+        if s.events == 1 { "" } else { "s" }
     )?;
     let list = |v: &[crate::report::Counted], n: usize, kills: bool| -> String {
         v.iter()
@@ -61,7 +66,7 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
             .collect::<Vec<_>>()
             .join(", ")
     };
-    if !s.hosts.is_empty() {
+    if s.hosts.iter().any(|h| h.key != crate::report::UNNAMED_HOST) {
         writeln!(out, "| Hosts | {} |", list(&s.hosts, 5, false))?;
     }
     if !s.cgroups.is_empty() {

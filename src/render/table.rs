@@ -192,13 +192,15 @@ fn summary(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -> 
             ),
             opts,
         )?;
-        let hosts: Vec<String> = s
-            .hosts
-            .iter()
-            .take(5)
-            .map(|h| format!("{} ({})", term(&h.key), h.events))
-            .collect();
-        field(out, p, "Hosts", &hosts.join(", "), opts)?;
+        if s.hosts.iter().any(|h| h.key != crate::report::UNNAMED_HOST) {
+            let hosts: Vec<String> = s
+                .hosts
+                .iter()
+                .take(5)
+                .map(|h| format!("{} ({})", term(&h.key), h.events))
+                .collect();
+            field(out, p, "Hosts", &hosts.join(", "), opts)?;
+        }
         let cgs: Vec<String> = s
             .cgroups
             .iter()
@@ -533,7 +535,7 @@ fn aggregates(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
         &s.cgroups,
         true,
     )?;
-    section(out, "Per command (victims)", "command", &s.commands, false)?;
+    section(out, "Per command (victims)", "command", &s.commands, true)?;
     section(out, "Per day", "day", &s.days, true)?;
     if !s.offenders.is_empty() {
         writeln!(out)?;

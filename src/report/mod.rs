@@ -8,7 +8,7 @@ mod filter;
 mod summary;
 
 pub use filter::{Filter, parse_when};
-pub use summary::{Aggregate, Counted, InputSummary, Offender, Summary};
+pub use summary::{Aggregate, Counted, InputSummary, Offender, Summary, UNNAMED_HOST};
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, TimeZone};
 

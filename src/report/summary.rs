@@ -10,6 +10,9 @@ use serde::Serialize;
 use crate::event::Evidence;
 use crate::report::EventReport;
 
+/// The host key of events whose log names no host (dmesg, kmsg).
+pub const UNNAMED_HOST: &str = "(unnamed)";
+
 /// What one input contributed.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputSummary {
@@ -138,7 +141,7 @@ impl Aggregate for Summary {
             }
             bump(
                 &mut hosts,
-                ev.host.clone().unwrap_or_else(|| "(unnamed)".into()),
+                ev.host.clone().unwrap_or_else(|| UNNAMED_HOST.into()),
                 victims,
             );
             let cg = ev

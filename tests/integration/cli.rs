@@ -1,1 +1,438 @@
-//! See main.rs.
+//! The binary as users run it: formats (snapshots checked by hand), the JSON contract,
+//! filters, exit codes like grep's, broken pipes, colour, completions and man page.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::util::{cmd, sample};
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = cmd().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn json(args: &[&str]) -> Value {
+    let mut a = vec!["--format", "json", "--year", "2026"];
+    a.extend_from_slice(args);
+    let (_, out, _) = run(&a);
+    serde_json::from_str(&out).unwrap()
+}
+
+fn path(rel: &str) -> String {
+    sample(rel).to_str().unwrap().to_string()
+}
+
+// ---- snapshots ---------------------------------------------------------------------
+
+/// Paths in snapshots are relative to the repository, whatever the checkout.
+fn relative(s: &str) -> String {
+    s.replace(&format!("{}/", env!("CARGO_MANIFEST_DIR")), "")
+}
+
+#[test]
+fn terminal_report_snapshot() {
+    let (code, out, _) = run(&[
+        "--year",
+        "2026",
+        "--color",
+        "never",
+        &path("lab/adj.messages"),
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("table_adj", relative(&out));
+}
+
+#[test]
+fn terminal_report_of_a_global_oom_snapshot() {
+    let (code, out, _) = run(&[
+        "--year",
+        "2026",
+        "--color",
+        "never",
+        "--top",
+        "5",
+        &path("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log"),
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("table_global", relative(&out));
+}
+
+#[test]
+fn markdown_snapshot() {
+    let (code, out, _) = run(&[
+        "--year",
+        "2026",
+        "--format",
+        "markdown",
+        "--top",
+        "5",
+        &path("lab/nested.kmsg"),
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("markdown_nested", relative(&out));
+}
+
+#[test]
+fn summary_snapshot() {
+    let (code, out, _) = run(&[
+        "--year",
+        "2026",
+        "--summary",
+        "--color",
+        "never",
+        &path("lab/many.messages"),
+        &path("lab/adj.messages"),
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("summary_many_adj", relative(&out));
+}
+
+#[test]
+fn json_snapshot() {
+    let mut v = json(&["--tz", "UTC", &path("lab/single.kmsg")]);
+    v["summary"]["inputs"][0]["path"] = Value::from("samples/lab/single.kmsg");
+    v["events"][0]["source"]["path"] = Value::from("samples/lab/single.kmsg");
+    insta::assert_json_snapshot!("json_single", v);
+}
+
+// ---- the JSON contract ---------------------------------------------------------------
+
+/// A small JSON Schema checker for the keywords docs/schema.json uses.
+fn check(schema: &Value, root: &Value, v: &Value, at: &str, errs: &mut Vec<String>) {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.trim_start_matches("#/$defs/");
+        return check(&root["$defs"][name], root, v, at, errs);
+    }
+    if let Some(alts) = schema.get("oneOf").and_then(Value::as_array) {
+        let ok = alts.iter().any(|s| {
+            let mut e = Vec::new();
+            check(s, root, v, at, &mut e);
+            e.is_empty()
+        });
+        if !ok {
+            errs.push(format!("{at}: matches no alternative"));
+        }
+        return;
+    }
+    if let Some(c) = schema.get("const")
+        && c != v
+    {
+        errs.push(format!("{at}: {v} is not {c}"));
+    }
+    if let Some(e) = schema.get("enum").and_then(Value::as_array)
+        && !e.contains(v)
+    {
+        errs.push(format!("{at}: {v} not in {e:?}"));
+    }
+    if let Some(t) = schema.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let ok = types.iter().any(|t| match *t {
+            "null" => v.is_null(),
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            _ => false,
+        });
+        if !ok {
+            errs.push(format!("{at}: {v} is not {types:?}"));
+            return;
+        }
+    }
+    if let Some(o) = v.as_object() {
+        for req in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let k = req.as_str().unwrap();
+            if !o.contains_key(k) {
+                errs.push(format!("{at}: missing {k}"));
+            }
+        }
+        let props = schema.get("properties").and_then(Value::as_object);
+        for (k, x) in o {
+            match props.and_then(|p| p.get(k)) {
+                Some(s) => check(s, root, x, &format!("{at}.{k}"), errs),
+                None => {
+                    if let Some(ap) = schema.get("additionalProperties") {
+                        check(ap, root, x, &format!("{at}.{k}"), errs);
+                    }
+                }
+            }
+        }
+    }
+    if let (Some(a), Some(items)) = (v.as_array(), schema.get("items")) {
+        for (i, x) in a.iter().enumerate() {
+            check(items, root, x, &format!("{at}[{i}]"), errs);
+        }
+    }
+}
+
+#[test]
+fn json_output_follows_the_documented_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema.json")).unwrap(),
+    )
+    .unwrap();
+    let mut args: Vec<String> = ["--format", "json", "--year", "2026", "--raw"]
+        .map(String::from)
+        .to_vec();
+    args.push(sample("real").to_str().unwrap().into());
+    args.push(path("lab/many.journal-json"));
+    args.push(path("lab/nested.messages"));
+    let out = cmd().args(&args).output().unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["events"].as_array().unwrap().len() > 50);
+    let mut errs = Vec::new();
+    check(&schema, &schema, &doc, "$", &mut errs);
+    assert!(errs.is_empty(), "{}", errs[..errs.len().min(20)].join("\n"));
+}
+
+#[test]
+fn ndjson_is_one_event_per_line() {
+    let (code, out, _) = run(&[
+        "--format",
+        "ndjson",
+        "--year",
+        "2026",
+        &path("lab/many.kmsg"),
+    ]);
+    assert_eq!(code, 0);
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 16);
+    assert_eq!(lines[0]["killed"][0]["comm"], "worker-6");
+    assert_eq!(lines[15]["killed"][0]["comm"], "leaky");
+    assert_eq!(lines[15]["id"], 16);
+}
+
+// ---- filters -------------------------------------------------------------------------
+
+#[test]
+fn filters_select_events() {
+    let adj = path("lab/adj.messages");
+    let victims = |v: &Value| -> Vec<String> {
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["killed"][0]["comm"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(victims(&json(&["--comm", "api", &adj])), ["api-server"]);
+    // 15688 allocated in all three reports (and died in the last).
+    assert_eq!(victims(&json(&["--pid", "15688", &adj])).len(), 3);
+    assert_eq!(victims(&json(&["--pid", "15520", &adj])), ["api-server"]);
+    assert_eq!(
+        victims(&json(&["--pid", "15519", "--pid", "15520", &adj])),
+        ["batch-worker", "api-server"]
+    );
+    assert_eq!(victims(&json(&["--cgroup", "oomlab-adj", &adj])).len(), 3);
+    assert!(victims(&json(&["--cgroup", "kubepods", &adj])).is_empty());
+    assert_eq!(victims(&json(&["--host", "VM", &adj])).len(), 3);
+    let many = path("lab/many.messages");
+    let all = victims(&json(&["--tz", "UTC", &many]));
+    assert_eq!(all.len(), 16);
+    // Reports at 22:26:27 (4), :30 (2), :31 (1), :47 (3) and :48 (6).
+    let late = victims(&json(&[
+        "--tz",
+        "UTC",
+        "--since",
+        "2026-11-21 22:26:40",
+        &many,
+    ]));
+    let early = victims(&json(&[
+        "--tz",
+        "UTC",
+        "--until",
+        "2026-11-21 22:26:30",
+        &many,
+    ]));
+    assert_eq!((late.len(), early.len()), (9, 6));
+    assert_eq!(
+        victims(&json(&[
+            "--killed-only",
+            &path("real/033-unixse-debian-2.6.32-header-trace-only.log")
+        ]))
+        .len(),
+        0
+    );
+}
+
+#[test]
+fn summary_only_json_and_aggregates() {
+    let v = json(&[
+        "--summary",
+        &path("lab/many.messages"),
+        &path("lab/adj.messages"),
+    ]);
+    let s = &v["summary"];
+    assert_eq!(
+        (s["events"].as_u64(), s["kills"].as_u64()),
+        (Some(19), Some(19))
+    );
+    assert_eq!(s["cgroups"][0]["key"], "/oomlab-many");
+    assert_eq!(s["cgroups"][0]["kills"], 16);
+    assert_eq!(s["hosts"][0]["key"], "vm");
+    assert_eq!(s["offenders"][0]["key"], "/oomlab-many");
+    assert_eq!(s["offenders"][0]["kills"], 16);
+}
+
+// ---- exit codes, errors, pipes -------------------------------------------------------
+
+#[test]
+fn exit_codes_are_like_grep() {
+    let dir = tempfile::tempdir().unwrap();
+    let quiet = dir.path().join("quiet.log");
+    std::fs::write(&quiet, "Nov 21 22:25:45 vm kernel: eth0: link up\nNov 21 22:25:46 vm sshd[1]: zoom oom OutOfMemoryError\n").unwrap();
+    let q = quiet.to_str().unwrap();
+    assert_eq!(run(&[&path("lab/single.kmsg")]).0, 0);
+    let (code, out, _) = run(&[q]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("No OOM events in 1 input"), "{out}");
+    let (code, _, err) = run(&["/nonexistent/messages"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/messages"), "{err}");
+    // One input unreadable, the other read: still exit 2, and the events are reported.
+    let (code, out, _) = run(&[
+        "--format",
+        "ndjson",
+        "/nonexistent/messages",
+        &path("lab/single.kmsg"),
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(out.lines().count(), 1);
+    // Usage errors are 2 as well.
+    assert_eq!(run(&["--format", "yaml"]).0, 2);
+    assert_eq!(run(&["--since", "last tuesday", q]).0, 2);
+}
+
+#[test]
+fn a_binary_journal_gets_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("system.journal");
+    std::fs::write(&j, b"LPKSHHRH\x00\x00\x00\x00\x00\x00\x00\x00").unwrap();
+    let (code, _, err) = run(&["--format", "json", j.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("is a binary systemd journal file; run `journalctl --file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn broken_pipe_exits_quietly() {
+    // Enough output to fill the pipe, then close it after one line (`oomlens … | head -1`).
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("oomlens"))
+        .args(["--format", "json", "--year", "2026"])
+        .arg(sample("lab"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "{\n");
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(err, "");
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let p = path("lab/single.kmsg");
+    let (_, plain, _) = run(&[&p]);
+    assert!(!plain.contains('\x1b'), "a pipe gets no colour");
+    let (_, forced, _) = run(&["--color", "always", &p]);
+    assert!(forced.contains("\x1b["));
+    let out = cmd()
+        .env("NO_COLOR", "1")
+        .args(["--color", "auto", &p])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains('\x1b'));
+}
+
+#[test]
+fn completions_and_man_page() {
+    let (code, out, _) = run(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("_oomlens()"), "{}", &out[..200.min(out.len())]);
+    assert!(out.contains("--killed-only"));
+    let (code, out, _) = run(&["man"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(".ie \\n(.g .ds Aq \\(aq") || out.contains(".TH oomlens"),
+        "{}",
+        &out[..200]
+    );
+    assert!(out.contains("killed\\-only"));
+}
+
+#[test]
+fn records_show_what_each_line_became() {
+    let (code, out, _) = run(&[
+        "--records",
+        "--year",
+        "2026",
+        &path("lab/single.journal-short-monotonic"),
+    ]);
+    assert_eq!(code, 0);
+    let first: Value = serde_json::from_str(out.lines().nth(2).unwrap()).unwrap();
+    assert_eq!(first["format"], "journal-monotonic");
+    assert_eq!(first["host"], "vm");
+    assert_eq!(first["uptime"], "921.183161");
+    assert_eq!(
+        first["body"],
+        "python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0"
+    );
+}
+
+#[test]
+fn default_inputs_are_the_system_logs() {
+    // No PATH and a terminal on stdin is not testable here; with --log-dir and stdin
+    // closed, oomlens reads stdin. With an explicit empty folder it says so.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(sample("lab/single.messages"), dir.path().join("messages")).unwrap();
+    std::fs::copy(sample("lab/adj.messages"), dir.path().join("messages.1")).unwrap();
+    let found = oomlens::input::discover::default_system_logs(dir.path());
+    let names: Vec<_> = found
+        .iter()
+        .map(|p| p.file_name().unwrap().to_str().unwrap())
+        .collect();
+    assert_eq!(names, ["messages.1", "messages"]);
+    let (code, out, _) = run(&[
+        "--format",
+        "ndjson",
+        "--year",
+        "2026",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 4);
+}

@@ -59,7 +59,7 @@ pub fn run(
     opts: &LiveOptions,
     emit: &mut dyn FnMut(OomEvent, &[BootEvidence]) -> io::Result<()>,
 ) -> Result<()> {
-    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4096);
+    let (tx, rx) = mpsc::sync_channel::<Msg>(4096);
     let (name, kmsg) = match source {
         LiveSource::Kmsg { path, from_start } => {
             let f = open(path)?;
@@ -115,30 +115,44 @@ pub fn run(
             })
         }
     };
+    // The lines that complete a finished report (memory.oom.group kills, tasks that
+    // shared the victim's memory) follow its kill line at once but may come in a
+    // later read: hold a finished report this long before handing it out.
+    let settle = Duration::from_millis(50).min(opts.flush_after);
+    let mut finished_at: Option<Instant> = None;
     loop {
+        let wait = match finished_at {
+            Some(t) => settle.saturating_sub(t.elapsed()),
+            None => opts.flush_after,
+        };
         let wait = match opts.deadline {
             Some(d) => {
                 let now = Instant::now();
                 if now >= d {
                     break;
                 }
-                opts.flush_after.min(d - now)
+                wait.min(d - now)
             }
-            None => opts.flush_after,
+            None => wait,
         };
         match rx.recv_timeout(wait) {
-            Ok(line) => {
-                number += 1;
-                parser.parse(&line, number, &mut |rec| asm.push(rec));
-                // Take the rest of the burst before handing out: an OOM report
-                // arrives in one burst, and its group-kill lines with it.
-                while let Ok(line) = rx.try_recv() {
-                    number += 1;
-                    parser.parse(&line, number, &mut |rec| asm.push(rec));
+            Ok(msg) => {
+                let mut take = |msg: Msg| match msg {
+                    Msg::Line(line) => {
+                        number += 1;
+                        parser.parse(&line, number, &mut |rec| asm.push(rec));
+                    }
+                    // Line numbers count in the file at the path, which is new now.
+                    Msg::Rotated => number = 0,
+                };
+                take(msg);
+                // Take the rest of the burst: an OOM report arrives in one burst.
+                while let Ok(msg) = rx.try_recv() {
+                    take(msg);
                 }
-                asm.release_finished();
             }
-            Err(RecvTimeoutError::Timeout) => asm.flush_idle(),
+            Err(RecvTimeoutError::Timeout) if finished_at.is_none() => asm.flush_idle(),
+            Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
                 asm.finish();
                 if let Err(e) = hand_out(&mut asm, &parser, &mut evidence) {
@@ -146,6 +160,15 @@ pub fn run(
                 }
                 return Ok(());
             }
+        }
+        if asm.has_finished() {
+            let t = *finished_at.get_or_insert_with(Instant::now);
+            if t.elapsed() >= settle {
+                asm.release_finished();
+                finished_at = None;
+            }
+        } else {
+            finished_at = None;
         }
         if let Err(e) = hand_out(&mut asm, &parser, &mut evidence) {
             return quit(e);
@@ -181,7 +204,15 @@ fn boot_time() -> Option<DateTime<Utc>> {
 
 /// Each `read` of /dev/kmsg returns one record. A record overwritten before it was
 /// read gives `EPIPE`: skip on.
-fn read_kmsg(mut f: File, from_start: bool, tx: SyncSender<Vec<u8>>) {
+/// What the reader thread hands over.
+enum Msg {
+    /// One line, without its terminator.
+    Line(Vec<u8>),
+    /// The followed file was replaced by a new one at the same path.
+    Rotated,
+}
+
+fn read_kmsg(mut f: File, from_start: bool, tx: SyncSender<Msg>) {
     if !from_start {
         // SEEK_END on /dev/kmsg moves past the records already in the buffer.
         let _ = f.seek(SeekFrom::End(0));
@@ -193,7 +224,7 @@ fn read_kmsg(mut f: File, from_start: bool, tx: SyncSender<Vec<u8>>) {
             Ok(n) => {
                 // A record is one line plus dictionary lines; send them all.
                 for line in buf[..n].split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                    if tx.send(line.to_vec()).is_err() {
+                    if tx.send(Msg::Line(line.to_vec())).is_err() {
                         return;
                     }
                 }
@@ -210,7 +241,7 @@ fn read_kmsg(mut f: File, from_start: bool, tx: SyncSender<Vec<u8>>) {
 
 /// `tail -F`: read new lines as they are appended; when the file is rotated (a new
 /// file at the path) or truncated, start again from the beginning of the new one.
-fn follow_file(path: PathBuf, f: File, from_start: bool, tx: SyncSender<Vec<u8>>) {
+fn follow_file(path: PathBuf, f: File, from_start: bool, tx: SyncSender<Msg>) {
     let mut ino = f.metadata().map(|m| m.ino()).unwrap_or(0);
     let mut rdr = BufReader::new(f);
     if !from_start {
@@ -226,23 +257,44 @@ fn follow_file(path: PathBuf, f: File, from_start: bool, tx: SyncSender<Vec<u8>>
                 let rotated = std::fs::metadata(&path).is_ok_and(|m| m.ino() != ino);
                 let truncated = rdr.get_ref().metadata().is_ok_and(|m| m.len() < pos);
                 if rotated {
-                    // Finish the old file first, then switch.
-                    let _ = rdr.read_until(b'\n', &mut line);
+                    // Finish the old file first (every line written before the
+                    // rotation), then switch.
+                    while let Ok(n) = rdr.read_until(b'\n', &mut line) {
+                        if n == 0 {
+                            break;
+                        }
+                        if line.ends_with(b"\n") {
+                            line.pop();
+                            if tx.send(Msg::Line(std::mem::take(&mut line))).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    // Its last line will get no newline now.
+                    if !line.is_empty() && tx.send(Msg::Line(std::mem::take(&mut line))).is_err() {
+                        return;
+                    }
                     if let Ok(nf) = File::open(&path) {
                         ino = nf.metadata().map(|m| m.ino()).unwrap_or(0);
                         rdr = BufReader::new(nf);
                         pos = 0;
+                        if tx.send(Msg::Rotated).is_err() {
+                            return;
+                        }
                     }
                 } else if truncated {
                     let _ = rdr.seek(SeekFrom::Start(0));
                     pos = 0;
+                    if tx.send(Msg::Rotated).is_err() {
+                        return;
+                    }
                 }
             }
             Ok(n) => {
                 pos += n as u64;
                 if line.ends_with(b"\n") {
                     line.pop();
-                    if tx.send(std::mem::take(&mut line)).is_err() {
+                    if tx.send(Msg::Line(std::mem::take(&mut line))).is_err() {
                         return;
                     }
                 }

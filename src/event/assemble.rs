@@ -176,6 +176,12 @@ impl Assembler {
         self.open_reports = 0;
     }
 
+    /// Whether finished reports wait for late lines (live mode hands them out with
+    /// [`Assembler::release_finished`] shortly after).
+    pub fn has_finished(&self) -> bool {
+        self.streams.iter().any(|s| !s.recent.is_empty())
+    }
+
     /// Hands out finished reports at once instead of keeping them for late reaper
     /// lines (live mode); reaper lines for their victims are then absorbed quietly.
     pub fn release_finished(&mut self) {

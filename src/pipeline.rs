@@ -139,7 +139,6 @@ pub fn scan_reader<R: Read>(
         asm: Assembler::new(name, opts.assembler.clone()),
         every_line: opts.every_line,
         records: 0,
-        truncated: Vec::new(),
         events: Vec::new(),
     };
     let (head, reader) = sniff_head(reader);
@@ -150,15 +149,15 @@ pub fn scan_reader<R: Read>(
     sink.collect();
     let stats = rdr.stats();
     let mut diagnostics = sink.asm.take_diagnostics();
-    for line in &sink.truncated {
+    if let Some(first) = stats.first_truncated_line {
         diagnostics.push(Diagnostic::new(
             Severity::Warning,
             "long-line",
             name,
-            Some(*line),
+            Some(first),
             format!(
-                "line longer than {} bytes; only its start was read",
-                opts.max_line
+                "{} line(s) longer than {} bytes; only their start was read (the first is line {first})",
+                stats.truncated_lines, opts.max_line
             ),
         ));
     }
@@ -243,7 +242,6 @@ struct ScanSink {
     asm: Assembler,
     every_line: bool,
     records: u64,
-    truncated: Vec<u64>,
     events: Vec<OomEvent>,
 }
 
@@ -263,9 +261,6 @@ impl LineSink for ScanSink {
     }
 
     fn line(&mut self, line: Line<'_>) -> Want {
-        if line.truncated && self.truncated.len() < 20 {
-            self.truncated.push(line.number);
-        }
         let asm = &mut self.asm;
         let records = &mut self.records;
         self.parser

@@ -66,6 +66,8 @@ pub struct ReadStats {
     pub lines: u64,
     /// Lines cut because they were longer than the cap.
     pub truncated_lines: u64,
+    /// The first of them.
+    pub first_truncated_line: Option<u64>,
     /// NUL bytes found (and treated as separators).
     pub nul_bytes: u64,
 }
@@ -311,6 +313,7 @@ impl<R: Read> LineReader<R> {
             return self.pos + last_nul + 1;
         }
         self.stats.truncated_lines += 1;
+        self.stats.first_truncated_line.get_or_insert(self.number);
         self.cut_pending = true;
         self.skipping = true;
         self.end

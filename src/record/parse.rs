@@ -857,9 +857,29 @@ fn kernel_body(mut h: Header<'_>) -> Header<'_> {
 
 /// Calls `f` once per non-empty piece of `text` split at `sep`, trimmed. A message
 /// that is empty altogether (`kernel: ` alone) is still one record: no line is lost.
+/// OOM lines printed by one printk with a process name in them stay whole: a newline
+/// there is part of the name, not a line break.
 fn emit_split(meta: &Record<'_>, text: &[u8], sep: &[u8], f: &mut dyn FnMut(&Record<'_>)) {
     if text.trim_ascii().is_empty() {
         f(&Record { body: b"", ..*meta });
+        return;
+    }
+    const WHOLE: [&[u8]; 5] = [
+        b"Killed process ",
+        b"Kill process ",
+        b"invoked oom-killer:",
+        b"oom-kill:",
+        b"oom_reaper:",
+    ];
+    if memchr::memmem::find(text, sep).is_some()
+        && WHOLE
+            .iter()
+            .any(|w| memchr::memmem::find(text, w).is_some())
+    {
+        f(&Record {
+            body: text.trim_ascii(),
+            ..*meta
+        });
         return;
     }
     let mut rest = text;

@@ -436,3 +436,47 @@ fn default_inputs_are_the_system_logs() {
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), 4);
 }
+
+#[test]
+fn journal_mode_runs_journalctl_with_the_time_range() {
+    // A stand-in journalctl that records its arguments and prints a real journal export.
+    let dir = tempfile::tempdir().unwrap();
+    let args_file = dir.path().join("args");
+    let script = dir.path().join("journalctl");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$@\" > '{}'\ncat '{}'\n",
+            args_file.display(),
+            sample("lab/adj.journal-json").display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = cmd()
+        .env("PATH", path)
+        .args(["--journal", "--since", "2026-11-21", "--format", "ndjson"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[0]["host"], "vm");
+    assert_eq!(events[0]["boot_id"], "9b6ccfd507ac4a9baa91be57cb7172cb");
+    let args = std::fs::read_to_string(&args_file).unwrap();
+    assert_eq!(args.trim(), "-k -o json --no-pager --since=2026-11-21");
+}

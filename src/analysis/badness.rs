@@ -94,6 +94,9 @@ pub struct Badness {
     pub order_depends_on_assumption: Option<bool>,
     /// Why this victim, in words.
     pub explanation: String,
+    /// The deciding factor in a few words (for overviews), e.g. "oom_score_adj=800
+    /// outweighed larger tasks".
+    pub headline: String,
     /// Assumptions and caveats.
     pub notes: Vec<String>,
 }
@@ -359,6 +362,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
     }
     let kernel_score = score_check(ev, &m, &ranking, total.as_ref());
     let explanation = explain(ev, &m, &ranking, victim_rank, total.as_ref(), depends);
+    let headline = headline(ev, &m, &ranking);
     let victim_rank = victim
         .and_then(|v| ranking.iter().find(|r| r.pid == v.pid))
         .and_then(|r| r.rank);
@@ -378,6 +382,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
         kernel_score,
         order_depends_on_assumption: depends,
         explanation,
+        headline,
         notes,
     })
 }
@@ -1054,6 +1059,76 @@ fn explain(
         );
     }
     s.join(" ")
+}
+
+/// The deciding factor in a few words.
+fn headline(ev: &OomEvent, m: &Model, ranking: &[Ranked]) -> String {
+    let victim = ev
+        .killed
+        .iter()
+        .find(|k| k.evidence != Evidence::SharedMm && !k.group)
+        .or_else(|| ev.killed.first());
+    let group = if ev.group_kill.is_some() {
+        " + memory.oom.group"
+    } else {
+        ""
+    };
+    let Some(victim) = victim else {
+        return match &ev.ending {
+            Some(Ending::NoKillableProcess) => "no killable process".into(),
+            Some(Ending::Panic { .. }) => "panic_on_oom".into(),
+            Some(Ending::VictimExiting { .. }) => "victim already exiting".into(),
+            None => "kill not in the log".into(),
+        };
+    };
+    if victim
+        .message
+        .as_deref()
+        .is_some_and(|m| m.contains("oom_kill_allocating_task"))
+    {
+        return "oom_kill_allocating_task".into();
+    }
+    if let Some(c) = &ev.kernel_choice
+        && c.pid != victim.pid
+        && victim.evidence == Evidence::KilledLine
+    {
+        return format!("child of the selected task {}{group}", c.comm);
+    }
+    if m.era == Era::Legacy {
+        return format!("pre-2.6.36 heuristic{group}");
+    }
+    let eligible: Vec<&Ranked> = ranking.iter().filter(|r| r.rank.is_some()).collect();
+    let subject = ev.kernel_choice.as_ref().map_or(victim.pid, |c| c.pid);
+    let Some(v) = eligible.iter().find(|r| r.pid == subject) else {
+        return if ranking.is_empty() {
+            format!("no task table in the log{group}")
+        } else {
+            format!("victim not in the task table{group}")
+        };
+    };
+    if eligible.len() == 1 {
+        return format!("only candidate{group}");
+    }
+    if eligible[0].pid != v.pid {
+        return format!(
+            "ranked {} in the rebuilt table{group}",
+            ordinal(v.rank.unwrap_or(0) as usize)
+        );
+    }
+    let largest = eligible
+        .iter()
+        .max_by_key(|r| r.rss_pages + r.swap_pages + r.pgtables_pages)
+        .is_some_and(|r| r.pid == v.pid);
+    if largest {
+        format!("largest by memory{group}")
+    } else if v.adj_points > 0 {
+        format!(
+            "oom_score_adj={} outweighed larger tasks{group}",
+            v.oom_score_adj
+        )
+    } else {
+        format!("larger tasks protected by oom_score_adj{group}")
+    }
 }
 
 /// 12345678 → "12,345,678".

@@ -34,9 +34,17 @@ pub fn analyse(ev: &OomEvent, evidence: &[BootEvidence], earlier_victims: Vec<u3
     let boot = evidence
         .iter()
         .find(|b| b.input == ev.source.path && b.host == ev.host && b.boot_seq == ev.boot_seq);
+    // Other boots of the same host; a log that names no host is only its own input.
     let other_boots = evidence
         .iter()
-        .filter(|b| b.host == ev.host && !(b.input == ev.source.path && b.boot_seq == ev.boot_seq))
+        .filter(|b| {
+            let same_host = match (&b.host, &ev.host) {
+                (Some(a), Some(h)) => a == h,
+                (None, None) => b.input == ev.source.path,
+                _ => false,
+            };
+            same_host && !(b.input == ev.source.path && b.boot_seq == ev.boot_seq)
+        })
         .collect();
     let path = ev.memcg.as_ref().and_then(|m| {
         m.task_memcg

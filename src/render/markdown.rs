@@ -85,6 +85,15 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
     if !problems.is_empty() {
         writeln!(out, "| Problems | {} |", problems.join("<br>"))?;
     }
+    if r.events.len() > 1 && !opts.summary_only {
+        writeln!(out, "\n### Events\n")?;
+        writeln!(out, "| # | Time | Host | Killed | Where | Why |")?;
+        writeln!(out, "|---:|---|---|---|---|---|")?;
+        for ev in &r.events {
+            let cells = crate::render::table::overview_row(ev).map(|c| md(&c));
+            writeln!(out, "| {} |", cells.join(" | "))?;
+        }
+    }
     if !s.offenders.is_empty() {
         writeln!(out, "\n### Killed more than once\n")?;
         writeln!(

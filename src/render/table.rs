@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 use tabled::builder::Builder;
 use tabled::settings::object::{Columns, Rows};
-use tabled::settings::{Alignment, Modify, Style as TableStyle};
+use tabled::settings::{Alignment, Modify, Style as TableStyle, Width};
 
 use crate::analysis::badness::group;
 use crate::analysis::human_kb;
@@ -60,6 +60,10 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
     summary(r, &p, opts, out)?;
     if opts.summary_only {
         return aggregates(r, &p, out);
+    }
+    if r.events.len() > 1 {
+        writeln!(out)?;
+        overview(r, &p, out)?;
     }
     for ev in &r.events {
         writeln!(out)?;
@@ -492,6 +496,129 @@ fn ranking(
         )?;
     }
     Ok(())
+}
+
+/// One line per event: when, where, who, and the deciding factor.
+fn overview(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", p.bold("Events"))?;
+    // The host column only earns its width when the scan holds several hosts.
+    let hosts = r
+        .summary
+        .hosts
+        .iter()
+        .filter(|h| h.key != crate::report::UNNAMED_HOST)
+        .count();
+    let mut t = Builder::default();
+    let head = ["#", "time", "host", "killed", "where", "why"];
+    let keep = |i: usize| hosts > 1 || i != 2;
+    t.push_record(
+        head.iter()
+            .enumerate()
+            .filter(|(i, _)| keep(*i))
+            .map(|(_, h)| h.to_string()),
+    );
+    for ev in &r.events {
+        let row = overview_row(ev);
+        t.push_record(
+            row.into_iter()
+                .enumerate()
+                .filter(|(i, _)| keep(*i))
+                .map(|(_, c)| c),
+        );
+    }
+    let mut table = t.build();
+    let why = if hosts > 1 { 5 } else { 4 };
+    table
+        .with(TableStyle::rounded())
+        .with(Modify::new(Columns::new(why..=why)).with(Width::wrap(30).keep_words(true)));
+    writeln!(out, "{table}")
+}
+
+/// The cells of an event's overview row (shared with the Markdown renderer).
+pub(crate) fn overview_row(ev: &EventReport) -> [String; 6] {
+    let e = &ev.event;
+    let time = match (ev.time, ev.uptime_s()) {
+        (Some(t), _) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        (None, Some(u)) => format!("+{u:.0} s"),
+        (None, None) => "-".into(),
+    };
+    let killed = match e.victim() {
+        Some(v) => {
+            let more = e
+                .killed
+                .iter()
+                .filter(|k| k.evidence != Evidence::SharedMm)
+                .count()
+                .saturating_sub(1);
+            let more = if more > 0 {
+                format!(" +{more}")
+            } else {
+                String::new()
+            };
+            format!("{} ({}){more}", term(&v.comm), v.pid)
+        }
+        None => "-".into(),
+    };
+    let place = place(ev);
+    let mut why = ev
+        .analysis
+        .badness
+        .as_ref()
+        .map_or("-".to_string(), |b| b.headline.clone());
+    if !e.complete {
+        why.push_str(" (partial)");
+    }
+    [
+        ev.id.to_string(),
+        time,
+        clip(&term(e.host.as_deref().unwrap_or("-")), 16),
+        clip(&killed, 28),
+        clip(&term(&place), 32),
+        why,
+    ]
+}
+
+/// Where the OOM happened, briefly: the machine, or the cgroup's owner.
+fn place(ev: &EventReport) -> String {
+    use crate::analysis::ContainerKind as K;
+    let e = &ev.event;
+    let owner = match (&ev.analysis.container, &ev.analysis.container_path) {
+        (Some(c), Some(path)) => match c.kind {
+            K::KubernetesContainer | K::KubernetesPod => {
+                let pod = c
+                    .pod_uid
+                    .as_deref()
+                    .map_or(String::new(), |u| format!("pod {}…", &u[..u.len().min(8)]));
+                let ctr = c.container_id.as_deref().map_or(String::new(), |id| {
+                    format!(" ctr {}", &id[..id.len().min(12)])
+                });
+                Some(format!("{pod}{ctr}"))
+            }
+            K::Root | K::Other => None,
+            _ => Some(c.label(path)),
+        },
+        _ => None,
+    };
+    let cgroup = e.memcg.as_ref().and_then(|m| m.oom_memcg.as_deref());
+    match (e.scope, owner, cgroup) {
+        (Some(Scope::Global), Some(o), _) => format!("machine; victim in {o}"),
+        (Some(Scope::Global), None, _) => "whole machine".into(),
+        (_, Some(o), _) => o,
+        (_, None, Some(cg)) => format!("cgroup {cg}"),
+        (Some(Scope::Memcg), None, None) => "memory cgroup".into(),
+        _ => "-".into(),
+    }
+}
+
+/// Cuts `s` to `n` characters with an ellipsis.
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
 }
 
 fn aggregates(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {

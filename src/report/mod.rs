@@ -226,7 +226,12 @@ fn earlier_victims(
 fn dedup(events: Vec<OomEvent>) -> Vec<OomEvent> {
     let mut out: Vec<OomEvent> = Vec::with_capacity(events.len());
     for ev in events {
-        let dup = out.iter().rposition(|o| same_event(o, &ev));
+        // Events are in time order, so a copy is among the last few.
+        let from = out.len().saturating_sub(64);
+        let dup = out[from..]
+            .iter()
+            .rposition(|o| same_event(o, &ev))
+            .map(|i| from + i);
         match dup {
             Some(i) => {
                 let o = &mut out[i];

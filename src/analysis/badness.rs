@@ -838,8 +838,12 @@ fn explain(
     if let Some(Ending::VictimExiting { pid, comm }) = &ev.ending {
         s.push(format!("The chosen task {comm} (pid {pid}) was already exiting, so the kernel did not kill again."));
     }
-    if let Some(Ending::Panic { .. }) = &ev.ending {
-        s.push("panic_on_oom is set: the kernel panicked instead of killing a task.".into());
+    if let Some(Ending::Panic { text }) = &ev.ending {
+        if text.contains("deadlocked") {
+            s.push("The kernel found no task it was allowed to kill and panicked (System is deadlocked on memory).".into());
+        } else {
+            s.push("panic_on_oom is set: the kernel panicked instead of killing a task.".into());
+        }
     }
     if victim.is_some_and(|v| {
         v.message

@@ -99,6 +99,40 @@ fn pct(part: u64, total: Option<u64>) -> f64 {
     }
 }
 
+/// Parts of a domain, as shares of its size.
+struct Parts {
+    total: Option<u64>,
+    list: Vec<Part>,
+}
+
+impl Parts {
+    fn of(total: Option<u64>) -> Self {
+        Parts {
+            total,
+            list: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, name: &str, kb: Option<u64>) {
+        if let Some(kb) = kb {
+            self.list.push(Part {
+                name: name.into(),
+                kb,
+                percent: pct(kb, self.total),
+            });
+        }
+    }
+
+    /// What the named parts leave unexplained of `whole`, as "other" when it is more
+    /// than 2 % (counters the kernel does not print, rounding).
+    fn rest_of(&mut self, whole: u64) {
+        let known: u64 = self.list.iter().map(|p| p.kb).sum();
+        if known > 0 && whole > known + whole / 50 {
+            self.add("other", Some(whole - known));
+        }
+    }
+}
+
 fn get(stats: &BTreeMap<String, u64>, keys: &[&str]) -> Option<u64> {
     keys.iter().find_map(|k| stats.get(*k).copied())
 }
@@ -120,17 +154,8 @@ fn memcg_use(ev: &OomEvent) -> Option<MemoryUse> {
         }
     }
     let kb = |b: u64| b / 1024;
-    let mut parts = Vec::new();
-    let total = limit;
-    let mut add = |name: &str, v: Option<u64>| {
-        if let Some(v) = v {
-            parts.push(Part {
-                name: name.into(),
-                kb: v,
-                percent: pct(v, total),
-            });
-        }
-    };
+    let mut parts = Parts::of(limit);
+    let mut add = |name: &str, v: Option<u64>| parts.add(name, v);
     if stats.contains_key("anon") {
         // cgroup v2 memory.stat (also printed on v1 hosts by 5.3–6.4).
         let shmem = get(&stats, &["shmem"]);
@@ -175,14 +200,7 @@ fn memcg_use(ev: &OomEvent) -> Option<MemoryUse> {
     if let Some(used) = mc.usage_kb
         && !stats.is_empty()
     {
-        let known: u64 = parts.iter().map(|p| p.kb).sum();
-        if !parts.is_empty() && used > known + used / 50 {
-            parts.push(Part {
-                name: "other".into(),
-                kb: used - known,
-                percent: pct(used - known, total),
-            });
-        }
+        parts.rest_of(used);
     }
     let swap_used = mc.swap_usage_kb.or_else(|| {
         mc.memsw_usage_kb
@@ -205,7 +223,7 @@ fn memcg_use(ev: &OomEvent) -> Option<MemoryUse> {
         failcnt: mc.failcnt,
         swap_used_kb: swap_used,
         swap_total_kb: swap_total,
-        parts,
+        parts: parts.list,
         largest_tasks: Vec::new(),
         summary: String::new(),
     })
@@ -224,16 +242,8 @@ fn machine_use(ev: &OomEvent, page_kb: u64) -> Option<MemoryUse> {
         _ => None,
     };
     let shmem = p(&["shmem"]);
-    let mut parts = Vec::new();
-    let mut add = |name: &str, v: Option<u64>| {
-        if let Some(v) = v {
-            parts.push(Part {
-                name: name.into(),
-                kb: v,
-                percent: pct(v, total),
-            });
-        }
-    };
+    let mut parts = Parts::of(total);
+    let mut add = |name: &str, v: Option<u64>| parts.add(name, v);
     if c.contains_key("active_anon") {
         // shmem pages sit on the anon LRU lists.
         let anon = p(&["active_anon", "inactive_anon", "isolated_anon"]);
@@ -257,14 +267,7 @@ fn machine_use(ev: &OomEvent, page_kb: u64) -> Option<MemoryUse> {
     add("free", p(&["free"]));
     let free = p(&["free"]);
     if let Some(t) = total {
-        let known: u64 = parts.iter().map(|p| p.kb).sum();
-        if known > 0 && t > known + t / 50 {
-            parts.push(Part {
-                name: "other".into(),
-                kb: t - known,
-                percent: pct(t - known, total),
-            });
-        }
+        parts.rest_of(t);
     }
     let swap_used = mi
         .total_swap_kb
@@ -278,7 +281,7 @@ fn machine_use(ev: &OomEvent, page_kb: u64) -> Option<MemoryUse> {
         failcnt: None,
         swap_used_kb: swap_used,
         swap_total_kb: mi.total_swap_kb,
-        parts,
+        parts: parts.list,
         largest_tasks: Vec::new(),
         summary: String::new(),
     })

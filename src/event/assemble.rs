@@ -498,7 +498,7 @@ impl Assembler {
             }
             Line::SwapAdded(kb) => {
                 let e = &mut self.streams[si].evidence;
-                e.swap_added_kb = Some(e.swap_added_kb.unwrap_or(0) + kb);
+                e.swap_added_kb = Some(e.swap_added_kb.unwrap_or(0).saturating_add(*kb));
                 return;
             }
             Line::Suppressed(n) => {
@@ -549,6 +549,17 @@ impl Assembler {
                     return;
                 }
             }
+            // A global OOM with nothing to kill ends in panic("System is deadlocked on
+            // memory") right after "no killable processes" closed the report.
+            Line::Panic(text) => {
+                if let Some(p) = self.streams[si].recent.back_mut()
+                    && p.ev.ending == Some(Ending::NoKillableProcess)
+                {
+                    p.ev.ending = Some(Ending::Panic { text: lossy(text) });
+                    touch(p, rec);
+                    return;
+                }
+            }
             _ => {}
         }
         // Lines that open a report whose beginning is not in the log.
@@ -567,7 +578,6 @@ impl Assembler {
                     kind: CounterKind::Memory,
                     ..
                 })
-                | Line::TableHeader(_)
                 | Line::TasksTitle
                 | Line::MemInfoStart
                 | Line::MemTotal(
@@ -577,7 +587,7 @@ impl Assembler {
                 | Line::VictimExiting { .. }
                 | Line::NoKillable
                 | Line::Panic(_)
-        );
+        ) || matches!(line, Line::TableHeader(ref cols) if classify::is_task_table(&cols[..]));
         if !opens {
             return;
         }
@@ -1071,7 +1081,7 @@ fn parse_inline_stats(text: &[u8], map: &mut BTreeMap<String, u64>) {
             None => (v, 1),
         };
         if let Some(n) = classify::parse::<u64>(Some(num)) {
-            map.insert(lossy(k), n * mult);
+            map.insert(lossy(k), n.saturating_mul(mult));
         }
     }
 }

@@ -271,9 +271,16 @@ pub struct ReaperLine<'a> {
     pub left_kb: Option<(u64, u64, u64)>,
 }
 
+// Unicode off: process names and paths are bytes, not always UTF-8 (`.` and `[^)]`
+// must match `\xff`), and the kernel's own words and numbers are ASCII.
 macro_rules! re {
     ($name:ident, $pat:expr) => {
-        static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new($pat).expect("valid regex"));
+        static $name: LazyLock<Regex> = LazyLock::new(|| {
+            regex::bytes::RegexBuilder::new($pat)
+                .unicode(false)
+                .build()
+                .expect("valid regex")
+        });
     };
 }
 
@@ -384,9 +391,13 @@ pub fn classify(body: &[u8]) -> Line<'_> {
     if body.starts_with(b"Out of memory and no killable processes") {
         return Line::NoKillable;
     }
-    if memmem::find(body, b"panic_on_oom").is_some()
-        || body.starts_with(b"Kernel panic - not syncing: Out of memory")
-        || body.starts_with(b"Kernel panic - not syncing: System is deadlocked on memory")
+    // panic() prefixes "Kernel panic - not syncing: "; some consoles lose the prefix.
+    let panic_text = body
+        .strip_prefix(b"Kernel panic - not syncing: ")
+        .unwrap_or(body);
+    if (panic_text.starts_with(b"Out of memory") && memmem::find(body, b"panic_on_oom").is_some())
+        || panic_text.starts_with(b"Out of memory: system-wide panic_on_oom")
+        || panic_text.starts_with(b"System is deadlocked on memory")
     {
         return Line::Panic(body);
     }
@@ -698,6 +709,13 @@ fn release(body: &[u8]) -> Option<&[u8]> {
     let start = head.iter().rposition(|b| *b == b' ').map_or(0, |i| i + 1);
     let r = &head[start..];
     (r.first().is_some_and(u8::is_ascii_digit)).then_some(r)
+}
+
+/// Whether header columns are the kernel's task table (every era has `tgid total_vm`;
+/// a bare `[ pid ]` line is not enough to open a report).
+pub fn is_task_table(cols: &[&[u8]]) -> bool {
+    cols.windows(2)
+        .any(|w| w[0] == b"tgid" && w[1] == b"total_vm")
 }
 
 /// Lines starting with `[`: task table header and rows, ppc64 stack frames.

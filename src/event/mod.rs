@@ -6,6 +6,7 @@
 
 mod assemble;
 pub mod classify;
+pub mod store;
 mod tasks;
 
 pub use assemble::{Assembler, AssemblerOptions, BootEvidence};

@@ -101,7 +101,8 @@ impl TaskTable {
     }
 
     fn parse_row(&self, line: &[u8]) -> Option<TaskRow> {
-        if self.columns.is_empty() {
+        // pid and name are the least a table has.
+        if self.columns.len() < 2 {
             return None;
         }
         let close = line.iter().position(|b| *b == b']')?;

@@ -10,15 +10,23 @@
 //! runs of NUL bytes (left in a file by a crash) split a physical line into segments
 //! that keep its line number, and a line longer than the cap is cut with a flag so that
 //! memory stays bounded whatever the input.
+//!
+//! With helper threads ([`LineReader::with_workers`]) the reading thread reads ahead in
+//! chunks and the helpers search each chunk for markers and count its newlines while
+//! earlier chunks are being consumed, so decompression, marker search and parsing
+//! overlap; the consumer then only looks up the precomputed hits. The lines handed out
+//! are the same either way.
 
+use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use memchr::{memchr, memchr_iter, memrchr};
 
 use crate::input::markers::Markers;
 
 /// Default size of the read buffer.
-pub const DEFAULT_CAPACITY: usize = 256 * 1024;
+pub const DEFAULT_CAPACITY: usize = 1024 * 1024;
 /// Default longest line kept whole; longer lines are truncated.
 pub const DEFAULT_MAX_LINE: usize = 1024 * 1024;
 
@@ -38,7 +46,8 @@ pub struct Line<'a> {
 /// What the consumer wants to see next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Want {
-    /// Only lines that contain an OOM marker (plus one sample line per buffer).
+    /// Only lines that contain an OOM marker (plus the context lines before them, as
+    /// samples).
     Markers,
     /// Every line.
     Every,
@@ -52,9 +61,12 @@ pub trait LineSink {
     }
     /// A line the consumer asked for. Returns what it wants next.
     fn line(&mut self, line: Line<'_>) -> Want;
-    /// The last complete line of a buffer region that was skipped in
-    /// [`Want::Markers`] mode, so that clocks and dates can be followed cheaply.
-    fn sample(&mut self, line: Line<'_>);
+    /// A line skipped in [`Want::Markers`] mode, so that clocks, dates and the
+    /// metadata that header-less continuation lines inherit can be followed cheaply.
+    /// Lines are offered from the end of a skipped stretch backwards until the sink
+    /// returns true (the line settles the context), so the sink always knows the last
+    /// line that matters before the next line it is given.
+    fn sample(&mut self, line: Line<'_>) -> bool;
 }
 
 /// Counters a [`LineReader`] keeps about the bytes it read.
@@ -75,6 +87,14 @@ pub struct ReadStats {
 /// A rolling-buffer line reader over any [`Read`].
 pub struct LineReader<R> {
     rdr: R,
+    /// Helper threads that search chunks read ahead (0: search in the calling thread).
+    workers: usize,
+    core: Core,
+}
+
+/// The line buffer and its position; the reader is kept apart so that a [`Feed`] can
+/// borrow it while the buffer is worked on.
+struct Core {
     buf: Vec<u8>,
     /// First unconsumed byte.
     pos: usize,
@@ -91,6 +111,16 @@ pub struct LineReader<R> {
     /// The region handed out next is the head of an over-long line.
     cut_pending: bool,
     stats: ReadStats,
+    /// `\n` bytes in everything read so far (up to `end`). Since no `\n` follows the
+    /// end of the region [`Core::refill`] returns, this gives line numbers at region
+    /// ends without counting the region again.
+    newlines: u64,
+    /// `buf[pos..scanned]` holds no `\n`: only bytes read since are searched for one,
+    /// which keeps a long line that arrives in small reads linear.
+    scanned: usize,
+    /// The region returned by [`Core::refill`] ends at a line end or at the end of the
+    /// input, not at a cut, so no marker can straddle its end.
+    whole_lines: bool,
 }
 
 impl<R: Read> LineReader<R> {
@@ -104,22 +134,36 @@ impl<R: Read> LineReader<R> {
         let capacity = capacity.max(16);
         LineReader {
             rdr,
-            buf: vec![0; capacity],
-            pos: 0,
-            end: 0,
-            eof: false,
-            number: 1,
-            base: 0,
-            max_line: max_line.max(16),
-            skipping: false,
-            cut_pending: false,
-            stats: ReadStats::default(),
+            workers: 0,
+            core: Core {
+                buf: vec![0; capacity],
+                pos: 0,
+                end: 0,
+                eof: false,
+                number: 1,
+                base: 0,
+                max_line: max_line.max(16),
+                skipping: false,
+                cut_pending: false,
+                stats: ReadStats::default(),
+                newlines: 0,
+                scanned: 0,
+                whole_lines: true,
+            },
         }
+    }
+
+    /// Searches for markers in `n` helper threads, ahead of the consumer (0: in the
+    /// calling thread, as it reads). Worth it when cores are idle: a single input, or
+    /// fewer inputs than cores.
+    pub fn with_workers(mut self, n: usize) -> Self {
+        self.workers = n;
+        self
     }
 
     /// What has been read so far.
     pub fn stats(&self) -> ReadStats {
-        self.stats
+        self.core.stats
     }
 
     /// Reads to the end, handing lines to `sink`.
@@ -127,8 +171,36 @@ impl<R: Read> LineReader<R> {
     /// An I/O error (a corrupt gzip member, a vanished file) stops the run; the lines
     /// before it have been delivered and [`LineReader::stats`] says how far it got.
     pub fn run<S: LineSink>(&mut self, sink: &mut S, markers: &Markers) -> io::Result<()> {
+        if self.workers == 0 {
+            return self
+                .core
+                .run(sink, markers, &mut Feed::Direct(&mut self.rdr));
+        }
+        let chunk = chunk_size(self.core.buf.len());
+        let workers = self.workers;
+        let rdr = &mut self.rdr;
+        let core = &mut self.core;
+        let shared = Shared::default();
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| shared.work(markers));
+            }
+            // Dropping the feed (also when the sink panics) lets the helpers end.
+            let mut feed = Feed::Ahead(Box::new(Ahead::new(rdr, markers, chunk, &shared)));
+            core.run(sink, markers, &mut feed)
+        })
+    }
+}
+
+impl Core {
+    fn run<S: LineSink, R: Read>(
+        &mut self,
+        sink: &mut S,
+        markers: &Markers,
+        feed: &mut Feed<'_, R>,
+    ) -> io::Result<()> {
         let mut want = sink.start();
-        while let Some(complete_end) = self.refill()? {
+        while let Some(complete_end) = self.refill(feed)? {
             if self.cut_pending {
                 // The head of an over-long line, which has no `\n` in the buffer.
                 self.cut_pending = false;
@@ -164,20 +236,42 @@ impl<R: Read> LineReader<R> {
                         }
                     }
                     Want::Markers => {
-                        let region = &self.buf[self.pos..complete_end];
-                        match markers.find(region) {
+                        // The helpers' hits when they are exact for this region, else
+                        // a search here. A hit also carries its line number.
+                        let known = if self.whole_lines {
+                            feed.hit(self.base + self.pos as u64, self.base + complete_end as u64)
+                        } else {
+                            None
+                        };
+                        let found = match known {
+                            Some(hit) => hit.map(|h| ((h.at - self.base) as usize, Some(h.number))),
+                            None => markers
+                                .find(&self.buf[self.pos..complete_end])
+                                .map(|m| (self.pos + m, None)),
+                        };
+                        match found {
                             None => {
-                                let skipped = bytecount::count(region, b'\n') as u64;
-                                self.sample_last(sink, complete_end);
-                                self.number += skipped;
+                                let last = self.newlines + 1
+                                    - u64::from(self.buf[complete_end - 1] == b'\n');
+                                self.sample_back(sink, self.pos, complete_end, last);
+                                // No `\n` after `complete_end` has been read yet.
+                                self.number = self.newlines + 1;
                                 self.pos = complete_end;
                             }
-                            Some(m) => {
-                                let at = self.pos + m;
+                            Some((at, number)) => {
                                 let start = memrchr(b'\n', &self.buf[self.pos..at])
                                     .map_or(self.pos, |i| self.pos + i + 1);
-                                self.number +=
-                                    bytecount::count(&self.buf[self.pos..start], b'\n') as u64;
+                                self.number = match number {
+                                    Some(n) => n,
+                                    None => {
+                                        self.number
+                                            + bytecount::count(&self.buf[self.pos..start], b'\n')
+                                                as u64
+                                    }
+                                };
+                                if start > self.pos {
+                                    self.sample_back(sink, self.pos, start, self.number - 1);
+                                }
                                 let nl = memchr(b'\n', &self.buf[at..complete_end]).map(|i| at + i);
                                 let stop = nl.unwrap_or(complete_end);
                                 want = self.deliver(sink, start, stop, false, want);
@@ -193,30 +287,41 @@ impl<R: Read> LineReader<R> {
         }
         Ok(())
     }
+}
 
-    /// Hands the last complete line before `complete_end` to `sink.sample`.
-    fn sample_last<S: LineSink>(&self, sink: &mut S, complete_end: usize) {
-        let region = &self.buf[self.pos..complete_end];
-        let body_end = if region.last() == Some(&b'\n') {
-            region.len() - 1
-        } else {
-            region.len()
-        };
-        let start = memrchr(b'\n', &region[..body_end]).map_or(0, |i| i + 1);
-        if start == body_end {
-            return;
+impl Core {
+    /// Offers the lines of `buf[from..to]` (whole lines; `last` is the number of the
+    /// last one) to `sink.sample`, last first, until one settles the context. The
+    /// walk is bounded: a stretch of thousands of header-less lines is not worth
+    /// reading backwards, and the skipped lines are left to the previous samples.
+    fn sample_back<S: LineSink>(&self, sink: &mut S, from: usize, to: usize, last: u64) {
+        const MAX_LINES: usize = 64;
+        let region = &self.buf[from..to];
+        let mut end = region.len();
+        if region.last() == Some(&b'\n') {
+            end -= 1;
         }
-        let number = self.number + bytecount::count(&region[..start], b'\n') as u64;
-        let offset = self.base + (self.pos + start) as u64;
-        let bytes = trim_cr(&region[start..body_end]);
-        // A sample is only for clocks; segments split by NULs are not worth it.
-        if memchr(0, bytes).is_none() {
-            sink.sample(Line {
-                bytes,
-                number,
-                offset,
-                truncated: false,
-            });
+        let mut number = last;
+        for _ in 0..MAX_LINES {
+            let start = memrchr(b'\n', &region[..end]).map_or(0, |i| i + 1);
+            let bytes = trim_cr(&region[start..end]);
+            // Blank lines and NUL-split lines say nothing about the context.
+            if !bytes.is_empty()
+                && memchr(0, bytes).is_none()
+                && sink.sample(Line {
+                    bytes,
+                    number,
+                    offset: self.base + (from + start) as u64,
+                    truncated: false,
+                })
+            {
+                return;
+            }
+            if start == 0 {
+                return;
+            }
+            end = start - 1;
+            number -= 1;
         }
     }
 
@@ -261,16 +366,19 @@ impl<R: Read> LineReader<R> {
 
     /// Makes sure `buf[pos..]` holds at least one complete line (or the last bytes of
     /// the input) and returns the end of the complete lines; `None` at the end.
-    fn refill(&mut self) -> io::Result<Option<usize>> {
+    fn refill<R: Read>(&mut self, feed: &mut Feed<'_, R>) -> io::Result<Option<usize>> {
         loop {
             if self.pos < self.end {
-                let avail = &self.buf[self.pos..self.end];
-                if let Some(i) = memrchr(b'\n', avail) {
-                    return Ok(Some(self.pos + i + 1));
+                let from = self.scanned.max(self.pos);
+                if let Some(i) = memrchr(b'\n', &self.buf[from..self.end]) {
+                    self.whole_lines = true;
+                    return Ok(Some(from + i + 1));
                 }
+                self.scanned = self.end;
                 if self.eof {
                     // A final line without terminator.
                     self.stats.lines += 1;
+                    self.whole_lines = true;
                     return Ok(Some(self.end));
                 }
             } else if self.eof {
@@ -283,15 +391,16 @@ impl<R: Read> LineReader<R> {
                     let new_len = (self.buf.len() * 2).min(self.max_line);
                     self.buf.resize(new_len, 0);
                 } else {
+                    self.whole_lines = false;
                     return Ok(Some(self.cut_long_line()));
                 }
             }
-            let n = read_some(&mut self.rdr, &mut self.buf[self.end..])?;
+            let (n, newlines) = feed.fill(&mut self.buf[self.end..], self.base)?;
             if n == 0 {
                 self.eof = true;
             } else {
-                let fresh = &self.buf[self.end..self.end + n];
-                self.stats.lines += bytecount::count(fresh, b'\n') as u64;
+                self.stats.lines += newlines;
+                self.newlines += newlines;
                 self.stats.bytes += n as u64;
                 self.end += n;
             }
@@ -326,6 +435,7 @@ impl<R: Read> LineReader<R> {
         self.buf.copy_within(self.pos..self.end, 0);
         self.base += self.pos as u64;
         self.end -= self.pos;
+        self.scanned = self.scanned.saturating_sub(self.pos);
         self.pos = 0;
     }
 }
@@ -344,5 +454,565 @@ fn read_some<R: Read>(rdr: &mut R, buf: &mut [u8]) -> io::Result<usize> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             r => return r,
         }
+    }
+}
+
+/// A marker found ahead: where, and the number of its line.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    /// Absolute offset of the marker's first byte.
+    at: u64,
+    /// Line number of the line holding it.
+    number: u64,
+}
+
+/// Chunks read ahead of the one being consumed.
+const AHEAD: u64 = 4;
+/// How often (in chunks) the consumer checks whether the helpers keep up, and for how
+/// many chunks' worth of input it goes without them when they do not.
+const CHECK_EVERY: u32 = 8;
+const SOLO_CHUNKS: u64 = 64;
+
+/// Size of the chunks read ahead for the helpers: half the line buffer, so that a
+/// chunk usually fits whole after the unfinished line is rolled to the front.
+fn chunk_size(buffer: usize) -> usize {
+    (buffer / 2).clamp(4096, 4 << 20)
+}
+
+/// Where the line buffer gets its bytes.
+enum Feed<'a, R> {
+    /// Straight from the reader; markers are searched by the consumer.
+    Direct(&'a mut R),
+    /// From chunks read ahead and searched by helper threads.
+    Ahead(Box<Ahead<'a, R>>),
+}
+
+impl<R: Read> Feed<'_, R> {
+    /// Copies the next bytes into `dst`; returns how many and how many `\n` they hold.
+    /// `keep_from` is the absolute offset of the oldest byte the consumer still holds.
+    fn fill(&mut self, dst: &mut [u8], keep_from: u64) -> io::Result<(usize, u64)> {
+        match self {
+            Feed::Direct(rdr) => {
+                let n = read_some(rdr, dst)?;
+                Ok((n, bytecount::count(&dst[..n], b'\n') as u64))
+            }
+            Feed::Ahead(a) => a.fill(dst, keep_from),
+        }
+    }
+
+    /// The first marker in `[from, to)` when it is known (`None`: search yourself).
+    /// Exact for any range that starts at a line start (or after a NUL) and ends at a
+    /// line end or the end of the input.
+    fn hit(&mut self, from: u64, to: u64) -> Option<Option<Hit>> {
+        match self {
+            Feed::Direct(_) => None,
+            Feed::Ahead(a) => {
+                // Only bytes that came in searched chunks, without a gap, are known.
+                if !(a.covered.0 <= from && to <= a.covered.1) {
+                    return None;
+                }
+                while a.hits.front().is_some_and(|h| h.at < from) {
+                    a.hits.pop_front();
+                }
+                Some(a.hits.front().filter(|h| h.at < to).copied())
+            }
+        }
+    }
+}
+
+/// A piece of the input read ahead, with what a helper found in it.
+struct Chunk {
+    /// `len` bytes of input, then room for the head of the next chunk.
+    data: Vec<u8>,
+    len: usize,
+    /// Offsets of the first marker of every line holding one (a line's hit may lie in
+    /// the chunk before when the line starts there), with the `\n` bytes before each.
+    hits: Vec<(usize, u64)>,
+    /// `\n` bytes in `data[..len]`.
+    newlines: u64,
+}
+
+impl Chunk {
+    /// Finds the markers and counts the lines of `data[..len]`, looking `ext` bytes into
+    /// the next chunk (copied after `len`) for markers that straddle the boundary.
+    /// Searching resumes at the line after each hit, as the consumer does.
+    fn prescan(&mut self, markers: &Markers, ext: usize) {
+        self.hits.clear();
+        let hay = &self.data[..self.len + ext];
+        let len = self.len;
+        let (mut pos, mut counted, mut newlines) = (0, 0, 0u64);
+        while pos < len {
+            let Some(m) = markers.find(&hay[pos..]) else {
+                break;
+            };
+            let at = pos + m;
+            if at >= len {
+                break;
+            }
+            newlines += bytecount::count(&hay[counted..at], b'\n') as u64;
+            counted = at;
+            self.hits.push((at, newlines));
+            pos = memchr(b'\n', &hay[at..len]).map_or(len, |i| at + i + 1);
+        }
+        newlines += bytecount::count(&hay[counted..len], b'\n') as u64;
+        self.newlines = newlines;
+    }
+}
+
+/// Chunks between the reading thread and the helpers. A chunk the consumer needs
+/// before any helper took it is searched by the consumer itself, so a busy machine
+/// (helpers not scheduled) costs no waiting, only the copy.
+#[derive(Default)]
+struct Shared {
+    state: Mutex<State>,
+    /// Signalled when a job is queued or the feed closes.
+    work: Condvar,
+    /// Signalled when a helper finishes a chunk.
+    done: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    /// Chunks waiting for a helper, with their sequence number and look-ahead length.
+    queue: VecDeque<(u64, Chunk, usize)>,
+    /// Chunks a helper has finished, by sequence number.
+    finished: Vec<(u64, Chunk)>,
+    /// Helpers waiting for work, and searching.
+    idle: usize,
+    working: usize,
+    /// A helper panicked: its chunk is lost.
+    failed: bool,
+    closed: bool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panicking helper leaves consistent data behind (its chunk is just lost).
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A helper's loop: take the oldest queued chunk, search it, hand it back.
+    fn work(&self, markers: &Markers) {
+        let mut st = self.lock();
+        loop {
+            if let Some((seq, mut c, ext)) = st.queue.pop_front() {
+                st.working += 1;
+                drop(st);
+                let searched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    c.prescan(markers, ext);
+                }));
+                st = self.lock();
+                st.working -= 1;
+                match searched {
+                    Ok(()) => st.finished.push((seq, c)),
+                    // The consumer would wait for this chunk forever: tell it instead.
+                    Err(_) => st.failed = true,
+                }
+                self.done.notify_one();
+            } else if st.closed {
+                return;
+            } else {
+                st.idle += 1;
+                st = self.work.wait(st).unwrap_or_else(PoisonError::into_inner);
+                st.idle -= 1;
+            }
+        }
+    }
+
+    fn push(&self, seq: u64, c: Chunk, ext: usize) {
+        let mut st = self.lock();
+        st.queue.push_back((seq, c, ext));
+        if st.idle > 0 {
+            self.work.notify_one();
+        }
+    }
+
+    /// Chunk `seq`, searched: by a helper, or here if none has started on it. Also
+    /// says whether a helper did it. `None` if a helper failed on it.
+    fn take(&self, seq: u64, markers: &Markers) -> Option<(Chunk, bool)> {
+        let mut st = self.lock();
+        loop {
+            if let Some(i) = st.finished.iter().position(|(s, _)| *s == seq) {
+                return Some((st.finished.swap_remove(i).1, true));
+            }
+            if let Some(i) = st.queue.iter().position(|(s, _, _)| *s == seq) {
+                let (_, mut c, ext) = st.queue.remove(i).expect("position is valid");
+                drop(st);
+                c.prescan(markers, ext);
+                return Some((c, false));
+            }
+            if st.failed && st.working == 0 {
+                return None;
+            }
+            // A helper is on it.
+            st = self.done.wait(st).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.work.notify_all();
+    }
+}
+
+/// The read-ahead side: reads chunks in the consumer's thread (the reader need not be
+/// `Send`), queues each for the helpers once the head of the next one is known, and
+/// takes them back in order. While the helpers do not get to run, it reads straight
+/// into the line buffer instead ("solo"), leaving the search to the consumer.
+struct Ahead<'a, R> {
+    rdr: &'a mut R,
+    markers: &'a Markers,
+    shared: &'a Shared,
+    chunk: usize,
+    /// Longest marker minus one: how far a marker can reach into the next chunk.
+    ext: usize,
+    /// Chunks queued, and taken back.
+    sent: u64,
+    received: u64,
+    /// Of the chunks taken back since the last check, how many a helper had done.
+    taken: u32,
+    helped: u32,
+    /// Bytes still to read straight, without chunks (see `SOLO_CHUNKS`), and how many
+    /// checks in a row found the helpers behind.
+    solo: u64,
+    misses: u32,
+    /// Read, waiting for the next chunk's head before it can be searched.
+    waiting: Option<Chunk>,
+    /// The reader reached its end or failed; `error` is returned once all before it
+    /// has been handed out.
+    read_done: bool,
+    error: Option<io::Error>,
+    /// The chunk being copied out, how far, and the `\n` bytes copied from it so far.
+    cur: Option<Chunk>,
+    cur_off: usize,
+    cur_newlines: u64,
+    /// Absolute offset of the next byte to hand out, and `\n` bytes before it.
+    offset: u64,
+    newlines_before: u64,
+    /// The absolute range covered by searched chunks without a gap: where `hits` is
+    /// complete.
+    covered: (u64, u64),
+    hits: VecDeque<Hit>,
+    free: Vec<Chunk>,
+}
+
+impl<R> Drop for Ahead<'_, R> {
+    fn drop(&mut self) {
+        self.shared.close();
+    }
+}
+
+impl<'a, R: Read> Ahead<'a, R> {
+    fn new(rdr: &'a mut R, markers: &'a Markers, chunk: usize, shared: &'a Shared) -> Self {
+        Ahead {
+            rdr,
+            markers,
+            shared,
+            chunk,
+            ext: markers.max_len().saturating_sub(1),
+            sent: 0,
+            received: 0,
+            taken: 0,
+            helped: 0,
+            solo: 0,
+            misses: 0,
+            waiting: None,
+            read_done: false,
+            error: None,
+            cur: None,
+            cur_off: 0,
+            cur_newlines: 0,
+            offset: 0,
+            newlines_before: 0,
+            covered: (0, 0),
+            hits: VecDeque::new(),
+            free: Vec::new(),
+        }
+    }
+
+    fn fill(&mut self, dst: &mut [u8], keep_from: u64) -> io::Result<(usize, u64)> {
+        loop {
+            if let Some(c) = &self.cur
+                && self.cur_off < c.len
+            {
+                let n = dst.len().min(c.len - self.cur_off);
+                let piece = &c.data[self.cur_off..self.cur_off + n];
+                dst[..n].copy_from_slice(piece);
+                // The helper counted the whole chunk; only a partial copy counts again.
+                let newlines = if self.cur_off + n == c.len {
+                    c.newlines - self.cur_newlines
+                } else {
+                    bytecount::count(piece, b'\n') as u64
+                };
+                self.cur_off += n;
+                self.cur_newlines += newlines;
+                self.offset += n as u64;
+                self.newlines_before += newlines;
+                return Ok((n, newlines));
+            }
+            if let Some(c) = self.cur.take() {
+                self.free.push(c);
+            }
+            if self.solo > 0 && self.received == self.sent && self.waiting.is_none() {
+                // Straight into the line buffer, as without helpers.
+                if self.read_done {
+                    return self.end();
+                }
+                let n = match read_some(self.rdr, dst) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        self.read_done = true;
+                        return Err(e);
+                    }
+                };
+                if n == 0 {
+                    self.read_done = true;
+                }
+                let newlines = bytecount::count(&dst[..n], b'\n') as u64;
+                self.solo = self.solo.saturating_sub(n as u64);
+                self.offset += n as u64;
+                self.newlines_before += newlines;
+                return Ok((n, newlines));
+            }
+            let Some(c) = self.next_chunk() else {
+                return self.end();
+            };
+            while self.hits.front().is_some_and(|h| h.at < keep_from) {
+                self.hits.pop_front();
+            }
+            let (base, before) = (self.offset, self.newlines_before);
+            self.hits.extend(c.hits.iter().map(|&(at, newlines)| Hit {
+                at: base + at as u64,
+                number: before + newlines + 1,
+            }));
+            if self.covered.1 != base {
+                self.covered = (base, base);
+            }
+            self.covered.1 = base + c.len as u64;
+            self.cur = Some(c);
+            self.cur_off = 0;
+            self.cur_newlines = 0;
+        }
+    }
+
+    fn end(&mut self) -> io::Result<(usize, u64)> {
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok((0, 0)),
+        }
+    }
+
+    /// The next searched chunk in input order; `None` when all have been handed out
+    /// (the end of the input, or a switch to solo reading).
+    fn next_chunk(&mut self) -> Option<Chunk> {
+        // Read ahead far enough to give the helpers something to do meanwhile.
+        while self.solo == 0 && !self.read_done && self.sent - self.received < AHEAD {
+            let c = self.read_chunk();
+            if let Some(mut w) = self.waiting.take() {
+                let k = self.ext.min(c.len);
+                w.data[w.len..w.len + k].copy_from_slice(&c.data[..k]);
+                self.shared.push(self.sent, w, k);
+                self.sent += 1;
+            }
+            if c.len > 0 {
+                self.waiting = Some(c);
+            } else {
+                self.free.push(c);
+            }
+        }
+        if (self.read_done || self.solo > 0)
+            && let Some(w) = self.waiting.take()
+        {
+            // Nothing follows in a chunk: the coverage ends with this one, so markers
+            // that straddle its end are left to the consumer.
+            self.shared.push(self.sent, w, 0);
+            self.sent += 1;
+        }
+        if self.received == self.sent {
+            return None;
+        }
+        let Some((c, helped)) = self.shared.take(self.received, self.markers) else {
+            self.read_done = true;
+            self.received = self.sent;
+            self.error = Some(io::Error::other("a marker search thread failed"));
+            return None;
+        };
+        self.received += 1;
+        self.taken += 1;
+        self.helped += u32::from(helped);
+        if self.taken == CHECK_EVERY {
+            // Helpers that rarely finish a chunk in time are not getting a core (the
+            // machine is busy): read without them for a while rather than pay the
+            // copying and switching for nothing.
+            // Each miss in a row doubles the time without them.
+            if self.helped * 4 < self.taken {
+                self.solo = (SOLO_CHUNKS << self.misses.min(6)) * self.chunk as u64;
+                self.misses += 1;
+            } else {
+                self.misses = 0;
+            }
+            self.taken = 0;
+            self.helped = 0;
+        }
+        Some(c)
+    }
+
+    /// Reads until the chunk is full, the input ends, or reading fails.
+    fn read_chunk(&mut self) -> Chunk {
+        let mut c = self.free.pop().unwrap_or_else(|| Chunk {
+            data: vec![0; self.chunk + self.ext],
+            len: 0,
+            hits: Vec::new(),
+            newlines: 0,
+        });
+        c.len = 0;
+        while c.len < self.chunk {
+            match read_some(self.rdr, &mut c.data[c.len..self.chunk]) {
+                Ok(0) => {
+                    self.read_done = true;
+                    break;
+                }
+                Ok(n) => c.len += n,
+                Err(e) => {
+                    self.read_done = true;
+                    self.error = Some(e);
+                    break;
+                }
+            }
+        }
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads every line for a while after each marker line, as the scanner does inside
+    /// a report, and records what it is handed.
+    struct Record {
+        markers: Markers,
+        seen: Vec<(u64, u64, Vec<u8>, bool)>,
+        every_left: usize,
+        samples: usize,
+    }
+
+    impl LineSink for Record {
+        fn line(&mut self, line: Line<'_>) -> Want {
+            self.seen.push((
+                line.number,
+                line.offset,
+                line.bytes.to_vec(),
+                line.truncated,
+            ));
+            if self.markers.contains(line.bytes) {
+                self.every_left = 5;
+            }
+            if self.every_left > 0 {
+                self.every_left -= 1;
+                Want::Every
+            } else {
+                Want::Markers
+            }
+        }
+        fn sample(&mut self, _: Line<'_>) -> bool {
+            self.samples += 1;
+            true
+        }
+    }
+
+    /// A reader that hands out at most `n` bytes per call, like a pipe.
+    struct Trickle<'a>(&'a [u8], usize);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.1).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    type Seen = Vec<(u64, u64, Vec<u8>, bool)>;
+
+    fn run(
+        data: &[u8],
+        capacity: usize,
+        max_line: usize,
+        workers: usize,
+        trickle: usize,
+    ) -> (Seen, ReadStats) {
+        let markers = Markers::new();
+        let mut sink = Record {
+            markers: markers.clone(),
+            seen: Vec::new(),
+            every_left: 0,
+            samples: 0,
+        };
+        let mut r = LineReader::with_limits(Trickle(data, trickle), capacity, max_line)
+            .with_workers(workers);
+        r.run(&mut sink, &markers).unwrap();
+        (sink.seen, r.stats())
+    }
+
+    fn inputs() -> Vec<Vec<u8>> {
+        let mut all = Vec::new();
+        for dir in ["samples/real", "samples/lab"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            let mut paths: Vec<_> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            paths.sort();
+            for p in paths {
+                all.extend(std::fs::read(p).unwrap());
+            }
+        }
+        // Markers straddling every offset around 4 KiB boundaries (the smallest
+        // chunk), NUL runs, CRs, an over-long line, and no final newline.
+        let mut hostile = Vec::new();
+        for pad in 0..40 {
+            hostile.extend(std::iter::repeat_n(b'x', 4096 - 20 + pad));
+            hostile.extend_from_slice(b" Killed process 1 (a)\nfiller\n");
+        }
+        hostile.extend(std::iter::repeat_n(0u8, 9000));
+        hostile.extend_from_slice(b"a\0\0b Out of memory: Kill process 2 (b)\r\n");
+        hostile.extend(std::iter::repeat_n(b'y', 70_000));
+        hostile.extend_from_slice(b" oom-kill:tail\nlast Killed process 3 (c)");
+        vec![all, hostile]
+    }
+
+    #[test]
+    fn helpers_hand_out_the_same_lines() {
+        for data in inputs() {
+            for (capacity, max_line) in [
+                (16, 65536),
+                (257, 4096),
+                (8192, 65536),
+                (DEFAULT_CAPACITY, DEFAULT_MAX_LINE),
+            ] {
+                for trickle in [usize::MAX, 1000] {
+                    let want = run(&data, capacity, max_line, 0, trickle);
+                    for workers in [1, 2] {
+                        let got = run(&data, capacity, max_line, workers, trickle);
+                        assert!(
+                            got == want,
+                            "capacity {capacity}, max_line {max_line}, trickle {trickle}, workers {workers}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_line_in_small_reads_is_linear() {
+        // 8 MiB without a newline, 3 bytes per read: the reader must not search what
+        // it already searched (this took minutes when it did).
+        let mut data = vec![b'z'; 8 << 20];
+        data.push(b'\n');
+        let t = std::time::Instant::now();
+        let (_, stats) = run(&data, 1 << 20, 1 << 20, 0, 3);
+        assert_eq!(stats.truncated_lines, 1);
+        assert!(t.elapsed().as_secs() < 60);
     }
 }

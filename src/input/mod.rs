@@ -8,8 +8,8 @@ pub mod markers;
 use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::SystemTime;
 
 use flate2::read::MultiGzDecoder;
@@ -160,6 +160,129 @@ fn open_reader_counted(
 
 const SNIFF_LEN: usize = 16;
 
+/// Reads (and decompresses) an input in a thread of its own, a few buffers ahead of
+/// the consumer, so that reading and scanning overlap when a core is free. The bytes,
+/// and an error after them, come out exactly as the inner reader gave them.
+pub struct ReadAhead {
+    /// The reader itself when no thread could be started.
+    inline: Option<Box<dyn Read + Send>>,
+    full: mpsc::Receiver<Piece>,
+    empty: mpsc::Sender<Vec<u8>>,
+    cur: Vec<u8>,
+    len: usize,
+    pos: usize,
+    done: bool,
+}
+
+enum Piece {
+    /// A buffer and how many bytes of it are input.
+    Data(Vec<u8>, usize),
+    End,
+    Fail(io::Error),
+}
+
+/// Size of the buffers passed from the reading thread, and how many may wait.
+const PIECE: usize = 1 << 20;
+const PIECES_AHEAD: usize = 4;
+
+impl ReadAhead {
+    /// Starts reading `inner` in a new thread (or reads it in place if no thread can
+    /// be started). The thread ends at the end of the input, at an error, or once the
+    /// `ReadAhead` is dropped (after its current read).
+    pub fn new(inner: Box<dyn Read + Send>) -> Self {
+        let (full_tx, full) = mpsc::sync_channel(PIECES_AHEAD);
+        let (empty, empty_rx) = mpsc::channel::<Vec<u8>>();
+        let slot = Arc::new(std::sync::Mutex::new(Some(inner)));
+        let theirs = slot.clone();
+        let spawned = std::thread::Builder::new()
+            .name("oomlens-read".into())
+            .spawn(move || {
+                let taken = theirs.lock().ok().and_then(|mut s| s.take());
+                let Some(mut inner) = taken else {
+                    return;
+                };
+                loop {
+                    let mut buf = empty_rx.try_recv().unwrap_or_else(|_| vec![0; PIECE]);
+                    let mut n = 0;
+                    let mut end = None;
+                    while n < buf.len() {
+                        match inner.read(&mut buf[n..]) {
+                            Ok(0) => {
+                                end = Some(Piece::End);
+                                break;
+                            }
+                            Ok(k) => n += k,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                            Err(e) => {
+                                end = Some(Piece::Fail(e));
+                                break;
+                            }
+                        }
+                    }
+                    if n > 0 && full_tx.send(Piece::Data(buf, n)).is_err() {
+                        return;
+                    }
+                    if let Some(end) = end {
+                        let _ = full_tx.send(end);
+                        return;
+                    }
+                }
+            });
+        let inline = match spawned {
+            Ok(_) => None,
+            Err(_) => slot.lock().ok().and_then(|mut s| s.take()),
+        };
+        ReadAhead {
+            inline,
+            full,
+            empty,
+            cur: Vec::new(),
+            len: 0,
+            pos: 0,
+            done: false,
+        }
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if let Some(r) = &mut self.inline {
+            return r.read(out);
+        }
+        loop {
+            if self.pos < self.len {
+                let n = out.len().min(self.len - self.pos);
+                out[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            if self.done || out.is_empty() {
+                return Ok(0);
+            }
+            if !self.cur.is_empty() {
+                // Back to the reading thread for reuse (it may have ended: fine).
+                let _ = self.empty.send(std::mem::take(&mut self.cur));
+            }
+            match self.full.recv() {
+                Ok(Piece::Data(buf, n)) => {
+                    self.cur = buf;
+                    self.len = n;
+                    self.pos = 0;
+                }
+                Ok(Piece::End) => self.done = true,
+                Ok(Piece::Fail(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.done = true;
+                    return Err(io::Error::other("the reading thread failed"));
+                }
+            }
+        }
+    }
+}
+
 fn read_head(r: &mut dyn Read, head: &mut Vec<u8>, want: usize) -> io::Result<()> {
     let mut chunk = [0u8; SNIFF_LEN];
     while head.len() < want {
@@ -296,6 +419,40 @@ mod tests {
             "system.journal: is a binary systemd journal file; run \
              `journalctl --file system.journal -k -o json | oomlens -`"
         );
+    }
+
+    /// Fails after the given bytes.
+    struct Broken(Cursor<Vec<u8>>);
+    impl Read for Broken {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(io::Error::other("broken")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn read_ahead_gives_the_same_bytes_then_the_error() {
+        let data: Vec<u8> = (0..3 * PIECE + 12345).map(|i| (i % 251) as u8).collect();
+        let mut r = ReadAhead::new(Box::new(Cursor::new(data.clone())));
+        let mut got = Vec::new();
+        r.read_to_end(&mut got).unwrap();
+        assert_eq!(got, data);
+        let mut r = ReadAhead::new(Box::new(Broken(Cursor::new(data.clone()))));
+        let mut got = vec![0; data.len() + 10];
+        let mut n = 0;
+        let err = loop {
+            let upto = (n + 1000).min(got.len());
+            match r.read(&mut got[n..upto]) {
+                Ok(0) => panic!("end instead of the error"),
+                Ok(k) => n += k,
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(n, data.len());
+        assert_eq!(&got[..n], &data[..]);
+        assert_eq!(err.to_string(), "broken");
     }
 
     #[test]

@@ -203,19 +203,25 @@ impl Parser {
 
     /// Follows a line's clock without decoding its message (sample lines between
     /// markers), so that year rollovers and continuation metadata stay right.
-    pub fn track(&mut self, line: &[u8], number: u64) {
+    /// Returns whether the line had a header, i.e. whether it decides what a
+    /// header-less line after it inherits.
+    pub fn track(&mut self, line: &[u8], number: u64) -> bool {
         if line.first() == Some(&b'{')
             || matches!(self.hint, FormatHint::JournalJson | FormatHint::Bare)
         {
             // JSON and bare lines carry everything they need themselves.
-            return;
+            return true;
         }
         let header = match self.hint {
             FormatHint::Kmsg => kmsg(line),
             _ => self.header(line),
         };
-        if let Some(h) = header {
-            self.remember(&h, number);
+        match header {
+            Some(h) => {
+                self.remember(&h, number);
+                true
+            }
+            None => false,
         }
     }
 
@@ -285,13 +291,24 @@ impl Parser {
 
     /// Detects the header by the first byte and the structure after it.
     fn header<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
+        self.header_within(line, 0)
+    }
+
+    /// [`Parser::header`] at `depth` levels of `<N>` prefixes and indents. Real lines
+    /// nest two or three deep; the limit keeps a hostile line of thousands of `<1>`
+    /// from exhausting the stack.
+    fn header_within<'l>(&mut self, line: &'l [u8], depth: u8) -> Option<Header<'l>> {
+        const MAX_DEPTH: u8 = 8;
+        if depth > MAX_DEPTH {
+            return embedded(line);
+        }
         let first = *line.first()?;
         let h = match first {
             b'0'..=b'9' => kmsg(line)
                 .or_else(|| self.iso_family(line))
                 .or_else(|| self.unix_family(line)),
             b'[' => self.bracket_family(line),
-            b'<' => self.level_family(line),
+            b'<' => self.level_family(line, depth),
             b' ' | b'\t' => {
                 let t = trim_start(line);
                 if t.is_empty() || t[0] == b' ' || t[0] == b'\t' {
@@ -303,7 +320,7 @@ impl Parser {
                 }
                 // Indented pastes of dmesg or syslog lines.
                 match t[0] {
-                    b'[' | b'<' | b'0'..=b'9' => self.header(t),
+                    b'[' | b'<' | b'0'..=b'9' => self.header_within(t, depth + 1),
                     c if c.is_ascii_alphabetic() => self.alpha_family(t),
                     _ => None,
                 }
@@ -379,13 +396,13 @@ impl Parser {
     }
 
     /// Lines starting with `<N>`: `dmesg -r` / `/proc/kmsg` text and RFC 5424.
-    fn level_family<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
+    fn level_family<'l>(&mut self, line: &'l [u8], depth: u8) -> Option<Header<'l>> {
         let (pri, rest) = stamp::level_prefix(line)?;
         if let Some(r) = rest.strip_prefix(b"1 ") {
             return rfc5424(pri, r);
         }
         // Facility 0 is the kernel; anything else was written by user space.
-        let mut h = self.header(rest)?;
+        let mut h = self.header_within(rest, depth + 1)?;
         h.priority = Some(pri);
         if matches!(h.format, Format::Dmesg | Format::Embedded) {
             h.origin = if pri >> 3 == 0 {
@@ -476,7 +493,8 @@ impl Parser {
             wall,
             printk,
             caller: None,
-            priority: level.map(|l| facility.unwrap_or(0) * 8 + l),
+            // Journal fields are text: a forged value must not overflow.
+            priority: level.map(|l| facility.unwrap_or(0).saturating_mul(8).saturating_add(l)),
             boot: entry.boot.as_ref().map(|_| &self.json_boot[..]),
             body: b"",
             continued: false,

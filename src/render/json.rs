@@ -8,20 +8,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::analysis::{Badness, Container, MemoryUse};
-use crate::diag::Diagnostic;
 use crate::event::{
     Ending, KernelChoice, Killed, MemInfo, OomSummary, Reaped, Scope, SourceSpan, TaskRow, Trigger,
 };
-use crate::report::{EventReport, Report, SCHEMA_VERSION, Summary};
-
-/// The whole JSON document.
-#[derive(Serialize)]
-struct Document<'a> {
-    schema_version: u32,
-    events: Vec<EventJson<'a>>,
-    diagnostics: &'a [Diagnostic],
-    summary: &'a Summary,
-}
+use crate::report::{EventReport, Report, SCHEMA_VERSION};
 
 /// One event as the contract names it.
 #[derive(Serialize)]
@@ -182,16 +172,40 @@ impl<'a> EventJson<'a> {
     }
 }
 
-/// Writes the report as one pretty-printed JSON document.
+/// Writes the report as one pretty-printed JSON document, one event at a time.
 pub fn document(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let doc = Document {
-        schema_version: SCHEMA_VERSION,
-        events: report.events.iter().map(EventJson::new).collect(),
-        diagnostics: &report.diagnostics,
-        summary: &report.summary,
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
-    out.write_all(b"\n")
+    writeln!(
+        out,
+        "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"events\": ["
+    )?;
+    for (i, r) in report.events().enumerate() {
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        indented(&EventJson::new(&r), 4, out)?;
+    }
+    out.write_all(b"\n  ],\n  \"diagnostics\": ")?;
+    indented(&report.diagnostics, 2, out)?;
+    out.write_all(b",\n  \"summary\": ")?;
+    indented(&report.summary, 2, out)?;
+    out.write_all(b"\n}\n")
+}
+
+/// Pretty JSON of `v`, every line but the first indented by `n` spaces (the first by
+/// `n` too when `n` is 4: array items start on their own line).
+fn indented<T: Serialize + ?Sized>(v: &T, n: usize, out: &mut dyn Write) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(v).map_err(io::Error::from)?;
+    let pad = " ".repeat(n);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+        }
+        if i > 0 || n == 4 {
+            out.write_all(pad.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Writes one event as a single JSON line.
@@ -202,8 +216,8 @@ pub fn event_line(r: &EventReport, out: &mut dyn Write) -> io::Result<()> {
 
 /// Writes every event as one JSON line each.
 pub fn lines(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    for r in &report.events {
-        event_line(r, out)?;
+    for r in report.events() {
+        event_line(&r, out)?;
     }
     Ok(())
 }

@@ -85,12 +85,12 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
     if !problems.is_empty() {
         writeln!(out, "| Problems | {} |", problems.join("<br>"))?;
     }
-    if r.events.len() > 1 && !opts.summary_only {
+    if r.len() > 1 && !opts.summary_only {
         writeln!(out, "\n### Events\n")?;
         writeln!(out, "| # | Time | Host | Killed | Where | Why |")?;
         writeln!(out, "|---:|---|---|---|---|---|")?;
-        for ev in &r.events {
-            let cells = crate::render::table::overview_row(ev).map(|c| md(&c));
+        for ev in r.events() {
+            let cells = crate::render::table::overview_row(&ev).map(|c| md(&c));
             writeln!(out, "| {} |", cells.join(" | "))?;
         }
     }
@@ -121,9 +121,9 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
     if opts.summary_only {
         return Ok(());
     }
-    for ev in &r.events {
+    for ev in r.events() {
         writeln!(out)?;
-        event(ev, opts, out)?;
+        event(&ev, opts, out)?;
     }
     Ok(())
 }

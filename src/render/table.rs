@@ -61,15 +61,15 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
     if opts.summary_only {
         return aggregates(r, &p, out);
     }
-    if r.events.len() > 1 {
+    if r.len() > 1 {
         writeln!(out)?;
         overview(r, &p, out)?;
     }
-    for ev in &r.events {
+    for ev in r.events() {
         writeln!(out)?;
-        event_body(ev, &p, opts, out)?;
+        event_body(&ev, &p, opts, out)?;
     }
-    if r.events.len() > 1 && !r.summary.offenders.is_empty() {
+    if r.len() > 1 && !r.summary.offenders.is_empty() {
         writeln!(out)?;
         offenders(r, &p, out)?;
     }
@@ -299,7 +299,9 @@ fn event_body(
     if kills.is_empty() {
         let why = match &e.ending {
             Some(Ending::NoKillableProcess) => "nothing: no killable process".to_string(),
-            Some(Ending::Panic { .. }) => "nothing: the kernel panicked".to_string(),
+            Some(Ending::Panic { text }) => {
+                format!("nothing: the kernel panicked ({})", term(text.trim_end()))
+            }
             Some(Ending::VictimExiting { pid, comm }) => {
                 format!("nothing: {} (pid {pid}) was already exiting", term(comm))
             }
@@ -517,8 +519,8 @@ fn overview(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
             .filter(|(i, _)| keep(*i))
             .map(|(_, h)| h.to_string()),
     );
-    for ev in &r.events {
-        let row = overview_row(ev);
+    for ev in r.events() {
+        let row = overview_row(&ev);
         t.push_record(
             row.into_iter()
                 .enumerate()

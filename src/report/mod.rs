@@ -8,13 +8,14 @@ mod filter;
 mod summary;
 
 pub use filter::{Filter, parse_when};
-pub use summary::{Aggregate, Counted, InputSummary, Offender, Summary, UNNAMED_HOST};
+pub use summary::{Counted, InputSummary, Offender, Summary, SummaryItem, UNNAMED_HOST};
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, TimeZone};
 
 use crate::analysis::{self, Analysis};
 use crate::diag::Diagnostic;
-use crate::event::{BootEvidence, Evidence, OomEvent};
+use crate::event::store::EventStore;
+use crate::event::{BootEvidence, Evidence, OomEvent, SourceSpan};
 use crate::pipeline::InputScan;
 use crate::record::Wall;
 
@@ -87,17 +88,28 @@ impl EventReport {
     }
 }
 
-/// A whole report.
-#[derive(Debug, Clone)]
+/// A whole report. Events are kept where the scan left them (in memory or spilled to
+/// disk) and analysed one at a time as they are rendered, so a report over months of
+/// logs takes no more memory than one over a day.
 pub struct Report {
     /// JSON contract version.
     pub schema_version: u32,
-    /// Events in time order.
-    pub events: Vec<EventReport>,
     /// Problems with inputs and data.
     pub diagnostics: Vec<Diagnostic>,
     /// The aggregate view.
     pub summary: Summary,
+    entries: Vec<Entry>,
+    stores: Vec<EventStore>,
+    evidence: Vec<BootEvidence>,
+    zone: LocalZone,
+}
+
+/// An event of the report: where it is stored, and what the report adds to it.
+struct Entry {
+    store: usize,
+    index: usize,
+    also_in: Vec<SourceSpan>,
+    earlier_victims: Vec<u32>,
 }
 
 /// Settings for building a report.
@@ -109,6 +121,24 @@ pub struct ReportOptions {
     pub zone: LocalZone,
 }
 
+/// What ordering, merging, filtering and the summary need of an event, without
+/// keeping the event itself.
+struct Candidate {
+    key: SortKey,
+    store: usize,
+    index: usize,
+    source: SourceSpan,
+    same: Fingerprint,
+    keep: bool,
+    item: SummaryItem,
+    time: Option<DateTime<FixedOffset>>,
+    host: Option<String>,
+    boot_seq: u32,
+    printk: Option<crate::record::Printk>,
+    victims: Vec<u32>,
+    also_in: Vec<SourceSpan>,
+}
+
 impl Report {
     /// Builds the report from scanned inputs.
     pub fn build(scans: Vec<InputScan>, opts: &ReportOptions) -> Report {
@@ -118,7 +148,8 @@ impl Report {
             .collect();
         let mut diagnostics = Vec::new();
         let mut inputs = Vec::new();
-        let mut keyed: Vec<(SortKey, OomEvent)> = Vec::new();
+        let mut stores = Vec::new();
+        let mut cands: Vec<Candidate> = Vec::new();
         for (idx, scan) in scans.into_iter().enumerate() {
             inputs.push(InputSummary {
                 path: scan.name.clone(),
@@ -130,38 +161,101 @@ impl Report {
             });
             diagnostics.extend(scan.diagnostics);
             let mut carried: Option<NaiveDateTime> = None;
-            for ev in scan.events {
+            for (i, ev) in scan.events.iter().enumerate() {
+                let ev = match ev {
+                    Ok(ev) => ev,
+                    Err(e) => {
+                        diagnostics.push(Diagnostic::new(
+                            crate::diag::Severity::Error,
+                            "event-store",
+                            &scan.name,
+                            None,
+                            format!("an event could not be read back from the temporary file: {e}"),
+                        ));
+                        continue;
+                    }
+                };
                 let t = ev.wall.as_ref().and_then(|w| utc_of(w, opts.zone));
                 if t.is_some() {
                     carried = t;
                 }
-                let key = SortKey {
-                    time: t.or(carried),
-                    input: idx,
-                    line: ev.source.first_line,
-                };
-                keyed.push((key, ev));
+                let (time, _) = resolve_time(&ev, opts.zone);
+                cands.push(Candidate {
+                    key: SortKey {
+                        time: t.or(carried),
+                        input: idx,
+                        line: ev.source.first_line,
+                    },
+                    store: idx,
+                    index: i,
+                    source: ev.source.clone(),
+                    same: Fingerprint::of(&ev),
+                    keep: opts.filter.keeps(&ev, time),
+                    item: SummaryItem::of(&ev, time),
+                    time,
+                    host: ev.host.clone(),
+                    boot_seq: ev.boot_seq,
+                    printk: ev.printk,
+                    victims: ev.killed.iter().map(|k| k.pid).collect(),
+                    also_in: ev.also_in.clone(),
+                });
             }
+            stores.push(scan.events);
         }
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        let events = dedup(keyed.into_iter().map(|(_, e)| e).collect());
-        let mut reports: Vec<EventReport> = Vec::new();
-        for ev in events {
-            let (time, _) = resolve_time(&ev, opts.zone);
-            if !opts.filter.keeps(&ev, time) {
-                continue;
-            }
-            let earlier = earlier_victims(&reports, &ev, time);
-            let id = reports.len() + 1;
-            reports.push(EventReport::new(ev, &evidence, opts.zone, id, earlier));
+        cands.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut kept: Vec<Candidate> = dedup(cands).into_iter().filter(|c| c.keep).collect();
+        let mut entries = Vec::with_capacity(kept.len());
+        for i in 0..kept.len() {
+            let earlier = earlier_victims(&kept[..i], &kept[i]);
+            let c = &mut kept[i];
+            entries.push(Entry {
+                store: c.store,
+                index: c.index,
+                also_in: std::mem::take(&mut c.also_in),
+                earlier_victims: earlier,
+            });
         }
-        let summary = Summary::build(&reports, inputs);
+        let items: Vec<&SummaryItem> = kept.iter().map(|c| &c.item).collect();
+        let summary = Summary::build(&items, inputs);
         Report {
             schema_version: SCHEMA_VERSION,
-            events: reports,
             diagnostics,
             summary,
+            entries,
+            stores,
+            evidence,
+            zone: opts.zone,
         }
+    }
+
+    /// Number of events in the report.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the report has no events.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The events in time order, each read back and analysed as it is reached.
+    pub fn events(&self) -> impl Iterator<Item = EventReport> + '_ {
+        self.entries.iter().enumerate().filter_map(|(i, e)| {
+            let mut ev = self.stores[e.store].get(e.index).ok()?;
+            ev.also_in = e.also_in.clone();
+            Some(EventReport::new(
+                ev,
+                &self.evidence,
+                self.zone,
+                i + 1,
+                e.earlier_victims.clone(),
+            ))
+        })
+    }
+
+    /// All events at once (tests, small reports).
+    pub fn event_list(&self) -> Vec<EventReport> {
+        self.events().collect()
     }
 
     /// Whether any error-level diagnostic was recorded.
@@ -196,88 +290,103 @@ fn utc_of(w: &Wall, zone: LocalZone) -> Option<NaiveDateTime> {
     }
 }
 
-/// Victims of the same host's reports in the minute before `ev`: the kernel does not
+/// Victims of the same host's reports in the minute before `c`: the kernel does not
 /// pick a task that is already dying from an earlier kill.
-fn earlier_victims(
-    done: &[EventReport],
-    ev: &OomEvent,
-    time: Option<DateTime<FixedOffset>>,
-) -> Vec<u32> {
+fn earlier_victims(done: &[Candidate], c: &Candidate) -> Vec<u32> {
     done.iter()
         .rev()
         .take(32)
-        .filter(|r| {
-            r.event.host == ev.host
-                && r.event.boot_seq == ev.boot_seq
-                && r.event.source.path == ev.source.path
-        })
-        .filter(|r| match (r.event.printk, ev.printk, r.time, time) {
+        .filter(|r| r.host == c.host && r.boot_seq == c.boot_seq && r.source.path == c.source.path)
+        .filter(|r| match (r.printk, c.printk, r.time, c.time) {
             (Some(a), Some(b), _, _) => b.micros().saturating_sub(a.micros()) < 60_000_000,
             (_, _, Some(a), Some(b)) => (b - a).num_seconds() < 60,
             _ => false,
         })
-        .flat_map(|r| r.event.killed.iter().map(|k| k.pid))
+        .flat_map(|r| r.victims.iter().copied())
         .collect()
 }
 
 /// Merges the same event read from two inputs (overlapping rotations, or the same
 /// kernel log written by two programs): same host, same victim, and the same printk
 /// time or wall times within seconds of each other.
-fn dedup(events: Vec<OomEvent>) -> Vec<OomEvent> {
-    let mut out: Vec<OomEvent> = Vec::with_capacity(events.len());
-    for ev in events {
-        // Events are in time order, so a copy is among the last few.
+fn dedup(cands: Vec<Candidate>) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::with_capacity(cands.len());
+    for c in cands {
+        // Candidates are in time order, so a copy is among the last few.
         let from = out.len().saturating_sub(64);
         let dup = out[from..]
             .iter()
-            .rposition(|o| same_event(o, &ev))
+            .rposition(|o| same_event(o, &c))
             .map(|i| from + i);
         match dup {
             Some(i) => {
                 let o = &mut out[i];
                 // Keep the more complete copy, remember the other place.
-                if better(&ev, o) {
-                    let mut ev = ev;
-                    ev.also_in.push(o.source.clone());
-                    ev.also_in.append(&mut o.also_in);
-                    *o = ev;
+                if c.same.score > o.same.score {
+                    let mut c = c;
+                    c.also_in.push(o.source.clone());
+                    c.also_in.append(&mut o.also_in);
+                    *o = c;
                 } else {
-                    o.also_in.push(ev.source.clone());
+                    o.also_in.push(c.source.clone());
                 }
             }
-            None => out.push(ev),
+            None => out.push(c),
         }
     }
     out
 }
 
-fn same_event(a: &OomEvent, b: &OomEvent) -> bool {
+/// What decides whether two events are the same one.
+struct Fingerprint {
+    host: Option<String>,
+    victims: Vec<(u32, String)>,
+    trigger_pid: Option<u32>,
+    printk: Option<crate::record::Printk>,
+    wall: Option<Wall>,
+    /// Higher is the better copy to keep.
+    score: u32,
+}
+
+impl Fingerprint {
+    fn of(e: &OomEvent) -> Self {
+        Fingerprint {
+            host: e.host.clone(),
+            victims: e
+                .killed
+                .iter()
+                .filter(|k| k.evidence == Evidence::KilledLine)
+                .map(|k| (k.pid, k.comm.clone()))
+                .collect(),
+            trigger_pid: e.trigger.as_ref().and_then(|t| t.pid),
+            printk: e.printk,
+            wall: e.wall,
+            score: (e.complete as u32) * 1000
+                + e.tasks.rows.len().min(999) as u32
+                + e.killed.len() as u32,
+        }
+    }
+}
+
+fn same_event(a: &Candidate, b: &Candidate) -> bool {
     if a.source.path == b.source.path {
         return false;
     }
-    if a.host.is_some() && b.host.is_some() && a.host != b.host {
+    let (x, y) = (&a.same, &b.same);
+    if x.host.is_some() && y.host.is_some() && x.host != y.host {
         return false;
     }
-    let victims = |e: &OomEvent| -> Vec<(u32, String)> {
-        e.killed
-            .iter()
-            .filter(|k| k.evidence == Evidence::KilledLine)
-            .map(|k| (k.pid, k.comm.clone()))
-            .collect()
-    };
-    let (va, vb) = (victims(a), victims(b));
-    let trigger = |e: &OomEvent| e.trigger.as_ref().and_then(|t| t.pid);
-    if va != vb
-        || (va.is_empty() && trigger(a) != trigger(b))
-        || (va.is_empty() && trigger(a).is_none())
+    if x.victims != y.victims
+        || (x.victims.is_empty() && x.trigger_pid != y.trigger_pid)
+        || (x.victims.is_empty() && x.trigger_pid.is_none())
     {
         return false;
     }
-    if let (Some(x), Some(y)) = (a.printk, b.printk) {
-        return x == y;
+    if let (Some(p), Some(q)) = (x.printk, y.printk) {
+        return p == q;
     }
-    match (&a.wall, &b.wall) {
-        (Some(x), Some(y)) => wall_close(x, y),
+    match (&x.wall, &y.wall) {
+        (Some(p), Some(q)) => wall_close(p, q),
         _ => false,
     }
 }
@@ -292,11 +401,4 @@ fn wall_close(a: &Wall, b: &Wall) -> bool {
         _ => return false,
     };
     secs.abs() <= 5
-}
-
-fn better(a: &OomEvent, b: &OomEvent) -> bool {
-    let score = |e: &OomEvent| {
-        (e.complete as u32) * 1000 + e.tasks.rows.len().min(999) as u32 + e.killed.len() as u32
-    };
-    score(a) > score(b)
 }

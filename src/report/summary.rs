@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
-use crate::event::Evidence;
-use crate::report::EventReport;
+use crate::event::{Evidence, OomEvent};
 
 /// The host key of events whose log names no host (dmesg, kmsg).
 pub const UNNAMED_HOST: &str = "(unnamed)";
@@ -91,83 +90,111 @@ pub struct Summary {
     pub offenders: Vec<Offender>,
 }
 
-/// Builds summaries.
-pub trait Aggregate {
-    /// The summary of `events`.
-    fn build(events: &[EventReport], inputs: Vec<InputSummary>) -> Self;
+/// What the summary needs of one event (kept small: reports can hold many events).
+#[derive(Debug, Clone)]
+pub struct SummaryItem {
+    time: Option<DateTime<FixedOffset>>,
+    host: String,
+    complete: bool,
+    kills: usize,
+    victims: usize,
+    cgroup: String,
+    commands: Vec<String>,
+    /// (kind, key, rss kB) of each non-group kill line, for repeat offenders.
+    kill_rss: Vec<(&'static str, String, u64)>,
 }
 
-impl Aggregate for Summary {
-    fn build(events: &[EventReport], inputs: Vec<InputSummary>) -> Summary {
+impl SummaryItem {
+    /// The summary facts of `ev` at resolved time `time`.
+    pub fn of(ev: &OomEvent, time: Option<DateTime<FixedOffset>>) -> Self {
+        let kills = ev
+            .killed
+            .iter()
+            .filter(|k| k.evidence == Evidence::KilledLine)
+            .count();
+        let named: Vec<&crate::event::Killed> = ev
+            .killed
+            .iter()
+            .filter(|k| k.evidence != Evidence::SharedMm)
+            .collect();
+        let cgroup = ev
+            .memcg
+            .as_ref()
+            .and_then(|m| m.oom_memcg.clone())
+            .unwrap_or_else(|| {
+                if ev.is_memcg() {
+                    "(memcg not named in the log)".into()
+                } else {
+                    "(machine)".into()
+                }
+            });
+        let victim_cgroup = ev
+            .memcg
+            .as_ref()
+            .and_then(|m| m.task_memcg.clone().or_else(|| m.oom_memcg.clone()));
+        let kill_rss = ev
+            .killed
+            .iter()
+            .filter(|k| k.evidence == Evidence::KilledLine && !k.group)
+            .map(|k| {
+                let rss = k.anon_rss_kb.unwrap_or(0)
+                    + k.file_rss_kb.unwrap_or(0)
+                    + k.shmem_rss_kb.unwrap_or(0);
+                match &victim_cgroup {
+                    Some(c) if c != "/" => ("cgroup", c.clone(), rss),
+                    _ => ("command", k.comm.clone(), rss),
+                }
+            })
+            .collect();
+        SummaryItem {
+            time,
+            host: ev.host.clone().unwrap_or_else(|| UNNAMED_HOST.into()),
+            complete: ev.complete,
+            kills,
+            victims: named.len(),
+            cgroup,
+            commands: named.iter().map(|k| k.comm.clone()).collect(),
+            kill_rss,
+        }
+    }
+}
+
+impl Summary {
+    /// The summary of a report's events (in time order).
+    pub fn build(items: &[&SummaryItem], inputs: Vec<InputSummary>) -> Summary {
         let mut s = Summary {
             inputs,
-            events: events.len(),
+            events: items.len(),
             ..Default::default()
         };
         let mut hosts: BTreeMap<String, Counted> = BTreeMap::new();
         let mut cgroups: BTreeMap<String, Counted> = BTreeMap::new();
         let mut commands: BTreeMap<String, Counted> = BTreeMap::new();
         let mut days: BTreeMap<String, Counted> = BTreeMap::new();
-        let bump = |map: &mut BTreeMap<String, Counted>, key: String, kills: usize| {
-            let c = map.entry(key.clone()).or_insert(Counted {
-                key,
+        let bump = |map: &mut BTreeMap<String, Counted>, key: &str, kills: usize| {
+            let c = map.entry(key.to_string()).or_insert(Counted {
+                key: key.to_string(),
                 events: 0,
                 kills: 0,
             });
             c.events += 1;
             c.kills += kills;
         };
-        for r in events {
-            let ev = &r.event;
-            if ev.complete {
+        for it in items {
+            if it.complete {
                 s.complete_events += 1;
             }
-            let kills = ev
-                .killed
-                .iter()
-                .filter(|k| k.evidence == Evidence::KilledLine)
-                .count();
-            let victims = ev
-                .killed
-                .iter()
-                .filter(|k| !matches!(k.evidence, Evidence::SharedMm))
-                .count();
-            s.kills += kills;
-            s.victims += victims;
-            if let Some(t) = r.time {
+            s.kills += it.kills;
+            s.victims += it.victims;
+            if let Some(t) = it.time {
                 s.first = Some(s.first.map_or(t, |f| f.min(t)));
                 s.last = Some(s.last.map_or(t, |l| l.max(t)));
-                bump(&mut days, t.format("%Y-%m-%d").to_string(), victims);
+                bump(&mut days, &t.format("%Y-%m-%d").to_string(), it.victims);
             }
-            bump(
-                &mut hosts,
-                ev.host.clone().unwrap_or_else(|| UNNAMED_HOST.into()),
-                victims,
-            );
-            let cg = ev
-                .memcg
-                .as_ref()
-                .and_then(|m| m.oom_memcg.clone())
-                .unwrap_or_else(|| {
-                    if ev.is_memcg() {
-                        "(memcg not named in the log)".into()
-                    } else {
-                        "(machine)".into()
-                    }
-                });
-            bump(&mut cgroups, cg, victims);
-            for k in ev
-                .killed
-                .iter()
-                .filter(|k| k.evidence != Evidence::SharedMm)
-            {
-                let c = commands.entry(k.comm.clone()).or_insert(Counted {
-                    key: k.comm.clone(),
-                    events: 0,
-                    kills: 0,
-                });
-                c.events += 1;
-                c.kills += 1;
+            bump(&mut hosts, &it.host, it.victims);
+            bump(&mut cgroups, &it.cgroup, it.victims);
+            for c in &it.commands {
+                bump(&mut commands, c, 1);
             }
         }
         let top = |m: BTreeMap<String, Counted>| {
@@ -184,38 +211,23 @@ impl Aggregate for Summary {
         s.cgroups = top(cgroups);
         s.commands = top(commands);
         s.days = days.into_values().collect();
-        s.offenders = offenders(events);
+        s.offenders = offenders(items);
         s
     }
 }
 
-fn offenders(events: &[EventReport]) -> Vec<Offender> {
+fn offenders(items: &[&SummaryItem]) -> Vec<Offender> {
     // (kind, host, key) → (time, rss) of each kill, in time order.
     type Key = (String, Option<String>, String);
     type Kills = Vec<(Option<DateTime<FixedOffset>>, u64)>;
     let mut groups: BTreeMap<Key, Kills> = BTreeMap::new();
-    for r in events {
-        let ev = &r.event;
-        for k in ev
-            .killed
-            .iter()
-            .filter(|k| k.evidence == Evidence::KilledLine && !k.group)
-        {
-            let rss = k.anon_rss_kb.unwrap_or(0)
-                + k.file_rss_kb.unwrap_or(0)
-                + k.shmem_rss_kb.unwrap_or(0);
-            let cgroup = ev
-                .memcg
-                .as_ref()
-                .and_then(|m| m.task_memcg.clone().or_else(|| m.oom_memcg.clone()));
-            let (kind, key) = match cgroup {
-                Some(c) if c != "/" => ("cgroup", c),
-                _ => ("command", k.comm.clone()),
-            };
+    for it in items {
+        let host = (it.host != UNNAMED_HOST).then(|| it.host.clone());
+        for (kind, key, rss) in &it.kill_rss {
             groups
-                .entry((kind.to_string(), ev.host.clone(), key))
+                .entry((kind.to_string(), host.clone(), key.clone()))
                 .or_default()
-                .push((r.time, rss));
+                .push((it.time, *rss));
         }
     }
     let mut out: Vec<Offender> = groups

@@ -12,7 +12,7 @@ fn report_of(rel: &str) -> Report {
 
 fn badness(rel: &str) -> Vec<Badness> {
     report_of(rel)
-        .events
+        .event_list()
         .into_iter()
         .filter_map(|e| e.analysis.badness)
         .collect()
@@ -113,7 +113,7 @@ fn old_normalised_scores_are_lower_bounds() {
 fn the_kernel_killed_the_top_of_every_lab_ranking() {
     let mut n = 0;
     for scenario in ["single", "adj", "nested", "many"] {
-        for r in report_of(&format!("lab/{scenario}.kmsg")).events {
+        for r in report_of(&format!("lab/{scenario}.kmsg")).event_list() {
             let b = r.analysis.badness.as_ref().unwrap();
             let victim = r.event.victim().unwrap().pid;
             assert_eq!(
@@ -138,7 +138,7 @@ fn real_rankings_put_the_victim_first() {
         "real/005-harvester-kubevirt-memcg-journal-sle15sp4.log",
     ] {
         for r in report_of(rel)
-            .events
+            .event_list()
             .iter()
             .filter(|r| r.event.victim().is_some())
         {
@@ -150,8 +150,8 @@ fn real_rankings_put_the_victim_first() {
 
 #[test]
 fn explanations_name_the_deciding_factor() {
-    let adj = report_of("lab/adj.kmsg");
-    let b = adj.events[0].analysis.badness.as_ref().unwrap();
+    let adj = report_of("lab/adj.kmsg").event_list();
+    let b = adj[0].analysis.badness.as_ref().unwrap();
     assert_eq!(
         b.explanation,
         "batch-worker (pid 15519) had the highest badness: 42,772 points — 10,772 from memory \
@@ -160,8 +160,8 @@ fn explanations_name_the_deciding_factor() {
          points; margin 26,829 pages, 105 MiB, 168 %."
     );
     // 022: oom_score_adj=1 on a 126 GiB machine is worth 32,980 pages; the biggest task is exempt.
-    let fb = report_of("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log");
-    let b = fb.events[0].analysis.badness.as_ref().unwrap();
+    let fb = report_of("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log").event_list();
+    let b = fb[0].analysis.badness.as_ref().unwrap();
     assert!(
         b.explanation.contains("+32,980 from oom_score_adj=1"),
         "{}",
@@ -178,15 +178,15 @@ fn explanations_name_the_deciding_factor() {
         b.explanation
     );
     // 020: the kernel sacrificed a child.
-    let sc = report_of("real/020-emqx-rhel6-sacrifice-child-two-ooms-dmesg.log");
-    let b = sc.events[0].analysis.badness.as_ref().unwrap();
+    let sc = report_of("real/020-emqx-rhel6-sacrifice-child-two-ooms-dmesg.log").event_list();
+    let b = sc[0].analysis.badness.as_ref().unwrap();
     assert!(b.explanation.starts_with("The kernel selected beam.smp (pid 16929), score 580, and then killed its child sh (pid 28364)"), "{}", b.explanation);
 }
 
 #[test]
 fn exempt_tasks_are_never_ranked() {
-    let r = report_of("real/008-rpi-zero2w-aarch64-6.12-global-notimestamps.log");
-    let b = r.events[0].analysis.badness.as_ref().unwrap();
+    let r = report_of("real/008-rpi-zero2w-aarch64-6.12-global-notimestamps.log").event_list();
+    let b = r[0].analysis.badness.as_ref().unwrap();
     let udevd = b.ranking.iter().find(|x| x.pid == 324).unwrap();
     assert_eq!((udevd.rank, udevd.points), (None, None));
     assert_eq!(udevd.exempt.as_deref(), Some("oom_score_adj=-1000"));
@@ -207,8 +207,8 @@ fn exempt_tasks_are_never_ranked() {
 
 #[test]
 fn memory_breakdowns() {
-    let r = report_of("lab/single.kmsg");
-    let m = r.events[0].analysis.memory.as_ref().unwrap();
+    let r = report_of("lab/single.kmsg").event_list();
+    let m = r[0].analysis.memory.as_ref().unwrap();
     assert_eq!(
         (m.domain.as_str(), m.total_kb, m.used_kb, m.failcnt),
         ("memcg", Some(65536), Some(65536), Some(960))
@@ -218,23 +218,23 @@ fn memory_breakdowns() {
         parts,
         [("anon", 65264), ("kernel", 232), ("page_cache", 40)]
     );
-    let fb = report_of("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log");
-    let m = fb.events[0].analysis.memory.as_ref().unwrap();
+    let fb = report_of("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log").event_list();
+    let m = fb[0].analysis.memory.as_ref().unwrap();
     assert!(
         m.summary.contains("Yet 91 % of RAM was free"),
         "{}",
         m.summary
     );
-    let shm = report_of("real/015-cnnotes-rhel8.1-k8s-docker-memcg-notable.log");
-    let m = shm.events[0].analysis.memory.as_ref().unwrap();
+    let shm = report_of("real/015-cnnotes-rhel8.1-k8s-docker-memcg-notable.log").event_list();
+    let m = shm[0].analysis.memory.as_ref().unwrap();
     assert_eq!(m.parts[0].name, "shmem");
     assert_eq!(m.parts[0].percent, 70.6);
 }
 
 #[test]
 fn containers_are_named() {
-    let r = report_of("real/025-aks-cgroupv2-pod-memcg-5.15-syslog-interleaved.log");
-    let c = r.events[0].analysis.container.as_ref().unwrap();
+    let r = report_of("real/025-aks-cgroupv2-pod-memcg-5.15-syslog-interleaved.log").event_list();
+    let c = r[0].analysis.container.as_ref().unwrap();
     assert_eq!(
         c.pod_uid.as_deref(),
         Some("5931aa75-4603-4e65-b552-7c71cf55cfb5")
@@ -245,7 +245,8 @@ fn containers_are_named() {
         c.container_id.as_deref(),
         Some("25a38b5b8d556d7983d975577f5ac75ebbcfb4b269e6deaa0a0440c1ffc969ca")
     );
-    let svc = report_of("real/019-azure-ama-systemd-service-memcg-5.15-dmesg-grep.log");
-    let c = svc.events[0].analysis.container.as_ref().unwrap();
+    let svc =
+        report_of("real/019-azure-ama-systemd-service-memcg-5.15-dmesg-grep.log").event_list();
+    let c = svc[0].analysis.container.as_ref().unwrap();
     assert_eq!(c.unit.as_deref(), Some("azuremonitoragent.service"));
 }

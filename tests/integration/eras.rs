@@ -462,7 +462,10 @@ fn endings_without_a_kill() {
                [ 10.0] Mem-Info:\n[ 10.0] 100 pages RAM\n\
                [ 10.1] Out of memory and no killable processes...\n";
     let s = oomlens::pipeline::scan_reader("t", Cursor::new(log), None, &crate::util::opts());
-    assert_eq!(s.events.len(), 1);
-    assert_eq!(s.events[0].ending, Some(Ending::NoKillableProcess));
-    assert!(s.events[0].complete);
+    assert_eq!(s.events.to_vec().unwrap().len(), 1);
+    assert_eq!(
+        s.events.to_vec().unwrap()[0].ending,
+        Some(Ending::NoKillableProcess)
+    );
+    assert!(s.events.to_vec().unwrap()[0].complete);
 }

@@ -83,13 +83,7 @@ fn empty_unreadable_and_special_inputs() {
     // A symlink loop and a FIFO are skipped with a note.
     std::os::unix::fs::symlink(&folder, folder.join("loop")).unwrap();
     let fifo = folder.join("fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let (code, events, err) = ndjson(&[folder.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(events.len(), 1);
@@ -111,13 +105,7 @@ fn empty_unreadable_and_special_inputs() {
 fn a_fifo_named_explicitly_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let data = std::fs::read(sample("lab/adj.kmsg")).unwrap();
     let f2 = fifo.clone();
     let writer = std::thread::spawn(move || {
@@ -159,8 +147,8 @@ fn a_line_of_hundreds_of_megabytes_is_capped_and_the_next_kill_is_found() {
         then: std::io::Cursor::new(then),
     };
     let s = oomlens::pipeline::scan_reader("huge", r, None, &opts());
-    assert_eq!(s.events.len(), 1);
-    assert_eq!(s.events[0].killed[0].comm, "python");
+    assert_eq!(s.events.to_vec().unwrap().len(), 1);
+    assert_eq!(s.events.to_vec().unwrap()[0].killed[0].comm, "python");
     let d = s
         .diagnostics
         .iter()
@@ -178,18 +166,24 @@ fn a_line_of_hundreds_of_megabytes_is_capped_and_the_next_kill_is_found() {
         then: std::io::Cursor::new(after),
     };
     let s = oomlens::pipeline::scan_reader("nul", r, None, &opts());
-    assert_eq!(s.events.len(), 1);
+    assert_eq!(s.events.to_vec().unwrap().len(), 1);
     assert_eq!(s.stats.truncated_lines, 0);
-    assert_eq!(s.events[0].source.first_line, 2);
+    assert_eq!(s.events.to_vec().unwrap()[0].source.first_line, 2);
 }
 
 #[test]
 fn invalid_utf8_is_kept_lossily() {
     let line = b"[  514.682838] Memory cgroup out of memory: Killed process 15617 (py\xff\xfe3) total-vm:11892kB, anon-rss:4292kB, file-rss:3428kB, shmem-rss:0kB\n";
     let s = oomlens::pipeline::scan_reader("utf8", &line[..], None, &opts());
-    assert_eq!(s.events.len(), 1);
-    assert_eq!(s.events[0].killed[0].comm, "py\u{fffd}\u{fffd}3");
-    assert_eq!(s.events[0].killed[0].anon_rss_kb, Some(4292));
+    assert_eq!(s.events.to_vec().unwrap().len(), 1);
+    assert_eq!(
+        s.events.to_vec().unwrap()[0].killed[0].comm,
+        "py\u{fffd}\u{fffd}3"
+    );
+    assert_eq!(
+        s.events.to_vec().unwrap()[0].killed[0].anon_rss_kb,
+        Some(4292)
+    );
 }
 
 #[test]
@@ -246,6 +240,8 @@ fn two_hosts_interleaved_line_by_line_stay_apart() {
     let s = oomlens::pipeline::scan_reader("mixed", two_hosts().as_bytes(), None, &opts());
     let mut got: Vec<(String, u32, usize, bool)> = s
         .events
+        .to_vec()
+        .unwrap()
         .iter()
         .map(|e| {
             (
@@ -305,6 +301,8 @@ fn concurrent_reports_are_routed_by_printk_caller_id() {
     let s = oomlens::pipeline::scan_reader("concurrent", text.as_bytes(), None, &opts());
     let mut got: Vec<(u32, usize, Option<String>)> = s
         .events
+        .to_vec()
+        .unwrap()
         .iter()
         .map(|e| {
             (
@@ -343,7 +341,7 @@ fn a_table_cut_mid_row_is_named() {
         })
         .collect();
     let s = oomlens::pipeline::scan_reader("cut", cut.as_bytes(), None, &opts());
-    let first = &s.events[0];
+    let first = &s.events.to_vec().unwrap()[0];
     assert_eq!(first.tasks.bad_rows, 1);
     assert_eq!(first.tasks.rows.len(), 3);
     assert!(!first.complete);
@@ -355,7 +353,7 @@ fn a_table_cut_mid_row_is_named() {
         "{:?}",
         first.notes
     );
-    assert_eq!(s.events.len(), 3);
+    assert_eq!(s.events.to_vec().unwrap().len(), 3);
 }
 
 /// A hostile process name: an OSC title change, a bell, a pipe, backticks, HTML and
@@ -425,10 +423,18 @@ fn a_newline_in_a_name_does_not_split_the_kill_line() {
     // journald keeps a kernel record whole; a name with a newline stays in its line.
     let line = r#"{"MESSAGE":"Memory cgroup out of memory: Killed process 7 (a\nb) total-vm:1kB, anon-rss:2kB, file-rss:3kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0","_TRANSPORT":"kernel","__REALTIME_TIMESTAMP":"1795299946279073","_SOURCE_MONOTONIC_TIMESTAMP":"921183161"}"#;
     let s = oomlens::pipeline::scan_reader("nl", line.as_bytes(), None, &opts());
-    assert_eq!(s.events.len(), 1);
-    let k = &s.events[0].killed[0];
+    assert_eq!(s.events.to_vec().unwrap().len(), 1);
+    let k = &s.events.to_vec().unwrap()[0].killed[0];
     assert_eq!(
         (k.comm.as_str(), k.anon_rss_kb, k.cut),
         ("a\nb", Some(2), false)
     );
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
 }

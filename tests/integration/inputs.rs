@@ -16,8 +16,11 @@ fn gzip(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
-/// (body, time, uptime, host) of every record of a file.
-fn records(path: &Path) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
+/// (body, time, uptime, host) of one record.
+type RecordKey = (String, Option<String>, Option<String>, Option<String>);
+
+/// The [`RecordKey`] of every record of a file.
+fn records(path: &Path) -> Vec<RecordKey> {
     let mut out = Vec::new();
     let input = Input {
         source: Source::Path(path.to_path_buf()),
@@ -36,7 +39,7 @@ fn event_keys(paths: &[PathBuf]) -> Vec<String> {
     let d = discover::expand(paths);
     scan_all(&d.inputs, &opts())
         .into_iter()
-        .flat_map(|s| s.events)
+        .flat_map(|s| s.events.to_vec().unwrap())
         .map(|e| {
             serde_json::json!({
                 "killed": e.killed.iter().map(|k| (k.pid, k.comm.clone(), k.anon_rss_kb)).collect::<Vec<_>>(),
@@ -235,4 +238,38 @@ fn year_comes_from_the_file_time_across_a_new_year() {
     )
     .unwrap();
     assert_eq!(times, ["2026-12-31T23:59:58", "2027-01-01T00:00:02"]);
+}
+
+/// Events past the memory budget wait in a temporary file; the report read back from
+/// there is byte-for-byte the one built in memory.
+#[test]
+fn spilled_events_render_the_same_report() {
+    use oomlens::event::store::Budget;
+    use oomlens::render::{Format, RenderOptions, render};
+    use oomlens::report::{LocalZone, Report, ReportOptions};
+
+    let paths: Vec<PathBuf> = FILES.iter().map(|f| sample(f)).collect();
+    let rendered = |o: &oomlens::pipeline::ScanOptions| {
+        let scans: Vec<_> = paths.iter().map(|p| crate::util::scan(p, o)).collect();
+        let spilled: usize = scans.iter().map(|s| s.events.spilled()).sum();
+        let report = Report::build(
+            scans,
+            &ReportOptions {
+                zone: LocalZone::Fixed(chrono::FixedOffset::east_opt(0).unwrap()),
+                ..Default::default()
+            },
+        );
+        let mut out = Vec::new();
+        render(&report, Format::Json, &RenderOptions::default(), &mut out).unwrap();
+        (spilled, String::from_utf8(out).unwrap())
+    };
+    let (kept, in_memory) = rendered(&opts());
+    let tight = oomlens::pipeline::ScanOptions {
+        budget: Budget::new(0),
+        ..opts()
+    };
+    let (spilled, from_disk) = rendered(&tight);
+    assert_eq!(kept, 0);
+    assert!(spilled >= 20, "only {spilled} events spilled");
+    assert!(in_memory == from_disk, "spilling changed the report");
 }

@@ -428,21 +428,22 @@ struct Oomlens {
 }
 
 impl Oomlens {
+    /// `--follow` on `log` with NDJSON output, once it watches the file.
+    fn follow(log: &Path) -> Oomlens {
+        let mut o = Oomlens::spawn(&[
+            "--follow".into(),
+            log.into(),
+            "--format".into(),
+            "ndjson".into(),
+            "--flush-ms".into(),
+            "300".into(),
+        ]);
+        o.settle(log);
+        o
+    }
+
     fn spawn(args: &[OsString]) -> Oomlens {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_oomlens"));
-        for var in [
-            "NO_COLOR",
-            "CLICOLOR",
-            "CLICOLOR_FORCE",
-            "COLUMNS",
-            "TERM",
-            "LANG",
-            "LC_ALL",
-        ] {
-            c.env_remove(var);
-        }
-        let mut child = c
-            .env("TZ", "UTC")
+        let mut child = crate::util::std_cmd()
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -1188,15 +1189,7 @@ fn follow_reports_events_across_rotation() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("messages");
     File::create(&log).unwrap();
-    let mut oomlens = Oomlens::spawn(&[
-        "--follow".into(),
-        log.clone().into(),
-        "--format".into(),
-        "ndjson".into(),
-        "--flush-ms".into(),
-        "300".into(),
-    ]);
-    oomlens.settle(&log);
+    let mut oomlens = Oomlens::follow(&log);
 
     // A report appended in pieces, one of them cut mid-line.
     let single = fs::read(crate::util::sample("lab/single.messages")).unwrap();
@@ -1224,15 +1217,7 @@ fn follow_keeps_lines_written_just_before_rotation() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("messages");
     File::create(&log).unwrap();
-    let mut oomlens = Oomlens::spawn(&[
-        "--follow".into(),
-        log.clone().into(),
-        "--format".into(),
-        "ndjson".into(),
-        "--flush-ms".into(),
-        "300".into(),
-    ]);
-    oomlens.settle(&log);
+    let mut oomlens = Oomlens::follow(&log);
     let text = fs::read(crate::util::sample("lab/single.messages")).unwrap();
     // The first half goes to the old file, which is rotated at once (before the
     // follower's next look); the second half goes to the new file.

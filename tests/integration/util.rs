@@ -46,7 +46,7 @@ pub fn scan(path: &Path, o: &ScanOptions) -> InputScan {
 
 /// The events of one sample file.
 pub fn events(rel: &str) -> Vec<OomEvent> {
-    scan(&sample(rel), &opts()).events
+    scan(&sample(rel), &opts()).events.to_vec().unwrap()
 }
 
 /// A report over files, with times in UTC.
@@ -63,7 +63,12 @@ pub fn report(paths: &[PathBuf]) -> Report {
 
 /// The `oomlens` binary with an environment that cannot change its output.
 pub fn cmd() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("oomlens").unwrap();
+    assert_cmd::Command::from_std(std_cmd())
+}
+
+/// [`cmd`] as a plain [`std::process::Command`], for tests that talk to a running process.
+pub fn std_cmd() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_oomlens"));
     for var in [
         "NO_COLOR",
         "CLICOLOR",

@@ -151,7 +151,7 @@ fn report(
         }
     }
     render::render(&report, cfg.format, &cfg.render, out)?;
-    Ok(exit_code(report.has_errors(), !report.events.is_empty()))
+    Ok(exit_code(report.has_errors(), !report.is_empty()))
 }
 
 fn exit_code(errors: bool, found: bool) -> ExitCode {

@@ -1,0 +1,286 @@
+//! Event storage with a memory budget. A scan of months of logs can hold thousands of
+//! reports with task tables of hundreds of rows; past the budget, events are written to
+//! an unlinked temporary file and read back one at a time when the report is rendered,
+//! so memory stays flat however large the input is.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::event::OomEvent;
+use crate::pipeline::resolve_year;
+use crate::record::YearAnchor;
+
+/// A memory budget shared by all stores of a run.
+#[derive(Debug)]
+pub struct Budget {
+    used: AtomicUsize,
+    limit: usize,
+}
+
+impl Budget {
+    /// A budget of `limit` bytes.
+    pub fn new(limit: usize) -> Arc<Self> {
+        Arc::new(Budget {
+            used: AtomicUsize::new(0),
+            limit,
+        })
+    }
+
+    /// Takes `n` bytes if they fit.
+    fn take(&self, n: usize) -> bool {
+        let mut cur = self.used.load(Ordering::Relaxed);
+        loop {
+            if cur + n > self.limit {
+                return false;
+            }
+            match self.used.compare_exchange_weak(
+                cur,
+                cur + n,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(now) => cur = now,
+            }
+        }
+    }
+
+    /// Takes `n` bytes even over the limit.
+    fn force(&self, n: usize) {
+        self.used.fetch_add(n, Ordering::Relaxed);
+    }
+
+    fn give(&self, n: usize) {
+        self.used.fetch_sub(n, Ordering::Relaxed);
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            used: AtomicUsize::new(0),
+            limit: DEFAULT_BUDGET,
+        }
+    }
+}
+
+/// Default in-memory budget for events of a whole run.
+pub const DEFAULT_BUDGET: usize = 4 << 20;
+
+enum Slot {
+    Mem(Box<OomEvent>, usize),
+    Disk { offset: u64, len: u32 },
+}
+
+struct Spill {
+    file: Mutex<BufWriter<File>>,
+    end: u64,
+}
+
+/// The events of one input, in memory up to the shared budget and on disk beyond it.
+/// Year-less times are resolved when an event is read back (the year is only known at
+/// the end of the input).
+pub struct EventStore {
+    slots: Vec<Slot>,
+    spill: Option<Spill>,
+    budget: Arc<Budget>,
+    anchor: Option<YearAnchor>,
+}
+
+impl std::fmt::Debug for EventStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStore")
+            .field("events", &self.slots.len())
+            .field("spilled", &self.spilled())
+            .finish()
+    }
+}
+
+impl Default for EventStore {
+    fn default() -> Self {
+        EventStore::new(Arc::new(Budget::default()))
+    }
+}
+
+impl EventStore {
+    /// An empty store drawing on `budget`.
+    pub fn new(budget: Arc<Budget>) -> Self {
+        EventStore {
+            slots: Vec::new(),
+            spill: None,
+            budget,
+            anchor: None,
+        }
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Events written to disk.
+    pub fn spilled(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|s| matches!(s, Slot::Disk { .. }))
+            .count()
+    }
+
+    /// Sets the year anchor applied to events as they are read.
+    pub fn set_anchor(&mut self, anchor: YearAnchor) {
+        self.anchor = Some(anchor);
+    }
+
+    /// Adds an event. Past the budget it goes to disk; if the disk fails, it stays in
+    /// memory (over budget rather than lost).
+    pub fn push(&mut self, ev: OomEvent) {
+        let size = approx_size(&ev);
+        if self.budget.take(size) {
+            self.slots.push(Slot::Mem(Box::new(ev), size));
+            return;
+        }
+        if let Err(ev) = self.spill_one(ev) {
+            self.budget.force(size);
+            self.slots.push(Slot::Mem(ev, size));
+        }
+    }
+
+    fn spill_one(&mut self, ev: OomEvent) -> Result<(), Box<OomEvent>> {
+        let ev = Box::new(ev);
+        match self.write(&ev) {
+            Ok(slot) => {
+                self.slots.push(slot);
+                Ok(())
+            }
+            Err(_) => Err(ev),
+        }
+    }
+
+    fn write(&mut self, ev: &OomEvent) -> io::Result<Slot> {
+        let spill = match &mut self.spill {
+            Some(s) => s,
+            None => self.spill.insert(Spill {
+                file: Mutex::new(BufWriter::new(tempfile::tempfile()?)),
+                end: 0,
+            }),
+        };
+        let bytes = serde_json::to_vec(ev).map_err(io::Error::other)?;
+        let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
+        spill
+            .file
+            .lock()
+            .map_err(|_| io::Error::other("event store poisoned"))?
+            .write_all(&bytes)?;
+        let slot = Slot::Disk {
+            offset: spill.end,
+            len,
+        };
+        spill.end += u64::from(len);
+        Ok(slot)
+    }
+
+    /// Event `i`, with its year resolved.
+    pub fn get(&self, i: usize) -> io::Result<OomEvent> {
+        let mut ev = match &self.slots[i] {
+            Slot::Mem(ev, _) => (**ev).clone(),
+            Slot::Disk { offset, len } => {
+                let spill = self.spill.as_ref().expect("disk slots have a spill file");
+                let mut w = spill
+                    .file
+                    .lock()
+                    .map_err(|_| io::Error::other("event store poisoned"))?;
+                w.flush()?;
+                let f = w.get_mut();
+                f.seek(SeekFrom::Start(*offset))?;
+                let mut buf = vec![0u8; *len as usize];
+                BufReader::new(&mut *f).read_exact(&mut buf)?;
+                f.seek(SeekFrom::End(0))?;
+                serde_json::from_slice(&buf).map_err(io::Error::other)?
+            }
+        };
+        if let Some(a) = &self.anchor {
+            resolve_year(&mut ev, a);
+        }
+        Ok(ev)
+    }
+
+    /// Every event in order (each read back as needed).
+    pub fn iter(&self) -> impl Iterator<Item = io::Result<OomEvent>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// All events in memory at once (for tests and small scans).
+    pub fn to_vec(&self) -> io::Result<Vec<OomEvent>> {
+        self.iter().collect()
+    }
+}
+
+impl Drop for EventStore {
+    fn drop(&mut self) {
+        for s in &self.slots {
+            if let Slot::Mem(_, n) = s {
+                self.budget.give(*n);
+            }
+        }
+    }
+}
+
+/// A rough size of an event in memory: the task table and stats dominate.
+fn approx_size(ev: &OomEvent) -> usize {
+    let rows = ev.tasks.rows.len() * (std::mem::size_of::<crate::event::TaskRow>() + 24);
+    let names: usize = ev.tasks.rows.iter().map(|r| r.name.len()).sum();
+    let stats = ev.memcg.as_ref().map_or(0, |m| {
+        m.stats.len() * 64
+            + m.subtree_stats
+                .iter()
+                .map(|(p, s)| p.len() + s.len() * 64)
+                .sum::<usize>()
+    });
+    let raw: usize = ev.raw.iter().map(|l| l.len() + 24).sum();
+    let counters = ev
+        .mem_info
+        .as_ref()
+        .map_or(0, |m| m.counters.len() * 64 + m.zones.len() * 128);
+    std::mem::size_of::<OomEvent>() + rows + names + stats + raw + counters + ev.notes.len() * 96
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_past_the_budget_go_to_disk_and_come_back_equal() {
+        let s = crate::pipeline::scan_reader(
+            "many",
+            std::fs::File::open(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/samples/lab/many.kmsg"
+            ))
+            .unwrap(),
+            None,
+            &crate::pipeline::ScanOptions::default(),
+        );
+        let all = s.events.to_vec().unwrap();
+        assert_eq!(all.len(), 16);
+        let budget = Budget::new(3 * approx_size(&all[0]));
+        let mut store = EventStore::new(budget.clone());
+        for e in &all {
+            store.push(e.clone());
+        }
+        assert!(store.spilled() >= 12, "{} spilled", store.spilled());
+        assert_eq!(store.to_vec().unwrap(), all);
+        // Reading in any order works.
+        assert_eq!(store.get(15).unwrap(), all[15]);
+        assert_eq!(store.get(0).unwrap(), all[0]);
+        drop(store);
+        assert_eq!(budget.used.load(Ordering::Relaxed), 0);
+    }
+}

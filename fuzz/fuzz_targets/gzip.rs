@@ -44,9 +44,6 @@ fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    if common::known_panic(rest) {
-        return;
-    }
     let at = |n: usize| {
         if n == 0 {
             0

@@ -13,9 +13,6 @@ fuzz_target!(|data: &[u8]| {
     let Some((&flags, text)) = data.split_first() else {
         return;
     };
-    if common::known_panic(text) {
-        return;
-    }
     let hint = match flags & 3 {
         1 => FormatHint::Kmsg,
         2 => FormatHint::JournalJson,

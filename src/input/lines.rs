@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-use memchr::{memchr, memchr_iter, memrchr};
+use memchr::{memchr, memchr_iter, memchr2, memrchr};
 
 use crate::input::markers::Markers;
 
@@ -525,8 +525,9 @@ struct Chunk {
     /// `len` bytes of input, then room for the head of the next chunk.
     data: Vec<u8>,
     len: usize,
-    /// Offsets of the first marker of every line holding one (a line's hit may lie in
-    /// the chunk before when the line starts there), with the `\n` bytes before each.
+    /// Offsets of the first marker of every line (and of every NUL-ended piece of a
+    /// line) holding one (a line's hit may lie in the chunk before when the line starts
+    /// there), with the `\n` bytes before each.
     hits: Vec<(usize, u64)>,
     /// `\n` bytes in `data[..len]`.
     newlines: u64,
@@ -535,7 +536,9 @@ struct Chunk {
 impl Chunk {
     /// Finds the markers and counts the lines of `data[..len]`, looking `ext` bytes into
     /// the next chunk (copied after `len`) for markers that straddle the boundary.
-    /// Searching resumes at the line after each hit, as the consumer does.
+    /// Searching resumes after the first `\n` or NUL after each hit, so that every
+    /// region the consumer may ask about (it starts at a line start or after a NUL)
+    /// has its first marker recorded.
     fn prescan(&mut self, markers: &Markers, ext: usize) {
         self.hits.clear();
         let hay = &self.data[..self.len + ext];
@@ -552,7 +555,9 @@ impl Chunk {
             newlines += bytecount::count(&hay[counted..at], b'\n') as u64;
             counted = at;
             self.hits.push((at, newlines));
-            pos = memchr(b'\n', &hay[at..len]).map_or(len, |i| at + i + 1);
+            // On to the next line, or past the next NUL: the consumer cuts an over-long
+            // line at a NUL and searches the rest as a region of its own.
+            pos = memchr2(b'\n', 0, &hay[at..len]).map_or(len, |i| at + i + 1);
         }
         newlines += bytecount::count(&hay[counted..len], b'\n') as u64;
         self.newlines = newlines;
@@ -978,7 +983,16 @@ mod tests {
         hostile.extend_from_slice(b"a\0\0b Out of memory: Kill process 2 (b)\r\n");
         hostile.extend(std::iter::repeat_n(b'y', 70_000));
         hostile.extend_from_slice(b" oom-kill:tail\nlast Killed process 3 (c)");
-        vec![all, hostile]
+        // Two kill lines joined by NULs, no `\n`: with a small line cap the line is cut
+        // at its last NUL, and the second kill is a region of its own (fuzzing found
+        // helpers that had recorded only the line's first marker).
+        let mut joined = b"[    1.000000] Out of memory: Killed process 1 (a)".to_vec();
+        for _ in 0..12 {
+            joined.extend_from_slice(b"\0 filler without a marker, past the sink's Every lines");
+        }
+        joined.extend(std::iter::repeat_n(0u8, 40));
+        joined.extend_from_slice(b"[    1.100000] Out of memory: Killed process 2 (b)");
+        vec![all, hostile, joined]
     }
 
     #[test]
@@ -986,6 +1000,7 @@ mod tests {
         for data in inputs() {
             for (capacity, max_line) in [
                 (16, 65536),
+                (64, 64),
                 (257, 4096),
                 (8192, 65536),
                 (DEFAULT_CAPACITY, DEFAULT_MAX_LINE),

@@ -9,7 +9,13 @@ use serde_json::Value;
 use crate::util::{cmd, sample};
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = cmd().args(args).output().unwrap();
+    // From the repository root, so that snapshots can name samples by a relative path
+    // that is the same (and wraps the same) in every checkout.
+    let out = cmd()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
@@ -30,9 +36,10 @@ fn path(rel: &str) -> String {
 
 // ---- snapshots ---------------------------------------------------------------------
 
-/// Paths in snapshots are relative to the repository, whatever the checkout.
-fn relative(s: &str) -> String {
-    s.replace(&format!("{}/", env!("CARGO_MANIFEST_DIR")), "")
+/// A sample named relative to the repository root: reports quote paths as given, and an
+/// absolute path would make line wrapping depend on where the checkout lives.
+fn rel(sample: &str) -> String {
+    format!("samples/{sample}")
 }
 
 #[test]
@@ -42,10 +49,10 @@ fn terminal_report_snapshot() {
         "2026",
         "--color",
         "never",
-        &path("lab/adj.messages"),
+        &rel("lab/adj.messages"),
     ]);
     assert_eq!(code, 0);
-    insta::assert_snapshot!("table_adj", relative(&out));
+    insta::assert_snapshot!("table_adj", &out);
 }
 
 #[test]
@@ -57,10 +64,10 @@ fn terminal_report_of_a_global_oom_snapshot() {
         "never",
         "--top",
         "5",
-        &path("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log"),
+        &rel("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log"),
     ]);
     assert_eq!(code, 0);
-    insta::assert_snapshot!("table_global", relative(&out));
+    insta::assert_snapshot!("table_global", &out);
 }
 
 #[test]
@@ -72,10 +79,10 @@ fn markdown_snapshot() {
         "markdown",
         "--top",
         "5",
-        &path("lab/nested.kmsg"),
+        &rel("lab/nested.kmsg"),
     ]);
     assert_eq!(code, 0);
-    insta::assert_snapshot!("markdown_nested", relative(&out));
+    insta::assert_snapshot!("markdown_nested", &out);
 }
 
 #[test]
@@ -86,11 +93,11 @@ fn summary_snapshot() {
         "--summary",
         "--color",
         "never",
-        &path("lab/many.messages"),
-        &path("lab/adj.messages"),
+        &rel("lab/many.messages"),
+        &rel("lab/adj.messages"),
     ]);
     assert_eq!(code, 0);
-    insta::assert_snapshot!("summary_many_adj", relative(&out));
+    insta::assert_snapshot!("summary_many_adj", &out);
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! Every file directly in `tests/fuzz-regressions/` (not in `pending/`, which holds
 //! inputs of bugs not fixed yet) is run through every entry point the fuzz targets
 //! cover: the line parser with each hint, the classifier, the scan with small and
-//! default buffers on both paths and through a pipe, and gzip. Hand-made hostile
+//! default buffers on both paths, with and without helper threads, through a pipe, and
+//! gzip. Hand-made hostile
 //! inputs that are too big to keep as files are generated here.
 
 use std::io::{Cursor, Read, Write};
@@ -164,6 +165,14 @@ fn scans_agree(what: &str, bytes: &[u8]) -> Vec<OomEvent> {
         &opts(257, false),
     );
     assert_same(&format!("{what}: piped"), &piped, &want);
+    // Inside a rayon pool `scan_reader` searches without helper threads (as for many
+    // inputs at once, or on one core); outside it, with as many as the pool has.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("thread pool");
+    let alone = pool.install(|| events(bytes, &opts(DEFAULT_CAPACITY, false)));
+    assert_same(&format!("{what}: without helper threads"), &alone, &want);
     want
 }
 

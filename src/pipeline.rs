@@ -322,11 +322,7 @@ impl ScanSink {
 
 impl LineSink for ScanSink {
     fn start(&self) -> Want {
-        if self.every_line {
-            Want::Every
-        } else {
-            Want::Markers
-        }
+        Want::at_start(self.every_line)
     }
 
     fn line(&mut self, line: Line<'_>) -> Want {

@@ -195,11 +195,7 @@ struct Recorder {
 
 impl LineSink for Recorder {
     fn start(&self) -> Want {
-        if self.every_line {
-            Want::Every
-        } else {
-            Want::Markers
-        }
+        Want::at_start(self.every_line)
     }
 
     fn line(&mut self, line: Line<'_>) -> Want {

@@ -53,6 +53,17 @@ pub enum Want {
     Every,
 }
 
+impl Want {
+    /// What to ask for at the start: every line when told to read every line.
+    pub fn at_start(every_line: bool) -> Want {
+        if every_line {
+            Want::Every
+        } else {
+            Want::Markers
+        }
+    }
+}
+
 /// Receives lines from a [`LineReader`].
 pub trait LineSink {
     /// What the consumer wants at the start of the input.

@@ -1,7 +1,8 @@
 //! Markdown for tickets (GitHub, GitLab, Jira): a summary table, then per event the
 //! facts, the explanation, the ranking as a table, and the raw kernel lines in a
-//! collapsible block. Every value from the log goes through [`sanitize::md`] (or
-//! [`sanitize::code`] inside code blocks).
+//! collapsible block. Every value from the log goes through
+//! [`sanitize::md`](super::sanitize::md) (or [`sanitize::code`](super::sanitize::code)
+//! inside code blocks).
 
 use std::io::{self, Write};
 

@@ -48,14 +48,6 @@ fn regression_files() -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-fn opts(buffer_size: usize, every_line: bool) -> ScanOptions {
-    ScanOptions {
-        buffer_size,
-        every_line,
-        ..util::opts()
-    }
-}
-
 fn scan(reader: impl Read, o: &ScanOptions) -> InputScan {
     let s = scan_reader(NAME, reader, None, o);
     for ev in &events_of(&s) {
@@ -143,10 +135,10 @@ fn parse_everything(bytes: &[u8]) {
 /// Every scan configuration gives the events of the plain path with the default buffer.
 /// Returns those events.
 fn scans_agree(what: &str, bytes: &[u8]) -> Vec<OomEvent> {
-    let want = events(bytes, &opts(DEFAULT_CAPACITY, true));
+    let want = events(bytes, &util::opts_with(DEFAULT_CAPACITY, true));
     for buffer in [16, 257, DEFAULT_CAPACITY] {
         for every_line in [false, true] {
-            let got = events(bytes, &opts(buffer, every_line));
+            let got = events(bytes, &util::opts_with(buffer, every_line));
             assert_same(
                 &format!("{what}: buffer {buffer}, every_line {every_line}"),
                 &got,
@@ -162,7 +154,7 @@ fn scans_agree(what: &str, bytes: &[u8]) -> Vec<OomEvent> {
             sizes: &[1, 7, 3, 2, 5, 4093, 65536],
             i: 0,
         },
-        &opts(257, false),
+        &util::opts_with(257, false),
     );
     assert_same(&format!("{what}: piped"), &piped, &want);
     // Inside a rayon pool `scan_reader` searches without helper threads (as for many
@@ -171,7 +163,7 @@ fn scans_agree(what: &str, bytes: &[u8]) -> Vec<OomEvent> {
         .num_threads(1)
         .build()
         .expect("thread pool");
-    let alone = pool.install(|| events(bytes, &opts(DEFAULT_CAPACITY, false)));
+    let alone = pool.install(|| events(bytes, &util::opts_with(DEFAULT_CAPACITY, false)));
     assert_same(&format!("{what}: without helper threads"), &alone, &want);
     want
 }
@@ -181,11 +173,11 @@ fn scans_agree(what: &str, bytes: &[u8]) -> Vec<OomEvent> {
 fn gzip_agrees(what: &str, bytes: &[u8], want: &[OomEvent]) {
     let raw = Box::new(Cursor::new(bytes.to_vec()));
     if let Ok(o) = open_reader(NAME, Path::new(NAME), raw, None) {
-        let _ = scan(o.reader, &opts(DEFAULT_CAPACITY, false));
+        let _ = scan(o.reader, &util::opts_with(DEFAULT_CAPACITY, false));
     }
     let packed = Box::new(Cursor::new(gz(bytes)));
     let o = open_reader(NAME, Path::new(NAME), packed, None).expect("gzip opens");
-    let s = scan(o.reader, &opts(DEFAULT_CAPACITY, false));
+    let s = scan(o.reader, &util::opts_with(DEFAULT_CAPACITY, false));
     assert!(!s.failed, "{what}: {:?}", s.diagnostics);
     assert_same(&format!("{what}: gzip"), &events_of(&s), want);
 }
@@ -266,13 +258,13 @@ fn nul_runs() {
     v.extend(report(400, 3));
     let ev = check("nul runs", &v);
     assert_eq!(victims(&ev), [1, 2, 3]);
-    let s = scan(&v[..], &opts(DEFAULT_CAPACITY, false));
+    let s = scan(&v[..], &util::opts_with(DEFAULT_CAPACITY, false));
     assert!(s.diagnostics.iter().any(|d| d.code == "nul-bytes"));
     // With a small line cap the NUL run fills the buffer and is cut at its NULs.
     for (buffer, every_line) in [(16, false), (16, true), (4096, false), (4096, true)] {
         let o = ScanOptions {
             max_line: 4096,
-            ..opts(buffer, every_line)
+            ..util::opts_with(buffer, every_line)
         };
         let s = scan(&v[..], &o);
         assert_eq!(
@@ -299,7 +291,7 @@ fn long_line_without_newline() {
     w.extend(report(400, 3));
     let ev = check("3 MiB line in the middle", &w);
     assert_eq!(victims(&ev).last(), Some(&3));
-    let s = scan(&w[..], &opts(DEFAULT_CAPACITY, false));
+    let s = scan(&w[..], &util::opts_with(DEFAULT_CAPACITY, false));
     assert_eq!(s.stats.truncated_lines, 1);
     assert!(s.diagnostics.iter().any(|d| d.code == "long-line"));
 }
@@ -358,7 +350,7 @@ fn kill_line_split_at_every_byte() {
     let mut v = b"[  99.000000] unrelated line\n".to_vec();
     let kill_at = v.len() + report(100, 1).len() - KILL.len() - b"[  100.000004] ".len();
     v.extend(report(100, 1));
-    let want = events(&v[..], &opts(DEFAULT_CAPACITY, true));
+    let want = events(&v[..], &util::opts_with(DEFAULT_CAPACITY, true));
     assert_eq!(victims(&want), [1]);
     for cut in kill_at..kill_at + KILL.len() + 16 {
         let sizes = [cut, v.len()];
@@ -368,14 +360,14 @@ fn kill_line_split_at_every_byte() {
                 sizes: &sizes,
                 i: 0,
             },
-            &opts(DEFAULT_CAPACITY, false),
+            &util::opts_with(DEFAULT_CAPACITY, false),
         );
         assert_same(&format!("read split at {cut}"), &got, &want);
     }
     // Every buffer size up to the kill line's length puts a buffer boundary at every
     // byte of it; odd sizes on the plain path too.
     for buffer in 16..=KILL.len() + 16 {
-        let got = events(&v[..], &opts(buffer, buffer % 7 == 0));
+        let got = events(&v[..], &util::opts_with(buffer, buffer % 7 == 0));
         assert_same(&format!("buffer {buffer}"), &got, &want);
     }
 }

@@ -47,7 +47,7 @@ static SAMPLES: LazyLock<Vec<Sample>> = LazyLock::new(|| {
                 .display()
                 .to_string();
             let bytes = std::fs::read(p).expect("sample readable");
-            let (_, events) = scan(&name, &bytes[..], &opts(DEFAULT_CAPACITY, false));
+            let (_, events) = scan(&name, &bytes[..], &util::opts_with(DEFAULT_CAPACITY, false));
             Sample {
                 name,
                 bytes,
@@ -56,14 +56,6 @@ static SAMPLES: LazyLock<Vec<Sample>> = LazyLock::new(|| {
         })
         .collect()
 });
-
-fn opts(buffer_size: usize, every_line: bool) -> ScanOptions {
-    ScanOptions {
-        buffer_size,
-        every_line,
-        ..util::opts()
-    }
-}
 
 /// A scan and its events (read back from the event store), spans checked.
 fn scan(name: &str, reader: impl Read, o: &ScanOptions) -> (InputScan, Vec<OomEvent>) {
@@ -105,7 +97,11 @@ fn gz(data: &[u8]) -> Vec<u8> {
 /// Opens bytes the way a file or stdin is opened (gzip sniffing) and scans them.
 fn open_scan(name: &str, inner: Box<dyn Read + Send>) -> (InputScan, Vec<OomEvent>) {
     let opened = open_reader(name, Path::new(name), inner, None).expect("opens");
-    scan(&opened.name, opened.reader, &opts(DEFAULT_CAPACITY, false))
+    scan(
+        &opened.name,
+        opened.reader,
+        &util::opts_with(DEFAULT_CAPACITY, false),
+    )
 }
 
 /// A reader that returns 1..=7 bytes per call, in a pattern set by `seed` (a pipe).
@@ -252,7 +248,7 @@ proptest! {
     ) {
         for i in files {
             let s = &SAMPLES[i];
-            let (_, got) = scan(&s.name, &s.bytes[..], &opts(buffer_size, every_line));
+            let (_, got) = scan(&s.name, &s.bytes[..], &util::opts_with(buffer_size, every_line));
             prop_assert!(
                 got == s.events,
                 "{}: buffer {buffer_size}, every_line {every_line}:\n{}\n---- default:\n{}",

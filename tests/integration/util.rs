@@ -33,6 +33,15 @@ pub fn opts() -> ScanOptions {
     }
 }
 
+/// [`opts`] with a given buffer size, on the fast or the plain path.
+pub fn opts_with(buffer_size: usize, every_line: bool) -> ScanOptions {
+    ScanOptions {
+        buffer_size,
+        every_line,
+        ..opts()
+    }
+}
+
 /// Scans one file.
 pub fn scan(path: &Path, o: &ScanOptions) -> InputScan {
     pipeline::scan_input(

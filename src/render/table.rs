@@ -10,6 +10,7 @@ use tabled::settings::object::{Columns, Rows};
 use tabled::settings::{Alignment, Modify, Style as TableStyle, Width};
 
 use crate::analysis::badness::group;
+use crate::analysis::container::ContainerKind;
 use crate::analysis::human_kb;
 use crate::event::{Ending, Evidence, Scope};
 use crate::render::RenderOptions;
@@ -332,7 +333,10 @@ fn event_body(
         }
     }
     if let (Some(c), Some(path)) = (&ev.analysis.container, &ev.analysis.container_path) {
-        wh.push(term(&c.label(path)).into_owned());
+        // A cgroup with no known owner would only repeat the path shown just before.
+        if !(c.kind == ContainerKind::Other && !wh.is_empty()) {
+            wh.push(term(&c.label(path)).into_owned());
+        }
     }
     if let Some(c) = &e.constraint {
         wh.push(c.clone());

@@ -137,7 +137,8 @@ pub struct InputArgs {
     pub input_format: InputFormatArg,
 
     /// Read every line instead of searching for OOM markers between reports (slower;
-    /// gives the same events).
+    /// the same events, except that a reboot shown only by a printk clock going back
+    /// in a line without a marker is seen here and not by the search).
     #[arg(long, hide = true)]
     pub every_line: bool,
 

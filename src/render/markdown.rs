@@ -43,6 +43,12 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
             a.format("%Y-%m-%d %H:%M:%S %:z"),
             b.format("%Y-%m-%d %H:%M:%S %:z")
         )?;
+    } else if let (Some(a), Some(b)) = (s.first_uptime_s, s.last_uptime_s) {
+        writeln!(
+            out,
+            "| Time span | {} |",
+            crate::render::table::uptime_span(a, b)
+        )?;
     }
     writeln!(
         out,
@@ -110,10 +116,8 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
                 o.kind,
                 md(&o.key),
                 o.kills,
-                o.first
-                    .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
-                o.last
-                    .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
+                crate::render::table::when(o.first, o.first_uptime_s),
+                crate::render::table::when(o.last, o.last_uptime_s),
                 rss.join(" → "),
                 o.trend
             )?;

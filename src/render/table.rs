@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
+use chrono::{DateTime, FixedOffset};
 use tabled::builder::Builder;
 use tabled::settings::object::{Columns, Rows};
 use tabled::settings::{Alignment, Modify, Style as TableStyle, Width};
@@ -155,6 +156,8 @@ fn summary(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -> 
                 b.format("%Y-%m-%d %H:%M:%S")
             ));
         }
+    } else if let (Some(a), Some(b)) = (s.first_uptime_s, s.last_uptime_s) {
+        head.push_str(&format!(" · {}", uptime_span(a, b)));
     }
     writeln!(out, "{}", p.bold(&head))?;
     let lines: u64 = s.inputs.iter().map(|i| i.lines).sum();
@@ -334,7 +337,7 @@ fn event_body(
     }
     if let (Some(c), Some(path)) = (&ev.analysis.container, &ev.analysis.container_path) {
         // A cgroup with no known owner would only repeat the path shown just before.
-        if !(c.kind == ContainerKind::Other && !wh.is_empty()) {
+        if c.kind != ContainerKind::Other || wh.is_empty() {
             wh.push(term(&c.label(path)).into_owned());
         }
     }
@@ -540,6 +543,24 @@ fn overview(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{table}")
 }
 
+/// Seconds after boot, `a` to `b`, for logs without wall time.
+pub(crate) fn uptime_span(a: f64, b: f64) -> String {
+    if a == b {
+        format!("{a:.0} s after boot")
+    } else {
+        format!("{a:.0} s → {b:.0} s after boot")
+    }
+}
+
+/// A time for a summary cell: wall time when the log has it, else seconds after boot.
+pub(crate) fn when(wall: Option<DateTime<FixedOffset>>, uptime_s: Option<f64>) -> String {
+    match (wall, uptime_s) {
+        (Some(t), _) => t.format("%Y-%m-%d %H:%M").to_string(),
+        (None, Some(u)) => format!("+{u:.0} s"),
+        (None, None) => "-".into(),
+    }
+}
+
 /// The cells of an event's overview row (shared with the Markdown renderer).
 pub(crate) fn overview_row(ev: &EventReport) -> [String; 6] {
     let e = &ev.event;
@@ -698,10 +719,8 @@ fn offenders(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
         t.push_record([
             what,
             o.kills.to_string(),
-            o.first
-                .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
-            o.last
-                .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
+            when(o.first, o.first_uptime_s),
+            when(o.last, o.last_uptime_s),
             format!("{}{more}", rss.join(" → ")),
             o.trend.clone(),
         ]);

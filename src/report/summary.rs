@@ -55,6 +55,11 @@ pub struct Offender {
     pub first: Option<DateTime<FixedOffset>>,
     /// Last kill.
     pub last: Option<DateTime<FixedOffset>>,
+    /// Seconds after boot of the first kill (printk stamp), for logs without wall
+    /// time such as raw `dmesg`.
+    pub first_uptime_s: Option<f64>,
+    /// Seconds after boot of the last kill.
+    pub last_uptime_s: Option<f64>,
     /// The victim's resident memory (anon + file + shmem) at each kill, kB.
     pub rss_kb: Vec<u64>,
     /// `growing`, `steady` or `shrinking` over the kills.
@@ -78,6 +83,11 @@ pub struct Summary {
     pub first: Option<DateTime<FixedOffset>>,
     /// Latest event time.
     pub last: Option<DateTime<FixedOffset>>,
+    /// Earliest and latest seconds after boot of the events without wall time (raw
+    /// `dmesg`, `/dev/kmsg`); null when there are none.
+    pub first_uptime_s: Option<f64>,
+    /// See `first_uptime_s`.
+    pub last_uptime_s: Option<f64>,
     /// Events per host.
     pub hosts: Vec<Counted>,
     /// Events per OOM memcg (or `(machine)` for global OOMs).
@@ -94,6 +104,7 @@ pub struct Summary {
 #[derive(Debug, Clone)]
 pub struct SummaryItem {
     time: Option<DateTime<FixedOffset>>,
+    uptime_s: Option<f64>,
     host: String,
     complete: bool,
     kills: usize,
@@ -148,6 +159,7 @@ impl SummaryItem {
             .collect();
         SummaryItem {
             time,
+            uptime_s: ev.printk.map(|p| p.seconds()),
             host: ev.host.clone().unwrap_or_else(|| UNNAMED_HOST.into()),
             complete: ev.complete,
             kills,
@@ -190,6 +202,9 @@ impl Summary {
                 s.first = Some(s.first.map_or(t, |f| f.min(t)));
                 s.last = Some(s.last.map_or(t, |l| l.max(t)));
                 bump(&mut days, &t.format("%Y-%m-%d").to_string(), it.victims);
+            } else if let Some(u) = it.uptime_s {
+                s.first_uptime_s = Some(s.first_uptime_s.map_or(u, |f| f.min(u)));
+                s.last_uptime_s = Some(s.last_uptime_s.map_or(u, |l| l.max(u)));
             }
             bump(&mut hosts, &it.host, it.victims);
             bump(&mut cgroups, &it.cgroup, it.victims);
@@ -219,7 +234,7 @@ impl Summary {
 fn offenders(items: &[&SummaryItem]) -> Vec<Offender> {
     // (kind, host, key) → (time, rss) of each kill, in time order.
     type Key = (String, Option<String>, String);
-    type Kills = Vec<(Option<DateTime<FixedOffset>>, u64)>;
+    type Kills = Vec<(Option<DateTime<FixedOffset>>, Option<f64>, u64)>;
     let mut groups: BTreeMap<Key, Kills> = BTreeMap::new();
     for it in items {
         let host = (it.host != UNNAMED_HOST).then(|| it.host.clone());
@@ -227,21 +242,23 @@ fn offenders(items: &[&SummaryItem]) -> Vec<Offender> {
             groups
                 .entry((kind.to_string(), host.clone(), key.clone()))
                 .or_default()
-                .push((it.time, *rss));
+                .push((it.time, it.uptime_s, *rss));
         }
     }
     let mut out: Vec<Offender> = groups
         .into_iter()
         .filter(|(_, v)| v.len() >= 2)
         .map(|((kind, host, key), v)| {
-            let rss: Vec<u64> = v.iter().map(|(_, r)| *r).collect();
+            let rss: Vec<u64> = v.iter().map(|(_, _, r)| *r).collect();
             Offender {
                 kind,
                 key,
                 host,
                 kills: v.len(),
-                first: v.iter().filter_map(|(t, _)| *t).min(),
-                last: v.iter().filter_map(|(t, _)| *t).max(),
+                first: v.iter().filter_map(|(t, _, _)| *t).min(),
+                last: v.iter().filter_map(|(t, _, _)| *t).max(),
+                first_uptime_s: v.first().and_then(|(_, u, _)| *u),
+                last_uptime_s: v.last().and_then(|(_, u, _)| *u),
                 trend: trend(&rss).into(),
                 rss_kb: rss,
             }

@@ -112,8 +112,17 @@ fn old_normalised_scores_are_lower_bounds() {
 #[test]
 fn the_kernel_killed_the_top_of_every_lab_ranking() {
     let mut n = 0;
-    for scenario in ["single", "adj", "nested", "many"] {
-        for r in report_of(&format!("lab/{scenario}.kmsg")).event_list() {
+    for file in [
+        "single.kmsg",
+        "adj.kmsg",
+        "nested.kmsg",
+        "many.kmsg",
+        "preferred.dmesg",
+        "repeat.dmesg",
+        "shmem.dmesg",
+    ] {
+        let scenario = file;
+        for r in report_of(&format!("lab/{file}")).event_list() {
             let b = r.analysis.badness.as_ref().unwrap();
             let victim = r.event.victim().unwrap().pid;
             assert_eq!(
@@ -125,7 +134,7 @@ fn the_kernel_killed_the_top_of_every_lab_ranking() {
             n += 1;
         }
     }
-    assert_eq!(n, 21);
+    assert_eq!(n, 29);
 }
 
 #[test]
@@ -229,6 +238,18 @@ fn memory_breakdowns() {
     let m = shm[0].analysis.memory.as_ref().unwrap();
     assert_eq!(m.parts[0].name, "shmem");
     assert_eq!(m.parts[0].percent, 70.6);
+    // A real kill on this machine's kernel: 80 MiB of shared memory (memory.stat
+    // `shmem 83886080`) in a 128 MiB cgroup, then the next kill once it was freed.
+    let lab = report_of("lab/shmem.dmesg").event_list();
+    let m = lab[0].analysis.memory.as_ref().unwrap();
+    assert_eq!((m.parts[0].name.as_str(), m.parts[0].kb), ("shmem", 81920));
+    assert_eq!(m.parts[0].percent, 62.5);
+    assert!(
+        m.summary
+            .starts_with("Memory cgroup /oomlab-shm hit its 128 MiB limit")
+    );
+    let m = lab[1].analysis.memory.as_ref().unwrap();
+    assert_eq!(m.parts[0].name, "anon");
 }
 
 #[test]

@@ -301,6 +301,29 @@ fn summary_only_json_and_aggregates() {
     assert_eq!(s["offenders"][0]["kills"], 16);
 }
 
+#[test]
+fn logs_without_wall_time_say_when_in_seconds_after_boot() {
+    // Raw dmesg: the first and last reports' headers are stamped 962.602501 and
+    // 983.844679.
+    let v = json(&["--summary", &path("lab/many.dmesg")]);
+    let s = &v["summary"];
+    assert_eq!(s["first"], Value::Null);
+    assert_eq!(s["first_uptime_s"].as_f64(), Some(962.602501));
+    assert_eq!(s["last_uptime_s"].as_f64(), Some(983.844679));
+    let o = &s["offenders"][0];
+    assert_eq!(o["first_uptime_s"].as_f64(), Some(962.602501));
+    assert_eq!(o["last_uptime_s"].as_f64(), Some(983.844679));
+    let (_, out, _) = run(&["--summary", &path("lab/many.dmesg")]);
+    assert!(
+        out.starts_with("16 OOM events in 1 input · 963 s → 984 s after boot\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("│ cgroup /oomlab-many │ 16    │ +963 s │ +984 s │"),
+        "{out}"
+    );
+}
+
 // ---- exit codes, errors, pipes -------------------------------------------------------
 
 #[test]

@@ -154,29 +154,31 @@ fn lab_wall_times_and_stamps_are_exact() {
     );
 }
 
+/// What must not depend on the rendering: victim, memcg, usage, trigger, table rows.
+fn key(evs: &[oomlens::event::OomEvent]) -> Vec<String> {
+    evs.iter()
+        .map(|e| {
+            let v = e.victim().unwrap();
+            let rows: Vec<(u32, Option<i64>)> =
+                e.tasks.rows.iter().map(|r| (r.pid, r.rss)).collect();
+            format!(
+                "{} {} {:?} {:?} {:?} {:?} {}",
+                v.pid,
+                v.comm,
+                e.memcg.as_ref().and_then(|m| m.oom_memcg.clone()),
+                e.memcg.as_ref().and_then(|m| m.usage_kb),
+                e.trigger.as_ref().map(|t| (t.comm.clone(), t.pid)),
+                rows,
+                e.complete
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn every_rendering_gives_the_same_events() {
     for scenario in SCENARIOS {
         let reference = events(&format!("lab/{scenario}.dmesg"));
-        let key = |evs: &[oomlens::event::OomEvent]| -> Vec<String> {
-            evs.iter()
-                .map(|e| {
-                    let v = e.victim().unwrap();
-                    let rows: Vec<(u32, Option<i64>)> =
-                        e.tasks.rows.iter().map(|r| (r.pid, r.rss)).collect();
-                    format!(
-                        "{} {} {:?} {:?} {:?} {:?} {}",
-                        v.pid,
-                        v.comm,
-                        e.memcg.as_ref().and_then(|m| m.oom_memcg.clone()),
-                        e.memcg.as_ref().and_then(|m| m.usage_kb),
-                        e.trigger.as_ref().map(|t| (t.comm.clone(), t.pid)),
-                        rows,
-                        e.complete
-                    )
-                })
-                .collect()
-        };
         let want = key(&reference);
         assert!(!want.is_empty());
         for rendering in RENDERINGS {
@@ -208,4 +210,27 @@ fn lab_victims_are_the_kernels_kills() {
     assert_eq!(many.len(), 16);
     assert_eq!(many[0], (17474, "worker-6".to_string()));
     assert_eq!(many[15], (18728, "leaky".to_string()));
+}
+
+#[test]
+fn more_journalctl_modes_give_the_same_events() {
+    // A later capture (`repeat`: three kills in one cgroup) through journald, in the
+    // modes the eleven-rendering scenarios lack.
+    let want = key(&events("lab/repeat.dmesg"));
+    assert_eq!(want.len(), 3);
+    for (mode, wall) in [
+        ("journal-short-full", Some("2026-11-22 02:53:43 UTC")),
+        ("journal-short-unix", Some("2026-11-22 02:53:43.250276 UTC")),
+        ("journal-cat", None),
+    ] {
+        let file = format!("lab/repeat.{mode}");
+        let evs = events(&file);
+        assert_eq!(key(&evs), want, "{file}");
+        let got = match evs[0].wall {
+            Some(oomlens::record::Wall::Zoned(t)) => Some(t.naive_utc().to_string() + " UTC"),
+            None => None,
+            other => panic!("{file}: {other:?}"),
+        };
+        assert_eq!(got.as_deref(), wall, "{file}");
+    }
 }

@@ -26,10 +26,8 @@ use crate::record::{Parser, Wall, YearAnchor};
 pub enum LiveSource {
     /// `/dev/kmsg` (or another device speaking its record format).
     Kmsg {
-        /// Device path.
+        /// Device path. The ring buffer's current contents are read first.
         path: PathBuf,
-        /// Read the ring buffer's current contents first (else only new records).
-        from_start: bool,
     },
     /// A log file, followed across rotation and truncation.
     Follow {
@@ -61,33 +59,27 @@ pub fn run(
 ) -> Result<()> {
     let (tx, rx) = mpsc::sync_channel::<Msg>(4096);
     let (name, kmsg) = match source {
-        LiveSource::Kmsg { path, from_start } => {
+        LiveSource::Kmsg { path } => {
             let f = open(path)?;
-            let from_start = *from_start;
-            thread::spawn(move || read_kmsg(f, from_start, tx));
+            thread::spawn(move || read_kmsg(f, tx));
             (path.display().to_string(), true)
         }
         LiveSource::Follow { path, from_start } => {
             let f = open(path)?;
-            let (path, from_start) = (path.clone(), *from_start);
+            let (name, path, from_start) = (path.display().to_string(), path.clone(), *from_start);
             thread::spawn(move || follow_file(path, f, from_start, tx));
-            (path_name(source), false)
+            (name, false)
         }
     };
     let boot_time = if kmsg { boot_time() } else { None };
     let mut parser = Parser::with_hint(opts.scan.hint);
     let mut asm = Assembler::new(&name, opts.scan.assembler.clone());
     let mut number = 0u64;
-    let mut evidence: Vec<BootEvidence> = Vec::new();
-    let mut hand_out = |asm: &mut Assembler,
-                        parser: &Parser,
-                        evidence: &mut Vec<BootEvidence>|
-     -> io::Result<()> {
+    let mut hand_out = |asm: &mut Assembler, parser: &Parser| -> io::Result<()> {
         let events = asm.drain_ready();
         if events.is_empty() {
             return Ok(());
         }
-        *evidence = asm.boot_evidence().to_vec();
         let anchor = YearAnchor::new(
             parser.last_yearless().as_ref(),
             Local::now().naive_local(),
@@ -101,7 +93,7 @@ pub fn run(
                 let t = boot + chrono::Duration::microseconds(p.micros() as i64);
                 ev.wall = Some(Wall::Zoned(t.fixed_offset()));
             }
-            emit(ev, evidence)?;
+            emit(ev, asm.boot_evidence())?;
         }
         Ok(())
     };
@@ -155,7 +147,7 @@ pub fn run(
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
                 asm.finish();
-                if let Err(e) = hand_out(&mut asm, &parser, &mut evidence) {
+                if let Err(e) = hand_out(&mut asm, &parser) {
                     return quit(e);
                 }
                 return Ok(());
@@ -170,20 +162,12 @@ pub fn run(
         } else {
             finished_at = None;
         }
-        if let Err(e) = hand_out(&mut asm, &parser, &mut evidence) {
+        if let Err(e) = hand_out(&mut asm, &parser) {
             return quit(e);
         }
     }
     asm.finish();
-    hand_out(&mut asm, &parser, &mut evidence).or_else(quit)
-}
-
-fn path_name(source: &LiveSource) -> String {
-    match source {
-        LiveSource::Kmsg { path, .. } | LiveSource::Follow { path, .. } => {
-            path.display().to_string()
-        }
-    }
+    hand_out(&mut asm, &parser).or_else(quit)
 }
 
 fn open(path: &Path) -> Result<File> {
@@ -202,8 +186,6 @@ fn boot_time() -> Option<DateTime<Utc>> {
     Some(now - chrono::Duration::microseconds((up * 1e6) as i64))
 }
 
-/// Each `read` of /dev/kmsg returns one record. A record overwritten before it was
-/// read gives `EPIPE`: skip on.
 /// What the reader thread hands over.
 enum Msg {
     /// One line, without its terminator.
@@ -212,11 +194,9 @@ enum Msg {
     Rotated,
 }
 
-fn read_kmsg(mut f: File, from_start: bool, tx: SyncSender<Msg>) {
-    if !from_start {
-        // SEEK_END on /dev/kmsg moves past the records already in the buffer.
-        let _ = f.seek(SeekFrom::End(0));
-    }
+/// Reads /dev/kmsg from the oldest record in the ring buffer on. Each `read` returns
+/// one record; a record overwritten before it was read gives `EPIPE`: skip on.
+fn read_kmsg(mut f: File, tx: SyncSender<Msg>) {
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         match f.read(&mut buf) {
@@ -263,11 +243,8 @@ fn follow_file(path: PathBuf, f: File, from_start: bool, tx: SyncSender<Msg>) {
                         if n == 0 {
                             break;
                         }
-                        if line.ends_with(b"\n") {
-                            line.pop();
-                            if tx.send(Msg::Line(std::mem::take(&mut line))).is_err() {
-                                return;
-                            }
+                        if !send_complete(&tx, &mut line) {
+                            return;
                         }
                     }
                     // Its last line will get no newline now.
@@ -292,18 +269,25 @@ fn follow_file(path: PathBuf, f: File, from_start: bool, tx: SyncSender<Msg>) {
             }
             Ok(n) => {
                 pos += n as u64;
-                if line.ends_with(b"\n") {
-                    line.pop();
-                    if tx.send(Msg::Line(std::mem::take(&mut line))).is_err() {
-                        return;
-                    }
-                }
                 // A partial last line stays in `line` until its end arrives.
+                if !send_complete(&tx, &mut line) {
+                    return;
+                }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(_) => return,
         }
     }
+}
+
+/// Sends `line` if it is complete (ends with `\n`, which is dropped), leaving a partial
+/// line in place. False when the receiver is gone.
+fn send_complete(tx: &SyncSender<Msg>, line: &mut Vec<u8>) -> bool {
+    if line.last() != Some(&b'\n') {
+        return true;
+    }
+    line.pop();
+    tx.send(Msg::Line(std::mem::take(line))).is_ok()
 }
 
 /// Starts `journalctl -k -o json --no-pager` with extra arguments (e.g. `--since`),

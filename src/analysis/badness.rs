@@ -806,7 +806,8 @@ fn score_check(
     })
 }
 
-fn pages_h(pages: i64, page_kb: u64) -> String {
+/// `pages` of `page_kb` each, in human units (negative counts as none).
+pub(crate) fn pages_h(pages: i64, page_kb: u64) -> String {
     crate::analysis::human_kb((pages.max(0) as u64) * page_kb)
 }
 

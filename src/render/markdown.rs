@@ -6,11 +6,11 @@
 
 use std::io::{self, Write};
 
-use crate::analysis::badness::group;
+use crate::analysis::badness::{group, pages_h};
 use crate::analysis::human_kb;
 use crate::event::{Ending, Evidence};
-use crate::render::RenderOptions;
 use crate::render::sanitize::{code, md};
+use crate::render::{RenderOptions, event_time, shown_rows, stamp, top_counts, uptime_span};
 use crate::report::{EventReport, Report};
 
 /// Writes the whole report.
@@ -44,11 +44,7 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
             b.format("%Y-%m-%d %H:%M:%S %:z")
         )?;
     } else if let (Some(a), Some(b)) = (s.first_uptime_s, s.last_uptime_s) {
-        writeln!(
-            out,
-            "| Time span | {} |",
-            crate::render::table::uptime_span(a, b)
-        )?;
+        writeln!(out, "| Time span | {} |", uptime_span(a, b))?;
     }
     writeln!(
         out,
@@ -60,19 +56,7 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
         s.events,
         if s.events == 1 { "" } else { "s" }
     )?;
-    let list = |v: &[crate::report::Counted], n: usize, kills: bool| -> String {
-        v.iter()
-            .take(n)
-            .map(|c| {
-                format!(
-                    "{} ({})",
-                    md(&c.key),
-                    if kills { c.kills } else { c.events }
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = |v: &[crate::report::Counted], n: usize, kills: bool| top_counts(v, n, kills, md);
     if s.hosts.iter().any(|h| h.key != crate::report::UNNAMED_HOST) {
         writeln!(out, "| Hosts | {} |", list(&s.hosts, 5, false))?;
     }
@@ -116,8 +100,8 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
                 o.kind,
                 md(&o.key),
                 o.kills,
-                crate::render::table::when(o.first, o.first_uptime_s),
-                crate::render::table::when(o.last, o.last_uptime_s),
+                stamp(o.first, o.first_uptime_s, "%Y-%m-%d %H:%M"),
+                stamp(o.last, o.last_uptime_s, "%Y-%m-%d %H:%M"),
                 rss.join(" → "),
                 o.trend
             )?;
@@ -146,11 +130,7 @@ pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io:
             None => "victim not in the log".into(),
         },
     };
-    let when = match (ev.time, ev.uptime_s()) {
-        (Some(t), _) => t.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
-        (None, Some(u)) => format!("{u:.3} s after boot"),
-        _ => "time unknown".into(),
-    };
+    let when = event_time(ev, "%Y-%m-%d %H:%M:%S %:z");
     let host = e
         .host
         .as_deref()
@@ -280,14 +260,9 @@ pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io:
         )?;
         writeln!(out, "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|")?;
         let page = b.page_size_kb;
-        let mut shown = 0;
-        for r in &b.ranking {
-            let is_victim = victims.contains(&r.pid);
-            if shown >= opts.top.max(1) && !is_victim {
-                continue;
-            }
-            shown += 1;
-            let mark = if is_victim {
+        let rows = shown_rows(b, &victims, opts.top);
+        for r in &rows {
+            let mark = if victims.contains(&r.pid) {
                 "**killed**".to_string()
             } else if b.selected_pid == Some(r.pid) {
                 "selected".to_string()
@@ -300,17 +275,21 @@ pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io:
                 r.rank.map_or("-".into(), |x| x.to_string()),
                 r.pid,
                 md(&r.name),
-                human_kb(r.rss_pages.max(0) as u64 * page),
-                human_kb(r.swap_pages.max(0) as u64 * page),
-                human_kb(r.pgtables_pages.max(0) as u64 * page),
+                pages_h(r.rss_pages, page),
+                pages_h(r.swap_pages, page),
+                pages_h(r.pgtables_pages, page),
                 r.oom_score_adj,
                 r.points.map_or("-".into(), group),
                 r.score.map_or("-".into(), |s| s.to_string()),
                 mark
             )?;
         }
-        if b.ranking.len() > shown {
-            writeln!(out, "\n{} more tasks not shown.", b.ranking.len() - shown)?;
+        if b.ranking.len() > rows.len() {
+            writeln!(
+                out,
+                "\n{} more tasks not shown.",
+                b.ranking.len() - rows.len()
+            )?;
         }
         if let Some(k) = &b.kernel_score {
             writeln!(out, "\nKernel's printed score: {}", md(&k.note))?;

@@ -10,7 +10,10 @@ pub mod table;
 
 use std::io::{self, Write};
 
-use crate::report::{EventReport, Report};
+use chrono::{DateTime, FixedOffset};
+
+use crate::analysis::badness::{Badness, Ranked};
+use crate::report::{Counted, EventReport, Report};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,4 +84,70 @@ pub fn render_event(
         Format::Json | Format::Ndjson => json::event_line(ev, out),
         Format::Markdown => markdown::event(ev, opts, out),
     }
+}
+
+// ---- pieces the terminal and Markdown renderers share -------------------------------
+
+/// A time cell: the wall time in `fmt` when the log has one, else seconds after boot.
+pub(crate) fn stamp(
+    wall: Option<DateTime<FixedOffset>>,
+    uptime_s: Option<f64>,
+    fmt: &str,
+) -> String {
+    match (wall, uptime_s) {
+        (Some(t), _) => t.format(fmt).to_string(),
+        (None, Some(u)) => format!("+{u:.0} s"),
+        (None, None) => "-".into(),
+    }
+}
+
+/// An event's time for its heading: the wall time in `fmt`, else seconds after boot.
+pub(crate) fn event_time(ev: &EventReport, fmt: &str) -> String {
+    match (ev.time, ev.uptime_s()) {
+        (Some(t), _) => t.format(fmt).to_string(),
+        (None, Some(u)) => format!("{u:.3} s after boot"),
+        (None, None) => "time unknown".into(),
+    }
+}
+
+/// Seconds after boot, `a` to `b`, for logs without wall time.
+pub(crate) fn uptime_span(a: f64, b: f64) -> String {
+    if a == b {
+        format!("{a:.0} s after boot")
+    } else {
+        format!("{a:.0} s → {b:.0} s after boot")
+    }
+}
+
+/// `key (n), …` for the first `n` entries of a count list (kills or events), keys
+/// escaped for the output by `esc`.
+pub(crate) fn top_counts(
+    v: &[Counted],
+    n: usize,
+    kills: bool,
+    esc: impl Fn(&str) -> String,
+) -> String {
+    v.iter()
+        .take(n)
+        .map(|c| {
+            format!(
+                "{} ({})",
+                esc(&c.key),
+                if kills { c.kills } else { c.events }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The ranking rows to show: the first `top` (at least one), then every victim ranked
+/// below them.
+pub(crate) fn shown_rows<'a>(b: &'a Badness, victims: &[u32], top: usize) -> Vec<&'a Ranked> {
+    let mut rows: Vec<&Ranked> = b.ranking.iter().take(top.max(1)).collect();
+    for r in &b.ranking {
+        if victims.contains(&r.pid) && !rows.iter().any(|x| x.pid == r.pid) {
+            rows.push(r);
+        }
+    }
+    rows
 }

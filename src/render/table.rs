@@ -5,17 +5,16 @@
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
-use chrono::{DateTime, FixedOffset};
 use tabled::builder::Builder;
 use tabled::settings::object::{Columns, Rows};
 use tabled::settings::{Alignment, Modify, Style as TableStyle, Width};
 
-use crate::analysis::badness::group;
+use crate::analysis::badness::{group, pages_h};
 use crate::analysis::container::ContainerKind;
 use crate::analysis::human_kb;
 use crate::event::{Ending, Evidence, Scope};
-use crate::render::RenderOptions;
 use crate::render::sanitize::term;
+use crate::render::{RenderOptions, event_time, shown_rows, stamp, top_counts, uptime_span};
 use crate::report::{EventReport, Report};
 
 const LABEL_WIDTH: usize = 10;
@@ -125,14 +124,6 @@ fn field_with(
     Ok(())
 }
 
-fn time_of(ev: &EventReport) -> String {
-    match (ev.time, ev.uptime_s()) {
-        (Some(t), _) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-        (None, Some(u)) => format!("{u:.3} s after boot"),
-        (None, None) => "time unknown".into(),
-    }
-}
-
 fn summary(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let s = &r.summary;
     let n = s.events;
@@ -200,30 +191,25 @@ fn summary(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -> 
             ),
             opts,
         )?;
+        let esc = |k: &str| term(k).into_owned();
         if s.hosts.iter().any(|h| h.key != crate::report::UNNAMED_HOST) {
-            let hosts: Vec<String> = s
-                .hosts
-                .iter()
-                .take(5)
-                .map(|h| format!("{} ({})", term(&h.key), h.events))
-                .collect();
-            field(out, p, "Hosts", &hosts.join(", "), opts)?;
+            field(out, p, "Hosts", &top_counts(&s.hosts, 5, false, esc), opts)?;
         }
-        let cgs: Vec<String> = s
-            .cgroups
-            .iter()
-            .take(3)
-            .map(|c| format!("{} ({})", term(&c.key), c.events))
-            .collect();
-        field(out, p, "Cgroups", &cgs.join(", "), opts)?;
-        let cmds: Vec<String> = s
-            .commands
-            .iter()
-            .take(5)
-            .map(|c| format!("{} ({})", term(&c.key), c.kills))
-            .collect();
-        if !cmds.is_empty() {
-            field(out, p, "Victims", &cmds.join(", "), opts)?;
+        field(
+            out,
+            p,
+            "Cgroups",
+            &top_counts(&s.cgroups, 3, false, esc),
+            opts,
+        )?;
+        if !s.commands.is_empty() {
+            field(
+                out,
+                p,
+                "Victims",
+                &top_counts(&s.commands, 5, true, esc),
+                opts,
+            )?;
         }
     }
     let problems: Vec<String> = r
@@ -246,7 +232,7 @@ fn event_body(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let e = &ev.event;
-    let mut head = format!("#{} · {}", ev.id, time_of(ev));
+    let mut head = format!("#{} · {}", ev.id, event_time(ev, "%Y-%m-%d %H:%M:%S"));
     if let Some(h) = &e.host {
         head.push_str(&format!(" · {}", term(h)));
     }
@@ -313,12 +299,10 @@ fn event_body(
         };
         field(out, p, "Killed", &why, opts)?;
     } else {
-        for (i, k) in kills.iter().enumerate() {
-            let label = if i == 0 { "Killed" } else { "" };
-            if i == 0 {
-                field_with(out, p, label, k, opts, &|l| p.victim(l))?;
-            } else {
-                field(out, p, label, k, opts)?;
+        if let Some((first, rest)) = kills.split_first() {
+            field_with(out, p, "Killed", first, opts, &|l| p.victim(l))?;
+            for k in rest {
+                field(out, p, "", k, opts)?;
             }
         }
     }
@@ -448,14 +432,7 @@ fn ranking(
     let page_kb = b.page_size_kb;
     let victims: Vec<u32> = ev.event.killed.iter().map(|k| k.pid).collect();
     let selected = b.selected_pid;
-    let mut rows: Vec<&crate::analysis::badness::Ranked> =
-        b.ranking.iter().take(opts.top.max(1)).collect();
-    // Always show the victim, even when it ranks below the cut.
-    for r in &b.ranking {
-        if victims.contains(&r.pid) && !rows.iter().any(|x| x.pid == r.pid) {
-            rows.push(r);
-        }
-    }
+    let rows = shown_rows(b, &victims, opts.top);
     let mut t = Builder::default();
     t.push_record([
         "rank", "pid", "name", "rss", "swap", "ptables", "adj", "points", "score", "",
@@ -474,9 +451,9 @@ fn ranking(
             r.rank.map_or("-".into(), |x| x.to_string()),
             r.pid.to_string(),
             term(&r.name).chars().take(24).collect(),
-            human_kb(r.rss_pages.max(0) as u64 * page_kb),
-            human_kb(r.swap_pages.max(0) as u64 * page_kb),
-            human_kb(r.pgtables_pages.max(0) as u64 * page_kb),
+            pages_h(r.rss_pages, page_kb),
+            pages_h(r.swap_pages, page_kb),
+            pages_h(r.pgtables_pages, page_kb),
             r.oom_score_adj.to_string(),
             r.points.map_or("-".into(), group),
             r.score.map_or("-".into(), |s| s.to_string()),
@@ -543,32 +520,10 @@ fn overview(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{table}")
 }
 
-/// Seconds after boot, `a` to `b`, for logs without wall time.
-pub(crate) fn uptime_span(a: f64, b: f64) -> String {
-    if a == b {
-        format!("{a:.0} s after boot")
-    } else {
-        format!("{a:.0} s → {b:.0} s after boot")
-    }
-}
-
-/// A time for a summary cell: wall time when the log has it, else seconds after boot.
-pub(crate) fn when(wall: Option<DateTime<FixedOffset>>, uptime_s: Option<f64>) -> String {
-    match (wall, uptime_s) {
-        (Some(t), _) => t.format("%Y-%m-%d %H:%M").to_string(),
-        (None, Some(u)) => format!("+{u:.0} s"),
-        (None, None) => "-".into(),
-    }
-}
-
 /// The cells of an event's overview row (shared with the Markdown renderer).
 pub(crate) fn overview_row(ev: &EventReport) -> [String; 6] {
     let e = &ev.event;
-    let time = match (ev.time, ev.uptime_s()) {
-        (Some(t), _) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-        (None, Some(u)) => format!("+{u:.0} s"),
-        (None, None) => "-".into(),
-    };
+    let time = stamp(ev.time, ev.uptime_s(), "%Y-%m-%d %H:%M:%S");
     let killed = match e.victim() {
         Some(v) => {
             let more = e
@@ -653,8 +608,7 @@ fn aggregates(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     let section = |out: &mut dyn Write,
                    title: &str,
                    first: &str,
-                   rows: &[crate::report::Counted],
-                   kills: bool|
+                   rows: &[crate::report::Counted]|
      -> io::Result<()> {
         if rows.is_empty() {
             return Ok(());
@@ -662,18 +616,10 @@ fn aggregates(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
         writeln!(out, "{}", p.bold(title))?;
         let mut t = Builder::default();
-        if kills {
-            t.push_record([first, "events", "kills"]);
-        } else {
-            t.push_record([first, "events"]);
-        }
+        t.push_record([first, "events", "kills"]);
         for c in rows.iter().take(20) {
             let key = term(&c.key).into_owned();
-            if kills {
-                t.push_record([key, c.events.to_string(), c.kills.to_string()]);
-            } else {
-                t.push_record([key, c.events.to_string()]);
-            }
+            t.push_record([key, c.events.to_string(), c.kills.to_string()]);
         }
         let mut table = t.build();
         table
@@ -681,16 +627,15 @@ fn aggregates(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
             .with(Modify::new(Columns::new(1..)).with(Alignment::right()));
         writeln!(out, "{table}")
     };
-    section(out, "Per host", "host", &s.hosts, true)?;
+    section(out, "Per host", "host", &s.hosts)?;
     section(
         out,
         "Per cgroup (the memcg whose limit was hit)",
         "cgroup",
         &s.cgroups,
-        true,
     )?;
-    section(out, "Per command (victims)", "command", &s.commands, true)?;
-    section(out, "Per day", "day", &s.days, true)?;
+    section(out, "Per command (victims)", "command", &s.commands)?;
+    section(out, "Per day", "day", &s.days)?;
     if !s.offenders.is_empty() {
         writeln!(out)?;
         offenders(r, p, out)?;
@@ -719,8 +664,8 @@ fn offenders(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
         t.push_record([
             what,
             o.kills.to_string(),
-            when(o.first, o.first_uptime_s),
-            when(o.last, o.last_uptime_s),
+            stamp(o.first, o.first_uptime_s, "%Y-%m-%d %H:%M"),
+            stamp(o.last, o.last_uptime_s, "%Y-%m-%d %H:%M"),
             format!("{}{more}", rss.join(" → ")),
             o.trend.clone(),
         ]);

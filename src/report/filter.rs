@@ -27,7 +27,7 @@ pub struct Filter {
 impl Filter {
     /// Whether the filter keeps `ev` (at resolved time `time`).
     pub fn keeps(&self, ev: &OomEvent, time: Option<DateTime<FixedOffset>>) -> bool {
-        if self.since.is_some() || self.until.is_some() {
+        if self.has_time() {
             let Some(t) = time else { return false };
             if self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t > u) {
                 return false;

@@ -90,7 +90,9 @@ impl EventReport {
 
 /// A whole report. Events are kept where the scan left them (in memory or spilled to
 /// disk) and analysed one at a time as they are rendered, so a report over months of
-/// logs takes no more memory than one over a day.
+/// logs takes no more memory than one over a day. The price: each pass over
+/// [`Report::events`] reads and analyses them again, and the terminal and Markdown
+/// reports make two (the overview table, then the events).
 pub struct Report {
     /// JSON contract version.
     pub schema_version: u32,
@@ -132,9 +134,7 @@ struct Candidate {
     keep: bool,
     item: SummaryItem,
     time: Option<DateTime<FixedOffset>>,
-    host: Option<String>,
     boot_seq: u32,
-    printk: Option<crate::record::Printk>,
     victims: Vec<u32>,
     also_in: Vec<SourceSpan>,
 }
@@ -175,11 +175,11 @@ impl Report {
                         continue;
                     }
                 };
-                let t = ev.wall.as_ref().and_then(|w| utc_of(w, opts.zone));
+                let (time, _) = resolve_time(&ev, opts.zone);
+                let t = time.map(|d| d.naive_utc());
                 if t.is_some() {
                     carried = t;
                 }
-                let (time, _) = resolve_time(&ev, opts.zone);
                 cands.push(Candidate {
                     key: SortKey {
                         time: t.or(carried),
@@ -193,9 +193,7 @@ impl Report {
                     keep: opts.filter.keeps(&ev, time),
                     item: SummaryItem::of(&ev, time),
                     time,
-                    host: ev.host.clone(),
                     boot_seq: ev.boot_seq,
-                    printk: ev.printk,
                     victims: ev.killed.iter().map(|k| k.pid).collect(),
                     also_in: ev.also_in.clone(),
                 });
@@ -203,11 +201,15 @@ impl Report {
             stores.push(scan.events);
         }
         cands.sort_by(|a, b| a.key.cmp(&b.key));
-        let mut kept: Vec<Candidate> = dedup(cands).into_iter().filter(|c| c.keep).collect();
-        let mut entries = Vec::with_capacity(kept.len());
-        for i in 0..kept.len() {
-            let earlier = earlier_victims(&kept[..i], &kept[i]);
-            let c = &mut kept[i];
+        let mut all = dedup(cands);
+        let mut entries = Vec::new();
+        for i in 0..all.len() {
+            if !all[i].keep {
+                continue;
+            }
+            // Victims of filtered-out events still count: the kernel saw them dying.
+            let earlier = earlier_victims(&all[..i], &all[i]);
+            let c = &mut all[i];
             entries.push(Entry {
                 store: c.store,
                 index: c.index,
@@ -215,7 +217,7 @@ impl Report {
                 earlier_victims: earlier,
             });
         }
-        let items: Vec<&SummaryItem> = kept.iter().map(|c| &c.item).collect();
+        let items: Vec<&SummaryItem> = all.iter().filter(|c| c.keep).map(|c| &c.item).collect();
         let summary = Summary::build(&items, inputs);
         Report {
             schema_version: SCHEMA_VERSION,
@@ -274,19 +276,11 @@ struct SortKey {
 }
 
 /// The event's time as a zoned time, and whether the zone was assumed.
-fn resolve_time(ev: &OomEvent, zone: LocalZone) -> (Option<DateTime<FixedOffset>>, bool) {
+pub fn resolve_time(ev: &OomEvent, zone: LocalZone) -> (Option<DateTime<FixedOffset>>, bool) {
     match ev.wall {
         Some(Wall::Zoned(z)) => (Some(z), false),
         Some(Wall::Local(n)) => (zone.offset_at(&n).from_local_datetime(&n).single(), true),
         _ => (None, false),
-    }
-}
-
-fn utc_of(w: &Wall, zone: LocalZone) -> Option<NaiveDateTime> {
-    match w {
-        Wall::Zoned(z) => Some(z.naive_utc()),
-        Wall::Local(n) => Some(*n - zone.offset_at(n)),
-        Wall::Yearless(_) => None,
     }
 }
 
@@ -296,8 +290,10 @@ fn earlier_victims(done: &[Candidate], c: &Candidate) -> Vec<u32> {
     done.iter()
         .rev()
         .take(32)
-        .filter(|r| r.host == c.host && r.boot_seq == c.boot_seq && r.source.path == c.source.path)
-        .filter(|r| match (r.printk, c.printk, r.time, c.time) {
+        .filter(|r| {
+            r.same.host == c.same.host && r.boot_seq == c.boot_seq && r.source.path == c.source.path
+        })
+        .filter(|r| match (r.same.printk, c.same.printk, r.time, c.time) {
             (Some(a), Some(b), _, _) => b.micros().saturating_sub(a.micros()) < 60_000_000,
             (_, _, Some(a), Some(b)) => (b - a).num_seconds() < 60,
             _ => false,

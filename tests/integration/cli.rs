@@ -232,6 +232,45 @@ fn ndjson_is_one_event_per_line() {
 // ---- filters -------------------------------------------------------------------------
 
 #[test]
+fn a_filtered_out_earlier_victim_is_still_exempt() {
+    // A variant of the lab capture `adj`: the first victim, batch-worker (15519), is
+    // also listed in the second report's task table, as the kernel does when the
+    // earlier victim has not exited yet. The kernel skips it there, and so must the
+    // rebuilt ranking, whether or not the first event is filtered out.
+    let text = std::fs::read_to_string(sample("lab/adj.messages")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let row = lines[78];
+    assert!(row.ends_with(" 800 batch-worker"), "{row}");
+    assert!(lines[160].ends_with("oom_score_adj name"));
+    let mut variant: Vec<&str> = lines[..161].to_vec();
+    variant.push(row);
+    variant.extend_from_slice(&lines[161..]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("messages");
+    std::fs::write(&file, variant.join("\n") + "\n").unwrap();
+    let f = file.to_str().unwrap();
+    for args in [vec![f], vec!["--comm", "api-server", f]] {
+        let v = json(&args);
+        let ev = v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["killed"][0]["pid"] == 15520)
+            .unwrap();
+        let row = ev["badness"]["ranking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["pid"] == 15519)
+            .unwrap();
+        assert_eq!(
+            row["exempt"], "already an OOM victim of an earlier report: the kernel skips it",
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
 fn filters_select_events() {
     let adj = path("lab/adj.messages");
     let victims = |v: &Value| -> Vec<String> {

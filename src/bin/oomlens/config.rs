@@ -105,7 +105,6 @@ impl Config {
                 },
                 None => LiveSource::Kmsg {
                     path: live.kmsg_path.clone(),
-                    from_start: true,
                 },
             };
             Mode::Live(

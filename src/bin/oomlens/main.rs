@@ -202,15 +202,15 @@ fn live(
             .filter(|(h, _, _)| *h == ev.host)
             .map(|(_, p, _)| *p)
             .collect();
-        let host = ev.host.clone();
-        let victims: Vec<u32> = ev.killed.iter().map(|k| k.pid).collect();
-        let rep = EventReport::new(ev, evidence, cfg.report.zone, id + 1, earlier);
-        for p in victims {
-            recent.push((host.clone(), p, now));
+        for k in &ev.killed {
+            recent.push((ev.host.clone(), k.pid, now));
         }
-        if !cfg.report.filter.keeps(&rep.event, rep.time) {
+        // Filtered out before the analysis, which is the costly part.
+        let (time, _) = oomlens::report::resolve_time(&ev, cfg.report.zone);
+        if !cfg.report.filter.keeps(&ev, time) {
             return Ok(());
         }
+        let rep = EventReport::new(ev, evidence, cfg.report.zone, id + 1, earlier);
         id += 1;
         render::render_event(&rep, cfg.format, &cfg.render, out)?;
         out.flush()

@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::kernel::{self, KernelVersion};
-use crate::event::{BootEvidence, Ending, Evidence, OomEvent, Scope, TaskRow};
+use crate::event::{BootEvidence, Ending, Evidence, Killed, OomEvent, Scope, TaskRow};
 
 /// Memcg and swap limits at or above this many kB mean "no limit" (the kernel prints
 /// `PAGE_COUNTER_MAX` or `RES_COUNTER_MAX` in kB, which are in the 9e15–1.8e16 range).
@@ -149,7 +149,6 @@ struct Model {
     root_guess: bool,
     clamp_min_one: bool,
     later_wins_ties: bool,
-    prints_score: bool,
 }
 
 impl Model {
@@ -185,7 +184,6 @@ fn model(ev: &OomEvent, ver: Option<KernelVersion>, containerized: bool) -> Mode
         root_guess: false,
         clamp_min_one: true,
         later_wins_ties: false,
-        prints_score: false,
     };
     if has("oom_adj") && !has("oom_score_adj") {
         m.era = Era::Legacy;
@@ -194,7 +192,6 @@ fn model(ev: &OomEvent, ver: Option<KernelVersion>, containerized: bool) -> Mode
     if has("oom_adj") {
         m.era = Era::Normalised;
         m.root = RootBonus::Adj30;
-        m.prints_score = true;
         return m;
     }
     m.pt = if has("pgtables_bytes") {
@@ -243,8 +240,6 @@ fn model(ev: &OomEvent, ver: Option<KernelVersion>, containerized: bool) -> Mode
         Some(v) => v >= (5, 4) || v == (4, 7) || v == (4, 8),
         None => kill_5_4 || has("rss_anon"),
     };
-    // 3.6–5.0 print "score S" on the selection line.
-    m.prints_score = ev.kernel_choice.is_some();
     m
 }
 
@@ -261,28 +256,21 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
     let total = totalpages(ev, page_kb, ver, ctx);
     let exempt_earlier = |r: &TaskRow| ctx.earlier_victims.contains(&r.pid);
 
-    let rank_with = |m: &Model| -> Vec<Ranked> {
+    let rank_with = |m: &Model, total: Option<u64>| -> Vec<Ranked> {
         let mut r: Vec<Ranked> = ev
             .tasks
             .rows
             .iter()
-            .map(|row| {
-                points(
-                    row,
-                    m,
-                    total.as_ref().map(|t| t.pages),
-                    page_kb,
-                    exempt_earlier(row),
-                )
-            })
+            .map(|row| points(row, m, total, page_kb, exempt_earlier(row)))
             .collect();
         order(&mut r, m.later_wins_ties);
         r
     };
+    let total_pages = total.as_ref().map(|t| t.pages);
     let mut ranking = if m.era == Era::Legacy {
         Vec::new()
     } else {
-        rank_with(&m)
+        rank_with(&m, total_pages)
     };
     // A printed score settles whether the selected root task had CAP_SYS_ADMIN.
     if m.era == Era::Pages
@@ -301,7 +289,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
                 root: RootBonus::None,
                 ..m
             };
-            let alt = rank_with(&alt_model);
+            let alt = rank_with(&alt_model, total_pages);
             if score_of(&alt) == Some(printed as i64) {
                 ranking = alt;
                 m = alt_model;
@@ -322,11 +310,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
     if total.is_none() && adj_differs && !ranking.is_empty() {
         notes.push("totalpages is unknown, so oom_score_adj cannot be weighed: tasks are ordered by memory only".into());
     }
-    let victim = ev
-        .killed
-        .iter()
-        .find(|k| k.evidence != Evidence::SharedMm && !k.group)
-        .or_else(|| ev.killed.first());
+    let victim = victim_of(ev);
     let victim_rank = victim
         .and_then(|v| ranking.iter().find(|r| r.pid == v.pid))
         .and_then(|r| r.rank);
@@ -339,14 +323,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
         && m.era == Era::Pages
         && !ranking.is_empty()
     {
-        let alt_pages = t.alternative;
-        let mut alt: Vec<Ranked> = ev
-            .tasks
-            .rows
-            .iter()
-            .map(|r| points(r, &m, Some(alt_pages), page_kb, exempt_earlier(r)))
-            .collect();
-        order(&mut alt, m.later_wins_ties);
+        let alt = rank_with(&m, Some(t.alternative));
         let top = |v: &[Ranked]| v.iter().take(3).map(|r| r.pid).collect::<Vec<_>>();
         depends = Some(top(&ranking) != top(&alt));
     }
@@ -361,11 +338,16 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
         notes.push("this kernel's task table prints neither swap nor page tables: points and scores are lower bounds".into());
     }
     let kernel_score = score_check(ev, &m, &ranking, total.as_ref());
-    let explanation = explain(ev, &m, &ranking, victim_rank, total.as_ref(), depends);
+    let explanation = explain(
+        ev,
+        &m,
+        &ranking,
+        victim_rank,
+        total.as_ref(),
+        depends,
+        page_kb,
+    );
     let headline = headline(ev, &m, &ranking);
-    let victim_rank = victim
-        .and_then(|v| ranking.iter().find(|r| r.pid == v.pid))
-        .and_then(|r| r.rank);
     Some(Badness {
         formula: m.describe(),
         totalpages: total.as_ref().map(|t| t.pages),
@@ -811,6 +793,16 @@ pub(crate) fn pages_h(pages: i64, page_kb: u64) -> String {
     crate::analysis::human_kb((pages.max(0) as u64) * page_kb)
 }
 
+/// The kill the explanation is about: the first one the kernel chose by rank (not a
+/// task that merely shared its memory, nor a memory.oom.group companion), else the
+/// first kill on record.
+fn victim_of(ev: &OomEvent) -> Option<&Killed> {
+    ev.killed
+        .iter()
+        .find(|k| k.evidence != Evidence::SharedMm && !k.group)
+        .or_else(|| ev.killed.first())
+}
+
 fn explain(
     ev: &OomEvent,
     m: &Model,
@@ -818,14 +810,10 @@ fn explain(
     victim_rank: Option<u32>,
     total: Option<&Total>,
     depends: Option<bool>,
+    page_kb: u64,
 ) -> String {
-    let page_kb = kernel::page_size(ev).0;
     let mut s: Vec<String> = Vec::new();
-    let victim = ev
-        .killed
-        .iter()
-        .find(|k| k.evidence != Evidence::SharedMm && !k.group)
-        .or_else(|| ev.killed.first());
+    let victim = victim_of(ev);
     if let Some(t) = &ev.trigger
         && t.order == Some(-1)
     {
@@ -1030,12 +1018,11 @@ fn explain(
             s.push("Every task in the table is exempt (oom_score_adj=-1000).".into())
         }
     }
-    // The largest task was exempt.
-    if let Some(big) = ranking
-        .iter()
-        .filter(|r| r.exempt.is_some())
-        .max_by_key(|r| r.rss_pages + r.swap_pages)
-        && top.is_some_and(|t| big.rss_pages + big.swap_pages > t.rss_pages + t.swap_pages)
+    // The largest task of all was exempt.
+    let size = |r: &Ranked| r.rss_pages + r.swap_pages;
+    if let Some(big) = ranking.iter().max_by_key(|r| size(r))
+        && big.exempt.is_some()
+        && top.is_some_and(|t| size(big) > size(t))
     {
         s.push(format!(
             "The largest task, {} (pid {}, {}), could not be chosen ({}).",
@@ -1068,11 +1055,7 @@ fn explain(
 
 /// The deciding factor in a few words.
 fn headline(ev: &OomEvent, m: &Model, ranking: &[Ranked]) -> String {
-    let victim = ev
-        .killed
-        .iter()
-        .find(|k| k.evidence != Evidence::SharedMm && !k.group)
-        .or_else(|| ev.killed.first());
+    let victim = victim_of(ev);
     let group = if ev.group_kill.is_some() {
         " + memory.oom.group"
     } else {

@@ -86,6 +86,23 @@ pub enum ContainerKind {
     Other,
 }
 
+impl ContainerKind {
+    /// A container, a pod or a guest machine (not a host service, slice or session).
+    pub fn is_container(self) -> bool {
+        use ContainerKind as K;
+        matches!(
+            self,
+            K::KubernetesContainer
+                | K::KubernetesPod
+                | K::Docker
+                | K::Podman
+                | K::Containerd
+                | K::Lxc
+                | K::Machine
+        )
+    }
+}
+
 /// Decodes a cgroup path. Never fails: unknown shapes give kind Other.
 ///
 /// Surrounding whitespace, a missing leading slash and trailing or doubled slashes are
@@ -198,18 +215,7 @@ impl Container {
                 p => format!("cgroup {p}"),
             },
         };
-        let is_container = matches!(
-            self.kind,
-            K::KubernetesContainer
-                | K::KubernetesPod
-                | K::KubernetesQos
-                | K::Docker
-                | K::Podman
-                | K::Containerd
-                | K::Lxc
-                | K::Machine
-        );
-        if is_container {
+        if self.kind.is_container() || self.kind == K::KubernetesQos {
             // Containers name their owner already; the unit is what runs inside them.
             if let Some(unit) = &self.unit {
                 out.push_str(", unit ");
@@ -563,40 +569,16 @@ fn systemd_owner(comps: &[&str]) -> Container {
     owner
 }
 
-/// Decodes systemd's `\xNN` escapes (unit names escape `-` and non-ASCII bytes this way).
+/// Decodes systemd's `\xNN` escapes (unit names escape `-` and non-ASCII bytes this way;
+/// the same escapes as /dev/kmsg's). Escapes can spell bytes that are not UTF-8: kept
+/// lossily.
 fn unescape(s: &str) -> String {
     if !s.contains("\\x") {
         return s.to_owned();
     }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\\'
-            && bytes.get(i + 1) == Some(&b'x')
-            && let (Some(hi), Some(lo)) = (hex_value(bytes.get(i + 2)), hex_value(bytes.get(i + 3)))
-        {
-            out.push((hi << 4) | lo);
-            i += 4;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    // Escapes can spell bytes that are not UTF-8; keep what is readable.
-    match String::from_utf8(out) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    }
-}
-
-fn hex_value(b: Option<&u8>) -> Option<u8> {
-    match *b? {
-        b @ b'0'..=b'9' => Some(b - b'0'),
-        b @ b'a'..=b'f' => Some(b - b'a' + 10),
-        b @ b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    let mut out = Vec::with_capacity(s.len());
+    crate::record::unescape_kmsg(s.as_bytes(), &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -182,19 +182,20 @@ fn memcg_use(ev: &OomEvent) -> Option<MemoryUse> {
         );
         add("shmem", shmem.map(kb));
         add("kernel", kernel.map(kb));
-    } else if !stats.is_empty() {
-        // cgroup v1 memory.stat; total_* are hierarchical (6.5+ print both).
-        let rss = get(&stats, &["total_rss", "rss"]);
-        let cache = get(&stats, &["total_cache", "cache"]);
-        let shmem = get(&stats, &["total_shmem", "shmem"]);
-        add("anon", rss.map(kb));
-        add(
-            "page_cache",
-            cache.map(|c| kb(c.saturating_sub(shmem.unwrap_or(0)))),
-        );
-        add("shmem", shmem.map(kb));
-        add("kernel", mc.kmem_usage_kb.filter(|k| *k > 0));
     } else {
+        if !stats.is_empty() {
+            // cgroup v1 memory.stat; total_* are hierarchical (6.5+ print both).
+            let rss = get(&stats, &["total_rss", "rss"]);
+            let cache = get(&stats, &["total_cache", "cache"]);
+            let shmem = get(&stats, &["total_shmem", "shmem"]);
+            add("anon", rss.map(kb));
+            add(
+                "page_cache",
+                cache.map(|c| kb(c.saturating_sub(shmem.unwrap_or(0)))),
+            );
+            add("shmem", shmem.map(kb));
+        }
+        // v1 keeps kernel memory out of memory.stat: its own `kmem:` line.
         add("kernel", mc.kmem_usage_kb.filter(|k| *k > 0));
     }
     if let Some(used) = mc.usage_kb
@@ -264,8 +265,8 @@ fn machine_use(ev: &OomEvent, page_kb: u64) -> Option<MemoryUse> {
     );
     add("page_tables", p(&["pagetables"]));
     add("unevictable", p(&["unevictable"]));
-    add("free", p(&["free"]));
     let free = p(&["free"]);
+    add("free", free);
     if let Some(t) = total {
         parts.rest_of(t);
     }

@@ -53,18 +53,7 @@ pub fn analyse(ev: &OomEvent, evidence: &[BootEvidence], earlier_victims: Vec<u3
             .or_else(|| m.stats_path.clone())
     });
     let container = path.as_deref().map(container::decode);
-    let containerized = container.as_ref().is_some_and(|c| {
-        matches!(
-            c.kind,
-            ContainerKind::KubernetesContainer
-                | ContainerKind::KubernetesPod
-                | ContainerKind::Docker
-                | ContainerKind::Podman
-                | ContainerKind::Containerd
-                | ContainerKind::Lxc
-                | ContainerKind::Machine
-        )
-    });
+    let containerized = container.as_ref().is_some_and(|c| c.kind.is_container());
     let ctx = BadnessContext {
         boot,
         other_boots,

@@ -918,7 +918,7 @@ fn emit_split(meta: &Record<'_>, text: &[u8], sep: &[u8], f: &mut dyn FnMut(&Rec
 }
 
 /// `\xNN` → byte (the kernel escapes control bytes, bytes ≥ 0x7f and `\` this way).
-fn unescape_kmsg(s: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn unescape_kmsg(s: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     while i < s.len() {
         if s[i] == b'\\'

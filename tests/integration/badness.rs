@@ -181,8 +181,10 @@ fn explanations_name_the_deciding_factor() {
         "{}",
         b.explanation
     );
+    // multipathd (17.5 MiB) is exempt, but dockerd (154 MiB, oom_score_adj=-500) is the
+    // largest task, and it could be chosen.
     assert!(
-        b.explanation.contains("The largest task, multipathd (pid 838, 17.5 MiB), could not be chosen (oom_score_adj=-1000)"),
+        !b.explanation.contains("The largest task"),
         "{}",
         b.explanation
     );
@@ -270,4 +272,30 @@ fn containers_are_named() {
         report_of("real/019-azure-ama-systemd-service-memcg-5.15-dmesg-grep.log").event_list();
     let c = svc[0].analysis.container.as_ref().unwrap();
     assert_eq!(c.unit.as_deref(), Some("azuremonitoragent.service"));
+}
+
+#[test]
+fn an_exempt_largest_task_is_named() {
+    // A variant of the lab capture `adj`: the largest task of the first report,
+    // api-server (15,899 pages), gets oom_score_adj=-1000 in its table (the row is
+    // printed again, unchanged, in the second report).
+    let text = std::fs::read_to_string(sample("lab/adj.messages")).unwrap();
+    let row = "[  15520]     0 15520    16991    15899    14560     1339         0   180224        0             0 api-server";
+    let exempt = row.replace(
+        "        0             0 api-server",
+        "        0         -1000 api-server",
+    );
+    assert_eq!(text.matches(row).count(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("messages");
+    std::fs::write(&file, text.replacen(row, &exempt, 1)).unwrap();
+    let r = report(&[file]).event_list();
+    let b = r[0].analysis.badness.as_ref().unwrap();
+    assert!(
+        b.explanation.contains(
+            "The largest task, api-server (pid 15520, 62.1 MiB), could not be chosen (oom_score_adj=-1000)."
+        ),
+        "{}",
+        b.explanation
+    );
 }

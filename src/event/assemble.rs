@@ -186,12 +186,14 @@ impl Assembler {
     /// lines (live mode); reaper lines for their victims are then absorbed quietly.
     pub fn release_finished(&mut self) {
         for i in 0..self.streams.len() {
-            while let Some(p) = self.streams[i].recent.pop_front() {
-                for k in &p.ev.killed {
-                    self.released.push_back((i, k.pid));
-                }
-                self.emit(i, p);
-            }
+            let released: Vec<(usize, u32)> = self.streams[i]
+                .recent
+                .iter()
+                .flat_map(|p| &p.ev.killed)
+                .map(|k| (i, k.pid))
+                .collect();
+            self.released.extend(released);
+            self.emit_recent(i);
         }
         while self.released.len() > 256 {
             self.released.pop_front();
@@ -207,9 +209,7 @@ impl Assembler {
             for p in open {
                 self.close(i, p, Some("no further lines arrived"));
             }
-            while let Some(p) = self.streams[i].recent.pop_front() {
-                self.emit(i, p);
-            }
+            self.emit_recent(i);
         }
     }
 
@@ -297,15 +297,20 @@ impl Assembler {
     }
 
     /// Closes every report of the stream and files the boot's evidence.
+    /// Hands out the stream's finished reports.
+    fn emit_recent(&mut self, si: usize) {
+        while let Some(p) = self.streams[si].recent.pop_front() {
+            self.emit(si, p);
+        }
+    }
+
     fn end_stream_boot(&mut self, si: usize, why: &str) {
         let open = std::mem::take(&mut self.streams[si].open);
         self.open_reports -= open.len();
         for p in open {
             self.close(si, p, Some(why));
         }
-        while let Some(p) = self.streams[si].recent.pop_front() {
-            self.emit(si, p);
-        }
+        self.emit_recent(si);
         let ev = self.streams[si].evidence.clone();
         if let Some(existing) = self
             .boots
@@ -446,7 +451,9 @@ impl Assembler {
                 nodemask: h.nodemask.map(lossy),
             });
         }
-        self.keep_raw(&mut p, rec);
+        if self.opts.keep_raw {
+            push_raw(&mut p.ev, rec);
+        }
         self.streams[si].open.push(p);
         self.open_reports += 1;
     }
@@ -579,6 +586,7 @@ impl Assembler {
                     ..
                 })
                 | Line::TasksTitle
+                | Line::TableHeader(_)
                 | Line::MemInfoStart
                 | Line::MemTotal(
                     MemTotal::FreeSwapKb | MemTotal::TotalSwapKb | MemTotal::Ram,
@@ -587,14 +595,15 @@ impl Assembler {
                 | Line::VictimExiting { .. }
                 | Line::NoKillable
                 | Line::Panic(_)
-        ) || matches!(line, Line::TableHeader(ref cols) if classify::is_task_table(&cols[..]));
+        );
         if !opens {
             return;
         }
         // The fast path only sees lines with a marker string; acting on any other
         // line here would make it disagree with the line-by-line path. The classifier
         // is looser than the markers (`N pages of RAM`, `Free swap = 0kB` with squeezed
-        // spaces, `MEM-INFO:`), which is right inside a report but not for opening one.
+        // spaces, `MEM-INFO:`, a bare `[ pid ]` header), which is right inside a report
+        // but not for opening one.
         if !self.markers.contains(rec.body) {
             return;
         }
@@ -662,16 +671,6 @@ impl Assembler {
         }
     }
 
-    fn keep_raw(&self, p: &mut Partial, rec: &Record<'_>) {
-        if self.opts.keep_raw {
-            let text = String::from_utf8_lossy(rec.body);
-            p.ev.raw.push(match rec.printk {
-                Some(t) => format!("[{t}] {text}"),
-                None => text.into_owned(),
-            });
-        }
-    }
-
     // ---- reading a report ------------------------------------------------------------
 
     fn absorb(&mut self, si: usize, pi: usize, rec: &Record<'_>, line: Line<'_>) {
@@ -683,11 +682,7 @@ impl Assembler {
             let p = &mut self.streams[si].open[pi];
             touch(p, rec);
             if keep_raw {
-                let text = String::from_utf8_lossy(rec.body);
-                p.ev.raw.push(match rec.printk {
-                    Some(t) => format!("[{t}] {text}"),
-                    None => text.into_owned(),
-                });
+                push_raw(&mut p.ev, rec);
             }
             if !matches!(
                 line,
@@ -1291,4 +1286,13 @@ fn finalize(p: Partial) -> OomEvent {
         && !ev.killed.iter().any(|k| k.cut);
     ev.notes = notes;
     ev
+}
+
+/// Keeps a report line as the kernel printed it (for Markdown's raw block).
+fn push_raw(ev: &mut OomEvent, rec: &Record<'_>) {
+    let text = String::from_utf8_lossy(rec.body);
+    ev.raw.push(match rec.printk {
+        Some(t) => format!("[{t}] {text}"),
+        None => text.into_owned(),
+    });
 }

@@ -396,13 +396,11 @@ pub fn classify(body: &[u8]) -> Line<'_> {
         .strip_prefix(b"Kernel panic - not syncing: ")
         .unwrap_or(body);
     if (panic_text.starts_with(b"Out of memory") && memmem::find(body, b"panic_on_oom").is_some())
-        || panic_text.starts_with(b"Out of memory: system-wide panic_on_oom")
         || panic_text.starts_with(b"System is deadlocked on memory")
     {
         return Line::Panic(body);
     }
-    if is_cpuset(body).is_some() {
-        let (name, mems) = is_cpuset(body).unwrap_or_default();
+    if let Some((name, mems)) = is_cpuset(body) {
         return Line::Cpuset { name, mems };
     }
     if let Some(l) = mem_detail(body) {
@@ -709,13 +707,6 @@ fn release(body: &[u8]) -> Option<&[u8]> {
     let start = head.iter().rposition(|b| *b == b' ').map_or(0, |i| i + 1);
     let r = &head[start..];
     (r.first().is_some_and(u8::is_ascii_digit)).then_some(r)
-}
-
-/// Whether header columns are the kernel's task table (every era has `tgid total_vm`;
-/// a bare `[ pid ]` line is not enough to open a report).
-pub fn is_task_table(cols: &[&[u8]]) -> bool {
-    cols.windows(2)
-        .any(|w| w[0] == b"tgid" && w[1] == b"total_vm")
 }
 
 /// Lines starting with `[`: task table header and rows, ppc64 stack frames.

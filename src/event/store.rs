@@ -4,7 +4,7 @@
 //! so memory stays flat however large the input is.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,21 +31,11 @@ impl Budget {
 
     /// Takes `n` bytes if they fit.
     fn take(&self, n: usize) -> bool {
-        let mut cur = self.used.load(Ordering::Relaxed);
-        loop {
-            if cur + n > self.limit {
-                return false;
-            }
-            match self.used.compare_exchange_weak(
-                cur,
-                cur + n,
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return true,
-                Err(now) => cur = now,
-            }
-        }
+        self.used
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |cur| {
+                (cur + n <= self.limit).then_some(cur + n)
+            })
+            .is_ok()
     }
 
     /// Takes `n` bytes even over the limit.
@@ -58,20 +48,11 @@ impl Budget {
     }
 }
 
-impl Default for Budget {
-    fn default() -> Self {
-        Budget {
-            used: AtomicUsize::new(0),
-            limit: DEFAULT_BUDGET,
-        }
-    }
-}
-
 /// Default in-memory budget for events of a whole run.
 pub const DEFAULT_BUDGET: usize = 4 << 20;
 
 enum Slot {
-    Mem(Box<OomEvent>, usize),
+    Mem(Box<OomEvent>),
     Disk { offset: u64, len: u32 },
 }
 
@@ -87,6 +68,8 @@ pub struct EventStore {
     slots: Vec<Slot>,
     spill: Option<Spill>,
     budget: Arc<Budget>,
+    /// Bytes of the budget the events in memory hold.
+    held: usize,
     anchor: Option<YearAnchor>,
 }
 
@@ -101,7 +84,7 @@ impl std::fmt::Debug for EventStore {
 
 impl Default for EventStore {
     fn default() -> Self {
-        EventStore::new(Arc::new(Budget::default()))
+        EventStore::new(Budget::new(DEFAULT_BUDGET))
     }
 }
 
@@ -112,6 +95,7 @@ impl EventStore {
             slots: Vec::new(),
             spill: None,
             budget,
+            held: 0,
             anchor: None,
         }
     }
@@ -144,23 +128,17 @@ impl EventStore {
     pub fn push(&mut self, ev: OomEvent) {
         let size = approx_size(&ev);
         if self.budget.take(size) {
-            self.slots.push(Slot::Mem(Box::new(ev), size));
+            self.held += size;
+            self.slots.push(Slot::Mem(Box::new(ev)));
             return;
         }
-        if let Err(ev) = self.spill_one(ev) {
-            self.budget.force(size);
-            self.slots.push(Slot::Mem(ev, size));
-        }
-    }
-
-    fn spill_one(&mut self, ev: OomEvent) -> Result<(), Box<OomEvent>> {
-        let ev = Box::new(ev);
         match self.write(&ev) {
-            Ok(slot) => {
-                self.slots.push(slot);
-                Ok(())
+            Ok(slot) => self.slots.push(slot),
+            Err(_) => {
+                self.budget.force(size);
+                self.held += size;
+                self.slots.push(Slot::Mem(Box::new(ev)));
             }
-            Err(_) => Err(ev),
         }
     }
 
@@ -190,7 +168,7 @@ impl EventStore {
     /// Event `i`, with its year resolved.
     pub fn get(&self, i: usize) -> io::Result<OomEvent> {
         let mut ev = match &self.slots[i] {
-            Slot::Mem(ev, _) => (**ev).clone(),
+            Slot::Mem(ev) => (**ev).clone(),
             Slot::Disk { offset, len } => {
                 let spill = self.spill.as_ref().expect("disk slots have a spill file");
                 let mut w = spill
@@ -201,7 +179,7 @@ impl EventStore {
                 let f = w.get_mut();
                 f.seek(SeekFrom::Start(*offset))?;
                 let mut buf = vec![0u8; *len as usize];
-                BufReader::new(&mut *f).read_exact(&mut buf)?;
+                f.read_exact(&mut buf)?;
                 f.seek(SeekFrom::End(0))?;
                 serde_json::from_slice(&buf).map_err(io::Error::other)?
             }
@@ -225,11 +203,7 @@ impl EventStore {
 
 impl Drop for EventStore {
     fn drop(&mut self) {
-        for s in &self.slots {
-            if let Slot::Mem(_, n) = s {
-                self.budget.give(*n);
-            }
-        }
+        self.budget.give(self.held);
     }
 }
 

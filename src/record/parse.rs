@@ -155,12 +155,7 @@ impl Parser {
             // Not a journal object: nothing to decode.
             return;
         }
-        let header = match self.hint {
-            FormatHint::Bare => None,
-            FormatHint::Kmsg => kmsg(line),
-            _ => self.header(line),
-        };
-        let Some(mut h) = header else {
+        let Some(mut h) = self.hinted_header(line) else {
             self.bare(line, number, f);
             return;
         };
@@ -201,6 +196,15 @@ impl Parser {
         }
     }
 
+    /// The line's header, in the shape the hint forces or any shape it shows.
+    fn hinted_header<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
+        match self.hint {
+            FormatHint::Bare => None,
+            FormatHint::Kmsg => kmsg(line),
+            _ => self.header(line),
+        }
+    }
+
     /// Follows a line's clock without decoding its message (sample lines between
     /// markers), so that year rollovers and continuation metadata stay right.
     /// Returns whether the line had a header, i.e. whether it decides what a
@@ -212,11 +216,7 @@ impl Parser {
             // JSON and bare lines carry everything they need themselves.
             return true;
         }
-        let header = match self.hint {
-            FormatHint::Kmsg => kmsg(line),
-            _ => self.header(line),
-        };
-        match header {
+        match self.hinted_header(line) {
             Some(h) => {
                 self.remember(&h, number);
                 true

@@ -84,16 +84,22 @@ pub struct InputScan {
 pub fn scan_all(inputs: &[Input], opts: &ScanOptions) -> Vec<InputScan> {
     // Threads that no input needs search for markers ahead of the readers: with one
     // input, decompression and searching overlap; with many, the inputs fill the cores.
-    let threads = rayon::current_num_threads();
-    let helpers = if inputs.len() >= threads || cpu_contended() {
-        0
-    } else {
-        threads / inputs.len().max(1)
-    };
+    let helpers = helpers_for(inputs.len());
     inputs
         .par_iter()
         .map(|i| scan_input_with(i, opts, helpers))
         .collect()
+}
+
+/// Helper threads per input when `inputs` are scanned at once: the threads the inputs
+/// leave idle, none when the CPUs are busy.
+fn helpers_for(inputs: usize) -> usize {
+    let threads = rayon::current_num_threads();
+    if inputs >= threads || cpu_contended() {
+        0
+    } else {
+        threads / inputs.max(1)
+    }
 }
 
 /// Opens and scans one input. Errors become diagnostics of the result.
@@ -106,11 +112,7 @@ pub fn scan_input(inp: &Input, opts: &ScanOptions) -> InputScan {
 fn spare_threads() -> usize {
     match rayon::current_thread_index() {
         Some(_) => 0,
-        None => match rayon::current_num_threads() {
-            1 => 0,
-            _ if cpu_contended() => 0,
-            n => n,
-        },
+        None => helpers_for(1),
     }
 }
 
@@ -209,8 +211,7 @@ fn scan_reader_with<R: Read>(
         records: 0,
         events: EventStore::new(opts.budget.clone()),
     };
-    let (head, reader) = sniff_head(reader);
-    sink.parser.sniff(&head);
+    let reader = sniffed(&mut sink.parser, reader);
     let mut rdr = LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
         .with_workers(if opts.every_line { 0 } else { helpers });
     let result = rdr.run(&mut sink, &markers);
@@ -275,23 +276,17 @@ fn scan_reader_with<R: Read>(
     }
 }
 
-/// Reads the first bytes of an input (for [`Parser::sniff`]) and gives back a reader
-/// that still yields all of it.
-fn sniff_head<R: Read>(mut reader: R) -> (Vec<u8>, std::io::Chain<std::io::Cursor<Vec<u8>>, R>) {
-    const HEAD: usize = 16 * 1024;
-    let mut head = vec![0u8; HEAD];
-    let mut n = 0;
-    while n < HEAD {
-        match reader.read(&mut head[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            // The line reader meets the error again and reports it.
-            Err(_) => break,
-        }
-    }
-    head.truncate(n);
-    (head.clone(), std::io::Cursor::new(head).chain(reader))
+/// Lets `parser` sniff the first bytes of an input and gives back a reader that still
+/// yields all of it.
+fn sniffed<R: Read>(
+    parser: &mut Parser,
+    mut reader: R,
+) -> std::io::Chain<std::io::Cursor<Vec<u8>>, R> {
+    let mut head = Vec::new();
+    // The line reader meets a read error again and reports it.
+    let _ = input::read_head(&mut reader, &mut head, 16 * 1024);
+    parser.sniff(&head);
+    std::io::Cursor::new(head).chain(reader)
 }
 
 /// Replaces a year-less wall time with the resolved local time.
@@ -320,9 +315,16 @@ impl ScanSink {
     }
 }
 
+impl ScanSink {
+    /// Every line when told so or while a report is open, else marker lines.
+    fn want(&self) -> Want {
+        Want::every_if(self.every_line || self.asm.wants_every_line())
+    }
+}
+
 impl LineSink for ScanSink {
     fn start(&self) -> Want {
-        Want::at_start(self.every_line)
+        self.want()
     }
 
     fn line(&mut self, line: Line<'_>) -> Want {
@@ -334,11 +336,7 @@ impl LineSink for ScanSink {
                 asm.push(rec);
             });
         self.collect();
-        if self.every_line || self.asm.wants_every_line() {
-            Want::Every
-        } else {
-            Want::Markers
-        }
+        self.want()
     }
 
     fn sample(&mut self, line: Line<'_>) -> bool {
@@ -435,8 +433,7 @@ pub fn decode_records(
         let mut tracker = Tracker {
             parser: Parser::with_hint(opts.hint),
         };
-        let (head, reader) = sniff_head(opened.reader);
-        tracker.parser.sniff(&head);
+        let reader = sniffed(&mut tracker.parser, opened.reader);
         LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
             .run(&mut tracker, &markers)
             .map_err(io_err)?;
@@ -453,9 +450,8 @@ pub fn decode_records(
         None
     };
     let opened = input::open(&input.source)?;
-    let (head, reader) = sniff_head(opened.reader);
     let mut parser = Parser::with_hint(opts.hint);
-    parser.sniff(&head);
+    let reader = sniffed(&mut parser, opened.reader);
     let mut sink = Emitter {
         parser,
         anchor,

@@ -195,7 +195,7 @@ struct Recorder {
 
 impl LineSink for Recorder {
     fn start(&self) -> Want {
-        Want::at_start(self.every_line)
+        Want::every_if(self.every_line)
     }
 
     fn line(&mut self, line: Line<'_>) -> Want {
@@ -206,11 +206,7 @@ impl LineSink for Recorder {
             asm.push(r);
         });
         let _ = self.asm.drain_ready();
-        if self.every_line || self.asm.wants_every_line() {
-            Want::Every
-        } else {
-            Want::Markers
-        }
+        Want::every_if(self.every_line || self.asm.wants_every_line())
     }
 
     fn sample(&mut self, line: Line<'_>) -> bool {

@@ -54,13 +54,9 @@ pub enum Want {
 }
 
 impl Want {
-    /// What to ask for at the start: every line when told to read every line.
-    pub fn at_start(every_line: bool) -> Want {
-        if every_line {
-            Want::Every
-        } else {
-            Want::Markers
-        }
+    /// Every line if `every`, else marker lines only.
+    pub fn every_if(every: bool) -> Want {
+        if every { Want::Every } else { Want::Markers }
     }
 }
 
@@ -129,9 +125,6 @@ struct Core {
     /// `buf[pos..scanned]` holds no `\n`: only bytes read since are searched for one,
     /// which keeps a long line that arrives in small reads linear.
     scanned: usize,
-    /// The region returned by [`Core::refill`] ends at a line end or at the end of the
-    /// input, not at a cut, so no marker can straddle its end.
-    whole_lines: bool,
 }
 
 impl<R: Read> LineReader<R> {
@@ -159,7 +152,6 @@ impl<R: Read> LineReader<R> {
                 stats: ReadStats::default(),
                 newlines: 0,
                 scanned: 0,
-                whole_lines: true,
             },
         }
     }
@@ -249,11 +241,8 @@ impl Core {
                     Want::Markers => {
                         // The helpers' hits when they are exact for this region, else
                         // a search here. A hit also carries its line number.
-                        let known = if self.whole_lines {
-                            feed.hit(self.base + self.pos as u64, self.base + complete_end as u64)
-                        } else {
-                            None
-                        };
+                        let known =
+                            feed.hit(self.base + self.pos as u64, self.base + complete_end as u64);
                         let found = match known {
                             Some(hit) => hit.map(|h| ((h.at - self.base) as usize, Some(h.number))),
                             None => markers
@@ -382,14 +371,12 @@ impl Core {
             if self.pos < self.end {
                 let from = self.scanned.max(self.pos);
                 if let Some(i) = memrchr(b'\n', &self.buf[from..self.end]) {
-                    self.whole_lines = true;
                     return Ok(Some(from + i + 1));
                 }
                 self.scanned = self.end;
                 if self.eof {
                     // A final line without terminator.
                     self.stats.lines += 1;
-                    self.whole_lines = true;
                     return Ok(Some(self.end));
                 }
             } else if self.eof {
@@ -402,11 +389,15 @@ impl Core {
                     let new_len = (self.buf.len() * 2).min(self.max_line);
                     self.buf.resize(new_len, 0);
                 } else {
-                    self.whole_lines = false;
                     return Ok(Some(self.cut_long_line()));
                 }
             }
-            let (n, newlines) = feed.fill(&mut self.buf[self.end..], self.base)?;
+            let at = Position {
+                keep_from: self.base,
+                offset: self.base + self.end as u64,
+                newlines: self.newlines,
+            };
+            let (n, newlines) = feed.fill(&mut self.buf[self.end..], at)?;
             if n == 0 {
                 self.eof = true;
             } else {
@@ -490,6 +481,16 @@ fn chunk_size(buffer: usize) -> usize {
     (buffer / 2).clamp(4096, 4 << 20)
 }
 
+/// Where the consumer stands when it asks for more bytes.
+#[derive(Debug, Clone, Copy)]
+struct Position {
+    /// Absolute offset of the oldest byte the consumer still holds.
+    keep_from: u64,
+    /// Absolute offset of the next byte it will get, and the `\n` bytes before it.
+    offset: u64,
+    newlines: u64,
+}
+
 /// Where the line buffer gets its bytes.
 enum Feed<'a, R> {
     /// Straight from the reader; markers are searched by the consumer.
@@ -500,20 +501,19 @@ enum Feed<'a, R> {
 
 impl<R: Read> Feed<'_, R> {
     /// Copies the next bytes into `dst`; returns how many and how many `\n` they hold.
-    /// `keep_from` is the absolute offset of the oldest byte the consumer still holds.
-    fn fill(&mut self, dst: &mut [u8], keep_from: u64) -> io::Result<(usize, u64)> {
+    fn fill(&mut self, dst: &mut [u8], at: Position) -> io::Result<(usize, u64)> {
         match self {
             Feed::Direct(rdr) => {
                 let n = read_some(rdr, dst)?;
                 Ok((n, bytecount::count(&dst[..n], b'\n') as u64))
             }
-            Feed::Ahead(a) => a.fill(dst, keep_from),
+            Feed::Ahead(a) => a.fill(dst, at),
         }
     }
 
     /// The first marker in `[from, to)` when it is known (`None`: search yourself).
-    /// Exact for any range that starts at a line start (or after a NUL) and ends at a
-    /// line end or the end of the input.
+    /// Exact for any range that starts at a line start or after a NUL and ends at a
+    /// line end, after a NUL, or at the end of the input.
     fn hit(&mut self, from: u64, to: u64) -> Option<Option<Hit>> {
         match self {
             Feed::Direct(_) => None,
@@ -522,9 +522,7 @@ impl<R: Read> Feed<'_, R> {
                 if !(a.covered.0 <= from && to <= a.covered.1) {
                     return None;
                 }
-                while a.hits.front().is_some_and(|h| h.at < from) {
-                    a.hits.pop_front();
-                }
+                a.drop_hits_before(from);
                 Some(a.hits.front().filter(|h| h.at < to).copied())
             }
         }
@@ -702,9 +700,6 @@ struct Ahead<'a, R> {
     cur: Option<Chunk>,
     cur_off: usize,
     cur_newlines: u64,
-    /// Absolute offset of the next byte to hand out, and `\n` bytes before it.
-    offset: u64,
-    newlines_before: u64,
     /// The absolute range covered by searched chunks without a gap: where `hits` is
     /// complete.
     covered: (u64, u64),
@@ -738,15 +733,13 @@ impl<'a, R: Read> Ahead<'a, R> {
             cur: None,
             cur_off: 0,
             cur_newlines: 0,
-            offset: 0,
-            newlines_before: 0,
             covered: (0, 0),
             hits: VecDeque::new(),
             free: Vec::new(),
         }
     }
 
-    fn fill(&mut self, dst: &mut [u8], keep_from: u64) -> io::Result<(usize, u64)> {
+    fn fill(&mut self, dst: &mut [u8], at: Position) -> io::Result<(usize, u64)> {
         loop {
             if let Some(c) = &self.cur
                 && self.cur_off < c.len
@@ -762,8 +755,6 @@ impl<'a, R: Read> Ahead<'a, R> {
                 };
                 self.cur_off += n;
                 self.cur_newlines += newlines;
-                self.offset += n as u64;
-                self.newlines_before += newlines;
                 return Ok((n, newlines));
             }
             if let Some(c) = self.cur.take() {
@@ -786,17 +777,13 @@ impl<'a, R: Read> Ahead<'a, R> {
                 }
                 let newlines = bytecount::count(&dst[..n], b'\n') as u64;
                 self.solo = self.solo.saturating_sub(n as u64);
-                self.offset += n as u64;
-                self.newlines_before += newlines;
                 return Ok((n, newlines));
             }
             let Some(c) = self.next_chunk() else {
                 return self.end();
             };
-            while self.hits.front().is_some_and(|h| h.at < keep_from) {
-                self.hits.pop_front();
-            }
-            let (base, before) = (self.offset, self.newlines_before);
+            self.drop_hits_before(at.keep_from);
+            let (base, before) = (at.offset, at.newlines);
             self.hits.extend(c.hits.iter().map(|&(at, newlines)| Hit {
                 at: base + at as u64,
                 number: before + newlines + 1,
@@ -808,6 +795,13 @@ impl<'a, R: Read> Ahead<'a, R> {
             self.cur = Some(c);
             self.cur_off = 0;
             self.cur_newlines = 0;
+        }
+    }
+
+    /// Forgets the hits before absolute offset `at`.
+    fn drop_hits_before(&mut self, at: u64) {
+        while self.hits.front().is_some_and(|h| h.at < at) {
+            self.hits.pop_front();
         }
     }
 

@@ -68,11 +68,6 @@ pub fn open(source: &Source) -> Result<Opened> {
 
 /// Like [`open`], also adding the bytes read to `progress`.
 pub fn open_with_progress(source: &Source, progress: Option<Arc<AtomicU64>>) -> Result<Opened> {
-    let opened = open_inner(source, progress)?;
-    Ok(opened)
-}
-
-fn open_inner(source: &Source, progress: Option<Arc<AtomicU64>>) -> Result<Opened> {
     match source {
         Source::Stdin => {
             open_reader_counted("-", Path::new("-"), Box::new(io::stdin()), None, progress)
@@ -283,13 +278,16 @@ impl Read for ReadAhead {
     }
 }
 
-fn read_head(r: &mut dyn Read, head: &mut Vec<u8>, want: usize) -> io::Result<()> {
-    let mut chunk = [0u8; SNIFF_LEN];
+pub(crate) fn read_head(r: &mut dyn Read, head: &mut Vec<u8>, want: usize) -> io::Result<()> {
     while head.len() < want {
-        match r.read(&mut chunk[..want - head.len()]) {
+        let had = head.len();
+        head.resize(want, 0);
+        let got = r.read(&mut head[had..]);
+        head.truncate(had + *got.as_ref().unwrap_or(&0));
+        match got {
             Ok(0) => break,
-            Ok(n) => head.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }

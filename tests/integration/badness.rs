@@ -139,6 +139,7 @@ fn the_kernel_killed_the_top_of_every_lab_ranking() {
 
 #[test]
 fn real_rankings_put_the_victim_first() {
+    let mut n = 0;
     for rel in [
         "real/007-lstoakes-global-5.10-next-dmesg-truncated-lines.log",
         "real/008-rpi-zero2w-aarch64-6.12-global-notimestamps.log",
@@ -153,8 +154,11 @@ fn real_rankings_put_the_victim_first() {
         {
             let b = r.analysis.badness.as_ref().unwrap();
             assert_eq!(b.victim_rank, Some(1), "{rel}: {}", b.explanation);
+            n += 1;
         }
     }
+    // 007, 008, 025 and 005 one victim each (005's from its oom-kill: line), 022 two.
+    assert_eq!(n, 6);
 }
 
 #[test]

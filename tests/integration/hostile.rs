@@ -39,13 +39,26 @@ fn truncated_and_corrupt_gzip_keep_the_events_before_the_damage() {
     let gz = gzip(&data);
     let cut = dir.path().join("cut.gz");
     std::fs::write(&cut, &gz[..gz.len() * 6 / 10]).unwrap();
+    let (_, intact, _) = ndjson(&[sample("lab/many.messages").to_str().unwrap()]);
+    let victims = |events: &[Value], path: &str| -> Vec<u64> {
+        events
+            .iter()
+            .filter(|e| {
+                e["source"]["path"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with(path))
+            })
+            .filter_map(|e| e["killed"][0]["pid"].as_u64())
+            .collect()
+    };
+    let all = victims(&intact, "many.messages");
+    assert_eq!(all.len(), 16);
     let (code, events, err) = ndjson(&[cut.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(
-        events.len() >= 5 && events.len() < 16,
-        "{} events",
-        events.len()
-    );
+    // The first kills, in order, up to the damage.
+    let got = victims(&events, "cut.gz");
+    assert!(got.len() >= 5 && got.len() < 16, "{got:?}");
+    assert_eq!(got, all[..got.len()]);
     assert!(err.contains("cut.gz"), "{err}");
     assert!(err.contains("compressed input read up to byte"), "{err}");
     // Flipped bytes in the middle of the stream.
@@ -62,6 +75,9 @@ fn truncated_and_corrupt_gzip_keep_the_events_before_the_damage() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("corrupt.gz"), "{err}");
+    let got = victims(&events, "corrupt.gz");
+    assert!(!got.is_empty() && got.len() < 16, "{got:?}");
+    assert_eq!(got, all[..got.len()]);
     assert!(
         events.iter().any(|e| e["killed"][0]["comm"] == "python3"),
         "the other input is still read"

@@ -46,6 +46,7 @@ const GROW_CAP_MIB: usize = 512;
 /// Not a test: the memory hog the live test starts (returns at once unless
 /// `OOMLENS_LIVE_HOG_PROCS` is set).
 #[test]
+#[ignore = "the memory hog that kmsg_reports_real_oom_kills starts in its cgroup"]
 fn hog() {
     let Some(procs) = std::env::var_os(HOG_PROCS) else {
         return;
@@ -136,7 +137,14 @@ impl Hog {
             .mib
             .map_or_else(|| "grow".to_string(), |m| m.to_string());
         let mut child = Command::new(exe)
-            .args(["--exact", "live::hog", "--nocapture", "--test-threads", "1"])
+            .args([
+                "--exact",
+                "live::hog",
+                "--ignored",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
             .env(HOG_PROCS, dir.join("cgroup.procs"))
             .env(HOG_SIZE, size)
             .env(HOG_ADJ, task.adj.to_string())

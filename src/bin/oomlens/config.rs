@@ -47,11 +47,7 @@ impl Config {
         let stdout_tty = std::io::stdout().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-        let color = match a.output.color {
-            ColorArg::Always => true,
-            ColorArg::Never => false,
-            ColorArg::Auto => stdout_tty && !no_color && !dumb,
-        };
+        let color = use_color(a.output.color, stdout_tty, no_color, dumb);
         let format = match a.output.format {
             FormatArg::Table => Format::Table,
             FormatArg::Json => Format::Json,
@@ -206,4 +202,38 @@ fn parse_zone(s: &str) -> Result<LocalZone> {
     FixedOffset::east_opt(sign * (h * 3600 + m * 60))
         .map(LocalZone::Fixed)
         .with_context(|| format!("--tz {s}: offset out of range"))
+}
+
+/// Colour on a terminal unless `NO_COLOR` is set or `TERM=dumb`; `--color` overrides.
+fn use_color(arg: ColorArg, tty: bool, no_color: bool, dumb: bool) -> bool {
+    match arg {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => tty && !no_color && !dumb,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_follows_the_terminal_no_color_and_term() {
+        // (arg, stdout is a terminal, NO_COLOR set, TERM=dumb) → colour
+        let cases = [
+            (ColorArg::Auto, true, false, false, true),
+            (ColorArg::Auto, true, true, false, false),
+            (ColorArg::Auto, true, false, true, false),
+            (ColorArg::Auto, false, false, false, false),
+            (ColorArg::Always, false, true, true, true),
+            (ColorArg::Never, true, false, false, false),
+        ];
+        for (arg, tty, no_color, dumb, want) in cases {
+            assert_eq!(
+                use_color(arg, tty, no_color, dumb),
+                want,
+                "{arg:?} {tty} {no_color} {dumb}"
+            );
+        }
+    }
 }

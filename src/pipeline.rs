@@ -257,11 +257,7 @@ fn scan_reader_with<R: Read>(
             ),
         ));
     }
-    // Year-less stamps get their year from the input's end: its mtime, or now.
-    let reference = mtime
-        .map(|t| DateTime::<Local>::from(t).naive_local())
-        .unwrap_or(opts.now);
-    let anchor = YearAnchor::new(sink.parser.last_yearless().as_ref(), reference, opts.year);
+    let anchor = input_anchor(&sink.parser, mtime, opts);
     let mut events = sink.events;
     events.set_anchor(anchor);
     InputScan {
@@ -287,6 +283,15 @@ fn sniffed<R: Read>(
     let _ = input::read_head(&mut reader, &mut head, 16 * 1024);
     parser.sniff(&head);
     std::io::Cursor::new(head).chain(reader)
+}
+
+/// The year anchor of an input read to its end: year-less stamps get their year from
+/// the input's end, its mtime (or now), unless `--year` says.
+fn input_anchor(parser: &Parser, mtime: Option<SystemTime>, opts: &ScanOptions) -> YearAnchor {
+    let reference = mtime
+        .map(|t| DateTime::<Local>::from(t).naive_local())
+        .unwrap_or(opts.now);
+    YearAnchor::new(parser.last_yearless().as_ref(), reference, opts.year)
 }
 
 /// Replaces a year-less wall time with the resolved local time.
@@ -437,15 +442,7 @@ pub fn decode_records(
         LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
             .run(&mut tracker, &markers)
             .map_err(io_err)?;
-        let reference = opened
-            .mtime
-            .map(|t| DateTime::<Local>::from(t).naive_local())
-            .unwrap_or(opts.now);
-        Some(YearAnchor::new(
-            tracker.parser.last_yearless().as_ref(),
-            reference,
-            opts.year,
-        ))
+        Some(input_anchor(&tracker.parser, opened.mtime, opts))
     } else {
         None
     };

@@ -657,7 +657,9 @@ impl Assembler {
         self.ready.push(ev);
     }
 
-    fn diag(&mut self, code: &'static str, line: u64, msg: String) {
+    /// Counts a diagnostic; only the first `diag_cap` of a kind are written out (and
+    /// only those pay for building their message).
+    fn diag(&mut self, code: &'static str, line: u64, msg: impl FnOnce() -> String) {
         let n = self.diag_counts.entry(code).or_insert(0);
         *n += 1;
         if *n <= self.opts.diag_cap {
@@ -666,7 +668,7 @@ impl Assembler {
                 code,
                 &self.input,
                 Some(line),
-                msg,
+                msg(),
             ));
         }
     }
@@ -914,12 +916,10 @@ impl Assembler {
             }
         }
         if unknown {
-            let text = String::from_utf8_lossy(&rec.body[..rec.body.len().min(120)]).into_owned();
-            self.diag(
-                "unrecognised-report-line",
-                rec.line,
-                format!("line inside an OOM report not understood, skipped: {text}"),
-            );
+            self.diag("unrecognised-report-line", rec.line, || {
+                let text = String::from_utf8_lossy(&rec.body[..rec.body.len().min(120)]);
+                format!("line inside an OOM report not understood, skipped: {text}")
+            });
             if self.streams[si].open[pi].unknown_run > budget {
                 let mut p = self.streams[si].open.remove(pi);
                 self.open_reports -= 1;

@@ -172,13 +172,17 @@ impl<'a> EventJson<'a> {
     }
 }
 
-/// Writes the report as one pretty-printed JSON document, one event at a time.
-pub fn document(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// Writes the report as one pretty-printed JSON document, one event at a time; with
+/// `summary_only`, the events list stays empty (nothing is analysed for it).
+pub fn document(report: &Report, summary_only: bool, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"events\": ["
     )?;
-    for (i, r) in report.events().enumerate() {
+    let events = report
+        .events()
+        .take(if summary_only { 0 } else { usize::MAX });
+    for (i, r) in events.enumerate() {
         if i > 0 {
             out.write_all(b",\n")?;
         }

@@ -8,9 +8,12 @@ use std::io::{self, Write};
 
 use crate::analysis::badness::{group, pages_h};
 use crate::analysis::human_kb;
-use crate::event::{Ending, Evidence};
+use crate::event::Ending;
 use crate::render::sanitize::{code, md};
-use crate::render::{RenderOptions, event_time, shown_rows, stamp, top_counts, uptime_span};
+use crate::render::{
+    RenderOptions, event_time, evidence_note, kill_facts, shown_rows, stamp, top_counts,
+    uptime_span,
+};
 use crate::report::{EventReport, Report};
 
 /// Writes the whole report.
@@ -140,31 +143,10 @@ pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io:
     writeln!(out, "| | |")?;
     writeln!(out, "|---|---|")?;
     for k in &e.killed {
-        let mut s = format!("{} (pid {}", md(&k.comm), k.pid);
-        if let Some(u) = k.uid {
-            s.push_str(&format!(", uid {u}"));
-        }
-        s.push(')');
-        let sizes: Vec<String> = [
-            k.anon_rss_kb.map(|v| format!("anon {}", human_kb(v))),
-            k.file_rss_kb.map(|v| format!("file {}", human_kb(v))),
-            k.shmem_rss_kb.map(|v| format!("shmem {}", human_kb(v))),
-            k.oom_score_adj.map(|v| format!("oom_score_adj {v}")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        if !sizes.is_empty() {
-            s.push_str(&format!(": {}", sizes.join(", ")));
-        }
-        let how = match k.evidence {
-            Evidence::KilledLine if k.group => " (memory.oom.group)",
-            Evidence::KilledLine => "",
-            Evidence::Summary => " (named by the oom-kill line only)",
-            Evidence::Selection => " (selected; kill line not in log)",
-            Evidence::Reaper => " (named by oom_reaper only)",
-            Evidence::SharedMm => " (shared its memory)",
-        };
+        let s = kill_facts(k, md);
+        let how = evidence_note(k)
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
         writeln!(out, "| Killed | {s}{how} |")?;
     }
     if let Some(m) = &e.memcg {

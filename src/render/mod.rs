@@ -13,6 +13,8 @@ use std::io::{self, Write};
 use chrono::{DateTime, FixedOffset};
 
 use crate::analysis::badness::{Badness, Ranked};
+use crate::analysis::human_kb;
+use crate::event::{Evidence, Killed};
 use crate::report::{Counted, EventReport, Report};
 
 /// Output formats.
@@ -62,7 +64,7 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         Format::Table => table::report(report, opts, out),
-        Format::Json => json::document(report, out),
+        Format::Json => json::document(report, opts.summary_only, out),
         Format::Ndjson if opts.summary_only => {
             serde_json::to_writer(&mut *out, &report.summary).map_err(io::Error::from)?;
             out.write_all(b"\n")
@@ -150,4 +152,41 @@ pub(crate) fn shown_rows<'a>(b: &'a Badness, victims: &[u32], top: usize) -> Vec
         }
     }
     rows
+}
+
+/// A kill in one line: name (escaped for the output by `esc`), pid, uid, and the sizes
+/// the kill line gives (a zero shmem is left out).
+pub(crate) fn kill_facts(k: &Killed, esc: impl Fn(&str) -> String) -> String {
+    let mut s = format!("{} (pid {}", esc(&k.comm), k.pid);
+    if let Some(u) = k.uid {
+        s.push_str(&format!(", uid {u}"));
+    }
+    s.push(')');
+    let sizes: Vec<String> = [
+        k.anon_rss_kb.map(|v| format!("anon {}", human_kb(v))),
+        k.file_rss_kb.map(|v| format!("file {}", human_kb(v))),
+        k.shmem_rss_kb
+            .filter(|v| *v > 0)
+            .map(|v| format!("shmem {}", human_kb(v))),
+        k.oom_score_adj.map(|v| format!("oom_score_adj {v}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !sizes.is_empty() {
+        s.push_str(&format!(": {}", sizes.join(", ")));
+    }
+    s
+}
+
+/// How the log names a kill, when not by its own `Killed process` line.
+pub(crate) fn evidence_note(k: &Killed) -> Option<&'static str> {
+    match k.evidence {
+        Evidence::KilledLine if k.group => Some("memory.oom.group"),
+        Evidence::KilledLine => None,
+        Evidence::Summary => Some("named by the oom-kill line only"),
+        Evidence::Selection => Some("selected; kill line not in log"),
+        Evidence::Reaper => Some("named by oom_reaper only"),
+        Evidence::SharedMm => Some("shared its memory"),
+    }
 }

@@ -14,7 +14,10 @@ use crate::analysis::container::ContainerKind;
 use crate::analysis::human_kb;
 use crate::event::{Ending, Evidence, Scope};
 use crate::render::sanitize::term;
-use crate::render::{RenderOptions, event_time, shown_rows, stamp, top_counts, uptime_span};
+use crate::render::{
+    RenderOptions, event_time, evidence_note, kill_facts, shown_rows, stamp, top_counts,
+    uptime_span,
+};
 use crate::report::{EventReport, Report};
 
 const LABEL_WIDTH: usize = 10;
@@ -254,34 +257,9 @@ fn event_body(
         .killed
         .iter()
         .map(|k| {
-            let mut s = format!("{} (pid {}", term(&k.comm), k.pid);
-            if let Some(u) = k.uid {
-                s.push_str(&format!(", uid {u}"));
-            }
-            s.push(')');
-            let mut sizes = Vec::new();
-            if let Some(a) = k.anon_rss_kb {
-                sizes.push(format!("anon {}", human_kb(a)));
-            }
-            if let Some(f) = k.file_rss_kb {
-                sizes.push(format!("file {}", human_kb(f)));
-            }
-            if let Some(sh) = k.shmem_rss_kb.filter(|v| *v > 0) {
-                sizes.push(format!("shmem {}", human_kb(sh)));
-            }
-            if let Some(a) = k.oom_score_adj {
-                sizes.push(format!("oom_score_adj {a}"));
-            }
-            if !sizes.is_empty() {
-                s.push_str(&format!(": {}", sizes.join(", ")));
-            }
-            match k.evidence {
-                Evidence::KilledLine if k.group => s.push_str(" [memory.oom.group]"),
-                Evidence::KilledLine => {}
-                Evidence::Summary => s.push_str(" [named by the oom-kill line only]"),
-                Evidence::Selection => s.push_str(" [selected; kill line not in log]"),
-                Evidence::Reaper => s.push_str(" [named by oom_reaper only]"),
-                Evidence::SharedMm => s.push_str(" [shared its memory]"),
+            let mut s = kill_facts(k, |c| term(c).into_owned());
+            if let Some(note) = evidence_note(k) {
+                s.push_str(&format!(" [{note}]"));
             }
             s
         })

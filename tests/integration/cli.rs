@@ -333,6 +333,11 @@ fn summary_only_json_and_aggregates() {
         (s["events"].as_u64(), s["kills"].as_u64()),
         (Some(19), Some(19))
     );
+    assert_eq!(
+        v["events"],
+        serde_json::json!([]),
+        "only the aggregate view"
+    );
     assert_eq!(s["cgroups"][0]["key"], "/oomlab-many");
     assert_eq!(s["cgroups"][0]["kills"], 16);
     assert_eq!(s["hosts"][0]["key"], "vm");

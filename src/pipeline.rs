@@ -3,7 +3,9 @@
 //! Each input is read by one thread (gzip decoding is serial within a file), and
 //! inputs are spread over the available cores; results come back in input order.
 
+use std::fs::File;
 use std::io::Read;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Local, NaiveDateTime};
@@ -141,14 +143,22 @@ fn scan_input_with(inp: &Input, opts: &ScanOptions, helpers: usize) -> InputScan
         Ok(opened) => {
             let compression = opened.compression;
             let raw = opened.raw_bytes.clone();
-            // With two threads to spare, one reads (decompresses) ahead while this one
-            // scans; more go to searching for markers.
-            let (reader, helpers): (Box<dyn Read + Send>, usize) = if helpers >= 2 {
+            // A plain file is read by position by the threads that search it, this one
+            // included, which leaves this one free for the reports. Otherwise, with two
+            // threads to spare, one reads (decompresses) ahead while this one scans;
+            // more go to searching for markers.
+            let at_file = opened
+                .plain_file
+                .filter(|_| helpers >= 2 && !opts.every_line);
+            let (reader, helpers): (Box<dyn Read + Send>, usize) = if at_file.is_some() {
+                (opened.reader, helpers - 1)
+            } else if helpers >= 2 {
                 (Box::new(input::ReadAhead::new(opened.reader)), helpers - 2)
             } else {
                 (opened.reader, helpers)
             };
-            let mut scan = scan_reader_with(&opened.name, reader, opened.mtime, opts, helpers);
+            let mut scan =
+                scan_reader_with(&opened.name, reader, at_file, opened.mtime, opts, helpers);
             scan.compression = Some(compression);
             if scan.failed
                 && compression == Compression::Gzip
@@ -193,12 +203,14 @@ pub fn scan_reader<R: Read>(
     mtime: Option<SystemTime>,
     opts: &ScanOptions,
 ) -> InputScan {
-    scan_reader_with(name, reader, mtime, opts, spare_threads())
+    scan_reader_with(name, reader, None, mtime, opts, spare_threads())
 }
 
+/// Scans `reader`, or `at_file` by position (the same bytes) when it is given.
 fn scan_reader_with<R: Read>(
     name: &str,
     reader: R,
+    at_file: Option<Arc<File>>,
     mtime: Option<SystemTime>,
     opts: &ScanOptions,
     helpers: usize,
@@ -214,6 +226,9 @@ fn scan_reader_with<R: Read>(
     let reader = sniffed(&mut sink.parser, reader);
     let mut rdr = LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
         .with_workers(if opts.every_line { 0 } else { helpers });
+    if let Some(file) = at_file {
+        rdr = rdr.reading_at(file, opts.progress.clone());
+    }
     let result = rdr.run(&mut sink, &markers);
     sink.asm.finish();
     sink.collect();

@@ -14,12 +14,19 @@
 //! With helper threads ([`LineReader::with_workers`]) the reading thread reads ahead in
 //! chunks and the helpers search each chunk for markers and count its newlines while
 //! earlier chunks are being consumed, so decompression, marker search and parsing
-//! overlap; the consumer then only looks up the precomputed hits. The lines handed out
-//! are the same either way.
+//! overlap; the consumer then only looks up the precomputed hits. A searched chunk is
+//! not copied into the line buffer: it becomes the line buffer, with only the unfinished
+//! line before it copied into room kept at its front. A regular file is read by position
+//! ([`LineReader::reading_at`]), so that the helpers read and search chunks in parallel
+//! and the consumer's thread is left to the lines of OOM reports. The lines handed out
+//! are the same in every mode.
 
 use std::collections::VecDeque;
+use std::fs::File;
 use std::io::{self, Read};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use memchr::{memchr, memchr_iter, memchr2, memrchr};
 
@@ -96,7 +103,17 @@ pub struct LineReader<R> {
     rdr: R,
     /// Helper threads that search chunks read ahead (0: search in the calling thread).
     workers: usize,
+    /// The input as a regular file read by position, when helpers read it.
+    at_file: Option<AtFile>,
     core: Core,
+}
+
+/// A regular file that chunks are read from by position (`pread`), by whichever thread
+/// searches them, instead of in order by the consumer.
+pub struct AtFile {
+    file: Arc<File>,
+    /// Where the bytes read are added for a progress bar.
+    progress: Option<Arc<AtomicU64>>,
 }
 
 /// The line buffer and its position; the reader is kept apart so that a [`Feed`] can
@@ -133,12 +150,15 @@ impl<R: Read> LineReader<R> {
         Self::with_limits(rdr, DEFAULT_CAPACITY, DEFAULT_MAX_LINE)
     }
 
-    /// A reader with an explicit initial buffer size and line cap (both at least 16).
+    /// A reader with an explicit initial buffer size and line cap (both at least 16; a
+    /// cap below the buffer size is raised to it).
     pub fn with_limits(rdr: R, capacity: usize, max_line: usize) -> Self {
         let capacity = capacity.max(16);
+        let max_line = max_line.max(capacity);
         LineReader {
             rdr,
             workers: 0,
+            at_file: None,
             core: Core {
                 buf: vec![0; capacity],
                 pos: 0,
@@ -164,6 +184,15 @@ impl<R: Read> LineReader<R> {
         self
     }
 
+    /// Reads `file` (from its first byte, whatever the reader has consumed) by position
+    /// when there are helpers: each chunk is read by the thread that searches it, so
+    /// reading is shared out too. Without helpers the reader is read as usual. Bytes
+    /// read this way are added to `progress`.
+    pub fn reading_at(mut self, file: Arc<File>, progress: Option<Arc<AtomicU64>>) -> Self {
+        self.at_file = Some(AtFile { file, progress });
+        self
+    }
+
     /// What has been read so far.
     pub fn stats(&self) -> ReadStats {
         self.core.stats
@@ -179,17 +208,21 @@ impl<R: Read> LineReader<R> {
                 .core
                 .run(sink, markers, &mut Feed::Direct(&mut self.rdr));
         }
-        let chunk = chunk_size(self.core.buf.len());
         let workers = self.workers;
         let rdr = &mut self.rdr;
         let core = &mut self.core;
-        let shared = Shared::default();
+        let shared = Shared {
+            chunk: chunk_size(core.buf.len()),
+            ext: markers.max_len().saturating_sub(1),
+            at_file: self.at_file.as_ref(),
+            ..Shared::default()
+        };
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(|| shared.work(markers));
             }
             // Dropping the feed (also when the sink panics) lets the helpers end.
-            let mut feed = Feed::Ahead(Box::new(Ahead::new(rdr, markers, chunk, &shared)));
+            let mut feed = Feed::Ahead(Box::new(Ahead::new(rdr, markers, &shared)));
             core.run(sink, markers, &mut feed)
         })
     }
@@ -382,6 +415,27 @@ impl Core {
             } else if self.eof {
                 return Ok(None);
             }
+            let at = Position {
+                keep_from: self.base + self.pos as u64,
+                offset: self.base + self.end as u64,
+                newlines: self.newlines,
+            };
+            if let Feed::Ahead(a) = feed
+                && let Some((n, newlines)) =
+                    a.swap_in(&mut self.buf, self.pos..self.end, at, self.max_line)
+            {
+                // The unfinished bytes now end at `HEAD`, the chunk follows them.
+                let tail = self.end - self.pos;
+                let scanned = self.scanned.max(self.pos) - self.pos;
+                self.base = at.offset - HEAD as u64;
+                self.pos = HEAD - tail;
+                self.end = HEAD + n;
+                self.scanned = self.pos + scanned;
+                self.stats.lines += newlines;
+                self.newlines += newlines;
+                self.stats.bytes += n as u64;
+                continue;
+            }
             self.roll();
             if self.end == self.buf.len() {
                 // A line fills the whole buffer: grow, or cut it.
@@ -470,6 +524,9 @@ struct Hit {
 
 /// Chunks read ahead of the one being consumed.
 const AHEAD: u64 = 4;
+/// The same for a file read by position, where helpers also read: enough to keep them
+/// busy while the consumer works through a long OOM report.
+const AHEAD_AT: u64 = 16;
 /// How often (in chunks) the consumer checks whether the helpers keep up, and for how
 /// many chunks' worth of input it goes without them when they do not.
 const CHECK_EVERY: u32 = 8;
@@ -529,28 +586,54 @@ impl<R: Read> Feed<'_, R> {
     }
 }
 
+/// Room kept in front of each chunk for the consumer's unfinished line, so that the
+/// chunk can become the line buffer without being copied.
+const HEAD: usize = 16 * 1024;
+
 /// A piece of the input read ahead, with what a helper found in it.
 struct Chunk {
-    /// `len` bytes of input, then room for the head of the next chunk.
+    /// `HEAD` bytes of room, then `len` bytes of input, then room for the head of the
+    /// next chunk.
     data: Vec<u8>,
     len: usize,
-    /// Offsets of the first marker of every line (and of every NUL-ended piece of a
-    /// line) holding one (a line's hit may lie in the chunk before when the line starts
-    /// there), with the `\n` bytes before each.
+    /// Offsets (from the first input byte) of the first marker of every line (and of
+    /// every NUL-ended piece of a line) holding one (a line's hit may lie in the chunk
+    /// before when the line starts there), with the `\n` bytes before each.
     hits: Vec<(usize, u64)>,
-    /// `\n` bytes in `data[..len]`.
+    /// `\n` bytes in the input bytes.
     newlines: u64,
+    /// Reading by position failed after `len` bytes.
+    error: Option<io::Error>,
+}
+
+/// What a helper does with a chunk.
+#[derive(Debug, Clone, Copy)]
+enum Job {
+    /// Search it; `ext` bytes of the next chunk follow its input bytes.
+    Search { ext: usize },
+    /// Read it from the file at this offset, then search it.
+    ReadAt(u64),
 }
 
 impl Chunk {
-    /// Finds the markers and counts the lines of `data[..len]`, looking `ext` bytes into
-    /// the next chunk (copied after `len`) for markers that straddle the boundary.
+    /// An empty chunk whose buffer holds at least `HEAD + bytes` bytes.
+    fn sized(mut self, bytes: usize) -> Chunk {
+        if self.data.len() < HEAD + bytes {
+            self.data.resize(HEAD + bytes, 0);
+        }
+        self.len = 0;
+        self.error = None;
+        self
+    }
+
+    /// Finds the markers and counts the lines of the input bytes, looking `ext` bytes
+    /// into the next chunk (copied after them) for markers that straddle the boundary.
     /// Searching resumes after the first `\n` or NUL after each hit, so that every
     /// region the consumer may ask about (it starts at a line start or after a NUL)
     /// has its first marker recorded.
     fn prescan(&mut self, markers: &Markers, ext: usize) {
         self.hits.clear();
-        let hay = &self.data[..self.len + ext];
+        let hay = &self.data[HEAD..HEAD + self.len + ext];
         let len = self.len;
         let (mut pos, mut counted, mut newlines) = (0, 0, 0u64);
         while pos < len {
@@ -571,24 +654,59 @@ impl Chunk {
         newlines += bytecount::count(&hay[counted..len], b'\n') as u64;
         self.newlines = newlines;
     }
+
+    /// Reads `chunk` bytes at `at`, and up to `ext` more for markers that straddle the
+    /// end, until the file ends. Returns how many of the `ext` were read. An error
+    /// before the chunk is full is kept for the consumer; one after it is met again
+    /// by the next chunk.
+    fn read_at(&mut self, src: &AtFile, at: u64, chunk: usize, ext: usize) -> usize {
+        let want = HEAD + chunk + ext;
+        let mut end = HEAD;
+        while end < want {
+            match src
+                .file
+                .read_at(&mut self.data[end..want], at + (end - HEAD) as u64)
+            {
+                Ok(0) => break,
+                Ok(n) => end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    if end < HEAD + chunk {
+                        self.error = Some(e);
+                    }
+                    break;
+                }
+            }
+        }
+        self.len = (end - HEAD).min(chunk);
+        if let Some(p) = &src.progress {
+            p.fetch_add(self.len as u64, Ordering::Relaxed);
+        }
+        end - HEAD - self.len
+    }
 }
 
-/// Chunks between the reading thread and the helpers. A chunk the consumer needs
-/// before any helper took it is searched by the consumer itself, so a busy machine
-/// (helpers not scheduled) costs no waiting, only the copy.
+/// Chunks between the reading side and the helpers. A chunk the consumer needs before
+/// any helper took it is read and searched by the consumer itself, so a busy machine
+/// (helpers not scheduled) costs no waiting.
 #[derive(Default)]
-struct Shared {
+struct Shared<'a> {
     state: Mutex<State>,
     /// Signalled when a job is queued or the feed closes.
     work: Condvar,
     /// Signalled when a helper finishes a chunk.
     done: Condvar,
+    /// Input bytes per chunk, and how far a marker can reach past a chunk's end.
+    chunk: usize,
+    ext: usize,
+    /// The file [`Job::ReadAt`] reads.
+    at_file: Option<&'a AtFile>,
 }
 
 #[derive(Default)]
 struct State {
-    /// Chunks waiting for a helper, with their sequence number and look-ahead length.
-    queue: VecDeque<(u64, Chunk, usize)>,
+    /// Chunks waiting for a helper, with their sequence number.
+    queue: VecDeque<(u64, Chunk, Job)>,
     /// Chunks a helper has finished, by sequence number.
     finished: Vec<(u64, Chunk)>,
     /// Helpers waiting for work, and searching.
@@ -599,21 +717,30 @@ struct State {
     closed: bool,
 }
 
-impl Shared {
+impl Shared<'_> {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panicking helper leaves consistent data behind (its chunk is just lost).
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A helper's loop: take the oldest queued chunk, search it, hand it back.
+    fn run_job(&self, c: &mut Chunk, job: Job, markers: &Markers) {
+        let ext = match (job, self.at_file) {
+            (Job::Search { ext }, _) => ext,
+            (Job::ReadAt(at), Some(src)) => c.read_at(src, at, self.chunk, self.ext),
+            (Job::ReadAt(_), None) => unreachable!("ReadAt jobs are queued only with a file"),
+        };
+        c.prescan(markers, ext);
+    }
+
+    /// A helper's loop: take the oldest queued chunk, do its job, hand it back.
     fn work(&self, markers: &Markers) {
         let mut st = self.lock();
         loop {
-            if let Some((seq, mut c, ext)) = st.queue.pop_front() {
+            if let Some((seq, mut c, job)) = st.queue.pop_front() {
                 st.working += 1;
                 drop(st);
                 let searched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    c.prescan(markers, ext);
+                    self.run_job(&mut c, job, markers);
                 }));
                 st = self.lock();
                 st.working -= 1;
@@ -633,16 +760,16 @@ impl Shared {
         }
     }
 
-    fn push(&self, seq: u64, c: Chunk, ext: usize) {
+    fn push(&self, seq: u64, c: Chunk, job: Job) {
         let mut st = self.lock();
-        st.queue.push_back((seq, c, ext));
+        st.queue.push_back((seq, c, job));
         if st.idle > 0 {
             self.work.notify_one();
         }
     }
 
-    /// Chunk `seq`, searched: by a helper, or here if none has started on it. Also
-    /// says whether a helper did it. `None` if a helper failed on it.
+    /// Chunk `seq`, done: by a helper, or here if none has started on it. Also says
+    /// whether a helper did it. `None` if a helper failed on it.
     fn take(&self, seq: u64, markers: &Markers) -> Option<(Chunk, bool)> {
         let mut st = self.lock();
         loop {
@@ -650,15 +777,22 @@ impl Shared {
                 return Some((st.finished.swap_remove(i).1, true));
             }
             if let Some(i) = st.queue.iter().position(|(s, _, _)| *s == seq) {
-                let (_, mut c, ext) = st.queue.remove(i).expect("position is valid");
+                let (_, mut c, job) = st.queue.remove(i).expect("position is valid");
                 drop(st);
-                c.prescan(markers, ext);
+                self.run_job(&mut c, job, markers);
                 return Some((c, false));
             }
             if st.failed && st.working == 0 {
                 return None;
             }
-            // A helper is on it.
+            // A helper is on it: do a later chunk meanwhile rather than wait.
+            if let Some((later, mut c, job)) = st.queue.pop_front() {
+                drop(st);
+                self.run_job(&mut c, job, markers);
+                st = self.lock();
+                st.finished.push((later, c));
+                continue;
+            }
             st = self.done.wait(st).unwrap_or_else(PoisonError::into_inner);
         }
     }
@@ -669,17 +803,15 @@ impl Shared {
     }
 }
 
-/// The read-ahead side: reads chunks in the consumer's thread (the reader need not be
-/// `Send`), queues each for the helpers once the head of the next one is known, and
-/// takes them back in order. While the helpers do not get to run, it reads straight
-/// into the line buffer instead ("solo"), leaving the search to the consumer.
+/// The read-ahead side. A stream is read in the consumer's thread (the reader need not
+/// be `Send`), and each chunk queued for the helpers once the head of the next one is
+/// known; while the helpers do not get to run, it reads straight into the line buffer
+/// instead ("solo"), leaving the search to the consumer. A file read by position is
+/// queued as jobs that read and search. Either way chunks are taken back in order.
 struct Ahead<'a, R> {
     rdr: &'a mut R,
     markers: &'a Markers,
-    shared: &'a Shared,
-    chunk: usize,
-    /// Longest marker minus one: how far a marker can reach into the next chunk.
-    ext: usize,
+    shared: &'a Shared<'a>,
     /// Chunks queued, and taken back.
     sent: u64,
     received: u64,
@@ -714,13 +846,11 @@ impl<R> Drop for Ahead<'_, R> {
 }
 
 impl<'a, R: Read> Ahead<'a, R> {
-    fn new(rdr: &'a mut R, markers: &'a Markers, chunk: usize, shared: &'a Shared) -> Self {
+    fn new(rdr: &'a mut R, markers: &'a Markers, shared: &'a Shared<'a>) -> Self {
         Ahead {
             rdr,
             markers,
             shared,
-            chunk,
-            ext: markers.max_len().saturating_sub(1),
             sent: 0,
             received: 0,
             taken: 0,
@@ -739,13 +869,18 @@ impl<'a, R: Read> Ahead<'a, R> {
         }
     }
 
+    /// Whether the next bytes are read straight from the reader.
+    fn reading_solo(&self) -> bool {
+        self.solo > 0 && self.received == self.sent && self.waiting.is_none()
+    }
+
     fn fill(&mut self, dst: &mut [u8], at: Position) -> io::Result<(usize, u64)> {
         loop {
             if let Some(c) = &self.cur
                 && self.cur_off < c.len
             {
                 let n = dst.len().min(c.len - self.cur_off);
-                let piece = &c.data[self.cur_off..self.cur_off + n];
+                let piece = &c.data[HEAD + self.cur_off..HEAD + self.cur_off + n];
                 dst[..n].copy_from_slice(piece);
                 // The helper counted the whole chunk; only a partial copy counts again.
                 let newlines = if self.cur_off + n == c.len {
@@ -760,7 +895,7 @@ impl<'a, R: Read> Ahead<'a, R> {
             if let Some(c) = self.cur.take() {
                 self.free.push(c);
             }
-            if self.solo > 0 && self.received == self.sent && self.waiting.is_none() {
+            if self.reading_solo() {
                 // Straight into the line buffer, as without helpers.
                 if self.read_done {
                     return self.end();
@@ -782,20 +917,63 @@ impl<'a, R: Read> Ahead<'a, R> {
             let Some(c) = self.next_chunk() else {
                 return self.end();
             };
-            self.drop_hits_before(at.keep_from);
-            let (base, before) = (at.offset, at.newlines);
-            self.hits.extend(c.hits.iter().map(|&(at, newlines)| Hit {
-                at: base + at as u64,
-                number: before + newlines + 1,
-            }));
-            if self.covered.1 != base {
-                self.covered = (base, base);
-            }
-            self.covered.1 = base + c.len as u64;
+            self.take_hits(&c, at);
             self.cur = Some(c);
             self.cur_off = 0;
             self.cur_newlines = 0;
         }
+    }
+
+    /// Makes the next chunk the line buffer when it is due whole and the consumer's
+    /// unfinished bytes (`buf[tail]`) fit in the room before it: they are copied there
+    /// and the buffers exchanged. Returns the chunk's input bytes and `\n` count;
+    /// `None` when the bytes must be copied instead ([`Ahead::fill`]).
+    ///
+    /// Chunk buffers larger than the line cap are not swapped in: a buffer never
+    /// exceeds the cap, so a line is cut where the buffer is full, as without helpers.
+    fn swap_in(
+        &mut self,
+        buf: &mut Vec<u8>,
+        tail: std::ops::Range<usize>,
+        at: Position,
+        max_line: usize,
+    ) -> Option<(usize, u64)> {
+        let part_copied = self.cur.as_ref().is_some_and(|c| self.cur_off < c.len);
+        let too_big = HEAD + self.shared.chunk + self.shared.ext > max_line;
+        // A buffer at offset 0 would start before the input.
+        if part_copied
+            || too_big
+            || tail.len() > HEAD
+            || at.offset < HEAD as u64
+            || self.reading_solo()
+        {
+            return None;
+        }
+        if let Some(c) = self.cur.take() {
+            self.free.push(c);
+        }
+        let mut c = self.next_chunk()?;
+        self.take_hits(&c, at);
+        c.data[HEAD - tail.len()..HEAD].copy_from_slice(&buf[tail]);
+        std::mem::swap(buf, &mut c.data);
+        let got = (c.len, c.newlines);
+        // The old line buffer serves as a chunk from now on.
+        self.free.push(c);
+        Some(got)
+    }
+
+    /// Records the hits of chunk `c`, which starts where `at` says.
+    fn take_hits(&mut self, c: &Chunk, at: Position) {
+        self.drop_hits_before(at.keep_from);
+        let (base, before) = (at.offset, at.newlines);
+        self.hits.extend(c.hits.iter().map(|&(at, newlines)| Hit {
+            at: base + at as u64,
+            number: before + newlines + 1,
+        }));
+        if self.covered.1 != base {
+            self.covered = (base, base);
+        }
+        self.covered.1 = base + c.len as u64;
     }
 
     /// Forgets the hits before absolute offset `at`.
@@ -812,16 +990,45 @@ impl<'a, R: Read> Ahead<'a, R> {
         }
     }
 
+    /// A chunk to fill, with room for a chunk and its look-ahead.
+    fn spare(&mut self) -> Chunk {
+        let c = self.free.pop().unwrap_or_else(|| Chunk {
+            data: Vec::new(),
+            len: 0,
+            hits: Vec::new(),
+            newlines: 0,
+            error: None,
+        });
+        c.sized(self.shared.chunk + self.shared.ext)
+    }
+
+    /// Takes chunk number `self.received` back from the helpers.
+    fn receive(&mut self) -> Option<Chunk> {
+        let Some((c, helped)) = self.shared.take(self.received, self.markers) else {
+            self.read_done = true;
+            self.received = self.sent;
+            self.error = Some(io::Error::other("a marker search thread failed"));
+            return None;
+        };
+        self.received += 1;
+        self.taken += 1;
+        self.helped += u32::from(helped);
+        Some(c)
+    }
+
     /// The next searched chunk in input order; `None` when all have been handed out
     /// (the end of the input, or a switch to solo reading).
     fn next_chunk(&mut self) -> Option<Chunk> {
+        if self.shared.at_file.is_some() {
+            return self.next_chunk_at();
+        }
         // Read ahead far enough to give the helpers something to do meanwhile.
         while self.solo == 0 && !self.read_done && self.sent - self.received < AHEAD {
             let c = self.read_chunk();
             if let Some(mut w) = self.waiting.take() {
-                let k = self.ext.min(c.len);
-                w.data[w.len..w.len + k].copy_from_slice(&c.data[..k]);
-                self.shared.push(self.sent, w, k);
+                let k = self.shared.ext.min(c.len);
+                w.data[HEAD + w.len..HEAD + w.len + k].copy_from_slice(&c.data[HEAD..HEAD + k]);
+                self.shared.push(self.sent, w, Job::Search { ext: k });
                 self.sent += 1;
             }
             if c.len > 0 {
@@ -835,28 +1042,20 @@ impl<'a, R: Read> Ahead<'a, R> {
         {
             // Nothing follows in a chunk: the coverage ends with this one, so markers
             // that straddle its end are left to the consumer.
-            self.shared.push(self.sent, w, 0);
+            self.shared.push(self.sent, w, Job::Search { ext: 0 });
             self.sent += 1;
         }
         if self.received == self.sent {
             return None;
         }
-        let Some((c, helped)) = self.shared.take(self.received, self.markers) else {
-            self.read_done = true;
-            self.received = self.sent;
-            self.error = Some(io::Error::other("a marker search thread failed"));
-            return None;
-        };
-        self.received += 1;
-        self.taken += 1;
-        self.helped += u32::from(helped);
+        let c = self.receive()?;
         if self.taken == CHECK_EVERY {
             // Helpers that rarely finish a chunk in time are not getting a core (the
             // machine is busy): read without them for a while rather than pay the
-            // copying and switching for nothing.
+            // switching for nothing.
             // Each miss in a row doubles the time without them.
             if self.helped * 4 < self.taken {
-                self.solo = (SOLO_CHUNKS << self.misses.min(6)) * self.chunk as u64;
+                self.solo = (SOLO_CHUNKS << self.misses.min(6)) * self.shared.chunk as u64;
                 self.misses += 1;
             } else {
                 self.misses = 0;
@@ -867,17 +1066,39 @@ impl<'a, R: Read> Ahead<'a, R> {
         Some(c)
     }
 
+    /// [`Ahead::next_chunk`] for a file read by position: chunks are queued as offsets,
+    /// and the first short one is the end of the file.
+    fn next_chunk_at(&mut self) -> Option<Chunk> {
+        while !self.read_done && self.sent - self.received < AHEAD_AT {
+            let c = self.spare();
+            let at = self.sent * self.shared.chunk as u64;
+            self.shared.push(self.sent, c, Job::ReadAt(at));
+            self.sent += 1;
+        }
+        if self.received == self.sent {
+            return None;
+        }
+        let mut c = self.receive()?;
+        if c.len < self.shared.chunk {
+            // The end of the file (or a read error): the chunks queued after it are
+            // beyond the end and are dropped with the queue.
+            self.read_done = true;
+            self.sent = self.received;
+            self.error = c.error.take();
+        }
+        if c.len == 0 {
+            self.free.push(c);
+            return None;
+        }
+        Some(c)
+    }
+
     /// Reads until the chunk is full, the input ends, or reading fails.
     fn read_chunk(&mut self) -> Chunk {
-        let mut c = self.free.pop().unwrap_or_else(|| Chunk {
-            data: vec![0; self.chunk + self.ext],
-            len: 0,
-            hits: Vec::new(),
-            newlines: 0,
-        });
-        c.len = 0;
-        while c.len < self.chunk {
-            match read_some(self.rdr, &mut c.data[c.len..self.chunk]) {
+        let mut c = self.spare();
+        let chunk = self.shared.chunk;
+        while c.len < chunk {
+            match read_some(self.rdr, &mut c.data[HEAD + c.len..HEAD + chunk]) {
                 Ok(0) => {
                     self.read_done = true;
                     break;
@@ -951,6 +1172,18 @@ mod tests {
         workers: usize,
         trickle: usize,
     ) -> (Seen, ReadStats) {
+        run_with(data, capacity, max_line, workers, trickle, None)
+    }
+
+    /// [`run`], reading `at_file` by position (it holds `data`) when given.
+    fn run_with(
+        data: &[u8],
+        capacity: usize,
+        max_line: usize,
+        workers: usize,
+        trickle: usize,
+        at_file: Option<Arc<File>>,
+    ) -> (Seen, ReadStats) {
         let markers = Markers::new();
         let mut sink = Record {
             markers: markers.clone(),
@@ -960,6 +1193,9 @@ mod tests {
         };
         let mut r = LineReader::with_limits(Trickle(data, trickle), capacity, max_line)
             .with_workers(workers);
+        if let Some(f) = at_file {
+            r = r.reading_at(f, None);
+        }
         r.run(&mut sink, &markers).unwrap();
         (sink.seen, r.stats())
     }
@@ -1003,6 +1239,9 @@ mod tests {
     #[test]
     fn helpers_hand_out_the_same_lines() {
         for data in inputs() {
+            let mut file = tempfile::tempfile().unwrap();
+            std::io::Write::write_all(&mut file, &data).unwrap();
+            let file = Arc::new(file);
             for (capacity, max_line) in [
                 (16, 65536),
                 (64, 64),
@@ -1019,9 +1258,39 @@ mod tests {
                             "capacity {capacity}, max_line {max_line}, trickle {trickle}, workers {workers}"
                         );
                     }
+                    if trickle == usize::MAX {
+                        // Read by position; the reader is not used.
+                        for workers in [1, 2] {
+                            let f = Some(file.clone());
+                            let got = run_with(&[], capacity, max_line, workers, trickle, f);
+                            assert!(
+                                got == want,
+                                "by position: capacity {capacity}, max_line {max_line}, workers {workers}"
+                            );
+                        }
+                    }
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_read_error_by_position_is_returned() {
+        // Reading a directory fails (EISDIR) where reading a file would not.
+        let dir = Arc::new(File::open(env!("CARGO_MANIFEST_DIR")).unwrap());
+        let markers = Markers::new();
+        let mut sink = Record {
+            markers: markers.clone(),
+            seen: Vec::new(),
+            every_left: 0,
+            samples: 0,
+        };
+        let mut r = LineReader::new(io::empty())
+            .with_workers(1)
+            .reading_at(dir, None);
+        let err = r.run(&mut sink, &markers).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EISDIR));
+        assert!(sink.seen.is_empty());
     }
 
     #[test]

@@ -56,6 +56,9 @@ pub struct Opened {
     pub reader: Box<dyn Read + Send>,
     /// Bytes consumed from the underlying file or pipe (compressed bytes for gzip).
     pub raw_bytes: Arc<AtomicU64>,
+    /// The file itself when it is a regular file stored as plain text, for reading by
+    /// position ([`lines::LineReader::reading_at`]) instead of through `reader`.
+    pub plain_file: Option<Arc<File>>,
 }
 
 /// Opens a source, sniffing its first bytes to pick a decoder.
@@ -87,18 +90,22 @@ pub fn open_with_progress(source: &Source, progress: Option<Arc<AtomicU64>>) -> 
                     what: "is a directory".into(),
                 });
             }
-            let mtime = if meta.is_file() {
-                meta.modified().ok()
+            let (mtime, at_file) = if meta.is_file() {
+                (meta.modified().ok(), file.try_clone().ok().map(Arc::new))
             } else {
-                None
+                (None, None)
             };
-            open_reader_counted(
+            let mut opened = open_reader_counted(
                 &path.display().to_string(),
                 path,
                 Box::new(file),
                 mtime,
                 progress,
-            )
+            )?;
+            if opened.compression == Compression::None {
+                opened.plain_file = at_file;
+            }
+            Ok(opened)
         }
     }
 }
@@ -150,6 +157,7 @@ fn open_reader_counted(
         compression,
         reader,
         raw_bytes: counter,
+        plain_file: None,
     })
 }
 

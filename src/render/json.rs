@@ -179,14 +179,18 @@ pub fn document(report: &Report, summary_only: bool, out: &mut dyn Write) -> io:
         out,
         "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"events\": ["
     )?;
-    let events = report
-        .events()
-        .take(if summary_only { 0 } else { usize::MAX });
-    for (i, r) in events.enumerate() {
-        if i > 0 {
-            out.write_all(b",\n")?;
-        }
-        indented(&EventJson::new(&r), 4, out)?;
+    if !summary_only {
+        let mut first = true;
+        super::each_event(
+            report,
+            |r, text| indented(&EventJson::new(r), 4, text),
+            |text| {
+                if !std::mem::take(&mut first) {
+                    out.write_all(b",\n")?;
+                }
+                out.write_all(text)
+            },
+        )?;
     }
     out.write_all(b"\n  ],\n  \"diagnostics\": ")?;
     indented(&report.diagnostics, 2, out)?;
@@ -220,8 +224,9 @@ pub fn event_line(r: &EventReport, out: &mut dyn Write) -> io::Result<()> {
 
 /// Writes every event as one JSON line each.
 pub fn lines(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    for r in report.events() {
-        event_line(&r, out)?;
-    }
-    Ok(())
+    super::each_event(
+        report,
+        |r, text| event_line(r, text),
+        |text| out.write_all(text),
+    )
 }

@@ -113,11 +113,14 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
     if opts.summary_only {
         return Ok(());
     }
-    for ev in r.events() {
-        writeln!(out)?;
-        event(&ev, opts, out)?;
-    }
-    Ok(())
+    super::each_event(
+        r,
+        |ev, text| {
+            writeln!(text)?;
+            event(ev, opts, text)
+        },
+        |text| out.write_all(text),
+    )
 }
 
 /// Writes one event.

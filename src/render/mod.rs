@@ -11,11 +11,44 @@ pub mod table;
 use std::io::{self, Write};
 
 use chrono::{DateTime, FixedOffset};
+use rayon::prelude::*;
 
 use crate::analysis::badness::{Badness, Ranked};
 use crate::analysis::human_kb;
 use crate::event::{Evidence, Killed};
 use crate::report::{Counted, EventReport, Report};
+
+/// Renders every event of `report` with `render` and hands the text to `write`, in
+/// time order. Reading an event back and ranking its tasks costs more than writing it,
+/// so a batch of events is rendered in parallel at a time; memory stays bounded by the
+/// batch.
+pub(crate) fn each_event<R, W>(report: &Report, render: R, mut write: W) -> io::Result<()>
+where
+    R: Fn(&EventReport, &mut Vec<u8>) -> io::Result<()> + Sync,
+    W: FnMut(&[u8]) -> io::Result<()>,
+{
+    const BATCH: usize = 64;
+    for from in (0..report.len()).step_by(BATCH) {
+        let to = (from + BATCH).min(report.len());
+        let texts: Vec<io::Result<Option<Vec<u8>>>> = (from..to)
+            .into_par_iter()
+            .map(|i| {
+                let Some(ev) = report.event(i) else {
+                    return Ok(None);
+                };
+                let mut text = Vec::new();
+                render(&ev, &mut text)?;
+                Ok(Some(text))
+            })
+            .collect();
+        for text in texts {
+            if let Some(t) = text? {
+                write(&t)?;
+            }
+        }
+    }
+    Ok(())
+}
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -69,10 +69,14 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
         writeln!(out)?;
         overview(r, &p, out)?;
     }
-    for ev in r.events() {
-        writeln!(out)?;
-        event_body(&ev, &p, opts, out)?;
-    }
+    super::each_event(
+        r,
+        |ev, text| {
+            writeln!(text)?;
+            event_body(ev, &p, opts, text)
+        },
+        |text| out.write_all(text),
+    )?;
     if r.len() > 1 && !r.summary.offenders.is_empty() {
         writeln!(out)?;
         offenders(r, &p, out)?;

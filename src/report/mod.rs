@@ -242,17 +242,22 @@ impl Report {
 
     /// The events in time order, each read back and analysed as it is reached.
     pub fn events(&self) -> impl Iterator<Item = EventReport> + '_ {
-        self.entries.iter().enumerate().filter_map(|(i, e)| {
-            let mut ev = self.stores[e.store].get(e.index).ok()?;
-            ev.also_in = e.also_in.clone();
-            Some(EventReport::new(
-                ev,
-                &self.evidence,
-                self.zone,
-                i + 1,
-                e.earlier_victims.clone(),
-            ))
-        })
+        (0..self.len()).filter_map(|i| self.event(i))
+    }
+
+    /// Event `i` in time order (from 0), read back and analysed; `None` past the end
+    /// or when it cannot be read back.
+    pub fn event(&self, i: usize) -> Option<EventReport> {
+        let e = self.entries.get(i)?;
+        let mut ev = self.stores[e.store].get(e.index).ok()?;
+        ev.also_in = e.also_in.clone();
+        Some(EventReport::new(
+            ev,
+            &self.evidence,
+            self.zone,
+            i + 1,
+            e.earlier_victims.clone(),
+        ))
     }
 
     /// All events at once (tests, small reports).

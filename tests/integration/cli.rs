@@ -549,3 +549,46 @@ fn journal_mode_runs_journalctl_with_the_time_range() {
     let args = std::fs::read_to_string(&args_file).unwrap();
     assert_eq!(args.trim(), "-k -o json --no-pager --since=2026-11-21");
 }
+
+/// Events are rendered in parallel batches of 64: five hosts' copies of a capture (80
+/// events) must come out complete, numbered and in time order in every format.
+#[test]
+fn events_past_a_render_batch_keep_their_order() {
+    let text = std::fs::read_to_string(sample("lab/many.messages")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for n in 1..=5 {
+        let copy = text.replace(" vm kernel: ", &format!(" vm{n} kernel: "));
+        std::fs::write(dir.path().join(format!("host{n}.log")), copy).unwrap();
+    }
+    let dir = dir.path().to_str().unwrap();
+    let (code, out, _) = run(&["--format", "ndjson", "--year", "2026", dir]);
+    assert_eq!(code, 0);
+    let events: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 80);
+    let keys: Vec<(String, String)> = events
+        .iter()
+        .map(|e| (e["time"].to_string(), e["host"].to_string()))
+        .collect();
+    assert!(keys.windows(2).all(|w| w[0] <= w[1]), "not in time order");
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["id"], i + 1);
+    }
+    // The document and the line-per-event output list the same events.
+    let doc = json(&[dir]);
+    assert_eq!(doc["events"].as_array().unwrap(), &events);
+    // The terminal and Markdown reports have a section per event, in order.
+    for (format, head) in [("table", "── #"), ("markdown", "### Event ")] {
+        let (_, out, _) = run(&["--format", format, "--color", "never", dir]);
+        let at: Vec<usize> = (1..=80)
+            .map(|i| {
+                let title = if format == "table" { " · " } else { ": " };
+                out.find(&format!("{head}{i}{title}"))
+                    .unwrap_or_else(|| panic!("{format}: event {i}"))
+            })
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{format}: out of order");
+    }
+}

@@ -5,7 +5,8 @@
 //! events ([`event`]) → analysis ([`analysis`]) → report ([`report`]) → renderers ([`render`]).
 //! [`pipeline`] wires them together for a set of inputs.
 
-#![forbid(unsafe_code)]
+// Unsafe code is confined to `input::mapped` (memory-mapped reading).
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod analysis;

@@ -17,6 +17,7 @@ use crate::event::store::{Budget, EventStore};
 use crate::event::{Assembler, AssemblerOptions, BootEvidence, OomEvent};
 use crate::input::discover::Input;
 use crate::input::lines::{Line, LineReader, LineSink, ReadStats, Want};
+use crate::input::mapped::MappedFile;
 use crate::input::markers::Markers;
 use crate::input::{self, Compression, Source};
 use crate::record::{FormatHint, Parser, Record, Wall, YearAnchor};
@@ -143,14 +144,18 @@ fn scan_input_with(inp: &Input, opts: &ScanOptions, helpers: usize) -> InputScan
         Ok(opened) => {
             let compression = opened.compression;
             let raw = opened.raw_bytes.clone();
-            // A plain file is read by position by the threads that search it, this one
-            // included, which leaves this one free for the reports. Otherwise, with two
-            // threads to spare, one reads (decompresses) ahead while this one scans;
-            // more go to searching for markers.
-            let at_file = opened
+            // A plain file is searched where it lies (mapped), or else read by position,
+            // by the threads that search it, this one included, which leaves this one
+            // free for the reports. Otherwise, with two threads to spare, one reads
+            // (decompresses) ahead while this one scans; more go to searching.
+            let file = opened
                 .plain_file
-                .filter(|_| helpers >= 2 && !opts.every_line);
-            let (reader, helpers): (Box<dyn Read + Send>, usize) = if at_file.is_some() {
+                .filter(|_| helpers >= 2 && !opts.every_line)
+                .map(|f| match MappedFile::map(&f) {
+                    Ok(m) => PlainFile::Mapped(Arc::new(m)),
+                    Err(_) => PlainFile::At(f),
+                });
+            let (reader, helpers): (Box<dyn Read + Send>, usize) = if file.is_some() {
                 (opened.reader, helpers - 1)
             } else if helpers >= 2 {
                 (Box::new(input::ReadAhead::new(opened.reader)), helpers - 2)
@@ -158,7 +163,7 @@ fn scan_input_with(inp: &Input, opts: &ScanOptions, helpers: usize) -> InputScan
                 (opened.reader, helpers)
             };
             let mut scan =
-                scan_reader_with(&opened.name, reader, at_file, opened.mtime, opts, helpers);
+                scan_reader_with(&opened.name, reader, file, opened.mtime, opts, helpers);
             scan.compression = Some(compression);
             if scan.failed
                 && compression == Compression::Gzip
@@ -206,11 +211,18 @@ pub fn scan_reader<R: Read>(
     scan_reader_with(name, reader, None, mtime, opts, spare_threads())
 }
 
-/// Scans `reader`, or `at_file` by position (the same bytes) when it is given.
+/// A plain regular file read other than through its reader.
+enum PlainFile {
+    Mapped(Arc<MappedFile>),
+    /// Read by position.
+    At(Arc<File>),
+}
+
+/// Scans `reader`, or `file` (the same bytes) when it is given.
 fn scan_reader_with<R: Read>(
     name: &str,
     reader: R,
-    at_file: Option<Arc<File>>,
+    file: Option<PlainFile>,
     mtime: Option<SystemTime>,
     opts: &ScanOptions,
     helpers: usize,
@@ -226,8 +238,10 @@ fn scan_reader_with<R: Read>(
     let reader = sniffed(&mut sink.parser, reader);
     let mut rdr = LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
         .with_workers(if opts.every_line { 0 } else { helpers });
-    if let Some(file) = at_file {
-        rdr = rdr.reading_at(file, opts.progress.clone());
+    match &file {
+        Some(PlainFile::Mapped(m)) => rdr = rdr.reading_mapped(m.clone(), opts.progress.clone()),
+        Some(PlainFile::At(f)) => rdr = rdr.reading_at(f.clone(), opts.progress.clone()),
+        None => {}
     }
     let result = rdr.run(&mut sink, &markers);
     sink.asm.finish();
@@ -258,6 +272,17 @@ fn scan_reader_with<R: Read>(
                 "reading stopped after {} bytes ({} lines): {e}; events before this point are reported",
                 stats.bytes, stats.lines
             ),
+        ));
+    }
+    if let Some(PlainFile::Mapped(m)) = &file
+        && m.shrank()
+    {
+        diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            "shrank",
+            name,
+            None,
+            "the file shrank while it was read (truncated by log rotation?); the bytes past its new end read as NUL bytes".to_string(),
         ));
     }
     if stats.nul_bytes > 0 {

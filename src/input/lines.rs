@@ -16,10 +16,11 @@
 //! earlier chunks are being consumed, so decompression, marker search and parsing
 //! overlap; the consumer then only looks up the precomputed hits. A searched chunk is
 //! not copied into the line buffer: it becomes the line buffer, with only the unfinished
-//! line before it copied into room kept at its front. A regular file is read by position
-//! ([`LineReader::reading_at`]), so that the helpers read and search chunks in parallel
-//! and the consumer's thread is left to the lines of OOM reports. The lines handed out
-//! are the same in every mode.
+//! line before it copied into room kept at its front. A regular file is mapped
+//! ([`LineReader::reading_mapped`]; the helpers search it where it lies and the mapping
+//! is the buffer) or read by position ([`LineReader::reading_at`]), so that the helpers
+//! take chunks in parallel and the consumer's thread is left to the lines of OOM
+//! reports. The lines handed out are the same in every mode (a test checks it).
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -30,6 +31,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use memchr::{memchr, memchr_iter, memchr2, memrchr};
 
+use crate::input::mapped::MappedFile;
 use crate::input::markers::Markers;
 
 /// Default size of the read buffer.
@@ -103,23 +105,23 @@ pub struct LineReader<R> {
     rdr: R,
     /// Helper threads that search chunks read ahead (0: search in the calling thread).
     workers: usize,
-    /// The input as a regular file read by position, when helpers read it.
-    at_file: Option<AtFile>,
+    /// The input as a regular file that chunks are read from by position (`pread`), by
+    /// whichever thread searches them, instead of in order by the consumer.
+    at_file: Option<Arc<File>>,
+    /// The input as a mapped file, searched where it lies.
+    map: Option<Arc<MappedFile>>,
+    /// Where bytes taken from `at_file` or `map` are added for a progress bar.
+    progress: Option<Arc<AtomicU64>>,
     core: Core,
 }
 
-/// A regular file that chunks are read from by position (`pread`), by whichever thread
-/// searches them, instead of in order by the consumer.
-pub struct AtFile {
-    file: Arc<File>,
-    /// Where the bytes read are added for a progress bar.
-    progress: Option<Arc<AtomicU64>>,
-}
-
 /// The line buffer and its position; the reader is kept apart so that a [`Feed`] can
-/// borrow it while the buffer is worked on.
+/// borrow it while the buffer is worked on. For a mapped file the whole file is the
+/// buffer: `base` stays 0, nothing is rolled or copied, and `end` grows chunk by chunk
+/// the way the buffer would fill (see [`Ahead::extend_mapped`]).
 struct Core {
     buf: Vec<u8>,
+    map: Option<Arc<MappedFile>>,
     /// First unconsumed byte.
     pos: usize,
     /// End of valid data.
@@ -142,6 +144,8 @@ struct Core {
     /// `buf[pos..scanned]` holds no `\n`: only bytes read since are searched for one,
     /// which keeps a long line that arrives in small reads linear.
     scanned: usize,
+    /// A mapped file's bytes before this were released ([`MappedFile::release_before`]).
+    released: usize,
 }
 
 impl<R: Read> LineReader<R> {
@@ -159,8 +163,11 @@ impl<R: Read> LineReader<R> {
             rdr,
             workers: 0,
             at_file: None,
+            map: None,
+            progress: None,
             core: Core {
                 buf: vec![0; capacity],
+                map: None,
                 pos: 0,
                 end: 0,
                 eof: false,
@@ -172,6 +179,7 @@ impl<R: Read> LineReader<R> {
                 stats: ReadStats::default(),
                 newlines: 0,
                 scanned: 0,
+                released: 0,
             },
         }
     }
@@ -189,7 +197,22 @@ impl<R: Read> LineReader<R> {
     /// reading is shared out too. Without helpers the reader is read as usual. Bytes
     /// read this way are added to `progress`.
     pub fn reading_at(mut self, file: Arc<File>, progress: Option<Arc<AtomicU64>>) -> Self {
-        self.at_file = Some(AtFile { file, progress });
+        self.at_file = Some(file);
+        self.progress = progress;
+        self
+    }
+
+    /// Reads the mapped file `map` instead of the reader: helpers (and the calling
+    /// thread, when it would wait) search its chunks where they lie, and the lines are
+    /// handed out from the mapping. The same lines as reading it. Bytes searched are
+    /// added to `progress`.
+    pub fn reading_mapped(
+        mut self,
+        map: Arc<MappedFile>,
+        progress: Option<Arc<AtomicU64>>,
+    ) -> Self {
+        self.map = Some(map);
+        self.progress = progress;
         self
     }
 
@@ -203,7 +226,7 @@ impl<R: Read> LineReader<R> {
     /// An I/O error (a corrupt gzip member, a vanished file) stops the run; the lines
     /// before it have been delivered and [`LineReader::stats`] says how far it got.
     pub fn run<S: LineSink>(&mut self, sink: &mut S, markers: &Markers) -> io::Result<()> {
-        if self.workers == 0 {
+        if self.workers == 0 && self.map.is_none() {
             return self
                 .core
                 .run(sink, markers, &mut Feed::Direct(&mut self.rdr));
@@ -211,10 +234,19 @@ impl<R: Read> LineReader<R> {
         let workers = self.workers;
         let rdr = &mut self.rdr;
         let core = &mut self.core;
+        core.map = self.map.clone();
+        // A mapped chunk is at most a line cap long, so that no line inside one can be
+        // longer than the cap (see `Ahead::extend_mapped`).
+        let chunk = match &self.map {
+            Some(_) => core.max_line.min(MAPPED_CHUNK),
+            None => chunk_size(core.buf.len()),
+        };
         let shared = Shared {
-            chunk: chunk_size(core.buf.len()),
+            chunk,
             ext: markers.max_len().saturating_sub(1),
-            at_file: self.at_file.as_ref(),
+            at_file: self.at_file.as_deref(),
+            map: self.map.as_deref(),
+            progress: self.progress.as_deref(),
             ..Shared::default()
         };
         std::thread::scope(|scope| {
@@ -240,7 +272,7 @@ impl Core {
             if self.cut_pending {
                 // The head of an over-long line, which has no `\n` in the buffer.
                 self.cut_pending = false;
-                let head = &self.buf[self.pos..complete_end];
+                let head = &self.bytes()[self.pos..complete_end];
                 if want == Want::Every || markers.find(head).is_some() {
                     want = self.deliver(sink, self.pos, complete_end, true, want);
                 }
@@ -249,7 +281,7 @@ impl Core {
             }
             if self.skipping {
                 // Drop the rest of an over-long line.
-                match memchr(b'\n', &self.buf[self.pos..complete_end]) {
+                match memchr(b'\n', &self.bytes()[self.pos..complete_end]) {
                     Some(i) => {
                         self.pos += i + 1;
                         self.number += 1;
@@ -262,8 +294,8 @@ impl Core {
             while self.pos < complete_end {
                 match want {
                     Want::Every => {
-                        let nl =
-                            memchr(b'\n', &self.buf[self.pos..complete_end]).map(|i| self.pos + i);
+                        let nl = memchr(b'\n', &self.bytes()[self.pos..complete_end])
+                            .map(|i| self.pos + i);
                         let stop = nl.unwrap_or(complete_end);
                         want = self.deliver(sink, self.pos, stop, false, want);
                         self.pos = nl.map_or(complete_end, |n| n + 1);
@@ -279,33 +311,36 @@ impl Core {
                         let found = match known {
                             Some(hit) => hit.map(|h| ((h.at - self.base) as usize, Some(h.number))),
                             None => markers
-                                .find(&self.buf[self.pos..complete_end])
+                                .find(&self.bytes()[self.pos..complete_end])
                                 .map(|m| (self.pos + m, None)),
                         };
                         match found {
                             None => {
                                 let last = self.newlines + 1
-                                    - u64::from(self.buf[complete_end - 1] == b'\n');
+                                    - u64::from(self.bytes()[complete_end - 1] == b'\n');
                                 self.sample_back(sink, self.pos, complete_end, last);
                                 // No `\n` after `complete_end` has been read yet.
                                 self.number = self.newlines + 1;
                                 self.pos = complete_end;
                             }
                             Some((at, number)) => {
-                                let start = memrchr(b'\n', &self.buf[self.pos..at])
+                                let start = memrchr(b'\n', &self.bytes()[self.pos..at])
                                     .map_or(self.pos, |i| self.pos + i + 1);
                                 self.number = match number {
                                     Some(n) => n,
                                     None => {
                                         self.number
-                                            + bytecount::count(&self.buf[self.pos..start], b'\n')
-                                                as u64
+                                            + bytecount::count(
+                                                &self.bytes()[self.pos..start],
+                                                b'\n',
+                                            ) as u64
                                     }
                                 };
                                 if start > self.pos {
                                     self.sample_back(sink, self.pos, start, self.number - 1);
                                 }
-                                let nl = memchr(b'\n', &self.buf[at..complete_end]).map(|i| at + i);
+                                let nl =
+                                    memchr(b'\n', &self.bytes()[at..complete_end]).map(|i| at + i);
                                 let stop = nl.unwrap_or(complete_end);
                                 want = self.deliver(sink, start, stop, false, want);
                                 self.pos = nl.map_or(complete_end, |n| n + 1);
@@ -323,13 +358,21 @@ impl Core {
 }
 
 impl Core {
+    /// The bytes `pos`, `end` and `base` refer to.
+    fn bytes(&self) -> &[u8] {
+        match &self.map {
+            Some(m) => m.bytes(),
+            None => &self.buf,
+        }
+    }
+
     /// Offers the lines of `buf[from..to]` (whole lines; `last` is the number of the
     /// last one) to `sink.sample`, last first, until one settles the context. The
     /// walk is bounded: a stretch of thousands of header-less lines is not worth
     /// reading backwards, and the skipped lines are left to the previous samples.
     fn sample_back<S: LineSink>(&self, sink: &mut S, from: usize, to: usize, last: u64) {
         const MAX_LINES: usize = 64;
-        let region = &self.buf[from..to];
+        let region = &self.bytes()[from..to];
         let mut end = region.len();
         if region.last() == Some(&b'\n') {
             end -= 1;
@@ -368,7 +411,8 @@ impl Core {
         mut want: Want,
     ) -> Want {
         let number = self.number;
-        let line = trim_cr(&self.buf[start..stop]);
+        let base = self.base;
+        let line = trim_cr(&self.bytes()[start..stop]);
         if memchr(0, line).is_none() {
             if !line.is_empty() {
                 want = sink.line(Line {
@@ -381,19 +425,21 @@ impl Core {
             return want;
         }
         let mut seg_start = 0;
-        let nul_count = memchr_iter(0, line).count();
-        self.stats.nul_bytes += nul_count as u64;
+        let mut nul_count = 0;
         for nul in memchr_iter(0, line).chain(std::iter::once(line.len())) {
             if nul > seg_start {
                 want = sink.line(Line {
                     bytes: &line[seg_start..nul],
                     number,
-                    offset: self.base + (start + seg_start) as u64,
+                    offset: base + (start + seg_start) as u64,
                     truncated,
                 });
             }
             seg_start = nul + 1;
+            nul_count += 1;
         }
+        // The end of the line counted as one.
+        self.stats.nul_bytes += nul_count - 1;
         want
     }
 
@@ -403,7 +449,7 @@ impl Core {
         loop {
             if self.pos < self.end {
                 let from = self.scanned.max(self.pos);
-                if let Some(i) = memrchr(b'\n', &self.buf[from..self.end]) {
+                if let Some(i) = memrchr(b'\n', &self.bytes()[from..self.end]) {
                     return Ok(Some(from + i + 1));
                 }
                 self.scanned = self.end;
@@ -420,6 +466,32 @@ impl Core {
                 offset: self.base + self.end as u64,
                 newlines: self.newlines,
             };
+            if let Some(map) = self.map.clone() {
+                if self.end - self.pos >= self.max_line {
+                    return Ok(Some(self.cut_long_line()));
+                }
+                let Feed::Ahead(a) = feed else {
+                    unreachable!("a mapped file is read with the chunk feed");
+                };
+                match a.extend_mapped(self.pos, self.end, self.max_line, at) {
+                    Some((end, newlines)) => {
+                        self.stats.lines += newlines;
+                        self.newlines += newlines;
+                        self.stats.bytes += (end - self.end) as u64;
+                        self.end = end;
+                        // What was handed out need not stay mapped into the process.
+                        if self.pos - self.released >= RELEASE_STEP {
+                            self.released = self.pos;
+                            map.release_before(self.pos);
+                        }
+                    }
+                    None => {
+                        self.eof = true;
+                        a.end()?;
+                    }
+                }
+                continue;
+            }
             if let Feed::Ahead(a) = feed
                 && let Some((n, newlines)) =
                     a.swap_in(&mut self.buf, self.pos..self.end, at, self.max_line)
@@ -474,14 +546,16 @@ impl Core {
             self.pos = self.end;
             return self.end;
         }
-        if let Some(last_nul) = memrchr(0, &self.buf[self.pos..self.end]) {
+        // A full buffer holds exactly the cap; a mapped window may reach past it.
+        let cap_end = (self.pos + self.max_line).min(self.end);
+        if let Some(last_nul) = memrchr(0, &self.bytes()[self.pos..cap_end]) {
             return self.pos + last_nul + 1;
         }
         self.stats.truncated_lines += 1;
         self.stats.first_truncated_line.get_or_insert(self.number);
         self.cut_pending = true;
         self.skipping = true;
-        self.end
+        cap_end
     }
 
     fn roll(&mut self) {
@@ -527,6 +601,10 @@ const AHEAD: u64 = 4;
 /// The same for a file read by position, where helpers also read: enough to keep them
 /// busy while the consumer works through a long OOM report.
 const AHEAD_AT: u64 = 16;
+/// Bytes per chunk of a mapped file (at most the line cap), and how far the consumer
+/// moves between releases of what it has read.
+const MAPPED_CHUNK: usize = 1 << 20;
+const RELEASE_STEP: usize = 8 << 20;
 /// How often (in chunks) the consumer checks whether the helpers keep up, and for how
 /// many chunks' worth of input it goes without them when they do not.
 const CHECK_EVERY: u32 = 8;
@@ -600,10 +678,13 @@ struct Chunk {
     /// every NUL-ended piece of a line) holding one (a line's hit may lie in the chunk
     /// before when the line starts there), with the `\n` bytes before each.
     hits: Vec<(usize, u64)>,
-    /// `\n` bytes in the input bytes.
+    /// `\n` bytes in the input bytes, and the offset of the first.
     newlines: u64,
+    first_nl: Option<usize>,
     /// Reading by position failed after `len` bytes.
     error: Option<io::Error>,
+    /// Where a mapped chunk starts in the file (its bytes are not in `data`).
+    start: usize,
 }
 
 /// What a helper does with a chunk.
@@ -613,6 +694,8 @@ enum Job {
     Search { ext: usize },
     /// Read it from the file at this offset, then search it.
     ReadAt(u64),
+    /// Search the mapped file's chunk that starts at this offset.
+    Map(usize),
 }
 
 impl Chunk {
@@ -632,41 +715,19 @@ impl Chunk {
     /// region the consumer may ask about (it starts at a line start or after a NUL)
     /// has its first marker recorded.
     fn prescan(&mut self, markers: &Markers, ext: usize) {
-        self.hits.clear();
         let hay = &self.data[HEAD..HEAD + self.len + ext];
-        let len = self.len;
-        let (mut pos, mut counted, mut newlines) = (0, 0, 0u64);
-        while pos < len {
-            let Some(m) = markers.find(&hay[pos..]) else {
-                break;
-            };
-            let at = pos + m;
-            if at >= len {
-                break;
-            }
-            newlines += bytecount::count(&hay[counted..at], b'\n') as u64;
-            counted = at;
-            self.hits.push((at, newlines));
-            // On to the next line, or past the next NUL: the consumer cuts an over-long
-            // line at a NUL and searches the rest as a region of its own.
-            pos = memchr2(b'\n', 0, &hay[at..len]).map_or(len, |i| at + i + 1);
-        }
-        newlines += bytecount::count(&hay[counted..len], b'\n') as u64;
-        self.newlines = newlines;
+        (self.newlines, self.first_nl) = prescan(hay, self.len, markers, &mut self.hits);
     }
 
     /// Reads `chunk` bytes at `at`, and up to `ext` more for markers that straddle the
     /// end, until the file ends. Returns how many of the `ext` were read. An error
     /// before the chunk is full is kept for the consumer; one after it is met again
     /// by the next chunk.
-    fn read_at(&mut self, src: &AtFile, at: u64, chunk: usize, ext: usize) -> usize {
+    fn read_at(&mut self, file: &File, at: u64, chunk: usize, ext: usize) -> usize {
         let want = HEAD + chunk + ext;
         let mut end = HEAD;
         while end < want {
-            match src
-                .file
-                .read_at(&mut self.data[end..want], at + (end - HEAD) as u64)
-            {
+            match file.read_at(&mut self.data[end..want], at + (end - HEAD) as u64) {
                 Ok(0) => break,
                 Ok(n) => end += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -679,11 +740,51 @@ impl Chunk {
             }
         }
         self.len = (end - HEAD).min(chunk);
-        if let Some(p) = &src.progress {
-            p.fetch_add(self.len as u64, Ordering::Relaxed);
-        }
         end - HEAD - self.len
     }
+}
+
+/// Records in `hits` the markers of `hay[..len]` (looking into the rest of `hay` for
+/// markers that straddle `len`), and returns the `\n` bytes in `hay[..len]` and the
+/// offset of the first.
+///
+/// The work goes block by block, the newlines of a block counted right after it was
+/// searched, while it is still in the cache (the search brings it in from memory).
+fn prescan(
+    hay: &[u8],
+    len: usize,
+    markers: &Markers,
+    hits: &mut Vec<(usize, u64)>,
+) -> (u64, Option<usize>) {
+    const BLOCK: usize = 64 * 1024;
+    hits.clear();
+    let reach = markers.max_len();
+    let (mut pos, mut newlines, mut block_start) = (0, 0u64, 0);
+    while block_start < len {
+        let block_end = (block_start + BLOCK).min(len);
+        // A marker that starts in the block lies whole within `reach` of its end.
+        let window = &hay[..(block_end + reach).min(hay.len())];
+        let mut counted = block_start;
+        while pos < block_end {
+            let Some(at) = markers.find(&window[pos..]).map(|m| pos + m) else {
+                break;
+            };
+            if at >= block_end {
+                break;
+            }
+            newlines += bytecount::count(&hay[counted..at], b'\n') as u64;
+            counted = at;
+            hits.push((at, newlines));
+            // On to the next line, or past the next NUL: the consumer cuts an over-long
+            // line at a NUL and searches the rest as a region of its own.
+            pos = memchr2(b'\n', 0, &hay[at..len]).map_or(len, |i| at + i + 1);
+        }
+        // No marker starts between `pos` and the block's end.
+        pos = pos.max(block_end);
+        newlines += bytecount::count(&hay[counted..block_end], b'\n') as u64;
+        block_start = block_end;
+    }
+    (newlines, memchr(b'\n', &hay[..len]))
 }
 
 /// Chunks between the reading side and the helpers. A chunk the consumer needs before
@@ -700,7 +801,11 @@ struct Shared<'a> {
     chunk: usize,
     ext: usize,
     /// The file [`Job::ReadAt`] reads.
-    at_file: Option<&'a AtFile>,
+    at_file: Option<&'a File>,
+    /// The file [`Job::Map`] searches.
+    map: Option<&'a MappedFile>,
+    /// Where those jobs add their chunk's bytes.
+    progress: Option<&'a AtomicU64>,
 }
 
 #[derive(Default)]
@@ -724,12 +829,37 @@ impl Shared<'_> {
     }
 
     fn run_job(&self, c: &mut Chunk, job: Job, markers: &Markers) {
-        let ext = match (job, self.at_file) {
-            (Job::Search { ext }, _) => ext,
-            (Job::ReadAt(at), Some(src)) => c.read_at(src, at, self.chunk, self.ext),
-            (Job::ReadAt(_), None) => unreachable!("ReadAt jobs are queued only with a file"),
+        let ext = match job {
+            Job::Search { ext } => ext,
+            Job::ReadAt(at) => {
+                let file = self
+                    .at_file
+                    .expect("ReadAt jobs are queued only with a file");
+                let ext = c.read_at(file, at, self.chunk, self.ext);
+                self.add_progress(c.len);
+                ext
+            }
+            Job::Map(start) => {
+                let bytes = self
+                    .map
+                    .expect("Map jobs are queued only with a map")
+                    .bytes();
+                let start = start.min(bytes.len());
+                c.start = start;
+                c.len = self.chunk.min(bytes.len() - start);
+                let hay = &bytes[start..(start + c.len + self.ext).min(bytes.len())];
+                (c.newlines, c.first_nl) = prescan(hay, c.len, markers, &mut c.hits);
+                self.add_progress(c.len);
+                return;
+            }
         };
         c.prescan(markers, ext);
+    }
+
+    fn add_progress(&self, bytes: usize) {
+        if let Some(p) = self.progress {
+            p.fetch_add(bytes as u64, Ordering::Relaxed);
+        }
     }
 
     /// A helper's loop: take the oldest queued chunk, do its job, hand it back.
@@ -962,6 +1092,46 @@ impl<'a, R: Read> Ahead<'a, R> {
         Some(got)
     }
 
+    /// For a mapped file: how far the consumer's window (`pos..end`, which holds no
+    /// `\n`) may grow, and the `\n` bytes it gains; `None` at the end of the input.
+    ///
+    /// A buffer of the line cap holds the unfinished line whole only if its `\n` comes
+    /// within the cap. Then the window takes the rest of the current chunk, whose other
+    /// lines are shorter than the cap because a chunk is. Otherwise it grows only to
+    /// the cap, through bytes without a `\n`, and the consumer cuts the line there as
+    /// it would cut a full buffer.
+    fn extend_mapped(
+        &mut self,
+        pos: usize,
+        end: usize,
+        max_line: usize,
+        at: Position,
+    ) -> Option<(usize, u64)> {
+        loop {
+            if let Some(c) = &self.cur
+                && end < c.start + c.len
+            {
+                let chunk_end = c.start + c.len;
+                // The window never passes a chunk's first `\n` before taking it whole.
+                if c.first_nl.is_some_and(|f| c.start + f - pos < max_line) {
+                    let newlines = c.newlines;
+                    if let Some(c) = self.cur.take() {
+                        self.free.push(c);
+                    }
+                    return Some((chunk_end, newlines));
+                }
+                return Some(((pos + max_line).min(chunk_end), 0));
+            }
+            if let Some(c) = self.cur.take() {
+                self.free.push(c);
+            }
+            let c = self.next_chunk()?;
+            debug_assert_eq!(at.offset, c.start as u64);
+            self.take_hits(&c, at);
+            self.cur = Some(c);
+        }
+    }
+
     /// Records the hits of chunk `c`, which starts where `at` says.
     fn take_hits(&mut self, c: &Chunk, at: Position) {
         self.drop_hits_before(at.keep_from);
@@ -991,15 +1161,23 @@ impl<'a, R: Read> Ahead<'a, R> {
     }
 
     /// A chunk to fill, with room for a chunk and its look-ahead.
+    /// A chunk to fill, with room for a chunk and its look-ahead (none for a mapped
+    /// chunk, whose bytes stay in the mapping).
     fn spare(&mut self) -> Chunk {
         let c = self.free.pop().unwrap_or_else(|| Chunk {
             data: Vec::new(),
             len: 0,
             hits: Vec::new(),
             newlines: 0,
+            first_nl: None,
             error: None,
+            start: 0,
         });
-        c.sized(self.shared.chunk + self.shared.ext)
+        let room = match self.shared.map {
+            Some(_) => 0,
+            None => self.shared.chunk + self.shared.ext,
+        };
+        c.sized(room)
     }
 
     /// Takes chunk number `self.received` back from the helpers.
@@ -1019,7 +1197,7 @@ impl<'a, R: Read> Ahead<'a, R> {
     /// The next searched chunk in input order; `None` when all have been handed out
     /// (the end of the input, or a switch to solo reading).
     fn next_chunk(&mut self) -> Option<Chunk> {
-        if self.shared.at_file.is_some() {
+        if self.shared.at_file.is_some() || self.shared.map.is_some() {
             return self.next_chunk_at();
         }
         // Read ahead far enough to give the helpers something to do meanwhile.
@@ -1066,13 +1244,17 @@ impl<'a, R: Read> Ahead<'a, R> {
         Some(c)
     }
 
-    /// [`Ahead::next_chunk`] for a file read by position: chunks are queued as offsets,
-    /// and the first short one is the end of the file.
+    /// [`Ahead::next_chunk`] for a file read by position or mapped: chunks are queued
+    /// as offsets, and the first short one is the end of the file.
     fn next_chunk_at(&mut self) -> Option<Chunk> {
         while !self.read_done && self.sent - self.received < AHEAD_AT {
             let c = self.spare();
-            let at = self.sent * self.shared.chunk as u64;
-            self.shared.push(self.sent, c, Job::ReadAt(at));
+            let at = self.sent as usize * self.shared.chunk;
+            let job = match self.shared.map {
+                Some(_) => Job::Map(at),
+                None => Job::ReadAt(at as u64),
+            };
+            self.shared.push(self.sent, c, job);
             self.sent += 1;
         }
         if self.received == self.sent {
@@ -1172,7 +1354,7 @@ mod tests {
         workers: usize,
         trickle: usize,
     ) -> (Seen, ReadStats) {
-        run_with(data, capacity, max_line, workers, trickle, None)
+        run_with(data, capacity, max_line, workers, trickle, None, None)
     }
 
     /// [`run`], reading `at_file` by position (it holds `data`) when given.
@@ -1183,6 +1365,7 @@ mod tests {
         workers: usize,
         trickle: usize,
         at_file: Option<Arc<File>>,
+        map: Option<Arc<MappedFile>>,
     ) -> (Seen, ReadStats) {
         let markers = Markers::new();
         let mut sink = Record {
@@ -1195,6 +1378,9 @@ mod tests {
             .with_workers(workers);
         if let Some(f) = at_file {
             r = r.reading_at(f, None);
+        }
+        if let Some(m) = map {
+            r = r.reading_mapped(m, None);
         }
         r.run(&mut sink, &markers).unwrap();
         (sink.seen, r.stats())
@@ -1241,6 +1427,7 @@ mod tests {
         for data in inputs() {
             let mut file = tempfile::tempfile().unwrap();
             std::io::Write::write_all(&mut file, &data).unwrap();
+            let map = Arc::new(MappedFile::map(&file).unwrap());
             let file = Arc::new(file);
             for (capacity, max_line) in [
                 (16, 65536),
@@ -1262,10 +1449,18 @@ mod tests {
                         // Read by position; the reader is not used.
                         for workers in [1, 2] {
                             let f = Some(file.clone());
-                            let got = run_with(&[], capacity, max_line, workers, trickle, f);
+                            let got = run_with(&[], capacity, max_line, workers, trickle, f, None);
                             assert!(
                                 got == want,
                                 "by position: capacity {capacity}, max_line {max_line}, workers {workers}"
+                            );
+                        }
+                        for workers in [0, 1, 2] {
+                            let m = Some(map.clone());
+                            let got = run_with(&[], capacity, max_line, workers, trickle, None, m);
+                            assert!(
+                                got == want,
+                                "mapped: capacity {capacity}, max_line {max_line}, workers {workers}"
                             );
                         }
                     }
@@ -1291,6 +1486,52 @@ mod tests {
         let err = r.run(&mut sink, &markers).unwrap_err();
         assert_eq!(err.raw_os_error(), Some(libc::EISDIR));
         assert!(sink.seen.is_empty());
+    }
+
+    /// Truncates its file when handed the first line.
+    struct Truncating {
+        file: File,
+        seen: Vec<Vec<u8>>,
+    }
+
+    impl LineSink for Truncating {
+        fn line(&mut self, line: Line<'_>) -> Want {
+            if self.seen.is_empty() {
+                self.file.set_len(100).unwrap();
+            }
+            self.seen.push(line.bytes.to_vec());
+            Want::Markers
+        }
+        fn sample(&mut self, _: Line<'_>) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn a_mapped_file_truncated_while_read_ends_early_without_a_crash() {
+        let mut data = b"a Killed process 1 (first)\n".to_vec();
+        while data.len() < 3 << 20 {
+            data.extend_from_slice(b"filler line without a marker\n");
+        }
+        data.extend_from_slice(b"a Killed process 2 (last)\n");
+        let file = tempfile::tempfile().unwrap();
+        for workers in [0, 1, 2] {
+            file.set_len(0).unwrap();
+            file.write_all_at(&data, 0).unwrap();
+            let map = Arc::new(MappedFile::map(&file).unwrap());
+            let mut sink = Truncating {
+                file: file.try_clone().unwrap(),
+                seen: Vec::new(),
+            };
+            let mut r = LineReader::new(io::empty())
+                .with_workers(workers)
+                .reading_mapped(map.clone(), None);
+            r.run(&mut sink, &Markers::new()).unwrap();
+            assert_eq!(sink.seen, vec![b"a Killed process 1 (first)".to_vec()]);
+            assert!(map.shrank());
+            // The mapped length was read, the lost part as NULs.
+            assert_eq!(r.stats().bytes, data.len() as u64);
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod discover;
 pub mod lines;
+pub mod mapped;
 pub mod markers;
 
 use std::fs::File;
@@ -56,8 +57,9 @@ pub struct Opened {
     pub reader: Box<dyn Read + Send>,
     /// Bytes consumed from the underlying file or pipe (compressed bytes for gzip).
     pub raw_bytes: Arc<AtomicU64>,
-    /// The file itself when it is a regular file stored as plain text, for reading by
-    /// position ([`lines::LineReader::reading_at`]) instead of through `reader`.
+    /// The file itself when it is a regular file stored as plain text, for mapping or
+    /// reading by position ([`lines::LineReader::reading_mapped`],
+    /// [`lines::LineReader::reading_at`]) instead of through `reader`.
     pub plain_file: Option<Arc<File>>,
 }
 

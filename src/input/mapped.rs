@@ -1,0 +1,254 @@
+//! A plain file mapped into memory, so that it can be searched where it lies in the
+//! page cache instead of being copied out of it, and that stays readable when the file
+//! shrinks while it is read.
+//!
+//! A mapped page past the end of a file that was truncated under the reader (logrotate's
+//! `copytruncate`) raises SIGBUS on access, which would kill the process. A SIGBUS
+//! handler maps zero pages over the rest of the mapping instead, so the lost bytes read
+//! as NULs (which the line reader already treats as damage) and [`MappedFile::shrank`]
+//! says it happened. A SIGBUS anywhere else goes on to the handler that was installed
+//! before, or to the default action.
+//!
+//! This is the crate's only unsafe code: `mmap`/`munmap`/`madvise`, and the handler.
+#![allow(unsafe_code)]
+
+use std::fs::File;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Mappings the SIGBUS handler may repair; a mapping that finds no free slot is not
+/// made (the caller reads the file instead).
+const SLOTS: usize = 64;
+
+struct Slot {
+    /// Start address and length in bytes (rounded up to pages); 0 when free.
+    start: AtomicUsize,
+    len: AtomicUsize,
+    shrank: AtomicBool,
+}
+
+static TABLE: [Slot; SLOTS] = [const {
+    Slot {
+        start: AtomicUsize::new(0),
+        len: AtomicUsize::new(0),
+        shrank: AtomicBool::new(false),
+    }
+}; SLOTS];
+
+/// The SIGBUS action before ours; set once, before our handler can run.
+static PREVIOUS: OnceLock<libc::sigaction> = OnceLock::new();
+static PAGE: AtomicUsize = AtomicUsize::new(4096);
+
+/// A read-only private mapping of a whole regular file, as long as it was when mapped.
+pub struct MappedFile {
+    ptr: *mut libc::c_void,
+    len: usize,
+    slot: usize,
+}
+
+// The mapping is read-only and outlives every slice handed out (they borrow `self`).
+unsafe impl Send for MappedFile {}
+unsafe impl Sync for MappedFile {}
+
+impl MappedFile {
+    /// Maps `file` (a regular file of at least one byte). Fails when it cannot be
+    /// mapped or the SIGBUS handler cannot be installed; the caller then reads it.
+    pub fn map(file: &File) -> io::Result<MappedFile> {
+        let len = usize::try_from(file.metadata()?.len()).map_err(io::Error::other)?;
+        if len == 0 {
+            return Err(io::Error::other("an empty file is not mapped"));
+        }
+        install_handler()?;
+        let Some(slot) = TABLE.iter().position(|s| {
+            s.start
+                .compare_exchange(0, usize::MAX, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+        }) else {
+            return Err(io::Error::other("too many files mapped at once"));
+        };
+        // SAFETY: a new read-only private mapping of a file we hold open; the kernel
+        // chooses the address, so no existing memory is affected.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE,
+                file.as_raw_fd(),
+                0,
+            )
+        };
+        let s = &TABLE[slot];
+        if ptr == libc::MAP_FAILED {
+            let e = io::Error::last_os_error();
+            s.start.store(0, Ordering::Release);
+            return Err(e);
+        }
+        s.shrank.store(false, Ordering::Release);
+        s.len.store(round_up(len), Ordering::Release);
+        s.start.store(ptr as usize, Ordering::Release);
+        Ok(MappedFile { ptr, len, slot })
+    }
+
+    /// The file's bytes (NULs where it shrank under the reader).
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: `ptr..ptr + len` is mapped readable for the life of `self`; pages the
+        // file lost are replaced by zero pages, never unmapped.
+        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) }
+    }
+
+    /// Whether the file shrank while mapped: bytes past its new end read as NULs.
+    pub fn shrank(&self) -> bool {
+        TABLE[self.slot].shrank.load(Ordering::Acquire)
+    }
+
+    /// Lets the kernel drop this process's page mappings of `bytes()[..upto]` (rounded
+    /// down to whole pages), so that what was read does not stay in the resident set.
+    /// The pages stay in the page cache; read again, they are mapped again.
+    pub fn release_before(&self, upto: usize) {
+        let end = upto.min(self.len) & !(PAGE.load(Ordering::Relaxed) - 1);
+        if end > 0 {
+            // SAFETY: advice on our own read-only file mapping; MADV_DONTNEED on a
+            // private file mapping only drops page-table entries (no data is lost).
+            unsafe { libc::madvise(self.ptr, end, libc::MADV_DONTNEED) };
+        }
+    }
+}
+
+impl Drop for MappedFile {
+    fn drop(&mut self) {
+        let s = &TABLE[self.slot];
+        // The handler must not touch the range once it may be reused.
+        s.start.store(usize::MAX, Ordering::Release);
+        s.len.store(0, Ordering::Release);
+        // SAFETY: unmaps exactly the range mapped in `map`; no slice of it outlives
+        // `self`.
+        unsafe { libc::munmap(self.ptr, self.len) };
+        s.start.store(0, Ordering::Release);
+    }
+}
+
+fn round_up(len: usize) -> usize {
+    let page = PAGE.load(Ordering::Relaxed);
+    len.div_ceil(page) * page
+}
+
+fn install_handler() -> io::Result<()> {
+    static INSTALLED: OnceLock<Result<(), i32>> = OnceLock::new();
+    let done = INSTALLED.get_or_init(|| {
+        // SAFETY: sysconf and sigaction with initialised arguments; the handler only
+        // uses async-signal-safe calls (mmap, sigaction) and atomics.
+        unsafe {
+            let page = libc::sysconf(libc::_SC_PAGESIZE);
+            if page > 0 {
+                PAGE.store(page as usize, Ordering::Relaxed);
+            }
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(libc::SIGBUS, std::ptr::null(), &mut old) != 0 {
+                return Err(io::Error::last_os_error().raw_os_error().unwrap_or(0));
+            }
+            // Set before the handler is, so that it is always there when it runs.
+            let _ = PREVIOUS.set(old);
+            let mut new: libc::sigaction = std::mem::zeroed();
+            new.sa_sigaction = on_sigbus as *const () as usize;
+            new.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+            libc::sigemptyset(&mut new.sa_mask);
+            if libc::sigaction(libc::SIGBUS, &new, std::ptr::null_mut()) != 0 {
+                return Err(io::Error::last_os_error().raw_os_error().unwrap_or(0));
+            }
+            Ok(())
+        }
+    });
+    done.map_err(io::Error::from_raw_os_error)
+}
+
+extern "C" fn on_sigbus(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
+    let addr = unsafe { (*info).si_addr() } as usize;
+    let page = PAGE.load(Ordering::Relaxed);
+    for s in &TABLE {
+        let start = s.start.load(Ordering::Acquire);
+        let len = s.len.load(Ordering::Acquire);
+        if start == 0 || start == usize::MAX || addr < start || addr >= start + len {
+            continue;
+        }
+        let from = addr & !(page - 1);
+        // SAFETY: replaces the rest of our own mapping (from the faulting page to its
+        // end) with zero pages; nothing else lives in that range.
+        let r = unsafe {
+            libc::mmap(
+                from as *mut libc::c_void,
+                start + len - from,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
+                -1,
+                0,
+            )
+        };
+        if r != libc::MAP_FAILED {
+            s.shrank.store(true, Ordering::Release);
+            return;
+        }
+    }
+    // Not a page of ours: do what would have happened without this handler.
+    match PREVIOUS.get() {
+        Some(prev) if prev.sa_sigaction != libc::SIG_DFL && prev.sa_sigaction != libc::SIG_IGN => {
+            // SAFETY: calling the handler that was installed before ours, with the
+            // signature its flags say it has.
+            unsafe {
+                if prev.sa_flags & libc::SA_SIGINFO != 0 {
+                    let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                        std::mem::transmute(prev.sa_sigaction);
+                    f(sig, info, ctx);
+                } else {
+                    let f: extern "C" fn(libc::c_int) = std::mem::transmute(prev.sa_sigaction);
+                    f(sig);
+                }
+            }
+        }
+        _ => {
+            // SAFETY: restores the default action; the faulting access repeats on
+            // return and the process ends as it would have.
+            unsafe {
+                let mut dfl: libc::sigaction = std::mem::zeroed();
+                dfl.sa_sigaction = libc::SIG_DFL;
+                libc::sigaction(libc::SIGBUS, &dfl, std::ptr::null_mut());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn maps_a_file_and_survives_its_truncation() {
+        let page = PAGE.load(Ordering::Relaxed).max(4096);
+        let mut f = tempfile::tempfile().unwrap();
+        let text: Vec<u8> = (0..page * 4).map(|i| b'a' + (i % 26) as u8).collect();
+        f.write_all(&text).unwrap();
+        let m = MappedFile::map(&f).unwrap();
+        assert_eq!(m.bytes(), &text[..]);
+        assert!(!m.shrank());
+        // As copytruncate does, while the mapping is being read.
+        f.set_len(page as u64 + 10).unwrap();
+        let bytes = m.bytes();
+        let sum: u64 = bytes.iter().map(|&b| u64::from(b)).sum();
+        assert_eq!(&bytes[..page + 10], &text[..page + 10]);
+        assert!(bytes[page + 10..].iter().all(|&b| b == 0));
+        assert!(sum > 0);
+        assert!(m.shrank());
+        m.release_before(page * 2);
+        assert_eq!(&m.bytes()[..page + 10], &text[..page + 10]);
+    }
+
+    #[test]
+    fn an_empty_file_is_not_mapped() {
+        let f = tempfile::tempfile().unwrap();
+        assert!(MappedFile::map(&f).is_err());
+    }
+}

@@ -200,20 +200,21 @@ pub fn document(report: &Report, summary_only: bool, out: &mut dyn Write) -> io:
 }
 
 /// Pretty JSON of `v`, every line but the first indented by `n` spaces (the first by
-/// `n` too when `n` is 4: array items start on their own line).
+/// `n` too when `n` is 4: array items start on their own line). JSON strings hold no
+/// `\n` (they are escaped), so every `\n` ends a line.
 fn indented<T: Serialize + ?Sized>(v: &T, n: usize, out: &mut dyn Write) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(v).map_err(io::Error::from)?;
+    let text = serde_json::to_vec_pretty(v).map_err(io::Error::from)?;
     let pad = " ".repeat(n);
-    for (i, line) in text.lines().enumerate() {
-        if i > 0 {
-            out.write_all(b"\n")?;
-        }
-        if i > 0 || n == 4 {
-            out.write_all(pad.as_bytes())?;
-        }
-        out.write_all(line.as_bytes())?;
+    if n == 4 {
+        out.write_all(pad.as_bytes())?;
     }
-    Ok(())
+    let mut from = 0;
+    for nl in memchr::memchr_iter(b'\n', &text) {
+        out.write_all(&text[from..=nl])?;
+        out.write_all(pad.as_bytes())?;
+        from = nl + 1;
+    }
+    out.write_all(&text[from..])
 }
 
 /// Writes one event as a single JSON line.

@@ -20,31 +20,34 @@ use crate::report::{Counted, EventReport, Report};
 
 /// Renders every event of `report` with `render` and hands the text to `write`, in
 /// time order. Reading an event back and ranking its tasks costs more than writing it,
-/// so a batch of events is rendered in parallel at a time; memory stays bounded by the
-/// batch.
+/// so a batch of events is rendered in parallel at a time, into buffers reused from
+/// batch to batch; memory stays bounded by the batch.
 pub(crate) fn each_event<R, W>(report: &Report, render: R, mut write: W) -> io::Result<()>
 where
     R: Fn(&EventReport, &mut Vec<u8>) -> io::Result<()> + Sync,
     W: FnMut(&[u8]) -> io::Result<()>,
 {
     const BATCH: usize = 64;
+    // Each buffer with whether it holds an event (one that cannot be read back does
+    // not).
+    let mut texts: Vec<(bool, Vec<u8>)> = Vec::new();
     for from in (0..report.len()).step_by(BATCH) {
-        let to = (from + BATCH).min(report.len());
-        let texts: Vec<io::Result<Option<Vec<u8>>>> = (from..to)
-            .into_par_iter()
-            .map(|i| {
-                let Some(ev) = report.event(i) else {
-                    return Ok(None);
-                };
-                let mut text = Vec::new();
-                render(&ev, &mut text)?;
-                Ok(Some(text))
-            })
-            .collect();
-        for text in texts {
-            if let Some(t) = text? {
-                write(&t)?;
-            }
+        let n = BATCH.min(report.len() - from);
+        texts.resize_with(n.max(texts.len()), Default::default);
+        texts[..n]
+            .par_iter_mut()
+            .enumerate()
+            .try_for_each(|(k, (full, text))| {
+                text.clear();
+                *full = false;
+                if let Some(ev) = report.event(from + k) {
+                    render(&ev, text)?;
+                    *full = true;
+                }
+                Ok::<(), io::Error>(())
+            })?;
+        for (_, text) in texts[..n].iter().filter(|(full, _)| *full) {
+            write(text)?;
         }
     }
     Ok(())

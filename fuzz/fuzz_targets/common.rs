@@ -5,10 +5,11 @@
 use std::io::{self, Read};
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use oomlens::event::{Assembler, AssemblerOptions, OomEvent};
 use oomlens::input::lines::{DEFAULT_CAPACITY, DEFAULT_MAX_LINE, Line, LineReader, LineSink, Want};
+use oomlens::input::mapped::MappedFile;
 use oomlens::input::markers::Markers;
 use oomlens::pipeline::{InputScan, ScanOptions, scan_reader};
 use oomlens::record::{FormatHint, Parser};
@@ -216,6 +217,17 @@ impl LineSink for Recorder {
     }
 }
 
+/// How the line reader gets the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Through `Read`.
+    Stream,
+    /// From a file, by position.
+    At,
+    /// From a mapped file.
+    Mapped,
+}
+
 /// What the pipeline's sink would decode (and sample) from `text`, read with `workers`
 /// helper threads; the last entry is the parser's last year-less stamp (the year anchor).
 pub fn records(
@@ -223,6 +235,17 @@ pub fn records(
     o: &ScanOptions,
     every_line: bool,
     workers: usize,
+) -> Vec<(u64, String)> {
+    records_via(text, o, every_line, workers, Access::Stream)
+}
+
+/// [`records`], with the bytes taken from a file as `access` says.
+pub fn records_via(
+    text: &[u8],
+    o: &ScanOptions,
+    every_line: bool,
+    workers: usize,
+    access: Access,
 ) -> Vec<(u64, String)> {
     let mut sink = Recorder {
         parser: Parser::with_hint(o.hint),
@@ -233,6 +256,17 @@ pub fn records(
     // As the pipeline does: the first 16 KiB tell journalctl short-monotonic apart.
     sink.parser.sniff(&text[..text.len().min(16 * 1024)]);
     let mut rdr = LineReader::with_limits(text, o.buffer_size, o.max_line).with_workers(workers);
+    if access != Access::Stream {
+        let mut file = tempfile::tempfile().expect("a temporary file");
+        std::io::Write::write_all(&mut file, text).expect("written");
+        rdr = match access {
+            Access::Mapped => rdr.reading_mapped(
+                Arc::new(MappedFile::map(&file).expect("a non-empty file maps")),
+                None,
+            ),
+            _ => rdr.reading_at(Arc::new(file), None),
+        };
+    }
     let _ = rdr.run(&mut sink, &Markers::new());
     let last = sink.parser.last_yearless();
     sink.records.push((u64::MAX, format!("{last:?}")));
@@ -243,23 +277,25 @@ pub fn records(
 /// reading thread. (The sample lines between them may differ: the buffer is filled in
 /// other pieces, so other lines end a region; that is known class A.)
 pub fn assert_workers_agree(text: &[u8], o: &ScanOptions) {
-    let lines = |workers| -> Vec<(u64, String)> {
-        records(text, o, false, workers)
+    let lines = |workers, access| -> Vec<(u64, String)> {
+        records_via(text, o, false, workers, access)
             .into_iter()
             .filter(|(_, r)| !r.starts_with("sample "))
             .collect()
     };
-    let alone = lines(0);
-    for workers in [1, 2] {
-        let helped = lines(workers);
-        if helped != alone && (*STRICT || !helped_records_differ_by_samples(text, o, workers)) {
+    let alone = lines(0, Access::Stream);
+    for (workers, access) in [(1, Access::Stream), (2, Access::Stream)] {
+        let helped = lines(workers, access);
+        if helped != alone
+            && (*STRICT || !helped_records_differ_by_samples(text, o, workers, access))
+        {
             let i = helped
                 .iter()
                 .zip(&alone)
                 .position(|(a, b)| a != b)
                 .unwrap_or(0);
             panic!(
-                "{workers} helper threads, buffer {}, line cap {}: lines differ at entry {i} \
+                "{workers} helper threads ({access:?}), buffer {}, line cap {}: lines differ at entry {i} \
                  ({} vs {} entries)\n  helped: {:?}\n  alone:  {:?}",
                 o.buffer_size,
                 o.max_line,
@@ -272,23 +308,58 @@ pub fn assert_workers_agree(text: &[u8], o: &ScanOptions) {
     }
 }
 
+/// Reading a file by position or mapped hands out exactly the lines a lone reader of
+/// the stream does when every line is wanted. (Between reports the sample lines differ
+/// with the buffer's pieces, as for helpers, and with them what the parser guesses: the
+/// line reader's own test checks the lines handed out there with a sink that does not
+/// depend on samples.)
+pub fn assert_file_readers_agree(text: &[u8], o: &ScanOptions) {
+    if text.is_empty() {
+        // An empty file is not mapped.
+        return;
+    }
+    let alone = records(text, o, true, 0);
+    for (workers, access) in [(1, Access::At), (0, Access::Mapped), (2, Access::Mapped)] {
+        let got = records_via(text, o, true, workers, access);
+        if got != alone {
+            let i = got.iter().zip(&alone).position(|(a, b)| a != b).unwrap_or(0);
+            panic!(
+                "{access:?} with {workers} helpers, buffer {}, line cap {}: lines differ at \
+                 entry {i} ({} vs {} entries)\n  file:   {:?}\n  stream: {:?}",
+                o.buffer_size,
+                o.max_line,
+                got.len(),
+                alone.len(),
+                got.get(i),
+                alone.get(i)
+            );
+        }
+    }
+}
+
 /// Whether the records of a helped run differ from those of a lone run only because
 /// the parser state came from other sample lines: the same line numbers were decoded.
-fn helped_records_differ_by_samples(text: &[u8], o: &ScanOptions, workers: usize) -> bool {
-    let numbers = |workers| -> Vec<u64> {
-        records(text, o, false, workers)
+fn helped_records_differ_by_samples(
+    text: &[u8],
+    o: &ScanOptions,
+    workers: usize,
+    access: Access,
+) -> bool {
+    let numbers = |workers, access| -> Vec<u64> {
+        records_via(text, o, false, workers, access)
             .into_iter()
             .filter(|(n, r)| *n != u64::MAX && !r.starts_with("sample "))
             .map(|(n, _)| n)
             .collect()
     };
-    let samples = |workers| -> Vec<(u64, String)> {
-        records(text, o, false, workers)
+    let samples = |workers, access| -> Vec<(u64, String)> {
+        records_via(text, o, false, workers, access)
             .into_iter()
             .filter(|(_, r)| r.starts_with("sample "))
             .collect()
     };
-    numbers(workers) == numbers(0) && samples(workers) != samples(0)
+    numbers(workers, access) == numbers(0, Access::Stream)
+        && samples(workers, access) != samples(0, Access::Stream)
 }
 
 /// Known class A (pending/fast-path-bare-line-*, pending/fast-path-year-*): the fast

@@ -25,6 +25,7 @@ fuzz_target!(|data: &[u8]| {
 
     // Helper threads searching ahead hand out exactly the lines a lone reader does.
     common::assert_workers_agree(text, &opts(cfg.buffer_size, cfg.max_line, false, cfg.hint));
+    common::assert_file_readers_agree(text, &opts(cfg.buffer_size, cfg.max_line, false, cfg.hint));
 
     // The reference: every line, the default buffer (capped by the line cap).
     let big = reference_buffer(cfg.max_line);

@@ -92,10 +92,13 @@ pub fn open_with_progress(source: &Source, progress: Option<Arc<AtomicU64>>) -> 
                     what: "is a directory".into(),
                 });
             }
-            let (mtime, at_file) = if meta.is_file() {
-                (meta.modified().ok(), file.try_clone().ok().map(Arc::new))
-            } else {
-                (None, None)
+            // Files of /proc and /sys say they are empty: those are read as streams.
+            let (mtime, at_file) = match meta.is_file() {
+                true if meta.len() > 0 => {
+                    (meta.modified().ok(), file.try_clone().ok().map(Arc::new))
+                }
+                true => (meta.modified().ok(), None),
+                false => (None, None),
             };
             let mut opened = open_reader_counted(
                 &path.display().to_string(),

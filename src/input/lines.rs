@@ -1310,6 +1310,17 @@ mod tests {
         samples: usize,
     }
 
+    impl Record {
+        fn new(markers: &Markers) -> Self {
+            Record {
+                markers: markers.clone(),
+                seen: Vec::new(),
+                every_left: 0,
+                samples: 0,
+            }
+        }
+    }
+
     impl LineSink for Record {
         fn line(&mut self, line: Line<'_>) -> Want {
             self.seen.push((
@@ -1368,12 +1379,7 @@ mod tests {
         map: Option<Arc<MappedFile>>,
     ) -> (Seen, ReadStats) {
         let markers = Markers::new();
-        let mut sink = Record {
-            markers: markers.clone(),
-            seen: Vec::new(),
-            every_left: 0,
-            samples: 0,
-        };
+        let mut sink = Record::new(&markers);
         let mut r = LineReader::with_limits(Trickle(data, trickle), capacity, max_line)
             .with_workers(workers);
         if let Some(f) = at_file {
@@ -1474,12 +1480,7 @@ mod tests {
         // Reading a directory fails (EISDIR) where reading a file would not.
         let dir = Arc::new(File::open(env!("CARGO_MANIFEST_DIR")).unwrap());
         let markers = Markers::new();
-        let mut sink = Record {
-            markers: markers.clone(),
-            seen: Vec::new(),
-            every_left: 0,
-            samples: 0,
-        };
+        let mut sink = Record::new(&markers);
         let mut r = LineReader::new(io::empty())
             .with_workers(1)
             .reading_at(dir, None);

@@ -30,6 +30,13 @@ fn json(args: &[&str]) -> Value {
     serde_json::from_str(&out).unwrap()
 }
 
+/// The events of NDJSON output.
+fn ndjson_lines(out: &str) -> Vec<Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 fn path(rel: &str) -> String {
     sample(rel).to_str().unwrap().to_string()
 }
@@ -219,10 +226,7 @@ fn ndjson_is_one_event_per_line() {
         &path("lab/many.kmsg"),
     ]);
     assert_eq!(code, 0);
-    let lines: Vec<Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = ndjson_lines(&out);
     assert_eq!(lines.len(), 16);
     assert_eq!(lines[0]["killed"][0]["comm"], "worker-6");
     assert_eq!(lines[15]["killed"][0]["comm"], "leaky");
@@ -538,11 +542,7 @@ fn journal_mode_runs_journalctl_with_the_time_range() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let events: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let events = ndjson_lines(&String::from_utf8(out.stdout).unwrap());
     assert_eq!(events.len(), 3);
     assert_eq!(events[0]["host"], "vm");
     assert_eq!(events[0]["boot_id"], "9b6ccfd507ac4a9baa91be57cb7172cb");
@@ -563,10 +563,7 @@ fn events_past_a_render_batch_keep_their_order() {
     let dir = dir.path().to_str().unwrap();
     let (code, out, _) = run(&["--format", "ndjson", "--year", "2026", dir]);
     assert_eq!(code, 0);
-    let events: Vec<Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let events = ndjson_lines(&out);
     assert_eq!(events.len(), 80);
     let keys: Vec<(String, String)> = events
         .iter()

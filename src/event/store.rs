@@ -4,7 +4,8 @@
 //! so memory stays flat however large the input is.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -58,6 +59,9 @@ enum Slot {
 
 struct Spill {
     file: Mutex<BufWriter<File>>,
+    /// The same file, read by position: renderers read events back from several
+    /// threads at once, and only the flush needs the lock.
+    reader: File,
     end: u64,
 }
 
@@ -145,10 +149,14 @@ impl EventStore {
     fn write(&mut self, ev: &OomEvent) -> io::Result<Slot> {
         let spill = match &mut self.spill {
             Some(s) => s,
-            None => self.spill.insert(Spill {
-                file: Mutex::new(BufWriter::new(tempfile::tempfile()?)),
-                end: 0,
-            }),
+            None => {
+                let file = tempfile::tempfile()?;
+                self.spill.insert(Spill {
+                    reader: file.try_clone()?,
+                    file: Mutex::new(BufWriter::new(file)),
+                    end: 0,
+                })
+            }
         };
         let bytes = serde_json::to_vec(ev).map_err(io::Error::other)?;
         let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
@@ -171,16 +179,13 @@ impl EventStore {
             Slot::Mem(ev) => (**ev).clone(),
             Slot::Disk { offset, len } => {
                 let spill = self.spill.as_ref().expect("disk slots have a spill file");
-                let mut w = spill
+                spill
                     .file
                     .lock()
-                    .map_err(|_| io::Error::other("event store poisoned"))?;
-                w.flush()?;
-                let f = w.get_mut();
-                f.seek(SeekFrom::Start(*offset))?;
+                    .map_err(|_| io::Error::other("event store poisoned"))?
+                    .flush()?;
                 let mut buf = vec![0u8; *len as usize];
-                f.read_exact(&mut buf)?;
-                f.seek(SeekFrom::End(0))?;
+                spill.reader.read_exact_at(&mut buf, *offset)?;
                 serde_json::from_slice(&buf).map_err(io::Error::other)?
             }
         };
@@ -251,9 +256,20 @@ mod tests {
         }
         assert!(store.spilled() >= 12, "{} spilled", store.spilled());
         assert_eq!(store.to_vec().unwrap(), all);
-        // Reading in any order works.
+        // Reading in any order works, and from several threads at once (renderers do).
         assert_eq!(store.get(15).unwrap(), all[15]);
         assert_eq!(store.get(0).unwrap(), all[0]);
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let (store, all) = (&store, &all);
+                s.spawn(move || {
+                    for round in 0..20 {
+                        let i = (t * 7 + round * 5) % all.len();
+                        assert_eq!(store.get(i).unwrap(), all[i]);
+                    }
+                });
+            }
+        });
         drop(store);
         assert_eq!(budget.used.load(Ordering::Relaxed), 0);
     }

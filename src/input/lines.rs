@@ -438,7 +438,7 @@ impl Core {
             seg_start = nul + 1;
             nul_count += 1;
         }
-        // The end of the line counted as one.
+        // The loop also ran once for the end of the line, which is no NUL.
         self.stats.nul_bytes += nul_count - 1;
         want
     }

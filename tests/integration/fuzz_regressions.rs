@@ -7,8 +7,8 @@
 //! gzip. Hand-made hostile
 //! inputs that are too big to keep as files are generated here.
 
-use std::io::{Cursor, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{Cursor, Read};
+use std::path::Path;
 
 use oomlens::event::classify::classify;
 use oomlens::event::{Evidence, OomEvent};
@@ -17,7 +17,7 @@ use oomlens::input::open_reader;
 use oomlens::pipeline::{InputScan, ScanOptions, scan_reader};
 use oomlens::record::{FormatHint, Parser};
 
-use crate::util;
+use crate::util::{self, gzip};
 
 const NAME: &str = "regression";
 
@@ -25,13 +25,7 @@ const NAME: &str = "regression";
 /// are kept compressed).
 fn regression_files() -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/fuzz-regressions")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "md"))
-        .collect();
-    paths.sort();
-    paths
+    util::sorted_files(&dir, |p| p.extension().is_none_or(|e| e != "md"))
         .into_iter()
         .map(|p| {
             let name = p.file_name().expect("name").to_string_lossy().into_owned();
@@ -50,7 +44,7 @@ fn regression_files() -> Vec<(String, Vec<u8>)> {
 
 fn scan(reader: impl Read, o: &ScanOptions) -> InputScan {
     let s = scan_reader(NAME, reader, None, o);
-    for ev in &events_of(&s) {
+    for ev in &util::events_of(&s) {
         assert!(
             ev.source.first_line <= ev.source.last_line,
             "span {}..{}",
@@ -61,33 +55,18 @@ fn scan(reader: impl Read, o: &ScanOptions) -> InputScan {
     s
 }
 
-/// The events of a scan, read back from its store.
-fn events_of(s: &InputScan) -> Vec<OomEvent> {
-    s.events.to_vec().expect("events read back")
-}
-
 /// The events of a scan of `reader`.
 fn events(reader: impl Read, o: &ScanOptions) -> Vec<OomEvent> {
-    events_of(&scan(reader, o))
-}
-
-fn json(events: &[OomEvent]) -> String {
-    serde_json::to_string_pretty(events).expect("events serialise")
+    util::events_of(&scan(reader, o))
 }
 
 fn assert_same(what: &str, got: &[OomEvent], want: &[OomEvent]) {
     assert!(
         got == want,
         "{what}: events differ\n---- got\n{}\n---- want\n{}",
-        json(got),
-        json(want)
+        util::events_json(got),
+        util::events_json(want)
     );
-}
-
-fn gz(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(data).expect("in memory");
-    e.finish().expect("in memory")
 }
 
 /// Hands out the data in pieces of the given sizes (cycling), like a pipe.
@@ -175,11 +154,11 @@ fn gzip_agrees(what: &str, bytes: &[u8], want: &[OomEvent]) {
     if let Ok(o) = open_reader(NAME, Path::new(NAME), raw, None) {
         let _ = scan(o.reader, &util::opts_with(DEFAULT_CAPACITY, false));
     }
-    let packed = Box::new(Cursor::new(gz(bytes)));
+    let packed = Box::new(Cursor::new(gzip(bytes)));
     let o = open_reader(NAME, Path::new(NAME), packed, None).expect("gzip opens");
     let s = scan(o.reader, &util::opts_with(DEFAULT_CAPACITY, false));
     assert!(!s.failed, "{what}: {:?}", s.diagnostics);
-    assert_same(&format!("{what}: gzip"), &events_of(&s), want);
+    assert_same(&format!("{what}: gzip"), &util::events_of(&s), want);
 }
 
 fn check(what: &str, bytes: &[u8]) -> Vec<OomEvent> {
@@ -268,7 +247,7 @@ fn nul_runs() {
         };
         let s = scan(&v[..], &o);
         assert_eq!(
-            events_of(&s),
+            util::events_of(&s),
             ev,
             "line cap 4096, buffer {buffer}, every_line {every_line}"
         );

@@ -6,13 +6,7 @@ use std::io::{Read, Write};
 
 use serde_json::Value;
 
-use crate::util::{cmd, opts, sample};
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
+use crate::util::{cmd, gzip, opts, sample};
 
 fn ndjson(args: &[&str]) -> (i32, Vec<Value>, String) {
     let out = cmd()

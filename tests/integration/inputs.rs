@@ -1,20 +1,13 @@
 //! The same log as a plain file, gzip, multi-member gzip, standard input, or split
 //! across a rotation set gives the same records and the same events.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use oomlens::input::Source;
 use oomlens::input::discover::{self, Input};
 use oomlens::pipeline::{RecordOut, decode_records, scan_all};
 
-use crate::util::{cmd, opts, sample};
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
+use crate::util::{cmd, gzip, opts, sample};
 
 /// (body, time, uptime, host) of one record.
 type RecordKey = (String, Option<String>, Option<String>, Option<String>);

@@ -1,6 +1,6 @@
 //! Property tests (proptest): no input panics; chunking, compression and the fast path change nothing.
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -12,7 +12,7 @@ use oomlens::record::Parser;
 use proptest::prelude::*;
 use proptest::sample::{Index, subsequence};
 
-use crate::util;
+use crate::util::{self, gzip};
 
 /// One sample file, read once, with the events of a default scan.
 struct Sample {
@@ -24,14 +24,9 @@ struct Sample {
 /// Every file of `samples/real` (logs, not sidecars) and `samples/lab` (all renderings).
 fn sample_paths() -> Vec<PathBuf> {
     let mut v = util::files("real", "log");
-    let lab = util::samples().join("lab");
-    let mut renderings: Vec<PathBuf> = std::fs::read_dir(&lab)
-        .expect("samples/lab")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e != "md"))
-        .collect();
-    renderings.sort();
-    v.extend(renderings);
+    v.extend(util::sorted_files(&util::samples().join("lab"), |p| {
+        p.extension().is_some_and(|e| e != "md")
+    }));
     v
 }
 
@@ -60,15 +55,11 @@ static SAMPLES: LazyLock<Vec<Sample>> = LazyLock::new(|| {
 /// A scan and its events (read back from the event store), spans checked.
 fn scan(name: &str, reader: impl Read, o: &ScanOptions) -> (InputScan, Vec<OomEvent>) {
     let s = scan_reader(name, reader, None, o);
-    let events = events_of(&s);
+    let events = util::events_of(&s);
     spans_ok(&events)
         .map_err(|e| format!("{name}: {e}"))
         .unwrap();
     (s, events)
-}
-
-fn events_of(s: &InputScan) -> Vec<OomEvent> {
-    s.events.to_vec().expect("events read back")
 }
 
 fn spans_ok(events: &[OomEvent]) -> Result<(), String> {
@@ -81,17 +72,6 @@ fn spans_ok(events: &[OomEvent]) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Event lists as JSON, so that a failure shows a readable difference.
-fn json(events: &[OomEvent]) -> String {
-    serde_json::to_string_pretty(events).expect("events serialise")
-}
-
-fn gz(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(data).expect("in memory");
-    e.finish().expect("in memory")
 }
 
 /// Opens bytes the way a file or stdin is opened (gzip sniffing) and scans them.
@@ -233,7 +213,7 @@ proptest! {
     ) {
         let o = ScanOptions { buffer_size, max_line, every_line, ..util::opts() };
         let s = scan_reader("any", &data[..], None, &o);
-        let spans = spans_ok(&events_of(&s));
+        let spans = spans_ok(&util::events_of(&s));
         prop_assert!(spans.is_ok(), "{:?}", spans);
         prop_assert_eq!(s.stats.bytes, data.len() as u64);
         prop_assert!(!s.failed);
@@ -252,7 +232,7 @@ proptest! {
             prop_assert!(
                 got == s.events,
                 "{}: buffer {buffer_size}, every_line {every_line}:\n{}\n---- default:\n{}",
-                s.name, json(&got), json(&s.events)
+                s.name, util::events_json(&got), util::events_json(&s.events)
             );
         }
     }
@@ -269,12 +249,12 @@ proptest! {
             let s = &SAMPLES[i];
             let (_, plain) = open_scan(&s.name, Box::new(Cursor::new(s.bytes.clone())));
             prop_assert!(plain == s.events, "{}: plain open", s.name);
-            let (one, events) = open_scan(&s.name, Box::new(Cursor::new(gz(&s.bytes))));
+            let (one, events) = open_scan(&s.name, Box::new(Cursor::new(gzip(&s.bytes))));
             prop_assert!(!one.failed, "{}: {:?}", s.name, one.diagnostics);
-            prop_assert!(events == s.events, "{}: one gzip member\n{}", s.name, json(&events));
+            prop_assert!(events == s.events, "{}: one gzip member\n{}", s.name, util::events_json(&events));
             let at = split.index(s.bytes.len() + 1);
-            let mut two = gz(&s.bytes[..at]);
-            two.extend(gz(&s.bytes[at..]));
+            let mut two = gzip(&s.bytes[..at]);
+            two.extend(gzip(&s.bytes[at..]));
             let (two, events) = open_scan(&s.name, Box::new(Cursor::new(two)));
             prop_assert!(!two.failed, "{}: {:?}", s.name, two.diagnostics);
             prop_assert!(events == s.events, "{}: two members split at {at}", s.name);
@@ -299,7 +279,7 @@ proptest! {
         let bytes = mutate(&s.bytes, &muts);
         let o = ScanOptions { buffer_size, every_line, ..util::opts() };
         let out = scan_reader(&s.name, &bytes[..], None, &o);
-        let events = events_of(&out);
+        let events = util::events_of(&out);
         let spans = spans_ok(&events);
         prop_assert!(spans.is_ok(), "{}: {:?}", s.name, spans);
         for ev in &events {

@@ -93,12 +93,36 @@ pub fn std_cmd() -> std::process::Command {
     c
 }
 
+/// `data` as one gzip member.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut e, data).expect("in memory");
+    e.finish().expect("in memory")
+}
+
+/// The events of a scan, read back from its store.
+pub fn events_of(s: &InputScan) -> Vec<OomEvent> {
+    s.events.to_vec().expect("events read back")
+}
+
+/// Event lists as JSON, so that a failure shows a readable difference.
+pub fn events_json(events: &[OomEvent]) -> String {
+    serde_json::to_string_pretty(events).expect("events serialise")
+}
+
 /// Every file in a samples sub-folder with the given extension.
 pub fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(samples().join(dir))
-        .unwrap()
+    sorted_files(&samples().join(dir), |p| {
+        p.extension().is_some_and(|e| e == ext)
+    })
+}
+
+/// The regular files of `dir` that `keep` accepts, sorted.
+pub fn sorted_files(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .filter(|p| p.is_file() && keep(p))
         .collect();
     v.sort();
     v

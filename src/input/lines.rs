@@ -139,8 +139,10 @@ struct Core {
     stats: ReadStats,
     /// `\n` bytes in everything read so far (up to `end`). Since no `\n` follows the
     /// end of the region [`Core::refill`] returns, this gives line numbers at region
-    /// ends without counting the region again.
+    /// ends without counting the region again. With `unterminated`, the line count.
     newlines: u64,
+    /// The input ended with a line that has no `\n`.
+    unterminated: bool,
     /// `buf[pos..scanned]` holds no `\n`: only bytes read since are searched for one,
     /// which keeps a long line that arrives in small reads linear.
     scanned: usize,
@@ -178,6 +180,7 @@ impl<R: Read> LineReader<R> {
                 cut_pending: false,
                 stats: ReadStats::default(),
                 newlines: 0,
+                unterminated: false,
                 scanned: 0,
                 released: 0,
             },
@@ -218,7 +221,11 @@ impl<R: Read> LineReader<R> {
 
     /// What has been read so far.
     pub fn stats(&self) -> ReadStats {
-        self.core.stats
+        let c = &self.core;
+        ReadStats {
+            lines: c.newlines + u64::from(c.unterminated),
+            ..c.stats
+        }
     }
 
     /// Reads to the end, handing lines to `sink`.
@@ -454,8 +461,7 @@ impl Core {
                 }
                 self.scanned = self.end;
                 if self.eof {
-                    // A final line without terminator.
-                    self.stats.lines += 1;
+                    self.unterminated = true;
                     return Ok(Some(self.end));
                 }
             } else if self.eof {
@@ -466,7 +472,7 @@ impl Core {
                 offset: self.base + self.end as u64,
                 newlines: self.newlines,
             };
-            if let Some(map) = self.map.clone() {
+            if self.map.is_some() {
                 if self.end - self.pos >= self.max_line {
                     return Ok(Some(self.cut_long_line()));
                 }
@@ -475,12 +481,12 @@ impl Core {
                 };
                 match a.extend_mapped(self.pos, self.end, self.max_line, at) {
                     Some((end, newlines)) => {
-                        self.stats.lines += newlines;
-                        self.newlines += newlines;
-                        self.stats.bytes += (end - self.end) as u64;
+                        self.took(end - self.end, newlines);
                         self.end = end;
                         // What was handed out need not stay mapped into the process.
-                        if self.pos - self.released >= RELEASE_STEP {
+                        if let Some(map) = &self.map
+                            && self.pos - self.released >= RELEASE_STEP
+                        {
                             self.released = self.pos;
                             map.release_before(self.pos);
                         }
@@ -503,9 +509,7 @@ impl Core {
                 self.pos = HEAD - tail;
                 self.end = HEAD + n;
                 self.scanned = self.pos + scanned;
-                self.stats.lines += newlines;
-                self.newlines += newlines;
-                self.stats.bytes += n as u64;
+                self.took(n, newlines);
                 continue;
             }
             self.roll();
@@ -518,21 +522,21 @@ impl Core {
                     return Ok(Some(self.cut_long_line()));
                 }
             }
-            let at = Position {
-                keep_from: self.base,
-                offset: self.base + self.end as u64,
-                newlines: self.newlines,
-            };
+            // Rolling moved no byte's offset: `at` still holds.
             let (n, newlines) = feed.fill(&mut self.buf[self.end..], at)?;
             if n == 0 {
                 self.eof = true;
             } else {
-                self.stats.lines += newlines;
-                self.newlines += newlines;
-                self.stats.bytes += n as u64;
+                self.took(n, newlines);
                 self.end += n;
             }
         }
+    }
+
+    /// Counts `bytes` more input bytes, holding `newlines` line ends.
+    fn took(&mut self, bytes: usize, newlines: u64) {
+        self.stats.bytes += bytes as u64;
+        self.newlines += newlines;
     }
 
     /// The buffer is full and holds no `\n`. NUL runs are line breaks for this purpose

@@ -237,10 +237,9 @@ mod tests {
         // As copytruncate does, while the mapping is being read.
         f.set_len(page as u64 + 10).unwrap();
         let bytes = m.bytes();
-        let sum: u64 = bytes.iter().map(|&b| u64::from(b)).sum();
         assert_eq!(&bytes[..page + 10], &text[..page + 10]);
+        // Touches every lost page: each would raise SIGBUS without the handler.
         assert!(bytes[page + 10..].iter().all(|&b| b == 0));
-        assert!(sum > 0);
         assert!(m.shrank());
         m.release_before(page * 2);
         assert_eq!(&m.bytes()[..page + 10], &text[..page + 10]);

@@ -33,6 +33,7 @@ use memchr::{memchr, memchr_iter, memchr2, memrchr};
 
 use crate::input::mapped::MappedFile;
 use crate::input::markers::Markers;
+use crate::input::read_full;
 
 /// Default size of the read buffer.
 pub const DEFAULT_CAPACITY: usize = 1024 * 1024;
@@ -1283,20 +1284,10 @@ impl<'a, R: Read> Ahead<'a, R> {
     fn read_chunk(&mut self) -> Chunk {
         let mut c = self.spare();
         let chunk = self.shared.chunk;
-        while c.len < chunk {
-            match read_some(self.rdr, &mut c.data[HEAD + c.len..HEAD + chunk]) {
-                Ok(0) => {
-                    self.read_done = true;
-                    break;
-                }
-                Ok(n) => c.len += n,
-                Err(e) => {
-                    self.read_done = true;
-                    self.error = Some(e);
-                    break;
-                }
-            }
-        }
+        let (n, err) = read_full(self.rdr, &mut c.data[HEAD..HEAD + chunk]);
+        c.len = n;
+        self.read_done = n < chunk || err.is_some();
+        self.error = err;
         c
     }
 }

@@ -211,22 +211,12 @@ impl ReadAhead {
                 };
                 loop {
                     let mut buf = empty_rx.try_recv().unwrap_or_else(|_| vec![0; PIECE]);
-                    let mut n = 0;
-                    let mut end = None;
-                    while n < buf.len() {
-                        match inner.read(&mut buf[n..]) {
-                            Ok(0) => {
-                                end = Some(Piece::End);
-                                break;
-                            }
-                            Ok(k) => n += k,
-                            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                            Err(e) => {
-                                end = Some(Piece::Fail(e));
-                                break;
-                            }
-                        }
-                    }
+                    let (n, err) = read_full(&mut inner, &mut buf);
+                    let end = match err {
+                        Some(e) => Some(Piece::Fail(e)),
+                        None if n < buf.len() => Some(Piece::End),
+                        None => None,
+                    };
                     if n > 0 && full_tx.send(Piece::Data(buf, n)).is_err() {
                         return;
                     }
@@ -292,19 +282,29 @@ impl Read for ReadAhead {
 }
 
 pub(crate) fn read_head(r: &mut dyn Read, head: &mut Vec<u8>, want: usize) -> io::Result<()> {
-    while head.len() < want {
-        let had = head.len();
-        head.resize(want, 0);
-        let got = r.read(&mut head[had..]);
-        head.truncate(had + *got.as_ref().unwrap_or(&0));
-        match got {
+    let had = head.len();
+    if had >= want {
+        return Ok(());
+    }
+    head.resize(want, 0);
+    let (n, err) = read_full(r, &mut head[had..]);
+    head.truncate(had + n);
+    err.map_or(Ok(()), Err)
+}
+
+/// Reads into `buf` until it is full or the input ends (retrying `Interrupted`).
+/// Returns the bytes read, and the error that stopped it after them, if one did.
+pub(crate) fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> (usize, Option<io::Error>) {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
             Ok(0) => break,
-            Ok(_) => {}
+            Ok(k) => n += k,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => return (n, Some(e)),
         }
     }
-    Ok(())
+    (n, None)
 }
 
 fn is_gzip(head: &[u8]) -> bool {

@@ -337,10 +337,7 @@ fn input_anchor(parser: &Parser, mtime: Option<SystemTime>, opts: &ScanOptions) 
 /// Replaces a year-less wall time with the resolved local time.
 pub fn resolve_year(ev: &mut OomEvent, anchor: &YearAnchor) {
     if let Some(w @ Wall::Yearless(_)) = ev.wall {
-        ev.wall = w.resolve(anchor).map(|t| match t {
-            crate::record::WallTime::Zoned(z) => Wall::Zoned(z),
-            crate::record::WallTime::Local(n) => Wall::Local(n),
-        });
+        ev.wall = w.resolve(anchor).map(Wall::from);
     }
 }
 
@@ -432,7 +429,8 @@ pub struct RecordOut {
 }
 
 impl RecordOut {
-    fn new(r: &Record<'_>, anchor: &YearAnchor) -> Self {
+    /// `r` without its time, which needs the year anchor ([`RecordOut::set_time`]).
+    fn new(r: &Record<'_>) -> Self {
         let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         RecordOut {
             line: r.line,
@@ -440,12 +438,7 @@ impl RecordOut {
             host: r.host.map(s),
             origin: r.origin,
             tag: r.tag.map(s),
-            time: r.wall.and_then(|w| w.resolve(anchor)).map(|t| match t {
-                crate::record::WallTime::Zoned(z) => {
-                    z.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
-                }
-                crate::record::WallTime::Local(n) => n.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
-            }),
+            time: None,
             uptime: r.printk.map(|p| p.to_string()),
             caller: r.caller.map(|c| match c {
                 crate::record::Caller::Task(n) => format!("T{n}"),
@@ -456,6 +449,13 @@ impl RecordOut {
             body: s(r.body),
             continued: r.continued,
         }
+    }
+
+    /// Sets the time from the record's wall time, year-less dates resolved by `anchor`.
+    fn set_time(&mut self, wall: Option<Wall>, anchor: &YearAnchor) {
+        self.time = wall
+            .and_then(|w| w.resolve(anchor))
+            .map(|t| Wall::from(t).to_string());
     }
 }
 
@@ -542,27 +542,14 @@ impl LineSink for Emitter<'_> {
         }
         let mut out = Vec::new();
         self.parser.parse(line.bytes, line.number, &mut |r| {
-            out.push((
-                r.wall,
-                RecordOut::new(
-                    r,
-                    &YearAnchor {
-                        last_year: 0,
-                        last_epoch: 0,
-                    },
-                ),
-            ))
+            out.push((r.wall, RecordOut::new(r)))
         });
         // A stream's year: "now", counting only the rollovers seen so far.
         let anchor = self.anchor.unwrap_or_else(|| {
             YearAnchor::new(self.parser.last_yearless().as_ref(), self.now, self.year)
         });
         for (wall, mut rec) in out {
-            if let Some(w @ Wall::Yearless(_)) = wall {
-                rec.time = w
-                    .resolve(&anchor)
-                    .map(|t| t.naive().format("%Y-%m-%dT%H:%M:%S%.f").to_string());
-            }
+            rec.set_time(wall, &anchor);
             if let Err(e) = (self.f)(rec) {
                 self.error = Some(e);
                 break;

@@ -170,6 +170,15 @@ pub enum WallTime {
     Local(NaiveDateTime),
 }
 
+impl From<WallTime> for Wall {
+    fn from(t: WallTime) -> Wall {
+        match t {
+            WallTime::Zoned(z) => Wall::Zoned(z),
+            WallTime::Local(n) => Wall::Local(n),
+        }
+    }
+}
+
 impl WallTime {
     /// As a zoned time, taking `local` as the offset for times the log gave without one.
     pub fn with_local_offset(

@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::kernel::{self, KernelVersion};
-use crate::event::{BootEvidence, Ending, Evidence, Killed, OomEvent, Scope, TaskRow};
+use crate::event::{BootEvidence, Ending, Evidence, OomEvent, Scope, TaskRow};
 
 /// Memcg and swap limits at or above this many kB mean "no limit" (the kernel prints
 /// `PAGE_COUNTER_MAX` or `RES_COUNTER_MAX` in kB, which are in the 9e15–1.8e16 range).
@@ -310,7 +310,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
     if total.is_none() && adj_differs && !ranking.is_empty() {
         notes.push("totalpages is unknown, so oom_score_adj cannot be weighed: tasks are ordered by memory only".into());
     }
-    let victim = victim_of(ev);
+    let victim = ev.victim();
     let victim_rank = victim
         .and_then(|v| ranking.iter().find(|r| r.pid == v.pid))
         .and_then(|r| r.rank);
@@ -793,16 +793,6 @@ pub(crate) fn pages_h(pages: i64, page_kb: u64) -> String {
     crate::analysis::human_kb((pages.max(0) as u64) * page_kb)
 }
 
-/// The kill the explanation is about: the first one the kernel chose by rank (not a
-/// task that merely shared its memory, nor a memory.oom.group companion), else the
-/// first kill on record.
-fn victim_of(ev: &OomEvent) -> Option<&Killed> {
-    ev.killed
-        .iter()
-        .find(|k| k.evidence != Evidence::SharedMm && !k.group)
-        .or_else(|| ev.killed.first())
-}
-
 fn explain(
     ev: &OomEvent,
     m: &Model,
@@ -813,7 +803,7 @@ fn explain(
     page_kb: u64,
 ) -> String {
     let mut s: Vec<String> = Vec::new();
-    let victim = victim_of(ev);
+    let victim = ev.victim();
     if let Some(t) = &ev.trigger
         && t.order == Some(-1)
     {
@@ -1055,7 +1045,7 @@ fn explain(
 
 /// The deciding factor in a few words.
 fn headline(ev: &OomEvent, m: &Model, ranking: &[Ranked]) -> String {
-    let victim = victim_of(ev);
+    let victim = ev.victim();
     let group = if ev.group_kill.is_some() {
         " + memory.oom.group"
     } else {

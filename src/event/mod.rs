@@ -372,12 +372,17 @@ pub fn infer_scope(ev: &OomEvent) -> Option<Scope> {
 }
 
 impl OomEvent {
-    /// The killed task the report is about: the first `Killed process` victim, or the
-    /// best other evidence.
+    /// The killed task the report is about: the one the kernel chose by rank (not a
+    /// task that merely shared its memory, nor a `memory.oom.group` companion), best
+    /// shown by a `Killed process` line, else by other evidence; else the first kill on
+    /// record.
     pub fn victim(&self) -> Option<&Killed> {
+        let chosen = |k: &&Killed| k.evidence != Evidence::SharedMm && !k.group;
         self.killed
             .iter()
+            .filter(chosen)
             .find(|k| k.evidence == Evidence::KilledLine)
+            .or_else(|| self.killed.iter().find(chosen))
             .or_else(|| self.killed.first())
     }
 

@@ -508,21 +508,15 @@ fn memcg_total(ev: &OomEvent, page_kb: u64, ctx: &BadnessContext<'_>) -> Option<
         (None, "no swap limit printed")
     };
     // Swap in use is a lower bound on the machine's swap.
-    let used_kb = mc
-        .memsw_usage_kb
-        .zip(mc.usage_kb)
-        .map(|(a, b)| a.saturating_sub(b))
-        .or(mc.swap_usage_kb)
-        .unwrap_or(0)
-        .max(
-            ev.tasks
-                .rows
-                .iter()
-                .filter_map(|r| r.swapents)
-                .sum::<i64>()
-                .max(0) as u64
-                * page_kb,
-        );
+    let used_kb = mc.swap_used_kb().unwrap_or(0).max(
+        ev.tasks
+            .rows
+            .iter()
+            .filter_map(|r| r.swapents)
+            .sum::<i64>()
+            .max(0) as u64
+            * page_kb,
+    );
     let base = format!("memcg limit {limit_kb} kB = {limit} pages");
     match swap_evidence(ev, ctx) {
         Some((swap_kb, text)) => {

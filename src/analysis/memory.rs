@@ -203,11 +203,7 @@ fn memcg_use(ev: &OomEvent) -> Option<MemoryUse> {
     {
         parts.rest_of(used);
     }
-    let swap_used = mc.swap_usage_kb.or_else(|| {
-        mc.memsw_usage_kb
-            .zip(mc.usage_kb)
-            .map(|(a, b)| a.saturating_sub(b))
-    });
+    let swap_used = mc.swap_used_kb();
     let swap_total = mc
         .swap_limit_kb
         .or_else(|| {

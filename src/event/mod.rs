@@ -109,6 +109,18 @@ pub struct Memcg {
     pub subtree_stats: Vec<(String, BTreeMap<String, u64>)>,
 }
 
+impl Memcg {
+    /// Swap the cgroup had in use, kB: the cgroup v2 `swap:` line, or v1's memory+swap
+    /// usage minus its memory usage (a report prints one or the other).
+    pub fn swap_used_kb(&self) -> Option<u64> {
+        self.swap_usage_kb.or_else(|| {
+            self.memsw_usage_kb
+                .zip(self.usage_kb)
+                .map(|(a, b)| a.saturating_sub(b))
+        })
+    }
+}
+
 /// One zone line of Mem-Info.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Zone {

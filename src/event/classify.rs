@@ -345,13 +345,19 @@ pub fn classify(body: &[u8]) -> Line<'_> {
     if let Some(l) = killed(body) {
         return l;
     }
-    if let Some(c) = SHARING.captures(body) {
+    // Each regex below is tried only when the literal it starts with is there: the
+    // chain runs for every line of a report, and most lines match none of them.
+    if let Some(c) = guarded(&SHARING, body.starts_with(b"Kill process "), body) {
         return Line::SharingMm {
             pid: parse(c.get(1).map(|m| m.as_bytes())).unwrap_or(0),
             comm: c.get(2).map_or(&b""[..], |m| m.as_bytes()),
         };
     }
-    if let Some(c) = SELECTION.captures(body) {
+    if let Some(c) = guarded(
+        &SELECTION,
+        memmem::find(body, b"ill process ").is_some(),
+        body,
+    ) {
         return Line::Selection(Selection {
             message: c.get(1).map_or(&b""[..], |m| m.as_bytes()),
             pid: parse(c.get(2).map(|m| m.as_bytes())).unwrap_or(0),
@@ -374,7 +380,7 @@ pub fn classify(body: &[u8]) -> Line<'_> {
         // First half of a line a 3.16/3.17 kernel split in two.
         return Line::TaskIn { task, limit: None };
     }
-    if let Some(c) = EXITING.captures(body) {
+    if let Some(c) = guarded(&EXITING, memmem::find(body, b"OOM victim ").is_some(), body) {
         return Line::VictimExiting {
             pid: parse(c.get(1).map(|m| m.as_bytes())).unwrap_or(0),
             comm: c.get(2).map_or(&b""[..], |m| m.as_bytes()),
@@ -464,7 +470,9 @@ fn by_prefix(body: &[u8]) -> Option<Line<'_>> {
     if body.starts_with(b"Hardware name:") {
         return Some(Line::Hardware);
     }
-    if let Some(c) = COUNTER.captures(body) {
+    let counter =
+        body.starts_with(b"memory") || body.starts_with(b"kmem: ") || body.starts_with(b"swap: ");
+    if let Some(c) = guarded(&COUNTER, counter, body) {
         let kind = match &c[1] {
             b"memory" => CounterKind::Memory,
             b"memory+swap" => CounterKind::MemSwap,
@@ -503,7 +511,8 @@ fn by_prefix(body: &[u8]) -> Option<Line<'_>> {
     if body.eq_ignore_ascii_case(b"Mem-Info:") {
         return Some(Line::MemInfoStart);
     }
-    if let Some(c) = SWAP_TOTAL.captures(body) {
+    let swap_total = body.starts_with(b"Free swap") || body.starts_with(b"Total swap");
+    if let Some(c) = guarded(&SWAP_TOTAL, swap_total, body) {
         let kind = if &c[1] == b"Free" {
             MemTotal::FreeSwapKb
         } else {
@@ -514,14 +523,14 @@ fn by_prefix(body: &[u8]) -> Option<Line<'_>> {
     if body.starts_with(b"COMPACTION is disabled") {
         return Some(Line::CompactionDisabled);
     }
-    if let Some(c) = SUPPRESSED.captures(body) {
+    if let Some(c) = guarded(&SUPPRESSED, body.starts_with(b"oom_kill_process: "), body) {
         return Some(Line::Suppressed(parse(Some(&c[1])).unwrap_or(0)));
     }
     if let Some(rest) = body.strip_prefix(b"Linux version ") {
         let end = rest.iter().position(|b| *b == b' ').unwrap_or(rest.len());
         return Some(Line::Boot(&rest[..end]));
     }
-    if let Some(c) = SWAP_ADDED.captures(body) {
+    if let Some(c) = guarded(&SWAP_ADDED, body.starts_with(b"Adding "), body) {
         return Some(Line::SwapAdded(parse(Some(&c[1])).unwrap_or(0)));
     }
     if body.starts_with(b"Unreclaimable slab info:") || body.starts_with(b"Memory allocations") {
@@ -736,7 +745,7 @@ fn bracket(body: &[u8]) -> Line<'_> {
 
 /// Lines starting with a digit: Mem-Info page totals, buddy-less counters.
 fn digit(body: &[u8]) -> Line<'_> {
-    if let Some(c) = MEM_TOTAL.captures(body) {
+    if let Some(c) = guarded(&MEM_TOTAL, memmem::find(body, b" pages").is_some(), body) {
         let n: u64 = parse(Some(&c[1])).unwrap_or(0);
         let kind = match &c[2] {
             b"total pagecache pages" => MemTotal::Pagecache,
@@ -875,6 +884,12 @@ fn is_trace(body: &[u8]) -> bool {
         n += 1;
     }
     n > 0
+}
+
+/// `re`'s captures, tried only when `literal` (a piece every match has) is present:
+/// a failed `captures` still allocates its slots.
+fn guarded<'b>(re: &Regex, literal: bool, body: &'b [u8]) -> Option<regex::bytes::Captures<'b>> {
+    if literal { re.captures(body) } else { None }
 }
 
 fn find_after<'a>(hay: &'a [u8], needle: &[u8]) -> Option<&'a [u8]> {

@@ -2,6 +2,7 @@
 //! bytes, and decompressing gzip in process.
 
 pub mod discover;
+pub mod gzip;
 pub mod lines;
 pub mod mapped;
 pub mod markers;
@@ -12,8 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::SystemTime;
-
-use flate2::read::MultiGzDecoder;
 
 use crate::error::{Error, Result};
 
@@ -152,7 +151,7 @@ fn open_reader_counted(
     });
     let (compression, reader): (Compression, Box<dyn Read + Send>) = if is_gzip(&head) {
         let buffered = io::BufReader::with_capacity(256 * 1024, raw);
-        (Compression::Gzip, Box::new(MultiGzDecoder::new(buffered)))
+        (Compression::Gzip, Box::new(gzip::GzReader::new(buffered)))
     } else {
         (Compression::None, raw)
     };

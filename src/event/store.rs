@@ -53,8 +53,12 @@ impl Budget {
 pub const DEFAULT_BUDGET: usize = 4 << 20;
 
 enum Slot {
-    Mem(Box<OomEvent>),
-    Disk { offset: u64, len: u32 },
+    /// Shared with the readers: rendering takes an event without copying it.
+    Mem(Arc<OomEvent>),
+    Disk {
+        offset: u64,
+        len: u32,
+    },
 }
 
 struct Spill {
@@ -66,8 +70,8 @@ struct Spill {
 }
 
 /// The events of one input, in memory up to the shared budget and on disk beyond it.
-/// Year-less times are resolved when an event is read back (the year is only known at
-/// the end of the input).
+/// Year-less times are resolved once the input's year is known (at its end): in place
+/// for events in memory, as they are read back for the others.
 pub struct EventStore {
     slots: Vec<Slot>,
     spill: Option<Spill>,
@@ -122,8 +126,14 @@ impl EventStore {
             .count()
     }
 
-    /// Sets the year anchor applied to events as they are read.
+    /// Sets the year anchor: applied now to events in memory (no reader holds them
+    /// yet), and to the others as they are read.
     pub fn set_anchor(&mut self, anchor: YearAnchor) {
+        for slot in &mut self.slots {
+            if let Slot::Mem(ev) = slot {
+                resolve_year(Arc::make_mut(ev), &anchor);
+            }
+        }
         self.anchor = Some(anchor);
     }
 
@@ -133,7 +143,7 @@ impl EventStore {
         let size = approx_size(&ev);
         if self.budget.take(size) {
             self.held += size;
-            self.slots.push(Slot::Mem(Box::new(ev)));
+            self.slots.push(Slot::Mem(Arc::new(ev)));
             return;
         }
         match self.write(&ev) {
@@ -141,7 +151,7 @@ impl EventStore {
             Err(_) => {
                 self.budget.force(size);
                 self.held += size;
-                self.slots.push(Slot::Mem(Box::new(ev)));
+                self.slots.push(Slot::Mem(Arc::new(ev)));
             }
         }
     }
@@ -174,9 +184,9 @@ impl EventStore {
     }
 
     /// Event `i`, with its year resolved.
-    pub fn get(&self, i: usize) -> io::Result<OomEvent> {
-        let mut ev = match &self.slots[i] {
-            Slot::Mem(ev) => (**ev).clone(),
+    pub fn get(&self, i: usize) -> io::Result<Arc<OomEvent>> {
+        match &self.slots[i] {
+            Slot::Mem(ev) => Ok(ev.clone()),
             Slot::Disk { offset, len } => {
                 let spill = self.spill.as_ref().expect("disk slots have a spill file");
                 spill
@@ -186,23 +196,23 @@ impl EventStore {
                     .flush()?;
                 let mut buf = vec![0u8; *len as usize];
                 spill.reader.read_exact_at(&mut buf, *offset)?;
-                serde_json::from_slice(&buf).map_err(io::Error::other)?
+                let mut ev: OomEvent = serde_json::from_slice(&buf).map_err(io::Error::other)?;
+                if let Some(a) = &self.anchor {
+                    resolve_year(&mut ev, a);
+                }
+                Ok(Arc::new(ev))
             }
-        };
-        if let Some(a) = &self.anchor {
-            resolve_year(&mut ev, a);
         }
-        Ok(ev)
     }
 
     /// Every event in order (each read back as needed).
-    pub fn iter(&self) -> impl Iterator<Item = io::Result<OomEvent>> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = io::Result<Arc<OomEvent>>> + '_ {
         (0..self.len()).map(|i| self.get(i))
     }
 
-    /// All events in memory at once (for tests and small scans).
+    /// All events at once, as owned copies (for tests and small scans).
     pub fn to_vec(&self) -> io::Result<Vec<OomEvent>> {
-        self.iter().collect()
+        self.iter().map(|e| e.map(Arc::unwrap_or_clone)).collect()
     }
 }
 
@@ -257,15 +267,15 @@ mod tests {
         assert!(store.spilled() >= 12, "{} spilled", store.spilled());
         assert_eq!(store.to_vec().unwrap(), all);
         // Reading in any order works, and from several threads at once (renderers do).
-        assert_eq!(store.get(15).unwrap(), all[15]);
-        assert_eq!(store.get(0).unwrap(), all[0]);
+        assert_eq!(*store.get(15).unwrap(), all[15]);
+        assert_eq!(*store.get(0).unwrap(), all[0]);
         std::thread::scope(|s| {
             for t in 0..4 {
                 let (store, all) = (&store, &all);
                 s.spawn(move || {
                     for round in 0..20 {
                         let i = (t * 7 + round * 5) % all.len();
-                        assert_eq!(store.get(i).unwrap(), all[i]);
+                        assert_eq!(*store.get(i).unwrap(), all[i]);
                     }
                 });
             }

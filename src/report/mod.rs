@@ -10,6 +10,10 @@ mod summary;
 pub use filter::{Filter, parse_when};
 pub use summary::{Counted, InputSummary, Offender, Summary, SummaryItem, UNNAMED_HOST};
 
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, TimeZone};
 
 use crate::analysis::{self, Analysis};
@@ -55,8 +59,8 @@ pub struct EventReport {
     pub time: Option<DateTime<FixedOffset>>,
     /// The log gave no time zone; `time` uses `--tz` or the local zone.
     pub time_zone_assumed: bool,
-    /// The event as read from the log.
-    pub event: OomEvent,
+    /// The event as read from the log (shared with the event store).
+    pub event: Arc<OomEvent>,
     /// Ranking, memory use, container.
     pub analysis: Analysis,
 }
@@ -65,12 +69,13 @@ impl EventReport {
     /// Analyses one event. `earlier_victims` are pids killed on the same host in the
     /// minute before (the kernel does not pick them again).
     pub fn new(
-        ev: OomEvent,
+        ev: impl Into<Arc<OomEvent>>,
         evidence: &[BootEvidence],
         zone: LocalZone,
         id: usize,
         earlier_victims: Vec<u32>,
     ) -> Self {
+        let ev = ev.into();
         let (time, time_zone_assumed) = resolve_time(&ev, zone);
         let analysis = analysis::analyse(&ev, evidence, earlier_victims);
         EventReport {
@@ -139,6 +144,31 @@ struct Candidate {
     also_in: Vec<SourceSpan>,
 }
 
+impl Candidate {
+    /// What the report needs of event `index` of input `store`; the sort time is the
+    /// event's own (the caller carries times into events without one).
+    fn of(ev: &OomEvent, store: usize, index: usize, opts: &ReportOptions) -> Candidate {
+        let (time, _) = resolve_time(ev, opts.zone);
+        Candidate {
+            key: SortKey {
+                time: time.map(|d| d.naive_utc()),
+                input: store,
+                line: ev.source.first_line,
+            },
+            store,
+            index,
+            source: ev.source.clone(),
+            same: Fingerprint::of(ev),
+            keep: opts.filter.keeps(ev, time),
+            item: SummaryItem::of(ev, time),
+            time,
+            boot_seq: ev.boot_seq,
+            victims: ev.killed.iter().map(|k| k.pid).collect(),
+            also_in: ev.also_in.clone(),
+        }
+    }
+}
+
 impl Report {
     /// Builds the report from scanned inputs.
     pub fn build(scans: Vec<InputScan>, opts: &ReportOptions) -> Report {
@@ -160,10 +190,18 @@ impl Report {
                 failed: scan.failed,
             });
             diagnostics.extend(scan.diagnostics);
+            // Reading back and summarising each event is independent work (spilled
+            // ones are parsed again): done in parallel, in order.
+            let store = &scan.events;
+            let read: Vec<std::io::Result<Candidate>> = (0..store.len())
+                .into_par_iter()
+                .map(|i| store.get(i).map(|ev| Candidate::of(&ev, idx, i, opts)))
+                .collect();
+            // A report without a time sorts where the last time before it puts it.
             let mut carried: Option<NaiveDateTime> = None;
-            for (i, ev) in scan.events.iter().enumerate() {
-                let ev = match ev {
-                    Ok(ev) => ev,
+            for c in read {
+                let mut c = match c {
+                    Ok(c) => c,
                     Err(e) => {
                         diagnostics.push(Diagnostic::new(
                             crate::diag::Severity::Error,
@@ -175,28 +213,11 @@ impl Report {
                         continue;
                     }
                 };
-                let (time, _) = resolve_time(&ev, opts.zone);
-                let t = time.map(|d| d.naive_utc());
-                if t.is_some() {
-                    carried = t;
+                match c.key.time {
+                    Some(t) => carried = Some(t),
+                    None => c.key.time = carried,
                 }
-                cands.push(Candidate {
-                    key: SortKey {
-                        time: t.or(carried),
-                        input: idx,
-                        line: ev.source.first_line,
-                    },
-                    store: idx,
-                    index: i,
-                    source: ev.source.clone(),
-                    same: Fingerprint::of(&ev),
-                    keep: opts.filter.keeps(&ev, time),
-                    item: SummaryItem::of(&ev, time),
-                    time,
-                    boot_seq: ev.boot_seq,
-                    victims: ev.killed.iter().map(|k| k.pid).collect(),
-                    also_in: ev.also_in.clone(),
-                });
+                cands.push(c);
             }
             stores.push(scan.events);
         }
@@ -250,7 +271,10 @@ impl Report {
     pub fn event(&self, i: usize) -> Option<EventReport> {
         let e = self.entries.get(i)?;
         let mut ev = self.stores[e.store].get(e.index).ok()?;
-        ev.also_in = e.also_in.clone();
+        if ev.also_in != e.also_in {
+            // Only merged duplicates differ: copy those, share the rest.
+            Arc::make_mut(&mut ev).also_in = e.also_in.clone();
+        }
         Some(EventReport::new(
             ev,
             &self.evidence,

@@ -116,8 +116,20 @@ fn field_with(
     opts: &RenderOptions,
     paint: &dyn Fn(&str) -> String,
 ) -> io::Result<()> {
-    let w = width(opts).saturating_sub(LABEL_WIDTH);
-    let lines = textwrap::wrap(text, w.max(30));
+    let w = width(opts).saturating_sub(LABEL_WIDTH).max(30);
+    // Most values are one short line: skip the wrapper (a tenth of a report's time).
+    // No byte counts less than one column, so a line of at most `w` bytes fits; the
+    // wrapper would keep it whole, trimming only trailing whitespace.
+    let fits = !text.is_empty()
+        && text.len() <= w
+        && !text.contains('\n')
+        && !text.starts_with(char::is_whitespace)
+        && !text.ends_with(char::is_whitespace);
+    let lines = if fits {
+        vec![std::borrow::Cow::Borrowed(text)]
+    } else {
+        textwrap::wrap(text, w)
+    };
     for (i, line) in lines.iter().enumerate() {
         if i == 0 {
             writeln!(out, "{}{}", p.label(label), paint(line))?;

@@ -83,10 +83,14 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
         writeln!(out, "\n### Events\n")?;
         writeln!(out, "| # | Time | Host | Killed | Where | Why |")?;
         writeln!(out, "|---:|---|---|---|---|---|")?;
-        for ev in r.events() {
-            let cells = crate::render::table::overview_row(&ev).map(|c| md(&c));
-            writeln!(out, "| {} |", cells.join(" | "))?;
-        }
+        super::each_event(
+            r,
+            |ev, text| {
+                let cells = crate::render::table::overview_row(ev).map(|c| md(&c));
+                writeln!(text, "| {} |", cells.join(" | "))
+            },
+            |text| out.write_all(text),
+        )?;
     }
     if !s.offenders.is_empty() {
         writeln!(out, "\n### Killed more than once\n")?;

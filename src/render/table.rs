@@ -4,6 +4,8 @@
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
+
 use anstyle::{AnsiColor, Style};
 use tabled::builder::Builder;
 use tabled::settings::object::{Columns, Rows};
@@ -497,8 +499,12 @@ fn overview(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
             .filter(|(i, _)| keep(*i))
             .map(|(_, h)| h.to_string()),
     );
-    for ev in r.events() {
-        let row = overview_row(&ev);
+    // Rows are worked out in parallel (each event is read back and ranked), in order.
+    let rows: Vec<[String; 6]> = (0..r.len())
+        .into_par_iter()
+        .filter_map(|i| r.event(i).map(|ev| overview_row(&ev)))
+        .collect();
+    for row in rows {
         t.push_record(
             row.into_iter()
                 .enumerate()

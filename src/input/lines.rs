@@ -845,13 +845,12 @@ impl Shared<'_> {
                 ext
             }
             Job::Map(start) => {
-                let bytes = self
-                    .map
-                    .expect("Map jobs are queued only with a map")
-                    .bytes();
+                let map = self.map.expect("Map jobs are queued only with a map");
+                let bytes = map.bytes();
                 let start = start.min(bytes.len());
                 c.start = start;
                 c.len = self.chunk.min(bytes.len() - start);
+                map.populate(start, c.len + self.ext);
                 let hay = &bytes[start..(start + c.len + self.ext).min(bytes.len())];
                 (c.newlines, c.first_nl) = prescan(hay, c.len, markers, &mut c.hits);
                 self.add_progress(c.len);

@@ -283,4 +283,33 @@ mod tests {
         drop(store);
         assert_eq!(budget.used.load(Ordering::Relaxed), 0);
     }
+
+    #[test]
+    fn year_less_times_resolve_alike_in_memory_and_on_disk() {
+        // Syslog stamps without a year: kept in memory, the year is set in place when
+        // the input ends; spilled, as each event is read back.
+        let scan = |budget: usize| {
+            let opts = crate::pipeline::ScanOptions {
+                budget: Budget::new(budget),
+                year: Some(2025),
+                ..Default::default()
+            };
+            let f = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/lab/many.messages");
+            crate::pipeline::scan_reader("many", std::fs::File::open(f).unwrap(), None, &opts)
+        };
+        let (mem, disk) = (scan(1 << 30), scan(1));
+        assert_eq!((mem.events.spilled(), disk.events.spilled()), (0, 16));
+        let (mem, disk) = (mem.events.to_vec().unwrap(), disk.events.to_vec().unwrap());
+        assert_eq!(mem, disk);
+        let first = mem[0].wall.expect("a time");
+        assert_eq!(
+            first,
+            crate::record::Wall::Local(
+                chrono::NaiveDate::from_ymd_opt(2025, 11, 21)
+                    .unwrap()
+                    .and_hms_opt(22, 26, 27)
+                    .unwrap()
+            )
+        );
+    }
 }

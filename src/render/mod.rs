@@ -8,10 +8,12 @@ pub mod markdown;
 pub mod sanitize;
 pub mod table;
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 use chrono::{DateTime, FixedOffset};
-use rayon::prelude::*;
 
 use crate::analysis::badness::{Badness, Ranked};
 use crate::analysis::human_kb;
@@ -20,37 +22,175 @@ use crate::report::{Counted, EventReport, Report};
 
 /// Renders every event of `report` with `render` and hands the text to `write`, in
 /// time order. Reading an event back and ranking its tasks costs more than writing it,
-/// so a batch of events is rendered in parallel at a time, into buffers reused from
-/// batch to batch; memory stays bounded by the batch.
+/// so worker threads render events in parallel while this thread writes them out in
+/// order. Workers take the next event as soon as they are free (events differ a lot in
+/// cost: a batch that waits for its slowest event left the other core idle), but stay
+/// at most [`WINDOW`] events ahead of the writer, so memory stays bounded; buffers are
+/// reused.
 pub(crate) fn each_event<R, W>(report: &Report, render: R, mut write: W) -> io::Result<()>
 where
     R: Fn(&EventReport, &mut Vec<u8>) -> io::Result<()> + Sync,
     W: FnMut(&[u8]) -> io::Result<()>,
 {
-    const BATCH: usize = 64;
-    // Each buffer with whether it holds an event (one that cannot be read back does
-    // not).
-    let mut texts: Vec<(bool, Vec<u8>)> = Vec::new();
-    for from in (0..report.len()).step_by(BATCH) {
-        let n = BATCH.min(report.len() - from);
-        texts.resize_with(n.max(texts.len()), Default::default);
-        texts[..n]
-            .par_iter_mut()
-            .enumerate()
-            .try_for_each(|(k, (full, text))| {
-                text.clear();
-                *full = false;
-                if let Some(ev) = report.event(from + k) {
-                    render(&ev, text)?;
-                    *full = true;
+    let n = report.len();
+    if n == 0 {
+        return Ok(());
+    }
+    let workers = rayon::current_num_threads().clamp(1, 16).min(n);
+    let shared = Window::new();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                // A panicking renderer must not leave the writer waiting for its event.
+                let _guard = StopOnPanic(&shared);
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        return;
+                    }
+                    let Some(mut buf) = shared.claim(i) else {
+                        return;
+                    };
+                    buf.clear();
+                    let done = match report.event(i) {
+                        Some(ev) => render(&ev, &mut buf).map(|()| Some(buf)),
+                        None => Ok(None),
+                    };
+                    shared.finish(i, done);
                 }
-                Ok::<(), io::Error>(())
-            })?;
-        for (_, text) in texts[..n].iter().filter(|(full, _)| *full) {
-            write(text)?;
+            });
+        }
+        let res = (0..n).try_for_each(|i| match shared.take(i)? {
+            Some(buf) => {
+                let r = write(&buf);
+                shared.written(i + 1, Some(buf));
+                r
+            }
+            None => {
+                shared.written(i + 1, None);
+                Ok(())
+            }
+        });
+        if res.is_err() {
+            shared.stop();
+        }
+        res
+    })
+}
+
+/// How far workers may render ahead of the writer.
+const WINDOW: usize = 64;
+
+struct Window {
+    state: Mutex<WindowState>,
+    /// The event the writer waits for is done (or the run stopped).
+    ready: Condvar,
+    /// The writer moved on: workers waiting for room may go on.
+    room: Condvar,
+}
+
+#[derive(Default)]
+struct WindowState {
+    /// Rendered events waiting for the writer (`None`: could not be read back).
+    done: BTreeMap<usize, Option<Vec<u8>>>,
+    /// Events written; the writer waits for event `written`.
+    written: usize,
+    writer_waits: bool,
+    workers_waiting: usize,
+    spare: Vec<Vec<u8>>,
+    /// The first render error, for the writer.
+    failed: Option<io::Error>,
+    /// The run is over (an error or a panic): workers quit.
+    stop: bool,
+}
+
+impl Window {
+    fn new() -> Self {
+        Window {
+            state: Mutex::new(WindowState::default()),
+            ready: Condvar::new(),
+            room: Condvar::new(),
         }
     }
-    Ok(())
+
+    fn lock(&self) -> MutexGuard<'_, WindowState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until event `i` is within the window; a buffer to render it into.
+    fn claim(&self, i: usize) -> Option<Vec<u8>> {
+        let mut st = self.lock();
+        while i >= st.written + WINDOW && !st.stop {
+            st.workers_waiting += 1;
+            st = self.room.wait(st).unwrap_or_else(|e| e.into_inner());
+            st.workers_waiting -= 1;
+        }
+        (!st.stop).then(|| st.spare.pop().unwrap_or_default())
+    }
+
+    fn finish(&self, i: usize, done: io::Result<Option<Vec<u8>>>) {
+        let mut st = self.lock();
+        let wake = match done {
+            Ok(text) => {
+                st.done.insert(i, text);
+                i == st.written
+            }
+            Err(e) => {
+                st.failed.get_or_insert(e);
+                true
+            }
+        };
+        // Waking the writer for an event it does not wait for yet would only cost a
+        // context switch per event.
+        if wake && st.writer_waits {
+            self.ready.notify_one();
+        }
+    }
+
+    /// Waits for event `i` (the writer takes them in order).
+    fn take(&self, i: usize) -> io::Result<Option<Vec<u8>>> {
+        let mut st = self.lock();
+        loop {
+            if let Some(text) = st.done.remove(&i) {
+                return Ok(text);
+            }
+            if let Some(e) = st.failed.take() {
+                return Err(e);
+            }
+            if st.stop {
+                return Err(io::Error::other("an event renderer failed"));
+            }
+            st.writer_waits = true;
+            st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
+            st.writer_waits = false;
+        }
+    }
+
+    fn written(&self, upto: usize, buf: Option<Vec<u8>>) {
+        let mut st = self.lock();
+        st.written = upto;
+        st.spare.extend(buf);
+        if st.workers_waiting > 0 {
+            self.room.notify_all();
+        }
+    }
+
+    fn stop(&self) {
+        self.lock().stop = true;
+        self.ready.notify_all();
+        self.room.notify_all();
+    }
+}
+
+struct StopOnPanic<'a>(&'a Window);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop();
+        }
+    }
 }
 
 /// Output formats.
@@ -224,5 +364,77 @@ pub(crate) fn evidence_note(k: &Killed) -> Option<&'static str> {
         Evidence::Selection => Some("selected; kill line not in log"),
         Evidence::Reaper => Some("named by oom_reaper only"),
         Evidence::SharedMm => Some("shared its memory"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{ScanOptions, scan_reader};
+    use crate::report::ReportOptions;
+
+    /// Five hosts' copies of a 16-kill capture: 80 events, more than the window.
+    fn report() -> Report {
+        let text = include_str!("../../samples/lab/many.messages");
+        let opts = ScanOptions {
+            year: Some(2026),
+            ..Default::default()
+        };
+        let scans = (1..=5)
+            .map(|n| {
+                let copy = text.replace(" vm kernel: ", &format!(" vm{n} kernel: "));
+                scan_reader(&format!("host{n}"), copy.as_bytes(), None, &opts)
+            })
+            .collect();
+        Report::build(scans, &ReportOptions::default())
+    }
+
+    fn id_line(ev: &EventReport, out: &mut Vec<u8>) -> io::Result<()> {
+        writeln!(out, "{}", ev.id)
+    }
+
+    #[test]
+    fn every_event_is_written_once_in_order() {
+        let r = report();
+        assert_eq!(r.len(), 80);
+        assert!(r.len() > WINDOW);
+        let mut got = Vec::new();
+        each_event(&r, id_line, |t| {
+            got.extend_from_slice(t);
+            Ok(())
+        })
+        .unwrap();
+        let want: String = (1..=80).map(|i| format!("{i}\n")).collect();
+        assert_eq!(String::from_utf8(got).unwrap(), want);
+    }
+
+    #[test]
+    fn a_failing_renderer_or_writer_ends_the_run_with_its_error() {
+        let r = report();
+        let failing = |ev: &EventReport, out: &mut Vec<u8>| {
+            if ev.id == 70 {
+                return Err(io::Error::other("render failed at 70"));
+            }
+            id_line(ev, out)
+        };
+        let mut written = 0;
+        let err = each_event(&r, failing, |_| {
+            written += 1;
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "render failed at 70");
+        assert!(written < 70, "{written} written");
+        let mut calls = 0;
+        let err = each_event(&r, id_line, |_| {
+            calls += 1;
+            if calls == 3 {
+                return Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"));
+            }
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
+        assert_eq!(calls, 3);
     }
 }

@@ -550,8 +550,9 @@ fn journal_mode_runs_journalctl_with_the_time_range() {
     assert_eq!(args.trim(), "-k -o json --no-pager --since=2026-11-21");
 }
 
-/// Events are rendered in parallel, at most 64 ahead of the writer: five hosts' copies of a capture (80
-/// events) must come out complete, numbered and in time order in every format.
+/// Events are rendered in parallel, at most 64 ahead of the writer: five hosts' copies
+/// of a capture (80 events) must come out complete, numbered and in time order in every
+/// format.
 #[test]
 fn events_past_a_render_batch_keep_their_order() {
     let text = std::fs::read_to_string(sample("lab/many.messages")).unwrap();

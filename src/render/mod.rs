@@ -40,8 +40,9 @@ where
     let shared = Window::new();
     let next = AtomicUsize::new(0);
     std::thread::scope(|s| {
+        let mut spawned = 0;
         for _ in 0..workers {
-            s.spawn(|| {
+            let worker = std::thread::Builder::new().spawn_scoped(s, || {
                 // A panicking renderer must not leave the writer waiting for its event.
                 let _guard = StopOnPanic(&shared);
                 loop {
@@ -59,6 +60,19 @@ where
                     };
                     shared.finish(i, done);
                 }
+            });
+            spawned += usize::from(worker.is_ok());
+        }
+        if spawned == 0 {
+            // No thread could be started: render here, one event at a time.
+            let mut buf = Vec::new();
+            return (0..n).try_for_each(|i| match report.event(i) {
+                Some(ev) => {
+                    buf.clear();
+                    render(&ev, &mut buf)?;
+                    write(&buf)
+                }
+                None => Ok(()),
             });
         }
         let res = (0..n).try_for_each(|i| match shared.take(i)? {

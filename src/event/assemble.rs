@@ -379,7 +379,6 @@ impl Assembler {
                     first_line: rec.line,
                     last_line: rec.line,
                 },
-                also_in: Vec::new(),
                 host: rec.host.map(|h| String::from_utf8_lossy(h).into_owned()),
                 boot_id: rec.boot.map(|b| String::from_utf8_lossy(b).into_owned()),
                 boot_seq: s.boot_seq,

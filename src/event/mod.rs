@@ -276,8 +276,6 @@ pub enum Ending {
 pub struct OomEvent {
     /// Where the report is.
     pub source: SourceSpan,
-    /// The same event found in other inputs (overlapping rotations, two log writers).
-    pub also_in: Vec<SourceSpan>,
     /// Host name from the log.
     pub host: Option<String>,
     /// Journal boot id, when known.

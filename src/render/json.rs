@@ -102,7 +102,7 @@ impl<'a> EventJson<'a> {
         EventJson {
             id: r.id,
             source: &ev.source,
-            also_in: &ev.also_in,
+            also_in: &r.also_in,
             host: ev.host.as_deref(),
             boot_id: ev.boot_id.as_deref(),
             time: r

@@ -387,7 +387,7 @@ fn event_body(
     if e.source.last_line != e.source.first_line {
         src.push_str(&format!("-{}", e.source.last_line));
     }
-    for a in &e.also_in {
+    for a in &ev.also_in {
         src.push_str(&format!(" (also {}:{})", term(&a.path), a.first_line));
     }
     field_with(out, p, "Source", &src, opts, &|l| p.dim(l))

@@ -61,6 +61,9 @@ pub struct EventReport {
     pub time_zone_assumed: bool,
     /// The event as read from the log (shared with the event store).
     pub event: Arc<OomEvent>,
+    /// The same event found in other inputs (overlapping rotations, two log writers),
+    /// merged into this one.
+    pub also_in: Vec<SourceSpan>,
     /// Ranking, memory use, container.
     pub analysis: Analysis,
 }
@@ -83,6 +86,7 @@ impl EventReport {
             time,
             time_zone_assumed,
             event: ev,
+            also_in: Vec::new(),
             analysis,
         }
     }
@@ -164,7 +168,7 @@ impl Candidate {
             time,
             boot_seq: ev.boot_seq,
             victims: ev.killed.iter().map(|k| k.pid).collect(),
-            also_in: ev.also_in.clone(),
+            also_in: Vec::new(),
         }
     }
 }
@@ -270,18 +274,16 @@ impl Report {
     /// or when it cannot be read back.
     pub fn event(&self, i: usize) -> Option<EventReport> {
         let e = self.entries.get(i)?;
-        let mut ev = self.stores[e.store].get(e.index).ok()?;
-        if ev.also_in != e.also_in {
-            // Only merged duplicates differ: copy those, share the rest.
-            Arc::make_mut(&mut ev).also_in = e.also_in.clone();
-        }
-        Some(EventReport::new(
+        let ev = self.stores[e.store].get(e.index).ok()?;
+        let mut rep = EventReport::new(
             ev,
             &self.evidence,
             self.zone,
             i + 1,
             e.earlier_victims.clone(),
-        ))
+        );
+        rep.also_in = e.also_in.clone();
+        Some(rep)
     }
 
     /// All events at once (tests, small reports).

@@ -27,7 +27,17 @@ use crate::report::{Counted, EventReport, Report};
 /// cost: a batch that waits for its slowest event left the other core idle), but stay
 /// at most [`WINDOW`] events ahead of the writer, so memory stays bounded; buffers are
 /// reused.
-pub(crate) fn each_event<R, W>(report: &Report, render: R, mut write: W) -> io::Result<()>
+pub(crate) fn each_event<R, W>(report: &Report, render: R, write: W) -> io::Result<()>
+where
+    R: Fn(&EventReport, &mut Vec<u8>) -> io::Result<()> + Sync,
+    W: FnMut(&[u8]) -> io::Result<()>,
+{
+    let workers = rayon::current_num_threads().clamp(1, 16);
+    each_event_with(report, workers, render, write)
+}
+
+/// [`each_event`] with up to `workers` rendering threads (0: the writer renders).
+fn each_event_with<R, W>(report: &Report, workers: usize, render: R, mut write: W) -> io::Result<()>
 where
     R: Fn(&EventReport, &mut Vec<u8>) -> io::Result<()> + Sync,
     W: FnMut(&[u8]) -> io::Result<()>,
@@ -36,9 +46,17 @@ where
     if n == 0 {
         return Ok(());
     }
-    let workers = rayon::current_num_threads().clamp(1, 16).min(n);
+    let workers = workers.min(n);
     let shared = Window::new();
     let next = AtomicUsize::new(0);
+    // Event `i` rendered into `buf`; `None` if it cannot be read back.
+    let rendered = |i: usize, mut buf: Vec<u8>| -> io::Result<Option<Vec<u8>>> {
+        buf.clear();
+        match report.event(i) {
+            Some(ev) => render(&ev, &mut buf).map(|()| Some(buf)),
+            None => Ok(None),
+        }
+    };
     std::thread::scope(|s| {
         let mut spawned = 0;
         for _ in 0..workers {
@@ -50,41 +68,24 @@ where
                     if i >= n {
                         return;
                     }
-                    let Some(mut buf) = shared.claim(i) else {
+                    let Some(buf) = shared.claim(i) else {
                         return;
                     };
-                    buf.clear();
-                    let done = match report.event(i) {
-                        Some(ev) => render(&ev, &mut buf).map(|()| Some(buf)),
-                        None => Ok(None),
-                    };
-                    shared.finish(i, done);
+                    shared.finish(i, rendered(i, buf));
                 }
             });
             spawned += usize::from(worker.is_ok());
         }
-        if spawned == 0 {
-            // No thread could be started: render here, one event at a time.
-            let mut buf = Vec::new();
-            return (0..n).try_for_each(|i| match report.event(i) {
-                Some(ev) => {
-                    buf.clear();
-                    render(&ev, &mut buf)?;
-                    write(&buf)
-                }
-                None => Ok(()),
-            });
-        }
-        let res = (0..n).try_for_each(|i| match shared.take(i)? {
-            Some(buf) => {
-                let r = write(&buf);
-                shared.written(i + 1, Some(buf));
-                r
-            }
-            None => {
-                shared.written(i + 1, None);
-                Ok(())
-            }
+        // If no thread could be started, this one renders each event before writing it.
+        let res = (0..n).try_for_each(|i| {
+            let text = if spawned == 0 {
+                rendered(i, shared.lock().spare.pop().unwrap_or_default())?
+            } else {
+                shared.take(i)?
+            };
+            let r = text.as_deref().map_or(Ok(()), &mut write);
+            shared.written(i + 1, text);
+            r
         });
         if res.is_err() {
             shared.stop();
@@ -412,14 +413,17 @@ mod tests {
         let r = report();
         assert_eq!(r.len(), 80);
         assert!(r.len() > WINDOW);
-        let mut got = Vec::new();
-        each_event(&r, id_line, |t| {
-            got.extend_from_slice(t);
-            Ok(())
-        })
-        .unwrap();
         let want: String = (1..=80).map(|i| format!("{i}\n")).collect();
-        assert_eq!(String::from_utf8(got).unwrap(), want);
+        // 0: no thread could be started, the writer renders too.
+        for workers in [0, 1, 2, 5] {
+            let mut got = Vec::new();
+            each_event_with(&r, workers, id_line, |t| {
+                got.extend_from_slice(t);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(String::from_utf8(got).unwrap(), want, "{workers} workers");
+        }
     }
 
     #[test]

@@ -75,7 +75,7 @@ impl<R: BufRead> GzReader<R> {
         if flags & FEXTRA != 0 {
             let mut len = [0u8; 2];
             self.inner.read_exact(&mut len).map_err(truncated)?;
-            self.skip(u16::from_le_bytes(len) as usize)?;
+            self.skip(u64::from(u16::from_le_bytes(len)))?;
         }
         if flags & FNAME != 0 {
             self.skip_zero_terminated()?;
@@ -89,15 +89,10 @@ impl<R: BufRead> GzReader<R> {
         Ok(())
     }
 
-    fn skip(&mut self, mut n: usize) -> io::Result<()> {
-        while n > 0 {
-            let buf = self.inner.fill_buf()?;
-            if buf.is_empty() {
-                return Err(truncated(io::ErrorKind::UnexpectedEof.into()));
-            }
-            let k = buf.len().min(n);
-            self.inner.consume(k);
-            n -= k;
+    fn skip(&mut self, n: u64) -> io::Result<()> {
+        let skipped = io::copy(&mut self.inner.by_ref().take(n), &mut io::sink())?;
+        if skipped < n {
+            return Err(cut_short());
         }
         Ok(())
     }
@@ -107,7 +102,7 @@ impl<R: BufRead> GzReader<R> {
         loop {
             let buf = self.inner.fill_buf()?;
             if buf.is_empty() {
-                return Err(truncated(io::ErrorKind::UnexpectedEof.into()));
+                return Err(cut_short());
             }
             match memchr::memchr(0, buf) {
                 Some(i) => {
@@ -184,7 +179,7 @@ impl<R: BufRead> Read for GzReader<R> {
                         return Ok(made);
                     }
                     if status != Status::StreamEnd && (eof || used == 0) {
-                        return Err(truncated(io::ErrorKind::UnexpectedEof.into()));
+                        return Err(cut_short());
                     }
                 }
             }
@@ -196,12 +191,17 @@ fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg)
 }
 
+fn cut_short() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "the gzip stream ends inside a member (truncated archive)",
+    )
+}
+
+/// `read_exact`'s end-of-input error, said the way this module says it.
 fn truncated(e: io::Error) -> io::Error {
     if e.kind() == io::ErrorKind::UnexpectedEof {
-        io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "the gzip stream ends inside a member (truncated archive)",
-        )
+        cut_short()
     } else {
         e
     }
@@ -210,14 +210,8 @@ fn truncated(e: io::Error) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use flate2::write::GzEncoder;
+    use crate::input::tests::gz;
     use std::io::{BufReader, Write};
-
-    fn gz(data: &[u8]) -> Vec<u8> {
-        let mut e = GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(data).unwrap();
-        e.finish().unwrap()
-    }
 
     /// Everything `r` gives before it ends or fails, and the error.
     fn drain(r: &mut dyn Read) -> (Vec<u8>, Option<io::Error>) {

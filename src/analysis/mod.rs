@@ -22,9 +22,23 @@ pub struct Analysis {
     /// What filled memory.
     pub memory: Option<MemoryUse>,
     /// Whose memory: the owner of the victim's cgroup (or of the OOM cgroup).
-    pub container: Option<Container>,
-    /// The cgroup path `container` was decoded from.
-    pub container_path: Option<String>,
+    pub container: Option<CgroupOwner>,
+}
+
+/// A cgroup path and what it says about its owner (container, pod, service).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CgroupOwner {
+    /// The path, as the log gives it.
+    pub cgroup: String,
+    /// What the path decodes to.
+    pub owner: Container,
+}
+
+impl CgroupOwner {
+    /// A short name for the owner (see [`Container::label`]).
+    pub fn label(&self) -> String {
+        self.owner.label(&self.cgroup)
+    }
 }
 
 /// Analyses one event. `evidence` is what the same host's logs say per boot; `earlier`
@@ -52,8 +66,13 @@ pub fn analyse(ev: &OomEvent, evidence: &[BootEvidence], earlier_victims: Vec<u3
             .or_else(|| m.oom_memcg.clone())
             .or_else(|| m.stats_path.clone())
     });
-    let container = path.as_deref().map(container::decode);
-    let containerized = container.as_ref().is_some_and(|c| c.kind.is_container());
+    let container = path.map(|cgroup| CgroupOwner {
+        owner: container::decode(&cgroup),
+        cgroup,
+    });
+    let containerized = container
+        .as_ref()
+        .is_some_and(|c| c.owner.kind.is_container());
     let ctx = BadnessContext {
         boot,
         other_boots,
@@ -64,7 +83,6 @@ pub fn analyse(ev: &OomEvent, evidence: &[BootEvidence], earlier_victims: Vec<u3
         badness: badness::analyse(ev, &ctx),
         memory: memory::analyse(ev),
         container,
-        container_path: path,
     }
 }
 

@@ -157,16 +157,11 @@ impl<'a> EventJson<'a> {
             notes: &ev.notes,
             badness: r.analysis.badness.as_ref(),
             memory: r.analysis.memory.as_ref(),
-            container: r
-                .analysis
-                .container
-                .as_ref()
-                .zip(r.analysis.container_path.as_deref())
-                .map(|(owner, cgroup)| ContainerJson {
-                    cgroup,
-                    label: owner.label(cgroup),
-                    owner,
-                }),
+            container: r.analysis.container.as_ref().map(|c| ContainerJson {
+                cgroup: &c.cgroup,
+                label: c.label(),
+                owner: &c.owner,
+            }),
             raw: &ev.raw,
         }
     }

@@ -168,8 +168,8 @@ pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io:
             writeln!(out, "| Victim's cgroup | `{}` |", code(t))?;
         }
     }
-    if let (Some(c), Some(path)) = (&ev.analysis.container, &ev.analysis.container_path) {
-        writeln!(out, "| Owner | {} |", md(&c.label(path)))?;
+    if let Some(c) = &ev.analysis.container {
+        writeln!(out, "| Owner | {} |", md(&c.label()))?;
     }
     if let Some(c) = &e.constraint {
         writeln!(out, "| Constraint | {} |", md(c))?;

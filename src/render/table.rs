@@ -315,10 +315,10 @@ fn event_body(
             _ => {}
         }
     }
-    if let (Some(c), Some(path)) = (&ev.analysis.container, &ev.analysis.container_path) {
+    if let Some(c) = &ev.analysis.container {
         // A cgroup with no known owner would only repeat the path shown just before.
-        if c.kind != ContainerKind::Other || wh.is_empty() {
-            wh.push(term(&c.label(path)).into_owned());
+        if c.owner.kind != ContainerKind::Other || wh.is_empty() {
+            wh.push(term(&c.label()).into_owned());
         }
     }
     if let Some(c) = &e.constraint {
@@ -564,8 +564,9 @@ pub(crate) fn overview_row(ev: &EventReport) -> [String; 6] {
 fn place(ev: &EventReport) -> String {
     use crate::analysis::ContainerKind as K;
     let e = &ev.event;
-    let owner = match (&ev.analysis.container, &ev.analysis.container_path) {
-        (Some(c), Some(path)) => match c.kind {
+    let owner = ev.analysis.container.as_ref().and_then(|co| {
+        let c = &co.owner;
+        match c.kind {
             K::KubernetesContainer | K::KubernetesPod => {
                 let pod = c
                     .pod_uid
@@ -577,10 +578,9 @@ fn place(ev: &EventReport) -> String {
                 Some(format!("{pod}{ctr}"))
             }
             K::Root | K::Other => None,
-            _ => Some(c.label(path)),
-        },
-        _ => None,
-    };
+            _ => Some(co.label()),
+        }
+    });
     let cgroup = e.memcg.as_ref().and_then(|m| m.oom_memcg.as_deref());
     match (e.scope, owner, cgroup) {
         (Some(Scope::Global), Some(o), _) => format!("machine; victim in {o}"),

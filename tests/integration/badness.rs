@@ -261,7 +261,7 @@ fn memory_breakdowns() {
 #[test]
 fn containers_are_named() {
     let r = report_of("real/025-aks-cgroupv2-pod-memcg-5.15-syslog-interleaved.log").event_list();
-    let c = r[0].analysis.container.as_ref().unwrap();
+    let c = &r[0].analysis.container.as_ref().unwrap().owner;
     assert_eq!(
         c.pod_uid.as_deref(),
         Some("5931aa75-4603-4e65-b552-7c71cf55cfb5")
@@ -274,7 +274,7 @@ fn containers_are_named() {
     );
     let svc =
         report_of("real/019-azure-ama-systemd-service-memcg-5.15-dmesg-grep.log").event_list();
-    let c = svc[0].analysis.container.as_ref().unwrap();
+    let c = &svc[0].analysis.container.as_ref().unwrap().owner;
     assert_eq!(c.unit.as_deref(), Some("azuremonitoragent.service"));
 }
 

@@ -3,6 +3,7 @@
 
 pub mod badness;
 pub mod container;
+pub mod gfp;
 pub mod kernel;
 pub mod memory;
 

@@ -13,8 +13,15 @@
 //! ([`Decoded::Ambiguous`]) — a guess is never presented as fact.
 //!
 //! Facts were read in kernel sources held in public repositories (the repository and, for
-//! a snapshot, its commit are named per table); boundaries taken from patch mails rather
-//! than from a tree of that release say so.
+//! a snapshot, its commit are named per table); boundaries taken from patch mails or from
+//! real printings rather than from a tree of that release say so. RHEL kernels backport:
+//! RHEL 7 has its own table (3.10.0-1160.el7's gfp.h), RHEL 8's 4.18.0-147 matches
+//! upstream 4.18, RHEL 6 is decoded as upstream 2.6.32 and marked so
+//! ([`Basis::Table::rhel_base`]).
+//!
+//! Without the release, masks printed without names are read as a pre-4.6 kernel's,
+//! with every table from 2.6.24 to 4.5 (and at every release inside a table where a
+//! flag came or went); releases older than 2.6.24 get no reading.
 
 use serde::Serialize;
 
@@ -75,9 +82,10 @@ pub enum Basis {
     Table {
         /// The table's releases.
         range: Range,
-        /// `Some(n)` for a RHEL `n` kernel (6, 7): decoded with the table of its upstream
-        /// base release; RHEL's own gfp.h was not available, and backports may differ.
-        /// (RHEL 8's 4.18.0-147 gfp.h was read and has the upstream 4.18 layout.)
+        /// `Some(6)` for a RHEL 6 kernel: decoded with the table of its upstream base
+        /// release (2.6.32); RHEL 6's own gfp.h was not available, backports may differ.
+        /// RHEL 7 has a table of its own (3.10.0-1160.el7's gfp.h); RHEL 8's 4.18.0-147
+        /// gfp.h was read and has the upstream 4.18 layout.
         rhel_base: Option<u32>,
     },
     /// The release is unknown, or between two releases whose tables were checked, and
@@ -146,6 +154,9 @@ pub fn decode(release: Option<&str>, mask: &str, printed: Option<&str>) -> Optio
     // into the table's range when it falls between tables), or, when it is unknown,
     // every release inside the table where a flag or combination came or went.
     let candidates: Vec<(&Era, Ver)> = match v {
+        Some(v) if kernel.as_ref().is_some_and(|k| k.rhel == Some(7)) && RHEL7.holds(v) => {
+            vec![(&RHEL7, v)]
+        }
         Some(v) => eras_for(v)
             .into_iter()
             .map(|e| (e, v.clamp(e.from, e.last())))
@@ -160,7 +171,7 @@ pub fn decode(release: Option<&str>, mask: &str, printed: Option<&str>) -> Optio
         return Some(Decoded::One(decode_printed(&candidates, v, mask, printed)));
     }
     if let (Some(_), [(era, at)]) = (v, candidates.as_slice()) {
-        let rhel_base = kernel.and_then(|k| k.rhel).filter(|&r| r <= 7);
+        let rhel_base = kernel.and_then(|k| k.rhel).filter(|&r| r <= 6);
         let basis = Basis::Table {
             range: era.range,
             rhel_base,
@@ -500,6 +511,10 @@ struct Era {
 }
 
 impl Era {
+    fn holds(&self, v: Ver) -> bool {
+        self.from <= v && v < self.to
+    }
+
     /// The last release the table holds for, as the tables compare releases.
     fn last(&self) -> Ver {
         match self.to {
@@ -712,8 +727,41 @@ const FLAGS_2631: &[Flag] = &[
     fl("__GFP_WRITE", 0x1000000),
 ];
 
+/// RHEL 7 (3.10.0-*.el7), include/linux/gfp.h of 3.10.0-1160.el7 (RHEL 7.9; read in
+/// tremb1e/linux-3.10.0-1160.el7 @877199b5): the upstream 3.10 layout, but with
+/// __GFP_ACCOUNT (and GFP_KERNEL_ACCOUNT) backported at 0x100000, where upstream 3.10
+/// has __GFP_KMEMCG. Earlier 7.x builds may predate the backport.
+const FLAGS_RHEL7: &[Flag] = &[
+    fl("__GFP_DMA", DMA),
+    fl("__GFP_HIGHMEM", HIGHMEM),
+    fl("__GFP_DMA32", DMA32),
+    fl("__GFP_MOVABLE", 0x08),
+    fl("__GFP_WAIT", 0x10),
+    fl("__GFP_HIGH", 0x20),
+    fl("__GFP_IO", 0x40),
+    fl("__GFP_FS", 0x80),
+    fl("__GFP_COLD", 0x100),
+    fl("__GFP_NOWARN", 0x200),
+    fl("__GFP_REPEAT", 0x400),
+    fl("__GFP_NOFAIL", 0x800),
+    fl("__GFP_NORETRY", 0x1000),
+    fl("__GFP_MEMALLOC", 0x2000),
+    fl("__GFP_COMP", 0x4000),
+    fl("__GFP_ZERO", 0x8000),
+    fl("__GFP_NOMEMALLOC", 0x10000),
+    fl("__GFP_HARDWALL", 0x20000),
+    fl("__GFP_THISNODE", 0x40000),
+    fl("__GFP_RECLAIMABLE", 0x80000),
+    fl("__GFP_ACCOUNT", 0x100000),
+    fl("__GFP_NOTRACK", 0x200000),
+    fl("__GFP_NO_KSWAPD", 0x400000),
+    fl("__GFP_OTHER_NODE", 0x800000),
+    fl("__GFP_WRITE", 0x1000000),
+];
+
 /// The combinations of the __GFP_WAIT kernels (the same in the v2.6.24, v2.6.32 and
-/// v3.13 files; GFP_TRANSHUGE from 2.6.38, built on __GFP_NO_KSWAPD).
+/// v3.13 files; GFP_TRANSHUGE from 2.6.38, built on __GFP_NO_KSWAPD; GFP_KERNEL_ACCOUNT
+/// only where __GFP_ACCOUNT exists, RHEL 7).
 const COMPS_WAIT: &[Comp] = &[
     cp(
         "GFP_TRANSHUGE",
@@ -760,6 +808,10 @@ const COMPS_WAIT: &[Comp] = &[
         "GFP_TEMPORARY",
         &["__GFP_WAIT", "__GFP_IO", "__GFP_FS", "__GFP_RECLAIMABLE"],
     ),
+    cp(
+        "GFP_KERNEL_ACCOUNT",
+        &["__GFP_WAIT", "__GFP_IO", "__GFP_FS", "__GFP_ACCOUNT"],
+    ),
     cp("GFP_KERNEL", &["__GFP_WAIT", "__GFP_IO", "__GFP_FS"]),
     cp("GFP_NOFS", &["__GFP_WAIT", "__GFP_IO"]),
     cp("GFP_ATOMIC", &["__GFP_HIGH"]),
@@ -803,10 +855,15 @@ const FLAGS_44: &[Flag] = &[
     fl("__GFP_KSWAPD_RECLAIM", 0x2000000),
 ];
 
-/// v4.10–v4.14: Michal Hocko's "mm: get rid of __GFP_OTHER_NODE" (v4.10) moved
+/// v4.10–v4.17: Michal Hocko's "mm: get rid of __GFP_OTHER_NODE" (v4.10) moved
 /// __GFP_WRITE to 0x800000 and __GFP_KSWAPD_RECLAIM to 0x1000000; __GFP_NOLOCKDEP
 /// (CONFIG_LOCKDEP builds only) took 0x2000000 in 4.12; __GFP_REPEAT became
-/// __GFP_RETRY_MAYFAIL in 4.13 (the v4.13 mmflags.h patch).
+/// __GFP_RETRY_MAYFAIL in 4.13 (the v4.13 mmflags.h patch). __GFP_COLD and
+/// __GFP_NOTRACK went in 4.15 but their bits stayed empty until Shakeel Butt's "slide
+/// existing gfp masks" (May 2018, for 4.18): Ubuntu's 4.15.0-108 prints
+/// 0x15000c0(GFP_KERNEL_ACCOUNT) (github.com/shakenfist/shakenfist/issues/177).
+const V415: Ver = Ver(4, 15, 0);
+
 const FLAGS_410: &[Flag] = &[
     fl("__GFP_DMA", DMA),
     fl("__GFP_HIGHMEM", HIGHMEM),
@@ -816,7 +873,7 @@ const FLAGS_410: &[Flag] = &[
     fl("__GFP_HIGH", 0x20),
     fl("__GFP_IO", 0x40),
     fl("__GFP_FS", 0x80),
-    fl("__GFP_COLD", 0x100),
+    fl_in("__GFP_COLD", 0x100, ALWAYS, V415),
     fl("__GFP_NOWARN", 0x200),
     fl_in("__GFP_REPEAT", 0x400, ALWAYS, Ver(4, 13, 0)),
     fl_in("__GFP_RETRY_MAYFAIL", 0x400, Ver(4, 13, 0), OPEN),
@@ -830,17 +887,18 @@ const FLAGS_410: &[Flag] = &[
     fl("__GFP_THISNODE", 0x40000),
     fl("__GFP_ATOMIC", 0x80000),
     fl("__GFP_ACCOUNT", 0x100000),
-    fl("__GFP_NOTRACK", 0x200000),
+    fl_in("__GFP_NOTRACK", 0x200000, ALWAYS, V415),
     fl("__GFP_DIRECT_RECLAIM", 0x400000),
     fl("__GFP_WRITE", 0x800000),
     fl("__GFP_KSWAPD_RECLAIM", 0x1000000),
     fl("__GFP_NOLOCKDEP", 0x2000000),
 ];
 
-/// v4.15–v4.19, include/linux/gfp.h of RHEL 8.1's 4.18.0-147 (cai-fuqiang/linux-4.18.0-147
-/// @9178fa8e; the upstream 4.18 layout): __GFP_COLD and __GFP_NOTRACK went in 4.15 and
-/// the bits above them moved down.
-const FLAGS_415: &[Flag] = &[
+/// v4.18–v5.0, include/linux/gfp.h of RHEL 8.1's 4.18.0-147 (cai-fuqiang/linux-4.18.0-147
+/// @9178fa8e), the upstream 4.18 layout after Shakeel Butt's patch moved __GFP_WRITE,
+/// __GFP_DIRECT_RECLAIM and __GFP_KSWAPD_RECLAIM into the empty bits. 4.19.4 prints
+/// 0x6000c0(GFP_KERNEL) (github.com/moby/moby/issues/38352).
+const FLAGS_418: &[Flag] = &[
     fl("__GFP_DMA", DMA),
     fl("__GFP_HIGHMEM", HIGHMEM),
     fl("__GFP_DMA32", DMA32),
@@ -868,9 +926,10 @@ const FLAGS_415: &[Flag] = &[
 ];
 
 /// v5.4–v5.10, include/linux/gfp.h of 5.10.228 (06I90/Notes-of-Kernel-5.10.228
-/// @c026e141): Alexey Dobriyan's "shuffle GFP_* flags" packed GFP_KERNEL into 0xcc0. The
-/// release it landed in (after 4.19, by 5.4) was not pinned: 4.20–5.3 are decoded with
-/// both this table and the one before.
+/// @c026e141): Alexey Dobriyan's "mm: shuffle GFP_* flags" (posted 9 January 2019,
+/// after the 5.0 merge window) packed GFP_KERNEL into 0xcc0. The release it landed in
+/// (5.1 to 5.4) was not pinned: 5.1–5.3 are decoded with both this table and the one
+/// before.
 const FLAGS_54: &[Flag] = &[
     fl("__GFP_DMA", DMA),
     fl("__GFP_HIGHMEM", HIGHMEM),
@@ -966,10 +1025,13 @@ const FLAGS_519: &[Flag] = &[
     fl("__GFP_NOLOCKDEP", 0x8000000),
 ];
 
-/// v6.3–v6.9, include/linux/gfp_types.h (torvalds/linux @16f5dfbc): __GFP_ATOMIC is gone
-/// (Neil Brown's "mm: discard __GFP_ATOMIC"; 0x200 unused) and the two KASAN skip bits
-/// became __GFP_SKIP_KASAN. That both happened in 6.3 is not pinned; only
-/// CONFIG_KASAN_HW_TAGS or CONFIG_LOCKDEP builds can set the bits that differ.
+/// v6.3–v6.9: __GFP_ATOMIC is gone in 6.3 (0x200 unused; 6.6.14 prints
+/// `0x820(GFP_ATOMIC)`, github.com/coolsnowwolf/lede/issues/11831); Peter
+/// Collingbourne's "kasan: remove PG_skip_kasan_poison flag" (v2 of 28 February 2023,
+/// for 6.4) merged the two KASAN skip bits into __GFP_SKIP_KASAN and moved
+/// __GFP_NOLOCKDEP down; the result is include/linux/gfp_types.h of torvalds/linux
+/// @16f5dfbc. Only CONFIG_KASAN_HW_TAGS or CONFIG_LOCKDEP builds set the bits that
+/// differ.
 const FLAGS_63: &[Flag] = &[
     fl("__GFP_DMA", DMA),
     fl("__GFP_HIGHMEM", HIGHMEM),
@@ -995,9 +1057,14 @@ const FLAGS_63: &[Flag] = &[
     fl("__GFP_ACCOUNT", 0x400000),
     fl("__GFP_ZEROTAGS", 0x800000),
     fl("__GFP_SKIP_ZERO", 0x1000000),
-    fl("__GFP_SKIP_KASAN", 0x2000000),
-    fl("__GFP_NOLOCKDEP", 0x4000000),
+    fl_in("__GFP_SKIP_KASAN_UNPOISON", 0x2000000, ALWAYS, V64),
+    fl_in("__GFP_SKIP_KASAN_POISON", 0x4000000, ALWAYS, V64),
+    fl_in("__GFP_NOLOCKDEP", 0x8000000, ALWAYS, V64),
+    fl_in("__GFP_SKIP_KASAN", 0x2000000, V64, OPEN),
+    fl_in("__GFP_NOLOCKDEP", 0x4000000, V64, OPEN),
 ];
+
+const V64: Ver = Ver(6, 4, 0);
 
 /// v6.10 on: "mm: enumerate all gfp flags" (772dd0342727c) numbers the bits with an enum
 /// whose entries after ___GFP_ZEROTAGS_BIT depend on the config (__GFP_SKIP_ZERO and
@@ -1201,9 +1268,9 @@ const COMPS_RECLAIM: &[Comp] = &[
 
 /// 5.19 on: the KASAN skip flags of GFP_HIGHUSER_MOVABLE (and the THP masks built on
 /// it) are 0 unless CONFIG_KASAN_HW_TAGS, so they are optional; GFP_ATOMIC loses
-/// __GFP_ATOMIC with the flag (6.3). GFP_NOWAIT is left out from 6.3: the newest
-/// gfp_types.h has it as `__GFP_KSWAPD_RECLAIM | __GFP_NOWARN` and the release of that
-/// change was not pinned (a GFP_NOWAIT allocation cannot invoke the OOM killer anyway).
+/// __GFP_ATOMIC with the flag (6.3). GFP_NOWAIT gained __GFP_NOWARN in a 2023 patch
+/// (6.10+ files have it); 6.3–6.9 go without it, the release of that change was not
+/// pinned (a GFP_NOWAIT allocation cannot invoke the OOM killer anyway).
 const COMPS_KASAN: &[Comp] = &[
     cp_full(
         "GFP_TRANSHUGE",
@@ -1335,6 +1402,12 @@ const COMPS_KASAN: &[Comp] = &[
         ALWAYS,
         Ver(6, 3, 0),
     ),
+    cp_in(
+        "GFP_NOWAIT",
+        &["__GFP_KSWAPD_RECLAIM", "__GFP_NOWARN"],
+        Ver(6, 10, 0),
+        OPEN,
+    ),
     cp("GFP_DMA", &["__GFP_DMA"]),
     cp("GFP_DMA32", &["__GFP_DMA32"]),
     cp(
@@ -1361,7 +1434,7 @@ const ORDER_UNPRINTED: &[&str] = &[
     "GFP_DMA32",
 ];
 
-/// `%pGg` of 4.6–4.14: the table of the v4.5 include/trace/events/gfpflags.h, which
+/// `%pGg` of 4.6–4.17: the table of the v4.5 include/trace/events/gfpflags.h, which
 /// became `__def_gfpflag_names` in mmflags.h in 4.6, with GFP_TRANSHUGE_LIGHT (4.8) and
 /// __GFP_RETRY_MAYFAIL in __GFP_REPEAT's place (v4.13 patch).
 const ORDER_46: &[&str] = &[
@@ -1407,9 +1480,10 @@ const ORDER_46: &[&str] = &[
     "__GFP_OTHER_NODE",
 ];
 
-/// `%pGg` of 4.15–6.13: the hand-written `__def_gfpflag_names` without __GFP_COLD and
-/// __GFP_NOTRACK (4.15 mmflags.h), the KASAN flags appended from 5.15 on.
-const ORDER_415: &[&str] = &[
+/// `%pGg` of 4.18–6.13: the hand-written `__def_gfpflag_names` without __GFP_COLD and
+/// __GFP_NOTRACK (4.15) or __GFP_OTHER_NODE, the KASAN flags appended from 5.15 on (in
+/// this order in the 2023 mmflags.h of the KASAN patch above).
+const ORDER_418: &[&str] = &[
     "GFP_TRANSHUGE",
     "GFP_TRANSHUGE_LIGHT",
     "GFP_HIGHUSER_MOVABLE",
@@ -1496,11 +1570,22 @@ const ORDER_614: &[&str] = &[
     "__GFP_ZEROTAGS",
 ];
 
+/// The RHEL 7 kernels' own table (see [`FLAGS_RHEL7`]), used for `.el7` releases.
+static RHEL7: Era = Era {
+    from: Ver(3, 10, 0),
+    to: Ver(3, 11, 0),
+    range: range("3.10.0-1160.el7", "3.10.0-1160.el7"),
+    prints: false,
+    flags: FLAGS_RHEL7,
+    comps: COMPS_WAIT,
+    order: ORDER_UNPRINTED,
+};
+
 const fn range(from: &'static str, to: &'static str) -> Range {
     Range { from, to: Some(to) }
 }
 
-/// Oldest first. Gaps between tables (4.20–5.3, 5.11–5.14) are releases whose layout
+/// Oldest first. Gaps between tables (5.1–5.3, 5.11–5.14) are releases whose layout
 /// was not pinned: both neighbours are tried there.
 static ERAS: &[Era] = &[
     Era {
@@ -1541,21 +1626,21 @@ static ERAS: &[Era] = &[
     },
     Era {
         from: Ver(4, 10, 0),
-        to: Ver(4, 15, 0),
-        range: range("4.10", "4.14"),
+        to: Ver(4, 18, 0),
+        range: range("4.10", "4.17"),
         prints: true,
         flags: FLAGS_410,
         comps: COMPS_RECLAIM,
         order: ORDER_46,
     },
     Era {
-        from: Ver(4, 15, 0),
-        to: Ver(4, 20, 0),
-        range: range("4.15", "4.19"),
+        from: Ver(4, 18, 0),
+        to: Ver(5, 1, 0),
+        range: range("4.18", "5.0"),
         prints: true,
-        flags: FLAGS_415,
+        flags: FLAGS_418,
         comps: COMPS_RECLAIM,
-        order: ORDER_415,
+        order: ORDER_418,
     },
     Era {
         from: Ver(5, 4, 0),
@@ -1564,7 +1649,7 @@ static ERAS: &[Era] = &[
         prints: true,
         flags: FLAGS_54,
         comps: COMPS_RECLAIM,
-        order: ORDER_415,
+        order: ORDER_418,
     },
     Era {
         from: Ver(5, 15, 0),
@@ -1573,7 +1658,7 @@ static ERAS: &[Era] = &[
         prints: true,
         flags: FLAGS_515,
         comps: COMPS_RECLAIM,
-        order: ORDER_415,
+        order: ORDER_418,
     },
     Era {
         from: Ver(5, 19, 0),
@@ -1582,7 +1667,7 @@ static ERAS: &[Era] = &[
         prints: true,
         flags: FLAGS_519,
         comps: COMPS_KASAN,
-        order: ORDER_415,
+        order: ORDER_418,
     },
     Era {
         from: Ver(6, 3, 0),
@@ -1591,7 +1676,7 @@ static ERAS: &[Era] = &[
         prints: true,
         flags: FLAGS_63,
         comps: COMPS_KASAN,
-        order: ORDER_415,
+        order: ORDER_418,
     },
     Era {
         from: Ver(6, 10, 0),
@@ -1600,7 +1685,7 @@ static ERAS: &[Era] = &[
         prints: true,
         flags: FLAGS_610,
         comps: COMPS_KASAN,
-        order: ORDER_415,
+        order: ORDER_418,
     },
     Era {
         from: Ver(6, 14, 0),
@@ -1649,7 +1734,7 @@ mod tests {
                 "4.18.0-147.mt20200626.413.el8_1.x86_64",
                 "0x6000c0",
                 "GFP_KERNEL",
-                table("4.15", Some("4.19")),
+                table("4.18", Some("5.0")),
             ),
             // real/022: page-fault OOM, no allocation mask
             ("5.4.0-29-generic", "0x0", "", table("5.4", Some("5.10"))),
@@ -1807,13 +1892,9 @@ mod tests {
                 tables: vec![table("5.4", Some("5.10")), table("5.15", Some("5.18"))]
             }
         );
-        // 4.20–5.3: only the shuffled layout prints 0xcc0 as GFP_KERNEL (in 4.15–4.19
+        // 5.1–5.3: only the shuffled layout prints 0xcc0 as GFP_KERNEL (in 4.18–5.0
         // 0xcc0 is __GFP_IO|__GFP_FS|__GFP_RETRY_MAYFAIL|__GFP_NOFAIL).
-        let g = one(decode(
-            Some("5.0.0-23-generic"),
-            "0xcc0",
-            Some("GFP_KERNEL"),
-        ));
+        let g = one(decode(Some("5.2.0-8-amd64"), "0xcc0", Some("GFP_KERNEL")));
         assert_eq!(
             g.basis,
             Basis::Printed {
@@ -1859,18 +1940,26 @@ mod tests {
             assert!(g.can_reclaim && g.can_io && g.can_fs);
             assert_eq!(g.unknown_bits, 0);
         }
-        // 0xd0 = WAIT 0x10 | IO 0x40 | FS 0x80 = GFP_KERNEL in v2.6.32 and v3.13.
-        for (release, rhel) in [
-            ("2.6.32-220.7.1.el6.x86_64", Some(6)),  // real/009
-            ("3.13.0-43-generic", None),             // real/001
-            ("3.10.0-957.12.2.el7.x86_64", Some(7)), // real/036
+        // 0xd0 = WAIT 0x10 | IO 0x40 | FS 0x80 = GFP_KERNEL in v2.6.32, v3.13 and RHEL 7's
+        // 3.10.0-1160.
+        let upstream = table("2.6.31", Some("4.3"));
+        let el7 = table("3.10.0-1160.el7", Some("3.10.0-1160.el7"));
+        for (release, range, rhel_base) in [
+            ("2.6.32-220.7.1.el6.x86_64", upstream, Some(6)), // real/009
+            ("3.13.0-43-generic", upstream, None),            // real/001
+            ("3.10.0-957.12.2.el7.x86_64", el7, None),        // real/036
         ] {
             let g = one(decode(Some(release), "0xd0", None));
             assert_eq!(g.composite, Some("GFP_KERNEL"), "{release}");
             assert_eq!(g.flags, ["__GFP_WAIT", "__GFP_IO", "__GFP_FS"]);
             assert_eq!(g.zones, AllowedZones::UpTo(Zone::Normal));
-            assert!(matches!(g.basis, Basis::Table { rhel_base, .. } if rhel_base == rhel));
+            assert_eq!(g.basis, Basis::Table { range, rhel_base });
         }
+        // RHEL 7 backported __GFP_ACCOUNT at 0x100000, upstream 3.10–3.14's __GFP_KMEMCG.
+        let g = one(decode(Some("3.10.0-1160.el7.x86_64"), "0x1000d0", None));
+        assert_eq!(g.composite, Some("GFP_KERNEL_ACCOUNT"));
+        let g = one(decode(Some("3.10.108"), "0x1000d0", None));
+        assert_eq!(g.names, ["GFP_KERNEL", "__GFP_KMEMCG"]);
         // real/023 (Ubuntu 8.04's 2.6.24 Xen kernel; the log names no release, its
         // call trace is __do_page_cache_readahead): in v2.6.24 0x201d2 = HARDWALL |
         // COLD | FS | IO | WAIT | HIGHMEM = GFP_HIGHUSER|__GFP_COLD.
@@ -1924,7 +2013,7 @@ mod tests {
                 "__GFP_KSWAPD_RECLAIM"
             ]
         );
-        // 4.10–4.14 (Michal Hocko's patch: KSWAPD at 0x1000000).
+        // 4.10–4.17 (Michal Hocko's patch: KSWAPD at 0x1000000).
         let g = one(decode(
             Some("4.13.0-1-amd64"),
             "0x14200ca",
@@ -1933,7 +2022,7 @@ mod tests {
         assert_eq!(
             g.basis,
             Basis::Printed {
-                tables: vec![table("4.10", Some("4.14"))]
+                tables: vec![table("4.10", Some("4.17"))]
             }
         );
         // GFP_TEMPORARY was still printed in 4.13 (gone in 4.14).
@@ -1943,6 +2032,68 @@ mod tests {
             Some("GFP_TEMPORARY"),
         ));
         assert!(matches!(g.basis, Basis::Printed { ref tables } if tables.len() == 1));
+    }
+
+    /// Printings from public issue threads (cited), for releases the samples lack.
+    #[test]
+    fn printed_names_from_issue_threads() {
+        let cases: &[(&str, &str, &str, Range)] = &[
+            // github.com/shakenfist/shakenfist/issues/177: COLD and NOTRACK gone, their
+            // bits still empty.
+            (
+                "4.15.0-108-generic",
+                "0x15000c0",
+                "GFP_KERNEL_ACCOUNT",
+                table("4.10", Some("4.17")),
+            ),
+            // github.com/moby/moby/issues/38352
+            (
+                "4.19.4-1.el7.elrepo.x86_64",
+                "0x6000c0",
+                "GFP_KERNEL",
+                table("4.18", Some("5.0")),
+            ),
+            // github.com/raspberrypi/linux/issues/5279
+            (
+                "4.19.118",
+                "0x7080c0",
+                "GFP_KERNEL_ACCOUNT|__GFP_ZERO",
+                table("4.18", Some("5.0")),
+            ),
+            // github.com/arriven/db1000n/issues/555
+            (
+                "5.4.17-2136.307.3.4.el8uek.x86_64",
+                "0x100cca",
+                "GFP_HIGHUSER_MOVABLE",
+                table("5.4", Some("5.10")),
+            ),
+            // github.com/raspberrypi/linux/issues/5395
+            (
+                "6.1.16-3-rpi-ARCH",
+                "0xcd0",
+                "GFP_KERNEL|__GFP_RECLAIMABLE",
+                table("5.19", Some("6.2")),
+            ),
+            // github.com/coolsnowwolf/lede/issues/11831 (an allocation failure, same %pGg)
+            ("6.6.14", "0x820", "GFP_ATOMIC", table("6.3", Some("6.9"))),
+            // github.com/systemd/systemd/issues/40208
+            (
+                "6.17.3-arch2-1-lily",
+                "0xcc0",
+                "GFP_KERNEL",
+                table("6.14", None),
+            ),
+        ];
+        for (release, mask, printed, range) in cases {
+            let g = one(decode(Some(release), mask, Some(printed)));
+            assert_eq!(
+                g.basis,
+                Basis::Printed {
+                    tables: vec![*range]
+                },
+                "{release} {mask}({printed})"
+            );
+        }
     }
 
     /// Without a release a bare mask is read with every pre-4.6 table; readings that
@@ -2076,7 +2227,7 @@ mod tests {
                 e.flags.iter().any(|f| f.name == name) || e.comps.iter().any(|c| c.name == name)
             })
         };
-        for era in ERAS {
+        for era in ERAS.iter().chain([&RHEL7]) {
             for c in era.comps {
                 for n in c.plus.iter().chain(c.minus).chain(c.optional) {
                     assert!(known(n), "{} uses unknown {n}", c.name);

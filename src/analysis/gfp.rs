@@ -70,10 +70,12 @@ pub struct Range {
 
 /// Where a decoding came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub enum Basis {
     /// The kernel printed the names (4.6+); they were parsed and win. `tables` are the
     /// ranges whose table prints this mask exactly as the kernel did (the flags come from
-    /// the table then); empty when none does (flags then come from the names alone).
+    /// the table then, unless those tables disagree on them); empty when none does (the
+    /// flags then come from the names alone).
     Printed {
         /// Ranges whose table reproduces the printed names.
         tables: Vec<Range>,
@@ -103,6 +105,7 @@ pub enum Basis {
 
 /// A decoded GFP mask.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Gfp {
     /// The mask.
     pub mask: u64,
@@ -132,12 +135,31 @@ pub struct Gfp {
 
 /// The outcome of [`decode`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub enum Decoded {
     /// One reading: printed names, the table for the release, or all candidates agreeing.
     One(Gfp),
     /// The release is unknown (or between checked tables) and the candidate tables
     /// disagree: every reading, each with the releases it holds for, oldest first.
     Ambiguous(Vec<Gfp>),
+}
+
+impl Decoded {
+    /// The reading when there is only one.
+    pub fn one(&self) -> Option<&Gfp> {
+        match self {
+            Decoded::One(g) => Some(g),
+            Decoded::Ambiguous(_) => None,
+        }
+    }
+
+    /// Every reading (one, or each candidate).
+    pub fn readings(&self) -> &[Gfp] {
+        match self {
+            Decoded::One(g) => std::slice::from_ref(g),
+            Decoded::Ambiguous(all) => all,
+        }
+    }
 }
 
 /// Decodes a mask as printed (`"0x201da"`) for a release (`uname -r` as the CPU line
@@ -147,7 +169,7 @@ pub enum Decoded {
 /// them). `None` when the mask is not hex, or for a bare mask from a release older than
 /// the oldest table (2.6.24).
 pub fn decode(release: Option<&str>, mask: &str, printed: Option<&str>) -> Option<Decoded> {
-    let mask = parse_hex(mask)?;
+    let mask = parse_mask(mask)?;
     let kernel = release.and_then(KernelVersion::parse);
     let v = kernel.as_ref().map(ver_of);
     // Each candidate table with the release it is read at: the release itself (moved
@@ -212,6 +234,19 @@ fn same_reading(a: &Gfp, b: &Gfp) -> bool {
         && a.composite == b.composite
         && a.unknown_bits == b.unknown_bits
         && a.names == b.names
+}
+
+/// The mask as the header has it: `0x…` (the kernel prints `%#x`); a bare number, which
+/// the header parser also accepts, is read as decimal.
+fn parse_mask(text: &str) -> Option<u64> {
+    let t = text.trim();
+    if t.starts_with("0x") || t.starts_with("0X") {
+        return parse_hex(t);
+    }
+    if t.is_empty() || t.len() > 20 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
 }
 
 fn parse_hex(text: &str) -> Option<u64> {
@@ -2206,6 +2241,11 @@ mod tests {
         assert_eq!(decode(None, "zz", None), None);
         assert_eq!(decode(None, "0x", None), None);
         assert_eq!(decode(None, "0x1ffffffffffffffff", None), None);
+        assert_eq!(decode(None, "201da", None), None);
+        // A bare number is decimal (208 = 0xd0).
+        let d = decode(Some("3.13.0-43-generic"), "208", None).unwrap();
+        assert_eq!(d.one().unwrap().composite, Some("GFP_KERNEL"));
+        assert_eq!(d.readings().len(), 1);
         assert_eq!(decode(Some("banana"), "-1", Some("GFP_KERNEL")), None);
         let junk = "|\u{1b}[31m".repeat(1000);
         let g = one(decode(Some("6.1.0"), "0xffffffffffffffff", Some(&junk)));

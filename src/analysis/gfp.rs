@@ -1136,8 +1136,10 @@ const V48: Ver = Ver(4, 8, 0);
 
 /// The combinations of the __GFP_DIRECT_RECLAIM kernels, 4.4 to 5.18: the 4.4 patch,
 /// the 4.18.0-147 and 5.10.228 files; GFP_KERNEL_ACCOUNT exists once __GFP_ACCOUNT does
-/// (4.5); GFP_TRANSHUGE_LIGHT came in 4.8 (GFP_TRANSHUGE before it: without
-/// __GFP_KSWAPD_RECLAIM, with __GFP_NORETRY); GFP_TEMPORARY went in 4.14. From 5.15 to
+/// (4.5); GFP_TRANSHUGE_LIGHT came in 4.8. GFP_TRANSHUGE before it has __GFP_NORETRY
+/// and, in 4.4 and 4.5, __GFP_DIRECT_RECLAIM; Mel Gorman's "mm: thp: Redefine default
+/// THP defrag behaviour" (25 February 2016, for 4.6) took both reclaim flags out.
+/// GFP_TEMPORARY went in 4.14. From 5.15 to
 /// 5.18 GFP_HIGHUSER_MOVABLE includes __GFP_SKIP_KASAN_POISON, which the optional lists
 /// take when set; that table has no such bit before 5.15, so they are inert there.
 const COMPS_RECLAIM: &[Comp] = &[
@@ -1178,6 +1180,26 @@ const COMPS_RECLAIM: &[Comp] = &[
         &["__GFP_KSWAPD_RECLAIM"],
         &[],
         ALWAYS,
+        Ver(4, 6, 0),
+    ),
+    cp_full(
+        "GFP_TRANSHUGE",
+        &[
+            "__GFP_DIRECT_RECLAIM",
+            "__GFP_KSWAPD_RECLAIM",
+            "__GFP_IO",
+            "__GFP_FS",
+            "__GFP_HARDWALL",
+            "__GFP_HIGHMEM",
+            "__GFP_MOVABLE",
+            "__GFP_COMP",
+            "__GFP_NOMEMALLOC",
+            "__GFP_NORETRY",
+            "__GFP_NOWARN",
+        ],
+        &["__GFP_DIRECT_RECLAIM", "__GFP_KSWAPD_RECLAIM"],
+        &[],
+        Ver(4, 6, 0),
         V48,
     ),
     cp_full(
@@ -2060,6 +2082,23 @@ mod tests {
                 tables: vec![table("4.10", Some("4.17"))]
             }
         );
+        // THP masks by hand: 4.4's GFP_TRANSHUGE = (GFP_HIGHUSER_MOVABLE 0x24200ca | COMP
+        // 0x4000 | NOMEMALLOC 0x10000 | NORETRY 0x1000 | NOWARN 0x200) & ~KSWAPD 0x2000000;
+        // 4.8's = GFP_TRANSHUGE_LIGHT 0x342ca | DIRECT 0x400000, here with __GFP_THISNODE.
+        let g = one(decode(Some("4.4.0-21-generic"), "0x4352ca", None));
+        assert_eq!(g.composite, Some("GFP_TRANSHUGE"));
+        let g = one(decode(
+            Some("4.9.0-3-amd64"),
+            "0x4742ca",
+            Some("GFP_TRANSHUGE|__GFP_THISNODE"),
+        ));
+        assert_eq!(
+            g.basis,
+            Basis::Printed {
+                tables: vec![table("4.6", Some("4.9"))]
+            }
+        );
+        assert!(g.can_reclaim && !g.flags.contains(&"__GFP_KSWAPD_RECLAIM"));
         // GFP_TEMPORARY was still printed in 4.13 (gone in 4.14).
         let g = one(decode(
             Some("4.13.0-1-amd64"),

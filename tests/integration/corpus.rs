@@ -111,6 +111,14 @@ fn task_tables_with_a_header_are_read_row_for_row() {
         ("037", 4),
         ("041", 1),
         ("042", 0),
+        ("101", 2),
+        ("102", 35),
+        ("103", 4),
+        ("107", 143),
+        ("108", 119),
+        ("109", 12),
+        ("111", 12),
+        ("113", 105),
     ];
     for log in files("real", "log") {
         let name = log.file_name().unwrap().to_str().unwrap();

@@ -181,7 +181,7 @@ impl Parser {
             Escape::Kmsg if memchr::memmem::find(h.body, b"\\x").is_some() => {
                 let mut text = std::mem::take(&mut self.scratch);
                 text.clear();
-                unescape_kmsg(h.body, &mut text);
+                crate::escapes::decode_hex(h.body, &mut text);
                 emit_split(&meta, &text, b"\n", f);
                 self.scratch = text;
             }
@@ -917,23 +917,6 @@ fn emit_split(meta: &Record<'_>, text: &[u8], sep: &[u8], f: &mut dyn FnMut(&Rec
     }
 }
 
-/// `\xNN` → byte (the kernel escapes control bytes, bytes ≥ 0x7f and `\` this way).
-pub(crate) fn unescape_kmsg(s: &[u8], out: &mut Vec<u8>) {
-    let mut i = 0;
-    while i < s.len() {
-        if s[i] == b'\\'
-            && s.get(i + 1) == Some(&b'x')
-            && let (Some(h), Some(l)) = (s.get(i + 2).and_then(hex), s.get(i + 3).and_then(hex))
-        {
-            out.push(h << 4 | l);
-            i += 4;
-            continue;
-        }
-        out.push(s[i]);
-        i += 1;
-    }
-}
-
 /// rsyslog's control-character escapes `#ooo` (octal) → byte; `#012` is a newline.
 fn unescape_rsyslog(s: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
@@ -951,15 +934,6 @@ fn unescape_rsyslog(s: &[u8], out: &mut Vec<u8>) {
         }
         out.push(s[i]);
         i += 1;
-    }
-}
-
-fn hex(b: &u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
     }
 }
 

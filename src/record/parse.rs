@@ -105,6 +105,8 @@ pub struct Parser {
     json_boot: Vec<u8>,
     json_host: Vec<u8>,
     json_tag: Vec<u8>,
+    /// Literals that keep a message holding a line break whole.
+    whole: &'static [&'static [u8]],
 }
 
 impl Parser {
@@ -119,6 +121,15 @@ impl Parser {
             hint,
             ..Self::default()
         }
+    }
+
+    /// Keeps a message whole, instead of one record per line of it, when it holds a
+    /// line break and one of `literals`: the layer that reads the records knows the
+    /// messages printed at once whose text (a process name, a path) may hold a line
+    /// break that is not the end of a line.
+    pub fn keep_whole(mut self, literals: &'static [&'static [u8]]) -> Self {
+        self.whole = literals;
+        self
     }
 
     /// Looks at the first bytes of an input for shapes that one line cannot reveal:
@@ -182,17 +193,17 @@ impl Parser {
                 let mut text = std::mem::take(&mut self.scratch);
                 text.clear();
                 crate::escapes::decode_hex(h.body, &mut text);
-                emit_split(&meta, &text, b"\n", f);
+                emit_split(&meta, &text, self.whole, f);
                 self.scratch = text;
             }
             Escape::Rsyslog if memchr(b'#', h.body).is_some() => {
                 let mut text = std::mem::take(&mut self.scratch);
                 text.clear();
                 unescape_rsyslog(h.body, &mut text);
-                emit_split(&meta, &text, b"\n", f);
+                emit_split(&meta, &text, self.whole, f);
                 self.scratch = text;
             }
-            _ => emit_split(&meta, h.body, b"\n", f),
+            _ => emit_split(&meta, h.body, self.whole, f),
         }
     }
 
@@ -499,7 +510,7 @@ impl Parser {
             body: b"",
             continued: false,
         };
-        emit_split(&meta, &text, b"\n", f);
+        emit_split(&meta, &text, self.whole, f);
         self.scratch = text;
         // JSON lines carry their own metadata; a following bare line is not theirs.
         self.prev.valid = false;
@@ -873,24 +884,17 @@ fn kernel_body(mut h: Header<'_>) -> Header<'_> {
     h
 }
 
-/// Calls `f` once per non-empty piece of `text` split at `sep`, trimmed. A message
-/// that is empty altogether (`kernel: ` alone) is still one record: no line is lost.
-/// OOM lines printed by one printk with a process name in them stay whole: a newline
-/// there is part of the name, not a line break.
-fn emit_split(meta: &Record<'_>, text: &[u8], sep: &[u8], f: &mut dyn FnMut(&Record<'_>)) {
+/// Calls `f` once per non-empty line of `text`, trimmed. A message that is empty
+/// altogether (`kernel: ` alone) is still one record: no line is lost. A message that
+/// holds one of the `whole` literals stays one record: it was printed at once, and a
+/// line break in it is part of a name, not the end of a line.
+fn emit_split(meta: &Record<'_>, text: &[u8], whole: &[&[u8]], f: &mut dyn FnMut(&Record<'_>)) {
     if text.trim_ascii().is_empty() {
         f(&Record { body: b"", ..*meta });
         return;
     }
-    const WHOLE: [&[u8]; 5] = [
-        b"Killed process ",
-        b"Kill process ",
-        b"invoked oom-killer:",
-        b"oom-kill:",
-        b"oom_reaper:",
-    ];
-    if memchr::memmem::find(text, sep).is_some()
-        && WHOLE
+    if memchr(b'\n', text).is_some()
+        && whole
             .iter()
             .any(|w| memchr::memmem::find(text, w).is_some())
     {
@@ -902,8 +906,8 @@ fn emit_split(meta: &Record<'_>, text: &[u8], sep: &[u8], f: &mut dyn FnMut(&Rec
     }
     let mut rest = text;
     loop {
-        let (piece, next) = match memchr::memmem::find(rest, sep) {
-            Some(i) => (&rest[..i], Some(&rest[i + sep.len()..])),
+        let (piece, next) = match memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
             None => (rest, None),
         };
         let body = trim(piece);

@@ -76,6 +76,7 @@ impl Marker {
 
 /// What a line of a kind does while no report is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Role {
     /// It opens a report (one whose first lines are missing, unless it is the header);
     /// it must have a marker, or the fast path would never see it.
@@ -89,6 +90,7 @@ pub enum Role {
 
 /// One kind of report line. See the module documentation.
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub struct Kind {
     /// A short name, for tests and diagnostics.
     pub name: &'static str,
@@ -115,11 +117,9 @@ impl std::fmt::Debug for Kind {
     }
 }
 
-/// What the kernel prints as `Killed process` (every era), which the prefilter finds.
-const KILLED: Marker = Marker::new("Killed process", "Killed process");
+// Markers that more than one kind declares.
 const KILL: Marker = Marker::new("Kill process", "Kill process");
 const OUT_OF_MEMORY: Marker = Marker::new("Out of memory", "Out of memory");
-const OOM_KILL: Marker = Marker::new("oom-kill:", "m-kill");
 
 /// Kinds in the order their classifiers are tried: a line is of the first kind that
 /// claims it. Cheap tests on the first byte come first; lines that many kinds could
@@ -171,7 +171,7 @@ pub static KINDS: &[Kind] = &[
     },
     Kind {
         name: "oom-kill summary",
-        markers: &[OOM_KILL],
+        markers: &[Marker::new("oom-kill:", "m-kill")],
         role: Role::Opens,
         keep_whole: &["oom-kill:"],
         classify: classify::summary_line,
@@ -358,7 +358,7 @@ pub static KINDS: &[Kind] = &[
     Kind {
         name: "killed process",
         // The verdict in every era.
-        markers: &[KILLED],
+        markers: &[Marker::new("Killed process", "Killed process")],
         role: Role::Opens,
         keep_whole: &["Killed process "],
         classify: classify::killed,

@@ -110,7 +110,9 @@ pub struct Parser {
 }
 
 impl Parser {
-    /// A parser that detects the shape of each line.
+    /// A parser that detects the shape of each line. It splits every message at its
+    /// line breaks unless told which messages to keep whole ([`Parser::keep_whole`];
+    /// `event::kinds::parser` builds the parser the scanner uses).
     pub fn new() -> Self {
         Self::default()
     }

@@ -13,10 +13,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use oomlens::event::kinds;
 use oomlens::input::lines::{Line, LineReader, LineSink, Want};
-use oomlens::input::markers::Markers;
 use oomlens::pipeline::{ScanOptions, scan_reader};
-use oomlens::record::Parser;
 
 #[allow(dead_code)]
 #[path = "gen_log.rs"]
@@ -53,7 +52,7 @@ impl LineSink for Count {
 }
 
 fn lines(c: &mut Criterion, data: &[u8]) {
-    let markers = Markers::new();
+    let markers = kinds::prefilter();
     let mut g = c.benchmark_group("lines");
     g.throughput(Throughput::Bytes(data.len() as u64));
     g.sample_size(10);
@@ -71,7 +70,7 @@ fn lines(c: &mut Criterion, data: &[u8]) {
                 };
                 LineReader::new(data)
                     .with_workers(workers)
-                    .run(&mut sink, &markers)
+                    .run(&mut sink, markers)
                     .unwrap();
                 black_box((sink.lines, sink.bytes))
             })
@@ -86,7 +85,7 @@ fn records(c: &mut Criterion, data: &[u8]) {
     g.sample_size(10);
     g.bench_function("parse", |b| {
         b.iter(|| {
-            let mut p = Parser::new();
+            let mut p = kinds::parser(Default::default());
             let mut n = 0u64;
             for (i, line) in data.split(|b| *b == b'\n').enumerate() {
                 p.parse(line, i as u64 + 1, &mut |r| n += r.body.len() as u64);
@@ -96,7 +95,7 @@ fn records(c: &mut Criterion, data: &[u8]) {
     });
     g.bench_function("track", |b| {
         b.iter(|| {
-            let mut p = Parser::new();
+            let mut p = kinds::parser(Default::default());
             for (i, line) in data.split(|b| *b == b'\n').enumerate() {
                 p.track(line, i as u64 + 1);
             }

@@ -12,6 +12,7 @@
 pub mod analysis;
 pub mod diag;
 pub mod error;
+mod escapes;
 pub mod event;
 pub mod input;
 pub mod live;

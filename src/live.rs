@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::{DateTime, Local, Utc};
 
 use crate::error::{Error, Result};
-use crate::event::{Assembler, BootEvidence, OomEvent};
+use crate::event::{Assembler, BootEvidence, OomEvent, kinds};
 use crate::pipeline::{ScanOptions, resolve_year};
 use crate::record::{Parser, Wall, YearAnchor};
 
@@ -72,7 +72,7 @@ pub fn run(
         }
     };
     let boot_time = if kmsg { boot_time() } else { None };
-    let mut parser = Parser::with_hint(opts.scan.hint);
+    let mut parser = kinds::parser(opts.scan.hint);
     let mut asm = Assembler::new(&name, opts.scan.assembler.clone());
     let mut number = 0u64;
     let mut hand_out = |asm: &mut Assembler, parser: &Parser| -> io::Result<()> {

@@ -13,12 +13,12 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::error::Error;
+use crate::event::kinds;
 use crate::event::store::{Budget, EventStore};
 use crate::event::{Assembler, AssemblerOptions, BootEvidence, OomEvent};
 use crate::input::discover::Input;
 use crate::input::lines::{Line, LineReader, LineSink, ReadStats, Want};
 use crate::input::mapped::MappedFile;
-use crate::input::markers::Markers;
 use crate::input::{self, Compression, Source};
 use crate::record::{FormatHint, Parser, Record, Wall, YearAnchor};
 
@@ -227,9 +227,9 @@ fn scan_reader_with<R: Read>(
     opts: &ScanOptions,
     helpers: usize,
 ) -> InputScan {
-    let markers = Markers::new();
+    let markers = kinds::prefilter();
     let mut sink = ScanSink {
-        parser: Parser::with_hint(opts.hint),
+        parser: kinds::parser(opts.hint),
         asm: Assembler::new(name, opts.assembler.clone()),
         every_line: opts.every_line,
         records: 0,
@@ -243,7 +243,7 @@ fn scan_reader_with<R: Read>(
         Some(PlainFile::At(f)) => rdr = rdr.reading_at(f.clone(), opts.progress.clone()),
         None => {}
     }
-    let result = rdr.run(&mut sink, &markers);
+    let result = rdr.run(&mut sink, markers);
     sink.asm.finish();
     sink.collect();
     let stats = rdr.stats();
@@ -471,23 +471,23 @@ pub fn decode_records(
         path: std::path::PathBuf::from(input.source.name()),
         source: e,
     };
-    let markers = Markers::new();
+    let markers = kinds::prefilter();
     let seekable = matches!(&input.source, Source::Path(p) if p.is_file());
     let anchor = if seekable {
         let opened = input::open(&input.source)?;
         let mut tracker = Tracker {
-            parser: Parser::with_hint(opts.hint),
+            parser: kinds::parser(opts.hint),
         };
         let reader = sniffed(&mut tracker.parser, opened.reader);
         LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
-            .run(&mut tracker, &markers)
+            .run(&mut tracker, markers)
             .map_err(io_err)?;
         Some(input_anchor(&tracker.parser, opened.mtime, opts))
     } else {
         None
     };
     let opened = input::open(&input.source)?;
-    let mut parser = Parser::with_hint(opts.hint);
+    let mut parser = kinds::parser(opts.hint);
     let reader = sniffed(&mut parser, opened.reader);
     let mut sink = Emitter {
         parser,
@@ -498,7 +498,7 @@ pub fn decode_records(
         error: None,
     };
     LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
-        .run(&mut sink, &markers)
+        .run(&mut sink, markers)
         .map_err(io_err)?;
     match sink.error {
         Some(e) => Err(io_err(e)),

@@ -7,10 +7,9 @@ use std::io::{self, Read};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-use oomlens::event::{Assembler, AssemblerOptions, OomEvent};
+use oomlens::event::{Assembler, AssemblerOptions, OomEvent, kinds};
 use oomlens::input::lines::{DEFAULT_CAPACITY, DEFAULT_MAX_LINE, Line, LineReader, LineSink, Want};
 use oomlens::input::mapped::MappedFile;
-use oomlens::input::markers::Markers;
 use oomlens::pipeline::{InputScan, ScanOptions, scan_reader};
 use oomlens::record::{FormatHint, Parser};
 
@@ -248,7 +247,7 @@ pub fn records_via(
     access: Access,
 ) -> Vec<(u64, String)> {
     let mut sink = Recorder {
-        parser: Parser::with_hint(o.hint),
+        parser: kinds::parser(o.hint),
         asm: Assembler::new(NAME, AssemblerOptions::default()),
         every_line,
         records: Vec::new(),
@@ -267,7 +266,7 @@ pub fn records_via(
             _ => rdr.reading_at(Arc::new(file), None),
         };
     }
-    let _ = rdr.run(&mut sink, &Markers::new());
+    let _ = rdr.run(&mut sink, kinds::prefilter());
     let last = sink.parser.last_yearless();
     sink.records.push((u64::MAX, format!("{last:?}")));
     sink.records
@@ -431,12 +430,12 @@ impl LineSink for Clocks {
 /// path numbers boots differently and does not carry a kernel version across it.
 pub fn reboot_in_skipped_lines(text: &[u8], o: &ScanOptions) -> bool {
     let mut sink = Clocks {
-        parser: Parser::with_hint(o.hint),
+        parser: kinds::parser(o.hint),
         seen: Vec::new(),
     };
     sink.parser.sniff(&text[..text.len().min(16 * 1024)]);
     let mut rdr = LineReader::with_limits(text, o.buffer_size, o.max_line);
-    let _ = rdr.run(&mut sink, &Markers::new());
+    let _ = rdr.run(&mut sink, kinds::prefilter());
     let mut fast: Vec<u64> = [0, scan_helpers()]
         .iter()
         .flat_map(|&w| records(text, o, false, w))

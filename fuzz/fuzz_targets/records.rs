@@ -7,7 +7,8 @@ mod common;
 
 use libfuzzer_sys::fuzz_target;
 use oomlens::event::classify::classify;
-use oomlens::record::{FormatHint, Parser, YearAnchor};
+use oomlens::event::kinds;
+use oomlens::record::{FormatHint, YearAnchor};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, text)) = data.split_first() else {
@@ -24,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     let reference = chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .expect("valid date");
-    let mut p = Parser::with_hint(hint);
+    let mut p = kinds::parser(hint);
     for (i, line) in text.split(|b| *b == b'\n').enumerate() {
         let number = i as u64 + 1;
         if track_every > 0 && i % (track_every + 1) == track_every {

@@ -577,7 +577,7 @@ fn unescape(s: &str) -> String {
         return s.to_owned();
     }
     let mut out = Vec::with_capacity(s.len());
-    crate::record::unescape_kmsg(s.as_bytes(), &mut out);
+    crate::escapes::decode_hex(s.as_bytes(), &mut out);
     String::from_utf8_lossy(&out).into_owned()
 }
 

@@ -14,11 +14,11 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::diag::{Diagnostic, Severity};
 use crate::event::classify::{self, CounterKind, Line, MemTotal};
+use crate::event::kinds::{self, Kind, Role};
 use crate::event::{
     Ending, Evidence, KernelChoice, Killed, MemInfo, Memcg, OomEvent, OomSummary, Reaped,
     SourceSpan, TaskTable, Trigger, Zone,
 };
-use crate::input::markers::Markers;
 use crate::record::{Caller, Printk, Record, Wall};
 
 /// Tuning of the assembler.
@@ -123,7 +123,6 @@ pub struct Assembler {
     diag_counts: BTreeMap<&'static str, usize>,
     boots: Vec<BootEvidence>,
     open_reports: usize,
-    markers: Markers,
     /// Victims of reports already handed out by `release_finished` (stream, pid).
     released: VecDeque<(usize, u32)>,
 }
@@ -142,7 +141,6 @@ impl Assembler {
             diag_counts: BTreeMap::new(),
             boots: Vec::new(),
             open_reports: 0,
-            markers: Markers::new(),
             released: VecDeque::new(),
         }
     }
@@ -219,7 +217,7 @@ impl Assembler {
         if !rec.is_kernel() || rec.body.is_empty() {
             return;
         }
-        let line = classify::classify(rec.body);
+        let (kind, line) = kinds::classify(rec.body);
         let si = self.stream_index(rec.host);
         self.clock(si, rec, &line);
         self.close_stale(si, rec);
@@ -227,11 +225,11 @@ impl Assembler {
             self.start_report(si, rec, &line);
             return;
         }
-        if let Some(pi) = self.route(si, rec, &line) {
+        if let Some(pi) = self.route(si, rec, kind, &line) {
             self.absorb(si, pi, rec, line);
             return;
         }
-        self.idle(si, rec, line);
+        self.idle(si, rec, kind, line);
     }
 
     // ---- streams, clocks, boots ------------------------------------------------
@@ -459,9 +457,10 @@ impl Assembler {
 
     /// Which open report a line belongs to: the one whose printk caller matches, else
     /// the newest one. Kill lines go to the report that selected that pid.
-    fn route(&self, si: usize, rec: &Record<'_>, line: &Line<'_>) -> Option<usize> {
+    fn route(&self, si: usize, rec: &Record<'_>, kind: &Kind, line: &Line<'_>) -> Option<usize> {
         let open = &self.streams[si].open;
-        if open.is_empty() {
+        // Boot evidence is the stream's, never a report's.
+        if open.is_empty() || kind.role == Role::Evidence {
             return None;
         }
         match line {
@@ -484,7 +483,6 @@ impl Assembler {
                         || p.ev.tasks.rows.iter().any(|t| t.pid == r.pid)
                 });
             }
-            Line::Boot(_) | Line::SwapAdded(_) | Line::Suppressed(_) => return None,
             _ => {}
         }
         if let Some(c) = rec.caller
@@ -496,7 +494,7 @@ impl Assembler {
     }
 
     /// A line while no report is open, or one no open report takes.
-    fn idle(&mut self, si: usize, rec: &Record<'_>, line: Line<'_>) {
+    fn idle(&mut self, si: usize, rec: &Record<'_>, kind: &Kind, line: Line<'_>) {
         match &line {
             Line::Boot(release) => {
                 self.streams[si].evidence.kernel_version = Some(lossy(release));
@@ -568,42 +566,14 @@ impl Assembler {
             }
             _ => {}
         }
-        // Lines that open a report whose beginning is not in the log.
-        let opens = matches!(
-            line,
-            Line::Killed(_)
-                | Line::Selection(_)
-                | Line::Summary(_)
-                | Line::Reaper(_)
-                | Line::SharingMm { .. }
-                | Line::TaskIn { limit: Some(_), .. }
-                | Line::LimitOf(_)
-                | Line::GroupKill(_)
-                | Line::StatsHeader { .. }
-                | Line::Counter(classify::Counter {
-                    kind: CounterKind::Memory,
-                    ..
-                })
-                | Line::TasksTitle
-                | Line::TableHeader(_)
-                | Line::MemInfoStart
-                | Line::MemTotal(
-                    MemTotal::FreeSwapKb | MemTotal::TotalSwapKb | MemTotal::Ram,
-                    _
-                )
-                | Line::VictimExiting { .. }
-                | Line::NoKillable
-                | Line::Panic(_)
-        );
-        if !opens {
-            return;
-        }
-        // The fast path only sees lines with a marker string; acting on any other
-        // line here would make it disagree with the line-by-line path. The classifier
-        // is looser than the markers (`N pages of RAM`, `Free swap = 0kB` with squeezed
-        // spaces, `MEM-INFO:`, a bare `[ pid ]` header), which is right inside a report
-        // but not for opening one.
-        if !self.markers.contains(rec.body) {
+        // Lines that open a report whose beginning is not in the log: those of a kind
+        // that opens reports (the table says which), and only when the line holds a
+        // marker. The fast path only sees lines the prefilter finds; acting on any
+        // other line here would make it disagree with the line-by-line path. The
+        // classifier is looser than the markers (`N pages of RAM`, `Free swap = 0kB`
+        // with squeezed spaces, `MEM-INFO:`, a bare `[ pid ]` header), which is right
+        // inside a report but not for opening one.
+        if kind.role != Role::Opens || !kinds::prefilter().contains(rec.body) {
             return;
         }
         let p = self.new_partial(si, rec, false);

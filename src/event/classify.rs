@@ -1,5 +1,9 @@
 //! What one kernel message says, for every OOM-report line shape from 2.6.x to 6.x.
 //!
+//! The [`Line`] model and the classifier of each kind of line; which kinds there are,
+//! in what order they are tried and what they do between reports is the table in
+//! [`crate::event::kinds`].
+//!
 //! The kernel format strings behind each pattern are catalogued (with versions and
 //! sources) in `docs/kernel-formats.md` of the oomlens repository; the names below follow
 //! its sections. Text fields (process names, cgroup paths) may contain spaces, commas
@@ -323,133 +327,94 @@ re!(
     r"^(?:\? )?[A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+"
 );
 
-/// Classifies one kernel message body (already trimmed).
+/// Classifies one kernel message body (already trimmed): the first kind of the table
+/// in [`crate::event::kinds`] whose classifier claims the line.
 pub fn classify(body: &[u8]) -> Line<'_> {
-    let Some(&first) = body.first() else {
-        return Line::Other;
-    };
-    // Dispatch on the first byte so that most lines are rejected after one or two
-    // comparisons: this runs on every line inside a report.
-    match first {
-        b'[' => return bracket(body),
-        b',' => return Line::Continuation(body),
-        b'0'..=b'9' => return digit(body),
-        _ => {}
-    }
-    if let Some(l) = by_prefix(body) {
-        return l;
-    }
-    if memmem::find(body, b"oom-killer: gfp_mask=").is_some() {
-        return header(body).unwrap_or(Line::Other);
-    }
-    if let Some(l) = killed(body) {
-        return l;
-    }
-    // Each regex below is tried only when the literal it starts with is there: the
-    // chain runs for every line of a report, and most lines match none of them.
-    if let Some(c) = guarded(&SHARING, body.starts_with(b"Kill process "), body) {
-        return Line::SharingMm {
-            pid: parse(c.get(1).map(|m| m.as_bytes())).unwrap_or(0),
-            comm: c.get(2).map_or(&b""[..], |m| m.as_bytes()),
-        };
-    }
-    if let Some(c) = guarded(
-        &SELECTION,
-        memmem::find(body, b"ill process ").is_some(),
-        body,
-    ) {
-        return Line::Selection(Selection {
-            message: c.get(1).map_or(&b""[..], |m| m.as_bytes()),
-            pid: parse(c.get(2).map(|m| m.as_bytes())).unwrap_or(0),
-            comm: c.get(3).map_or(&b""[..], |m| m.as_bytes()),
-            score: parse(c.get(4).map(|m| m.as_bytes())),
-        });
-    }
-    if let Some(rest) = find_after(body, b"killed as a result of limit of ") {
-        if let Some(task) = body.strip_prefix(b"Task in ") {
-            let end =
-                memmem::rfind(task, b" killed as a result of limit of ").unwrap_or(task.len());
-            return Line::TaskIn {
-                task: &task[..end],
-                limit: Some(rest),
-            };
-        }
-        return Line::LimitOf(rest);
-    }
-    if let Some(task) = body.strip_prefix(b"Task in ") {
-        // First half of a line a 3.16/3.17 kernel split in two.
-        return Line::TaskIn { task, limit: None };
-    }
-    if let Some(c) = guarded(&EXITING, memmem::find(body, b"OOM victim ").is_some(), body) {
-        return Line::VictimExiting {
-            pid: parse(c.get(1).map(|m| m.as_bytes())).unwrap_or(0),
-            comm: c.get(2).map_or(&b""[..], |m| m.as_bytes()),
-        };
-    }
-    if let Some(rest) = body.strip_suffix(b" are going to be killed due to memory.oom.group set")
-        && let Some(path) = rest.strip_prefix(b"Tasks in ")
-    {
-        return Line::GroupKill(path);
-    }
-    if memmem::find(body, b" has mm pinned by ").is_some() {
-        return Line::MmPinned;
-    }
-    if body.starts_with(b"Out of memory and no killable processes") {
-        return Line::NoKillable;
-    }
-    // panic() prefixes "Kernel panic - not syncing: "; some consoles lose the prefix.
-    let panic_text = body
-        .strip_prefix(b"Kernel panic - not syncing: ")
-        .unwrap_or(body);
-    if (panic_text.starts_with(b"Out of memory") && memmem::find(body, b"panic_on_oom").is_some())
-        || panic_text.starts_with(b"System is deadlocked on memory")
-    {
-        return Line::Panic(body);
-    }
-    if let Some((name, mems)) = is_cpuset(body) {
-        return Line::Cpuset { name, mems };
-    }
-    if let Some(l) = mem_detail(body) {
-        return l;
-    }
-    if is_trace(body) {
-        return Line::Trace {
-            frame: FRAME.is_match(body),
-        };
-    }
-    Line::Other
+    crate::event::kinds::classify(body).1
 }
 
-/// Lines recognised by a fixed prefix.
-fn by_prefix(body: &[u8]) -> Option<Line<'_>> {
-    if let Some(rest) = body.strip_prefix(b"oom-kill:") {
-        return Some(Line::Summary(summary(rest)));
+// ---- the classifiers of the kinds table ----------------------------------------------
+//
+// Each takes a line that no earlier kind of the table claimed and returns its `Line`
+// when the line is of its kind (`Some(Line::Other)` claims a line that only looks like
+// its kind, so that no later kind takes it). They test the line's first byte or a
+// literal before any regex: the chain runs for every line of a report.
+
+/// `[  pid  ]   uid  tgid total_vm …`: the task table header.
+pub(crate) fn table_header(body: &[u8]) -> Option<Line<'_>> {
+    if body.first() != Some(&b'[') {
+        return None;
     }
-    if body.starts_with(b"oom_reaper:") {
-        if let Some(c) = REAPED.captures(body) {
-            let n = |i| parse::<u64>(c.get(i).map(|m| m.as_bytes()));
-            return Some(Line::Reaper(ReaperLine {
-                pid: parse(c.get(1).map(|m| m.as_bytes())).unwrap_or(0),
-                comm: c.get(2).map_or(&b""[..], |m| m.as_bytes()),
-                outcome: "reaped",
-                left_kb: Some((n(3).unwrap_or(0), n(4).unwrap_or(0), n(5).unwrap_or(0))),
-            }));
-        }
-        if let Some(c) = REAP_FAIL.captures(body) {
-            let outcome = if &c[1] == b"giving up" {
-                "gave-up"
-            } else {
-                "unable"
-            };
-            return Some(Line::Reaper(ReaperLine {
-                pid: parse(c.get(2).map(|m| m.as_bytes())).unwrap_or(0),
-                comm: c.get(3).map_or(&b""[..], |m| m.as_bytes()),
-                outcome,
-                left_kb: None,
-            }));
-        }
-        return Some(Line::Other);
+    let (inner, rest) = bracketed(body)?;
+    (inner == b"pid").then(|| table_columns(rest))
+}
+
+/// Other lines starting with `[`: task table rows, ppc64 stack frames.
+pub(crate) fn bracket_line(body: &[u8]) -> Option<Line<'_>> {
+    (body.first() == Some(&b'[')).then(|| bracket(body))
+}
+
+/// `,…`: a piece of a summary or `Task in` line that the kernel flushed as its own record.
+pub(crate) fn continuation(body: &[u8]) -> Option<Line<'_>> {
+    (body.first() == Some(&b',')).then_some(Line::Continuation(body))
+}
+
+/// `N pages RAM` / `N pages of RAM`.
+pub(crate) fn ram_pages(body: &[u8]) -> Option<Line<'_>> {
+    if !body.first().is_some_and(u8::is_ascii_digit) {
+        return None;
     }
+    match digit(body) {
+        l @ Line::MemTotal(MemTotal::Ram, _) => Some(l),
+        _ => None,
+    }
+}
+
+/// Other lines starting with a digit: Mem-Info page totals, hex stack words.
+pub(crate) fn digit_line(body: &[u8]) -> Option<Line<'_>> {
+    body.first()
+        .is_some_and(u8::is_ascii_digit)
+        .then(|| digit(body))
+}
+
+/// `oom-kill:constraint=…` (5.0+).
+pub(crate) fn summary_line(body: &[u8]) -> Option<Line<'_>> {
+    let rest = body.strip_prefix(b"oom-kill:")?;
+    Some(Line::Summary(summary(rest)))
+}
+
+/// `oom_reaper: reaped process …`, `unable to reap`, `giving up`.
+pub(crate) fn reaper(body: &[u8]) -> Option<Line<'_>> {
+    if !body.starts_with(b"oom_reaper:") {
+        return None;
+    }
+    if let Some(c) = REAPED.captures(body) {
+        let n = |i| parse::<u64>(c.get(i).map(|m| m.as_bytes()));
+        return Some(Line::Reaper(ReaperLine {
+            pid: parse(c.get(1).map(|m| m.as_bytes())).unwrap_or(0),
+            comm: c.get(2).map_or(&b""[..], |m| m.as_bytes()),
+            outcome: "reaped",
+            left_kb: Some((n(3).unwrap_or(0), n(4).unwrap_or(0), n(5).unwrap_or(0))),
+        }));
+    }
+    if let Some(c) = REAP_FAIL.captures(body) {
+        let outcome = if &c[1] == b"giving up" {
+            "gave-up"
+        } else {
+            "unable"
+        };
+        return Some(Line::Reaper(ReaperLine {
+            pid: parse(c.get(2).map(|m| m.as_bytes())).unwrap_or(0),
+            comm: c.get(3).map_or(&b""[..], |m| m.as_bytes()),
+            outcome,
+            left_kb: None,
+        }));
+    }
+    Some(Line::Other)
+}
+
+/// `CPU: N … PID: N Comm: …` and `Pid: N, comm: …`.
+pub(crate) fn cpu_line(body: &[u8]) -> Option<Line<'_>> {
     if body.starts_with(b"CPU: ") {
         if let Some(c) = CPU_LINE.captures(body) {
             return Some(Line::CpuLine {
@@ -467,85 +432,238 @@ fn by_prefix(body: &[u8]) -> Option<Line<'_>> {
             release: release(body),
         });
     }
-    if body.starts_with(b"Hardware name:") {
-        return Some(Line::Hardware);
-    }
-    let counter =
+    None
+}
+
+/// `Hardware name: …`.
+pub(crate) fn hardware(body: &[u8]) -> Option<Line<'_>> {
+    body.starts_with(b"Hardware name:")
+        .then_some(Line::Hardware)
+}
+
+/// `memory: usage NkB, limit NkB, failcnt N`.
+pub(crate) fn memcg_usage(body: &[u8]) -> Option<Line<'_>> {
+    guarded(&COUNTER, body.starts_with(b"memory: "), body).map(|c| counter(&c))
+}
+
+/// `memory+swap:`, `kmem:`, `swap:` usage lines.
+pub(crate) fn memcg_counter(body: &[u8]) -> Option<Line<'_>> {
+    let other =
         body.starts_with(b"memory") || body.starts_with(b"kmem: ") || body.starts_with(b"swap: ");
-    if let Some(c) = guarded(&COUNTER, counter, body) {
-        let kind = match &c[1] {
-            b"memory" => CounterKind::Memory,
-            b"memory+swap" => CounterKind::MemSwap,
-            b"kmem" => CounterKind::Kmem,
-            _ => CounterKind::Swap,
-        };
-        let n = |i| parse::<u64>(c.get(i).map(|m| m.as_bytes())).unwrap_or(0);
-        return Some(Line::Counter(Counter {
-            kind,
-            usage_kb: n(2),
-            limit_kb: n(3),
-            failcnt: n(4),
-        }));
+    guarded(&COUNTER, other, body).map(|c| counter(&c))
+}
+
+fn counter(c: &regex::bytes::Captures<'_>) -> Line<'static> {
+    let kind = match &c[1] {
+        b"memory" => CounterKind::Memory,
+        b"memory+swap" => CounterKind::MemSwap,
+        b"kmem" => CounterKind::Kmem,
+        _ => CounterKind::Swap,
+    };
+    let n = |i| parse::<u64>(c.get(i).map(|m| m.as_bytes())).unwrap_or(0);
+    Line::Counter(Counter {
+        kind,
+        usage_kb: n(2),
+        limit_kb: n(3),
+        failcnt: n(4),
+    })
+}
+
+/// `Memory cgroup stats for PATH:` with the v1 one-line stats after it, if any.
+pub(crate) fn stats_header(body: &[u8]) -> Option<Line<'_>> {
+    let rest = body.strip_prefix(b"Memory cgroup stats for ")?;
+    // "PATH:" alone (5.3+) or "PATH: cache:0KB rss:…" (3.10–5.2).
+    if let Some(path) = rest.strip_suffix(b":") {
+        return Some(Line::StatsHeader { path, inline: None });
     }
-    if let Some(rest) = body.strip_prefix(b"Memory cgroup stats for ") {
-        // "PATH:" alone (5.3+) or "PATH: cache:0KB rss:…" (3.10–5.2).
-        if let Some(path) = rest.strip_suffix(b":") {
-            return Some(Line::StatsHeader { path, inline: None });
-        }
-        let split = memmem::find(rest, b": ").unwrap_or(rest.len());
-        let inline = rest.get(split + 2..).filter(|s| !s.is_empty());
-        return Some(Line::StatsHeader {
-            path: &rest[..split],
-            inline,
+    let split = memmem::find(rest, b": ").unwrap_or(rest.len());
+    let inline = rest.get(split + 2..).filter(|s| !s.is_empty());
+    Some(Line::StatsHeader {
+        path: &rest[..split],
+        inline,
+    })
+}
+
+/// `Memory cgroup min protection …` (6.19).
+pub(crate) fn protection(body: &[u8]) -> Option<Line<'_>> {
+    body.starts_with(b"Memory cgroup min protection")
+        .then_some(Line::Protection)
+}
+
+/// `Memory limit reached of cgroup X` (4.1–4.20).
+pub(crate) fn limit_reached(body: &[u8]) -> Option<Line<'_>> {
+    body.strip_prefix(b"Memory limit reached of cgroup ")
+        .map(Line::LimitReached)
+}
+
+/// `Tasks state (memory values in pages):` (4.19+).
+pub(crate) fn tasks_title(body: &[u8]) -> Option<Line<'_>> {
+    body.starts_with(b"Tasks state (memory values in pages)")
+        .then_some(Line::TasksTitle)
+}
+
+/// `Mem-Info:` in any case.
+pub(crate) fn mem_info_start(body: &[u8]) -> Option<Line<'_>> {
+    body.eq_ignore_ascii_case(b"Mem-Info:")
+        .then_some(Line::MemInfoStart)
+}
+
+/// `Free swap  = NkB` / `Total swap = NkB`.
+pub(crate) fn swap_total(body: &[u8]) -> Option<Line<'_>> {
+    let swap_total = body.starts_with(b"Free swap") || body.starts_with(b"Total swap");
+    let c = guarded(&SWAP_TOTAL, swap_total, body)?;
+    let kind = if &c[1] == b"Free" {
+        MemTotal::FreeSwapKb
+    } else {
+        MemTotal::TotalSwapKb
+    };
+    Some(Line::MemTotal(kind, parse(Some(&c[2])).unwrap_or(0)))
+}
+
+/// `COMPACTION is disabled!!!`.
+pub(crate) fn compaction(body: &[u8]) -> Option<Line<'_>> {
+    body.starts_with(b"COMPACTION is disabled")
+        .then_some(Line::CompactionDisabled)
+}
+
+/// `oom_kill_process: N callbacks suppressed`.
+pub(crate) fn suppressed(body: &[u8]) -> Option<Line<'_>> {
+    let c = guarded(&SUPPRESSED, body.starts_with(b"oom_kill_process: "), body)?;
+    Some(Line::Suppressed(parse(Some(&c[1])).unwrap_or(0)))
+}
+
+/// `Linux version <release> …`.
+pub(crate) fn boot(body: &[u8]) -> Option<Line<'_>> {
+    let rest = body.strip_prefix(b"Linux version ")?;
+    let end = rest.iter().position(|b| *b == b' ').unwrap_or(rest.len());
+    Some(Line::Boot(&rest[..end]))
+}
+
+/// `Adding NNNk swap on …`.
+pub(crate) fn swap_added(body: &[u8]) -> Option<Line<'_>> {
+    let c = guarded(&SWAP_ADDED, body.starts_with(b"Adding "), body)?;
+    Some(Line::SwapAdded(parse(Some(&c[1])).unwrap_or(0)))
+}
+
+/// `Unreclaimable slab info:` and `Memory allocations` titles.
+pub(crate) fn slab_title(body: &[u8]) -> Option<Line<'_>> {
+    (body.starts_with(b"Unreclaimable slab info:") || body.starts_with(b"Memory allocations"))
+        .then_some(Line::SlabInfo(None))
+}
+
+/// `Call Trace:` and other titles of a stack dump.
+pub(crate) fn trace_title(body: &[u8]) -> Option<Line<'_>> {
+    const TITLES: &[&[u8]] = &[
+        b"Call Trace:",
+        b"Call trace:",
+        b"Workqueue:",
+        b"Tainted:",
+        b"Code:",
+        b"Stack:",
+    ];
+    TITLES
+        .iter()
+        .any(|t| body.starts_with(t))
+        .then_some(Line::Trace { frame: false })
+}
+
+/// `<comm> invoked oom-killer: gfp_mask=…` (a line that only looks like one is claimed
+/// as [`Line::Other`]).
+pub(crate) fn header_line(body: &[u8]) -> Option<Line<'_>> {
+    memmem::find(body, b"oom-killer: gfp_mask=")?;
+    Some(header(body).unwrap_or(Line::Other))
+}
+
+/// `Kill process N (comm) sharing same memory`.
+pub(crate) fn sharing(body: &[u8]) -> Option<Line<'_>> {
+    let c = guarded(&SHARING, body.starts_with(b"Kill process "), body)?;
+    Some(Line::SharingMm {
+        pid: parse(c.get(1).map(|m| m.as_bytes())).unwrap_or(0),
+        comm: c.get(2).map_or(&b""[..], |m| m.as_bytes()),
+    })
+}
+
+/// `<msg>: Kill process N (comm) score S or sacrifice child`.
+pub(crate) fn selection(body: &[u8]) -> Option<Line<'_>> {
+    let c = guarded(
+        &SELECTION,
+        memmem::find(body, b"ill process ").is_some(),
+        body,
+    )?;
+    Some(Line::Selection(Selection {
+        message: c.get(1).map_or(&b""[..], |m| m.as_bytes()),
+        pid: parse(c.get(2).map(|m| m.as_bytes())).unwrap_or(0),
+        comm: c.get(3).map_or(&b""[..], |m| m.as_bytes()),
+        score: parse(c.get(4).map(|m| m.as_bytes())),
+    }))
+}
+
+/// `Task in X killed as a result of limit of Y`, or its second half alone.
+pub(crate) fn limit_of(body: &[u8]) -> Option<Line<'_>> {
+    let rest = find_after(body, b"killed as a result of limit of ")?;
+    if let Some(task) = body.strip_prefix(b"Task in ") {
+        let end = memmem::rfind(task, b" killed as a result of limit of ").unwrap_or(task.len());
+        return Some(Line::TaskIn {
+            task: &task[..end],
+            limit: Some(rest),
         });
     }
-    if body.starts_with(b"Memory cgroup min protection") {
-        return Some(Line::Protection);
-    }
-    if let Some(path) = body.strip_prefix(b"Memory limit reached of cgroup ") {
-        return Some(Line::LimitReached(path));
-    }
-    if body.starts_with(b"Tasks state (memory values in pages)") {
-        return Some(Line::TasksTitle);
-    }
-    if body.eq_ignore_ascii_case(b"Mem-Info:") {
-        return Some(Line::MemInfoStart);
-    }
-    let swap_total = body.starts_with(b"Free swap") || body.starts_with(b"Total swap");
-    if let Some(c) = guarded(&SWAP_TOTAL, swap_total, body) {
-        let kind = if &c[1] == b"Free" {
-            MemTotal::FreeSwapKb
-        } else {
-            MemTotal::TotalSwapKb
-        };
-        return Some(Line::MemTotal(kind, parse(Some(&c[2])).unwrap_or(0)));
-    }
-    if body.starts_with(b"COMPACTION is disabled") {
-        return Some(Line::CompactionDisabled);
-    }
-    if let Some(c) = guarded(&SUPPRESSED, body.starts_with(b"oom_kill_process: "), body) {
-        return Some(Line::Suppressed(parse(Some(&c[1])).unwrap_or(0)));
-    }
-    if let Some(rest) = body.strip_prefix(b"Linux version ") {
-        let end = rest.iter().position(|b| *b == b' ').unwrap_or(rest.len());
-        return Some(Line::Boot(&rest[..end]));
-    }
-    if let Some(c) = guarded(&SWAP_ADDED, body.starts_with(b"Adding "), body) {
-        return Some(Line::SwapAdded(parse(Some(&c[1])).unwrap_or(0)));
-    }
-    if body.starts_with(b"Unreclaimable slab info:") || body.starts_with(b"Memory allocations") {
-        return Some(Line::SlabInfo(None));
-    }
-    if body.starts_with(b"Call Trace:")
-        || body.starts_with(b"Call trace:")
-        || body.starts_with(b"Workqueue:")
-        || body.starts_with(b"Tainted:")
-        || body.starts_with(b"Code:")
-        || body.starts_with(b"Stack:")
-    {
-        return Some(Line::Trace { frame: false });
-    }
-    None
+    Some(Line::LimitOf(rest))
+}
+
+/// `Task in X` alone: the first half of a line a 3.16/3.17 kernel split in two.
+pub(crate) fn task_in(body: &[u8]) -> Option<Line<'_>> {
+    let task = body.strip_prefix(b"Task in ")?;
+    Some(Line::TaskIn { task, limit: None })
+}
+
+/// `<msg>: OOM victim N (comm) is already exiting. Skip killing the task`.
+pub(crate) fn victim_exiting(body: &[u8]) -> Option<Line<'_>> {
+    let c = guarded(&EXITING, memmem::find(body, b"OOM victim ").is_some(), body)?;
+    Some(Line::VictimExiting {
+        pid: parse(c.get(1).map(|m| m.as_bytes())).unwrap_or(0),
+        comm: c.get(2).map_or(&b""[..], |m| m.as_bytes()),
+    })
+}
+
+/// `Tasks in X are going to be killed due to memory.oom.group set`.
+pub(crate) fn group_kill(body: &[u8]) -> Option<Line<'_>> {
+    let rest = body.strip_suffix(b" are going to be killed due to memory.oom.group set")?;
+    rest.strip_prefix(b"Tasks in ").map(Line::GroupKill)
+}
+
+/// `oom killer N (comm) has mm pinned by N (comm)`.
+pub(crate) fn mm_pinned(body: &[u8]) -> Option<Line<'_>> {
+    memmem::find(body, b" has mm pinned by ").map(|_| Line::MmPinned)
+}
+
+/// `Out of memory and no killable processes...`.
+pub(crate) fn no_killable(body: &[u8]) -> Option<Line<'_>> {
+    body.starts_with(b"Out of memory and no killable processes")
+        .then_some(Line::NoKillable)
+}
+
+/// `Out of memory: … panic_on_oom is enabled`, `System is deadlocked on memory`.
+pub(crate) fn panic(body: &[u8]) -> Option<Line<'_>> {
+    // panic() prefixes "Kernel panic - not syncing: "; some consoles lose the prefix.
+    let text = body
+        .strip_prefix(b"Kernel panic - not syncing: ")
+        .unwrap_or(body);
+    ((text.starts_with(b"Out of memory") && memmem::find(body, b"panic_on_oom").is_some())
+        || text.starts_with(b"System is deadlocked on memory"))
+    .then_some(Line::Panic(body))
+}
+
+/// `<comm> cpuset=<name> mems_allowed=<nodes>`.
+pub(crate) fn cpuset(body: &[u8]) -> Option<Line<'_>> {
+    is_cpuset(body).map(|(name, mems)| Line::Cpuset { name, mems })
+}
+
+/// Call-trace frames, register and stack dumps.
+pub(crate) fn trace(body: &[u8]) -> Option<Line<'_>> {
+    is_trace(body).then(|| Line::Trace {
+        frame: FRAME.is_match(body),
+    })
 }
 
 fn header(body: &[u8]) -> Option<Line<'_>> {
@@ -563,7 +681,7 @@ fn header(body: &[u8]) -> Option<Line<'_>> {
 }
 
 /// Every `Killed process` variant (§2.8), including lines cut short by the log.
-fn killed(body: &[u8]) -> Option<Line<'_>> {
+pub(crate) fn killed(body: &[u8]) -> Option<Line<'_>> {
     let at = memmem::find(body, b"Killed process ")?;
     let message = if at == 0 {
         None
@@ -718,18 +836,27 @@ fn release(body: &[u8]) -> Option<&[u8]> {
     (r.first().is_some_and(u8::is_ascii_digit)).then_some(r)
 }
 
+/// `[inner] rest`: the trimmed text between the first `[` and `]`, and what follows.
+fn bracketed(body: &[u8]) -> Option<(&[u8], &[u8])> {
+    let close = body.iter().position(|b| *b == b']')?;
+    Some((body[1..close].trim_ascii(), &body[close + 1..]))
+}
+
+fn table_columns(rest: &[u8]) -> Line<'_> {
+    let cols: Vec<&[u8]> = rest
+        .split(|b| *b == b' ')
+        .filter(|t| !t.is_empty())
+        .collect();
+    Line::TableHeader(cols)
+}
+
 /// Lines starting with `[`: task table header and rows, ppc64 stack frames.
 fn bracket(body: &[u8]) -> Line<'_> {
-    let Some(close) = body.iter().position(|b| *b == b']') else {
+    let Some((inner, rest)) = bracketed(body) else {
         return Line::Other;
     };
-    let inner = body[1..close].trim_ascii();
     if inner == b"pid" {
-        let cols: Vec<&[u8]> = body[close + 1..]
-            .split(|b| *b == b' ')
-            .filter(|t| !t.is_empty())
-            .collect();
-        return Line::TableHeader(cols);
+        return table_columns(rest);
     }
     if !inner.is_empty() && inner.iter().all(u8::is_ascii_digit) {
         return Line::TableRow(body);
@@ -768,7 +895,7 @@ fn digit(body: &[u8]) -> Line<'_> {
 
 /// Mem-Info detail lines: counters, node/zone lines, buddy lists, per-cpu lines, slab
 /// rows and `memory.stat` key/value lines.
-fn mem_detail(body: &[u8]) -> Option<Line<'_>> {
+pub(crate) fn mem_detail(body: &[u8]) -> Option<Line<'_>> {
     const PREFIXES: &[&[u8]] = &[
         b"Node ",
         b"lowmem_reserve[]",

@@ -2,9 +2,9 @@
 //!
 //! One reusable buffer is filled from the reader, the unconsumed tail is rolled to the
 //! front, and lines are cut only where the consumer needs them. While the consumer is
-//! idle ([`Want::Markers`]) the whole buffer is searched for OOM marker strings and only
-//! the lines holding a match are cut out; inside an OOM report ([`Want::Every`]) every
-//! line is handed out. Line numbers count real `\n` bytes, so they match `grep -n`.
+//! idle ([`Want::Markers`]) the whole buffer is searched for the [`Prefilter`]'s
+//! literals (markers) and only the lines holding a match are cut out; inside a report
+//! ([`Want::Every`]) every line is handed out. Line numbers count real `\n` bytes, so they match `grep -n`.
 //!
 //! Two kinds of damage are handled here because they are about bytes, not log syntax:
 //! runs of NUL bytes (left in a file by a crash) split a physical line into segments
@@ -32,7 +32,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use memchr::{memchr, memchr_iter, memchr2, memrchr};
 
 use crate::input::mapped::MappedFile;
-use crate::input::markers::Markers;
+use crate::input::prefilter::Prefilter;
 use crate::input::read_full;
 
 /// Default size of the read buffer.
@@ -56,8 +56,8 @@ pub struct Line<'a> {
 /// What the consumer wants to see next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Want {
-    /// Only lines that contain an OOM marker (plus the context lines before them, as
-    /// samples).
+    /// Only lines that contain a marker, a literal of the [`Prefilter`] (plus the
+    /// context lines before them, as samples).
     Markers,
     /// Every line.
     Every,
@@ -233,7 +233,7 @@ impl<R: Read> LineReader<R> {
     ///
     /// An I/O error (a corrupt gzip member, a vanished file) stops the run; the lines
     /// before it have been delivered and [`LineReader::stats`] says how far it got.
-    pub fn run<S: LineSink>(&mut self, sink: &mut S, markers: &Markers) -> io::Result<()> {
+    pub fn run<S: LineSink>(&mut self, sink: &mut S, markers: &Prefilter) -> io::Result<()> {
         if self.workers == 0 && self.map.is_none() {
             return self
                 .core
@@ -272,7 +272,7 @@ impl Core {
     fn run<S: LineSink, R: Read>(
         &mut self,
         sink: &mut S,
-        markers: &Markers,
+        markers: &Prefilter,
         feed: &mut Feed<'_, R>,
     ) -> io::Result<()> {
         let mut want = sink.start();
@@ -719,7 +719,7 @@ impl Chunk {
     /// Searching resumes after the first `\n` or NUL after each hit, so that every
     /// region the consumer may ask about (it starts at a line start or after a NUL)
     /// has its first marker recorded.
-    fn prescan(&mut self, markers: &Markers, ext: usize) {
+    fn prescan(&mut self, markers: &Prefilter, ext: usize) {
         let hay = &self.data[HEAD..HEAD + self.len + ext];
         (self.newlines, self.first_nl) = prescan(hay, self.len, markers, &mut self.hits);
     }
@@ -758,7 +758,7 @@ impl Chunk {
 fn prescan(
     hay: &[u8],
     len: usize,
-    markers: &Markers,
+    markers: &Prefilter,
     hits: &mut Vec<(usize, u64)>,
 ) -> (u64, Option<usize>) {
     const BLOCK: usize = 64 * 1024;
@@ -833,7 +833,7 @@ impl Shared<'_> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn run_job(&self, c: &mut Chunk, job: Job, markers: &Markers) {
+    fn run_job(&self, c: &mut Chunk, job: Job, markers: &Prefilter) {
         let ext = match job {
             Job::Search { ext } => ext,
             Job::ReadAt(at) => {
@@ -867,7 +867,7 @@ impl Shared<'_> {
     }
 
     /// A helper's loop: take the oldest queued chunk, do its job, hand it back.
-    fn work(&self, markers: &Markers) {
+    fn work(&self, markers: &Prefilter) {
         let mut st = self.lock();
         loop {
             if let Some((seq, mut c, job)) = st.queue.pop_front() {
@@ -904,7 +904,7 @@ impl Shared<'_> {
 
     /// Chunk `seq`, done: by a helper, or here if none has started on it. Also says
     /// whether a helper did it. `None` if a helper failed on it.
-    fn take(&self, seq: u64, markers: &Markers) -> Option<(Chunk, bool)> {
+    fn take(&self, seq: u64, markers: &Prefilter) -> Option<(Chunk, bool)> {
         let mut st = self.lock();
         loop {
             if let Some(i) = st.finished.iter().position(|(s, _)| *s == seq) {
@@ -944,7 +944,7 @@ impl Shared<'_> {
 /// queued as jobs that read and search. Either way chunks are taken back in order.
 struct Ahead<'a, R> {
     rdr: &'a mut R,
-    markers: &'a Markers,
+    markers: &'a Prefilter,
     shared: &'a Shared<'a>,
     /// Chunks queued, and taken back.
     sent: u64,
@@ -980,7 +980,7 @@ impl<R> Drop for Ahead<'_, R> {
 }
 
 impl<'a, R: Read> Ahead<'a, R> {
-    fn new(rdr: &'a mut R, markers: &'a Markers, shared: &'a Shared<'a>) -> Self {
+    fn new(rdr: &'a mut R, markers: &'a Prefilter, shared: &'a Shared<'a>) -> Self {
         Ahead {
             rdr,
             markers,
@@ -1298,14 +1298,14 @@ mod tests {
     /// Reads every line for a while after each marker line, as the scanner does inside
     /// a report, and records what it is handed.
     struct Record {
-        markers: Markers,
+        markers: Prefilter,
         seen: Vec<(u64, u64, Vec<u8>, bool)>,
         every_left: usize,
         samples: usize,
     }
 
     impl Record {
-        fn new(markers: &Markers) -> Self {
+        fn new(markers: &Prefilter) -> Self {
             Record {
                 markers: markers.clone(),
                 seen: Vec::new(),
@@ -1352,6 +1352,20 @@ mod tests {
 
     type Seen = Vec<(u64, u64, Vec<u8>, bool)>;
 
+    /// A prefilter like the scanner's: several literals, anchors with common starts.
+    fn test_prefilter() -> Prefilter {
+        Prefilter::new(
+            &[
+                "oom-killer:",
+                "Killed process",
+                "Kill process",
+                "oom-kill:",
+                "Out of memory",
+            ],
+            &["m-kill", "Kill process", "Killed process", "Out of memory"],
+        )
+    }
+
     fn run(
         data: &[u8],
         capacity: usize,
@@ -1372,7 +1386,7 @@ mod tests {
         at_file: Option<Arc<File>>,
         map: Option<Arc<MappedFile>>,
     ) -> (Seen, ReadStats) {
-        let markers = Markers::new();
+        let markers = test_prefilter();
         let mut sink = Record::new(&markers);
         let mut r = LineReader::with_limits(Trickle(data, trickle), capacity, max_line)
             .with_workers(workers);
@@ -1473,7 +1487,7 @@ mod tests {
     fn a_read_error_by_position_is_returned() {
         // Reading a directory fails (EISDIR) where reading a file would not.
         let dir = Arc::new(File::open(env!("CARGO_MANIFEST_DIR")).unwrap());
-        let markers = Markers::new();
+        let markers = test_prefilter();
         let mut sink = Record::new(&markers);
         let mut r = LineReader::new(io::empty())
             .with_workers(1)
@@ -1521,7 +1535,7 @@ mod tests {
             let mut r = LineReader::new(io::empty())
                 .with_workers(workers)
                 .reading_mapped(map.clone(), None);
-            r.run(&mut sink, &Markers::new()).unwrap();
+            r.run(&mut sink, &test_prefilter()).unwrap();
             assert_eq!(sink.seen, vec![b"a Killed process 1 (first)".to_vec()]);
             assert!(map.shrank());
             // The mapped length was read, the lost part as NULs.

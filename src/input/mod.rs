@@ -5,7 +5,7 @@ pub mod discover;
 pub mod gzip;
 pub mod lines;
 pub mod mapped;
-pub mod markers;
+pub mod prefilter;
 
 use std::fs::File;
 use std::io::{self, Cursor, Read};

@@ -7,7 +7,6 @@
 mod parse;
 pub mod stamp;
 
-pub(crate) use parse::unescape_kmsg;
 pub use parse::{FormatHint, Parser};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};

@@ -105,10 +105,14 @@ pub struct Parser {
     json_boot: Vec<u8>,
     json_host: Vec<u8>,
     json_tag: Vec<u8>,
+    /// Literals that keep a message holding a line break whole.
+    whole: &'static [&'static [u8]],
 }
 
 impl Parser {
-    /// A parser that detects the shape of each line.
+    /// A parser that detects the shape of each line. It splits every message at its
+    /// line breaks unless told which messages to keep whole ([`Parser::keep_whole`];
+    /// `event::kinds::parser` builds the parser the scanner uses).
     pub fn new() -> Self {
         Self::default()
     }
@@ -119,6 +123,15 @@ impl Parser {
             hint,
             ..Self::default()
         }
+    }
+
+    /// Keeps a message whole, instead of one record per line of it, when it holds a
+    /// line break and one of `literals`: the layer that reads the records knows the
+    /// messages printed at once whose text (a process name, a path) may hold a line
+    /// break that is not the end of a line.
+    pub fn keep_whole(mut self, literals: &'static [&'static [u8]]) -> Self {
+        self.whole = literals;
+        self
     }
 
     /// Looks at the first bytes of an input for shapes that one line cannot reveal:
@@ -181,18 +194,18 @@ impl Parser {
             Escape::Kmsg if memchr::memmem::find(h.body, b"\\x").is_some() => {
                 let mut text = std::mem::take(&mut self.scratch);
                 text.clear();
-                unescape_kmsg(h.body, &mut text);
-                emit_split(&meta, &text, b"\n", f);
+                crate::escapes::decode_hex(h.body, &mut text);
+                emit_split(&meta, &text, self.whole, f);
                 self.scratch = text;
             }
             Escape::Rsyslog if memchr(b'#', h.body).is_some() => {
                 let mut text = std::mem::take(&mut self.scratch);
                 text.clear();
                 unescape_rsyslog(h.body, &mut text);
-                emit_split(&meta, &text, b"\n", f);
+                emit_split(&meta, &text, self.whole, f);
                 self.scratch = text;
             }
-            _ => emit_split(&meta, h.body, b"\n", f),
+            _ => emit_split(&meta, h.body, self.whole, f),
         }
     }
 
@@ -499,7 +512,7 @@ impl Parser {
             body: b"",
             continued: false,
         };
-        emit_split(&meta, &text, b"\n", f);
+        emit_split(&meta, &text, self.whole, f);
         self.scratch = text;
         // JSON lines carry their own metadata; a following bare line is not theirs.
         self.prev.valid = false;
@@ -873,24 +886,17 @@ fn kernel_body(mut h: Header<'_>) -> Header<'_> {
     h
 }
 
-/// Calls `f` once per non-empty piece of `text` split at `sep`, trimmed. A message
-/// that is empty altogether (`kernel: ` alone) is still one record: no line is lost.
-/// OOM lines printed by one printk with a process name in them stay whole: a newline
-/// there is part of the name, not a line break.
-fn emit_split(meta: &Record<'_>, text: &[u8], sep: &[u8], f: &mut dyn FnMut(&Record<'_>)) {
+/// Calls `f` once per non-empty line of `text`, trimmed. A message that is empty
+/// altogether (`kernel: ` alone) is still one record: no line is lost. A message that
+/// holds one of the `whole` literals stays one record: it was printed at once, and a
+/// line break in it is part of a name, not the end of a line.
+fn emit_split(meta: &Record<'_>, text: &[u8], whole: &[&[u8]], f: &mut dyn FnMut(&Record<'_>)) {
     if text.trim_ascii().is_empty() {
         f(&Record { body: b"", ..*meta });
         return;
     }
-    const WHOLE: [&[u8]; 5] = [
-        b"Killed process ",
-        b"Kill process ",
-        b"invoked oom-killer:",
-        b"oom-kill:",
-        b"oom_reaper:",
-    ];
-    if memchr::memmem::find(text, sep).is_some()
-        && WHOLE
+    if memchr(b'\n', text).is_some()
+        && whole
             .iter()
             .any(|w| memchr::memmem::find(text, w).is_some())
     {
@@ -902,8 +908,8 @@ fn emit_split(meta: &Record<'_>, text: &[u8], sep: &[u8], f: &mut dyn FnMut(&Rec
     }
     let mut rest = text;
     loop {
-        let (piece, next) = match memchr::memmem::find(rest, sep) {
-            Some(i) => (&rest[..i], Some(&rest[i + sep.len()..])),
+        let (piece, next) = match memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
             None => (rest, None),
         };
         let body = trim(piece);
@@ -914,23 +920,6 @@ fn emit_split(meta: &Record<'_>, text: &[u8], sep: &[u8], f: &mut dyn FnMut(&Rec
             Some(n) => rest = n,
             None => break,
         }
-    }
-}
-
-/// `\xNN` → byte (the kernel escapes control bytes, bytes ≥ 0x7f and `\` this way).
-pub(crate) fn unescape_kmsg(s: &[u8], out: &mut Vec<u8>) {
-    let mut i = 0;
-    while i < s.len() {
-        if s[i] == b'\\'
-            && s.get(i + 1) == Some(&b'x')
-            && let (Some(h), Some(l)) = (s.get(i + 2).and_then(hex), s.get(i + 3).and_then(hex))
-        {
-            out.push(h << 4 | l);
-            i += 4;
-            continue;
-        }
-        out.push(s[i]);
-        i += 1;
     }
 }
 
@@ -951,15 +940,6 @@ fn unescape_rsyslog(s: &[u8], out: &mut Vec<u8>) {
         }
         out.push(s[i]);
         i += 1;
-    }
-}
-
-fn hex(b: &u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
     }
 }
 

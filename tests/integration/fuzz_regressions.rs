@@ -11,11 +11,11 @@ use std::io::{Cursor, Read};
 use std::path::Path;
 
 use oomlens::event::classify::classify;
-use oomlens::event::{Evidence, OomEvent};
+use oomlens::event::{Evidence, OomEvent, kinds};
 use oomlens::input::lines::DEFAULT_CAPACITY;
 use oomlens::input::open_reader;
 use oomlens::pipeline::{InputScan, ScanOptions, scan_reader};
-use oomlens::record::{FormatHint, Parser};
+use oomlens::record::FormatHint;
 
 use crate::util::{self, gzip};
 
@@ -99,7 +99,7 @@ fn parse_everything(bytes: &[u8]) {
         FormatHint::JournalJson,
         FormatHint::Bare,
     ] {
-        let mut p = Parser::with_hint(hint);
+        let mut p = kinds::parser(hint);
         for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
             let n = i as u64 + 1;
             p.parse(line, n, &mut |rec| {

@@ -7,6 +7,7 @@
 //! * `badness`: rebuilt scores against the kernel's own `score S` lines;
 //! * `cli`: exit codes, broken pipes, colour, formats (snapshots), filters;
 //! * `hostile`: damaged and malicious input;
+//! * `kinds`: the table of report-line kinds: fast path and `--every-line` agree;
 //! * `properties`: proptest invariants; `fuzz_regressions`: inputs fuzzing found;
 //! * `live`: real OOM kills made in a throwaway memory cgroup (root only).
 
@@ -19,6 +20,7 @@ mod eras;
 mod fuzz_regressions;
 mod hostile;
 mod inputs;
+mod kinds;
 mod lab;
 mod live;
 mod properties;

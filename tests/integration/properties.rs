@@ -4,11 +4,11 @@ use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use oomlens::event::{Evidence, OomEvent};
+use oomlens::event::{Evidence, OomEvent, kinds};
 use oomlens::input::lines::DEFAULT_CAPACITY;
 use oomlens::input::open_reader;
 use oomlens::pipeline::{InputScan, ScanOptions, scan_reader};
-use oomlens::record::Parser;
+use oomlens::record::FormatHint;
 use proptest::prelude::*;
 use proptest::sample::{Index, subsequence};
 
@@ -293,7 +293,7 @@ proptest! {
 #[test]
 fn killed_lines_are_counted_once() {
     for s in SAMPLES.iter() {
-        let mut parser = Parser::new();
+        let mut parser = kinds::parser(FormatHint::Auto);
         let mut lines = 0usize;
         for (i, line) in s.bytes.split(|b| *b == b'\n').enumerate() {
             let line = line.strip_suffix(b"\r").unwrap_or(line);

@@ -266,3 +266,28 @@ fn spilled_events_render_the_same_report() {
     assert!(spilled >= 20, "only {spilled} events spilled");
     assert!(in_memory == from_disk, "spilling changed the report");
 }
+
+#[test]
+fn out_of_range_since_and_until_are_an_error_not_a_panic() {
+    for arg in [
+        "--since=-99999999999999d",
+        "--since=99999999999 weeks ago",
+        "--until=+9999999999999s",
+        "--until=@-99999999999999999",
+        "--since=99999999999999999999 days ago",
+    ] {
+        let out = cmd()
+            .arg(arg)
+            .arg(sample("lab/adj.messages"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{arg}: {err}");
+        let (flag, value) = arg.split_once('=').unwrap();
+        assert_eq!(
+            err,
+            format!("oomlens: error: {flag}: {value}: out of range\n"),
+            "{arg}"
+        );
+    }
+}

@@ -18,7 +18,8 @@ use chrono::{DateTime, Local, Utc};
 
 use crate::error::{Error, Result};
 use crate::event::{Assembler, BootEvidence, OomEvent};
-use crate::pipeline::{ScanOptions, resolve_year};
+use crate::event::store::resolve_year;
+use crate::pipeline::ScanOptions;
 use crate::record::{Parser, Wall, YearAnchor};
 
 /// Where live lines come from.

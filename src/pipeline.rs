@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::diag::{Diagnostic, Severity};
 use crate::error::Error;
 use crate::event::store::{Budget, EventStore};
-use crate::event::{Assembler, AssemblerOptions, BootEvidence, OomEvent};
+use crate::event::{Assembler, AssemblerOptions, BootEvidence};
 use crate::input::discover::Input;
 use crate::input::lines::{Line, LineReader, LineSink, ReadStats, Want};
 use crate::input::mapped::MappedFile;
@@ -332,13 +332,6 @@ fn input_anchor(parser: &Parser, mtime: Option<SystemTime>, opts: &ScanOptions) 
         .map(|t| DateTime::<Local>::from(t).naive_local())
         .unwrap_or(opts.now);
     YearAnchor::new(parser.last_yearless().as_ref(), reference, opts.year)
-}
-
-/// Replaces a year-less wall time with the resolved local time.
-pub fn resolve_year(ev: &mut OomEvent, anchor: &YearAnchor) {
-    if let Some(w @ Wall::Yearless(_)) = ev.wall {
-        ev.wall = w.resolve(anchor).map(Wall::from);
-    }
 }
 
 struct ScanSink {

@@ -11,8 +11,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::event::OomEvent;
-use crate::pipeline::resolve_year;
-use crate::record::YearAnchor;
+use crate::record::{Wall, YearAnchor};
 
 /// A memory budget shared by all stores of a run.
 #[derive(Debug)]
@@ -219,6 +218,13 @@ impl EventStore {
 impl Drop for EventStore {
     fn drop(&mut self) {
         self.budget.give(self.held);
+    }
+}
+
+/// Replaces a year-less wall time with the local time `anchor` gives it.
+pub(crate) fn resolve_year(ev: &mut OomEvent, anchor: &YearAnchor) {
+    if let Some(w @ Wall::Yearless(_)) = ev.wall {
+        ev.wall = w.resolve(anchor).map(Wall::from);
     }
 }
 

@@ -3,7 +3,8 @@
 //! The crate is laid out along the data flow:
 //! bytes ([`input`]) → lines ([`input::lines`]) → records ([`record`]) →
 //! events ([`event`]) → analysis ([`analysis`]) → report ([`report`]) → renderers ([`render`]).
-//! [`pipeline`] wires them together for a set of inputs.
+//! [`pipeline`] is the driver that wires them together, for a batch of logs and for
+//! live sources.
 
 // Unsafe code is confined to `input::mapped` (memory-mapped reading).
 #![deny(unsafe_code)]
@@ -14,7 +15,6 @@ pub mod diag;
 pub mod error;
 pub mod event;
 pub mod input;
-pub mod live;
 pub mod pipeline;
 pub mod record;
 pub mod render;

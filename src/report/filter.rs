@@ -259,6 +259,9 @@ mod tests {
         }
         // Just inside chrono's range (year 262142) still works.
         assert!(parse_when("+94000000d", now()).is_ok());
-        assert!(parse_when("99999999999999999999 parsecs ago", now()).is_err_and(|e| e.contains("not a time")));
+        assert!(
+            parse_when("99999999999999999999 parsecs ago", now())
+                .is_err_and(|e| e.contains("not a time"))
+        );
     }
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use oomlens::input::Source;
 use oomlens::input::discover::{self, Input};
-use oomlens::pipeline::{RecordOut, decode_records, scan_all};
+use oomlens::pipeline::records::{RecordOut, decode_records};
+use oomlens::pipeline::scan_all;
 
 use crate::util::{cmd, gzip, opts, sample};
 

@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 use chrono::FixedOffset;
 
 use oomlens::input::discover::{self, Input};
-use oomlens::live::{LiveOptions, LiveSource};
 use oomlens::pipeline::ScanOptions;
+use oomlens::pipeline::live::{LiveOptions, LiveSource};
 use oomlens::record::FormatHint;
 use oomlens::render::{Format, RenderOptions};
 use oomlens::report::{Filter, LocalZone, ReportOptions, parse_when};

@@ -71,21 +71,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             report(scans, &cfg, tty, &mut out)?
         }
         Mode::Journal(extra) => {
-            let mut child = oomlens::live::spawn_journalctl(extra)?;
-            let stdout = child.stdout.take().expect("piped stdout");
-            let scan = pipeline::scan_reader("journalctl", stdout, None, &cfg.scan);
-            let status = child.wait()?;
-            let mut scans = vec![scan];
-            if !status.success() {
-                scans[0].diagnostics.push(oomlens::diag::Diagnostic::new(
-                    Severity::Error,
-                    "journalctl",
-                    "journalctl",
-                    None,
-                    format!("journalctl exited with {status}"),
-                ));
-            }
-            report(scans, &cfg, tty, &mut out)?
+            let scan = pipeline::scan_journal(extra, &cfg.scan)?;
+            report(vec![scan], &cfg, tty, &mut out)?
         }
         Mode::Live(source, opts) => live(source, opts, &cfg, &mut out)?,
     };
@@ -172,7 +159,7 @@ fn records(inputs: &[Input], cfg: &Config, out: &mut dyn Write) -> anyhow::Resul
     let mut errors = false;
     let mut any = false;
     for input in inputs {
-        let res = pipeline::decode_records(input, &cfg.scan, &mut |r| {
+        let res = pipeline::records::decode_records(input, &cfg.scan, &mut |r| {
             any = true;
             serde_json::to_writer(&mut *out, &r).map_err(io::Error::from)?;
             out.write_all(b"\n")
@@ -191,14 +178,14 @@ fn records(inputs: &[Input], cfg: &Config, out: &mut dyn Write) -> anyhow::Resul
 }
 
 fn live(
-    source: &oomlens::live::LiveSource,
-    opts: &oomlens::live::LiveOptions,
+    source: &oomlens::pipeline::live::LiveSource,
+    opts: &oomlens::pipeline::live::LiveOptions,
     cfg: &Config,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut id = 0;
     let mut recent: Vec<(Option<String>, u32, std::time::Instant)> = Vec::new();
-    oomlens::live::run(source, opts, &mut |ev, evidence| {
+    let mut emit = |ev: oomlens::event::OomEvent, evidence: &[oomlens::event::BootEvidence]| {
         let now = std::time::Instant::now();
         recent.retain(|(_, _, t)| now.duration_since(*t) < Duration::from_secs(60));
         let earlier: Vec<u32> = recent
@@ -218,6 +205,7 @@ fn live(
         id += 1;
         render::render_event(&rep, cfg.format, &cfg.render, out)?;
         out.flush()
-    })?;
+    };
+    oomlens::pipeline::live::run(source, opts, &mut emit, &mut |d| eprintln!("oomlens: {d}"))?;
     Ok(exit_code(false, id > 0))
 }

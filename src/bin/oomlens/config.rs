@@ -40,6 +40,8 @@ pub struct Config {
     pub render: RenderOptions,
     pub progress: bool,
     pub records: bool,
+    /// List every problem, also those the terminal report leaves out.
+    pub all_diagnostics: bool,
 }
 
 impl Config {
@@ -175,6 +177,7 @@ impl Config {
             },
             progress,
             records: a.output.records,
+            all_diagnostics: a.output.all_diagnostics,
         })
     }
 }

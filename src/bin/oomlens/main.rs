@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
 
-use oomlens::diag::Severity;
+use oomlens::diag::{Diagnostic, Severity};
 use oomlens::input::discover::Input;
 use oomlens::pipeline::{self, InputScan};
 use oomlens::render::{self, Format};
@@ -128,21 +128,53 @@ fn report(
         .diagnostics
         .splice(0..0, cfg.discovery.iter().cloned());
     // Problems go to stderr, unless the terminal report on the same screen lists them.
-    if !(cfg.format == Format::Table && tty) {
-        for d in report
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity >= Severity::Warning)
-        {
+    let problems: Vec<&Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .collect();
+    let on_screen = cfg.format == Format::Table && tty;
+    if !on_screen {
+        for d in &problems {
             eprintln!("oomlens: {d}");
         }
     }
     render::render(&report, cfg.format, &cfg.render, out)?;
+    if on_screen && problems.len() > LISTED_ON_SCREEN {
+        out.flush()?;
+        unlisted_problems(
+            &problems[LISTED_ON_SCREEN..],
+            cfg.all_diagnostics,
+            &mut io::stderr().lock(),
+        )?;
+    }
     let code = exit_code(report.has_errors(), !report.is_empty());
     // The process ends next: freeing every event one by one would only delay the exit
     // (3 ms for the 1 GiB benchmark log). The spill file is already unlinked.
     std::mem::forget(report);
     Ok(code)
+}
+
+/// How many problems the terminal report lists (`render::table` shows the first five).
+const LISTED_ON_SCREEN: usize = 5;
+
+/// Writes what to say about the problems the terminal report left out: each of them
+/// when `all` (`--all-diagnostics`), else how many there are and how to see them.
+fn unlisted_problems(rest: &[&Diagnostic], all: bool, err: &mut dyn Write) -> io::Result<()> {
+    if all {
+        for d in rest {
+            writeln!(err, "oomlens: {d}")?;
+        }
+    } else if !rest.is_empty() {
+        let n = rest.len();
+        let s = if n == 1 { "" } else { "s" };
+        writeln!(
+            err,
+            "oomlens: {n} more problem{s} not listed above; --all-diagnostics lists them \
+             here, --format json under \"diagnostics\""
+        )?;
+    }
+    Ok(())
 }
 
 fn exit_code(errors: bool, found: bool) -> ExitCode {
@@ -208,4 +240,50 @@ fn live(
     };
     oomlens::pipeline::live::run(source, opts, &mut emit, &mut |d| eprintln!("oomlens: {d}"))?;
     Ok(exit_code(false, id > 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(n: usize) -> Vec<Diagnostic> {
+        (1..=n)
+            .map(|i| {
+                Diagnostic::new(
+                    Severity::Warning,
+                    "long-line",
+                    "messages",
+                    Some(i as u64),
+                    "cut",
+                )
+            })
+            .collect()
+    }
+
+    fn unlisted(all: bool, n: usize) -> String {
+        let diags = problems(n);
+        let rest: Vec<&Diagnostic> = diags.iter().skip(LISTED_ON_SCREEN).collect();
+        let mut err = Vec::new();
+        unlisted_problems(&rest, all, &mut err).unwrap();
+        String::from_utf8(err).unwrap()
+    }
+
+    #[test]
+    fn problems_past_the_fifth_are_counted_or_listed() {
+        assert_eq!(unlisted(false, 5), "");
+        assert_eq!(
+            unlisted(false, 6),
+            "oomlens: 1 more problem not listed above; --all-diagnostics lists them here, \
+             --format json under \"diagnostics\"\n"
+        );
+        assert_eq!(
+            unlisted(false, 12),
+            "oomlens: 7 more problems not listed above; --all-diagnostics lists them here, \
+             --format json under \"diagnostics\"\n"
+        );
+        assert_eq!(
+            unlisted(true, 7),
+            "oomlens: warning: messages:6: cut\noomlens: warning: messages:7: cut\n"
+        );
+    }
 }

@@ -35,10 +35,28 @@ fn main() -> ExitCode {
             {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("oomlens: error: {err:#}");
+            eprintln!("oomlens: error: {}", error_text(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, `: `-separated, each said once: a library error that
+/// prints its cause (`journalctl: No such file or directory (os error 2)`) also hands
+/// it out as its source, which would repeat it.
+fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let c = cause.to_string();
+        if text.ends_with(&c) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&c);
+    }
+    text
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -285,5 +303,19 @@ mod tests {
             unlisted(true, 7),
             "oomlens: warning: messages:6: cut\noomlens: warning: messages:7: cut\n"
         );
+    }
+
+    #[test]
+    fn an_error_says_its_cause_once() {
+        let io = || io::Error::from(io::ErrorKind::NotFound);
+        let lib = oomlens::error::Error::Io {
+            path: "journalctl".into(),
+            source: io(),
+        };
+        let text = error_text(&anyhow::Error::new(lib));
+        assert_eq!(text, format!("journalctl: {}", io()));
+        // Context and a cause that adds something are kept.
+        let err = anyhow::Error::new(io()).context("--since");
+        assert_eq!(error_text(&err), format!("--since: {}", io()));
     }
 }

@@ -6,7 +6,8 @@
 //! [`pipeline`] is the driver that wires them together, for a batch of logs and for
 //! live sources.
 
-// Unsafe code is confined to `input::mapped` (memory-mapped reading).
+// Unsafe code is confined to `input::mapped` (memory-mapped reading) and the one call
+// that maps an input (`pipeline::batch`).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 

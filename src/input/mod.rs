@@ -4,8 +4,14 @@
 pub mod discover;
 pub mod gzip;
 pub mod lines;
-pub mod mapped;
+pub(crate) mod mapped;
 pub mod markers;
+
+/// For the fuzz targets (built with `--cfg fuzzing`), which compare mapped reading
+/// with the other ways of reading; not part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use mapped::MappedFile;
 
 use std::fs::File;
 use std::io::{self, Cursor, Read};
@@ -15,6 +21,21 @@ use std::sync::{Arc, mpsc};
 use std::time::SystemTime;
 
 use crate::error::{Error, Result};
+
+/// Lets scans search plain files where they lie in the page cache (memory-mapped)
+/// instead of reading them, which is faster for large logs. Call it once at startup,
+/// before threads start; without it, files are read by position.
+///
+/// It installs a process-wide SIGBUS handler: a file that another process truncates
+/// while it is mapped (logrotate's `copytruncate`) would otherwise kill the process
+/// with SIGBUS. The handler turns the lost pages into NUL bytes and the scan reports
+/// that the file shrank. A SIGBUS outside oomlens's mappings goes on to the handler
+/// installed before this one (or to the default action), so it can share the process
+/// with others, as long as any handler installed later also passes on the signals that
+/// are not its own. Calling it again does nothing and returns the first outcome.
+pub fn install_sigbus_guard() -> io::Result<()> {
+    mapped::install_guard()
+}
 
 /// Where bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

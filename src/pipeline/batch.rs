@@ -90,7 +90,7 @@ fn scan_input_with(inp: &Input, opts: &ScanOptions, helpers: usize) -> InputScan
             let file = opened
                 .plain_file
                 .filter(|_| helpers >= 2 && !opts.every_line)
-                .map(|f| match MappedFile::map(&f) {
+                .map(|f| match map(&f) {
                     Ok(m) => PlainFile::Mapped(Arc::new(m)),
                     Err(_) => PlainFile::At(f),
                 });
@@ -148,6 +148,16 @@ pub fn scan_reader<R: Read>(
     opts: &ScanOptions,
 ) -> InputScan {
     scan_reader_with(name, reader, None, mtime, opts, spare_threads())
+}
+
+/// Maps an input (when the SIGBUS guard is installed: see
+/// [`input::install_sigbus_guard`]).
+#[allow(unsafe_code)]
+fn map(file: &File) -> std::io::Result<MappedFile> {
+    // SAFETY: logs grow by appending and are cut by truncation, both of which the
+    // mapping survives (see `MappedFile::map`); a log rewritten in place is outside
+    // what oomlens reads safely.
+    unsafe { MappedFile::map(file) }
 }
 
 /// A plain regular file read other than through its reader.

@@ -3,7 +3,7 @@
 //! `journalctl`) and for a live source ([`live`]: `/dev/kmsg`, a followed file).
 //! [`records`] is the `--records` debug dump, which stops at records.
 //!
-//! [`Decoder`] is the per-input wiring both drivers share: lines go through the record
+//! `Decoder` is the per-input wiring both drivers share: lines go through the record
 //! parser into the event assembler.
 
 pub mod batch;

@@ -22,6 +22,9 @@ use crate::args::{Args, Command};
 use crate::config::{Config, Mode};
 
 fn main() -> ExitCode {
+    // Plain logs are then searched mapped, which is faster; the guard keeps a log
+    // truncated meanwhile from killing the process. Without it they are read instead.
+    let _ = oomlens::input::install_sigbus_guard();
     let args = Args::parse();
     match run(args) {
         Ok(code) => code,

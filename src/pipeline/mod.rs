@@ -16,12 +16,13 @@ use std::time::SystemTime;
 use chrono::{DateTime, Local, NaiveDateTime};
 
 use crate::diag::{Diagnostic, Severity};
-use crate::event::store::{Budget, EventStore};
-use crate::event::{Assembler, AssemblerOptions, BootEvidence};
+use crate::event::store::Budget;
+use crate::event::{Assembler, AssemblerOptions};
+use crate::input;
 use crate::input::lines::ReadStats;
-use crate::input::{self, Compression};
 use crate::record::{FormatHint, Parser, Record, YearAnchor};
 
+pub use crate::event::store::InputScan;
 pub use batch::{scan_all, scan_input, scan_journal, scan_reader, scan_sources};
 
 /// How to scan inputs.
@@ -62,27 +63,6 @@ impl Default for ScanOptions {
             budget: Budget::new(crate::event::store::DEFAULT_BUDGET),
         }
     }
-}
-
-/// What scanning one input produced.
-#[derive(Debug, Default)]
-pub struct InputScan {
-    /// The input's name (`-` for standard input).
-    pub name: String,
-    /// Events, in the order their reports closed.
-    pub events: EventStore,
-    /// Swap and kernel evidence per boot.
-    pub evidence: Vec<BootEvidence>,
-    /// Problems found.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Bytes and lines read.
-    pub stats: ReadStats,
-    /// How the input was stored, if it could be opened.
-    pub compression: Option<Compression>,
-    /// Records decoded (lines with a known shape count once per message).
-    pub records: u64,
-    /// The input could not be read, or not to the end.
-    pub failed: bool,
 }
 
 /// One input's lines → records → events: its record parser feeding its event

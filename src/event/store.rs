@@ -234,6 +234,7 @@ pub(crate) fn resolve_year(ev: &mut OomEvent, anchor: &YearAnchor) {
 /// What scanning one input produced: its events and what was found along the way.
 /// The driver makes one per input; the report is built from them.
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct InputScan {
     /// The input's name (`-` for standard input).
     pub name: String,

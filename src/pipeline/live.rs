@@ -25,6 +25,7 @@ use crate::record::Wall;
 
 /// Where live lines come from.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum LiveSource {
     /// `/dev/kmsg` (or another device speaking its record format).
     Kmsg {

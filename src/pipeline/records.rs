@@ -12,6 +12,7 @@ use chrono::NaiveDateTime;
 
 /// A decoded record, owned, as `--records` prints it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct RecordOut {
     /// Line number.
     pub line: u64,

@@ -292,3 +292,29 @@ fn out_of_range_since_and_until_are_an_error_not_a_panic() {
         );
     }
 }
+
+#[test]
+fn an_extreme_year_gives_no_date_not_a_panic() {
+    // A Dec → Jan rollover after the kill: its year is one before --year's.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("messages");
+    std::fs::write(
+        &log,
+        "Dec 31 23:59:59 vm kernel: Out of memory: Killed process 123 (foo) total-vm:1000kB, \
+         anon-rss:100kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n\
+         Jan  1 00:00:01 vm kernel: hello\n",
+    )
+    .unwrap();
+    for year in ["-2147483648", "2147483647"] {
+        let out = cmd()
+            .args(["--format", "ndjson", &format!("--year={year}")])
+            .arg(&log)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "--year {year}: {err}");
+        let ev: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(ev["killed"][0]["pid"], 123, "--year {year}");
+        assert_eq!(ev["time"], serde_json::Value::Null, "--year {year}");
+    }
+}

@@ -1,5 +1,6 @@
-//! Live sources: the kernel ring buffer (`/dev/kmsg`), a log file followed across
-//! rotation (`tail -F`), and the journal (`journalctl -k -o json`).
+//! Live sources: the kernel ring buffer (`/dev/kmsg`) and a log file followed across
+//! rotation (`tail -F`). (The journal is read to its end, as a batch:
+//! [`super::batch::scan_journal`].)
 //!
 //! A reader thread turns the source into lines; the caller's thread decodes and
 //! assembles them and hands each event out as soon as its report is complete, or

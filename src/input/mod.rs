@@ -2,7 +2,7 @@
 //! bytes, and decompressing gzip in process.
 
 pub mod discover;
-pub mod gzip;
+pub(crate) mod gzip;
 pub mod lines;
 pub(crate) mod mapped;
 pub mod markers;
@@ -80,7 +80,7 @@ pub struct Opened {
     /// The file itself when it is a regular file stored as plain text, for mapping or
     /// reading by position ([`lines::LineReader::reading_mapped`],
     /// [`lines::LineReader::reading_at`]) instead of through `reader`.
-    pub plain_file: Option<Arc<File>>,
+    pub(crate) plain_file: Option<Arc<File>>,
 }
 
 /// Opens a source, sniffing its first bytes to pick a decoder.
@@ -92,7 +92,7 @@ pub fn open(source: &Source) -> Result<Opened> {
 }
 
 /// Like [`open`], also adding the bytes read to `progress`.
-pub fn open_with_progress(source: &Source, progress: Option<Arc<AtomicU64>>) -> Result<Opened> {
+pub(crate) fn open_with_progress(source: &Source, progress: Option<Arc<AtomicU64>>) -> Result<Opened> {
     match source {
         Source::Stdin => {
             open_reader_counted("-", Path::new("-"), Box::new(io::stdin()), None, progress)
@@ -191,7 +191,7 @@ const SNIFF_LEN: usize = 16;
 /// Reads (and decompresses) an input in a thread of its own, a few buffers ahead of
 /// the consumer, so that reading and scanning overlap when a core is free. The bytes,
 /// and an error after them, come out exactly as the inner reader gave them.
-pub struct ReadAhead {
+pub(crate) struct ReadAhead {
     /// The reader itself when no thread could be started.
     inline: Option<Box<dyn Read + Send>>,
     full: mpsc::Receiver<Piece>,
@@ -217,7 +217,7 @@ impl ReadAhead {
     /// Starts reading `inner` in a new thread (or reads it in place if no thread can
     /// be started). The thread ends at the end of the input, at an error, or once the
     /// `ReadAhead` is dropped (after its current read).
-    pub fn new(inner: Box<dyn Read + Send>) -> Self {
+    pub(crate) fn new(inner: Box<dyn Read + Send>) -> Self {
         let (full_tx, full) = mpsc::sync_channel(PIECES_AHEAD);
         let (empty, empty_rx) = mpsc::channel::<Vec<u8>>();
         let slot = Arc::new(std::sync::Mutex::new(Some(inner)));

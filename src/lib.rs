@@ -3,9 +3,16 @@
 //! The crate is laid out along the data flow:
 //! bytes ([`input`]) → lines ([`input::lines`]) → records ([`record`]) →
 //! events ([`event`]) → analysis ([`analysis`]) → report ([`report`]) → renderers ([`render`]).
-//! [`pipeline`] wires them together for a set of inputs.
+//! [`pipeline`] is the driver that wires them together, for a batch of logs and for
+//! live sources.
+//!
+//! As a library: depend on it with `default-features = false` (the default `cli`
+//! feature only adds what the `oomlens` command needs: argument parsing, completions,
+//! a progress bar). A program that wants large plain logs searched memory-mapped calls
+//! [`input::install_sigbus_guard`] once at startup; without it they are read instead.
 
-// Unsafe code is confined to `input::mapped` (memory-mapped reading).
+// Unsafe code is confined to `input::mapped` (memory-mapped reading) and the one call
+// that maps an input (`pipeline::batch`).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -15,7 +22,6 @@ pub mod error;
 mod escapes;
 pub mod event;
 pub mod input;
-pub mod live;
 pub mod pipeline;
 pub mod record;
 pub mod render;

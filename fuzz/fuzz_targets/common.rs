@@ -9,7 +9,7 @@ use std::sync::{Arc, LazyLock};
 
 use oomlens::event::{Assembler, AssemblerOptions, OomEvent, kinds};
 use oomlens::input::lines::{DEFAULT_CAPACITY, DEFAULT_MAX_LINE, Line, LineReader, LineSink, Want};
-use oomlens::input::mapped::MappedFile;
+use oomlens::input::MappedFile;
 use oomlens::pipeline::{InputScan, ScanOptions, scan_reader};
 use oomlens::record::{FormatHint, Parser};
 
@@ -259,10 +259,12 @@ pub fn records_via(
         let mut file = tempfile::tempfile().expect("a temporary file");
         std::io::Write::write_all(&mut file, text).expect("written");
         rdr = match access {
-            Access::Mapped => rdr.reading_mapped(
-                Arc::new(MappedFile::map(&file).expect("a non-empty file maps")),
-                None,
-            ),
+            Access::Mapped => {
+                oomlens::input::install_sigbus_guard().expect("the SIGBUS guard installs");
+                // SAFETY: the file is this run's own temporary file, never changed.
+                let map = unsafe { MappedFile::map(&file) }.expect("a non-empty file maps");
+                rdr.reading_mapped(Arc::new(map), None)
+            }
             _ => rdr.reading_at(Arc::new(file), None),
         };
     }

@@ -10,9 +10,11 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::event::OomEvent;
-use crate::pipeline::resolve_year;
-use crate::record::YearAnchor;
+use crate::diag::Diagnostic;
+use crate::event::{BootEvidence, OomEvent};
+use crate::input::Compression;
+use crate::input::lines::ReadStats;
+use crate::record::{Wall, YearAnchor};
 
 /// A memory budget shared by all stores of a run.
 #[derive(Debug)]
@@ -222,6 +224,36 @@ impl Drop for EventStore {
     }
 }
 
+/// Replaces a year-less wall time with the local time `anchor` gives it.
+pub(crate) fn resolve_year(ev: &mut OomEvent, anchor: &YearAnchor) {
+    if let Some(w @ Wall::Yearless(_)) = ev.wall {
+        ev.wall = w.resolve(anchor).map(Wall::from);
+    }
+}
+
+/// What scanning one input produced: its events and what was found along the way.
+/// The driver makes one per input; the report is built from them.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct InputScan {
+    /// The input's name (`-` for standard input).
+    pub name: String,
+    /// Events, in the order their reports closed.
+    pub events: EventStore,
+    /// Swap and kernel evidence per boot.
+    pub evidence: Vec<BootEvidence>,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Bytes and lines read.
+    pub stats: ReadStats,
+    /// How the input was stored, if it could be opened.
+    pub compression: Option<Compression>,
+    /// Records decoded (lines with a known shape count once per message).
+    pub records: u64,
+    /// The input could not be read, or not to the end.
+    pub failed: bool,
+}
+
 /// A rough size of an event in memory: the task table and stats dominate.
 fn approx_size(ev: &OomEvent) -> usize {
     let rows = ev.tasks.rows.len() * (std::mem::size_of::<crate::event::TaskRow>() + 24);
@@ -244,20 +276,30 @@ fn approx_size(ev: &OomEvent) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::{Assembler, AssemblerOptions};
+    use crate::record::{FormatHint, Parser};
+
+    /// The events of a lab sample, with the parser's year anchor for `year`.
+    fn sample(name: &str, year: i32) -> (Vec<OomEvent>, YearAnchor) {
+        let path = format!("{}/samples/lab/{name}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read(path).unwrap();
+        let mut parser = Parser::with_hint(FormatHint::Auto);
+        parser.sniff(&text[..text.len().min(16 * 1024)]);
+        let mut asm = Assembler::new(name, AssemblerOptions::default());
+        for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+            parser.parse(line, i as u64 + 1, &mut |r| asm.push(r));
+        }
+        asm.finish();
+        let now = chrono::NaiveDate::from_ymd_opt(year, 12, 31)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap();
+        let anchor = YearAnchor::new(parser.last_yearless().as_ref(), now, Some(year));
+        (asm.drain_ready(), anchor)
+    }
 
     #[test]
     fn events_past_the_budget_go_to_disk_and_come_back_equal() {
-        let s = crate::pipeline::scan_reader(
-            "many",
-            std::fs::File::open(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/samples/lab/many.kmsg"
-            ))
-            .unwrap(),
-            None,
-            &crate::pipeline::ScanOptions::default(),
-        );
-        let all = s.events.to_vec().unwrap();
+        let (all, _) = sample("many.kmsg", 2026);
         assert_eq!(all.len(), 16);
         let budget = Budget::new(3 * approx_size(&all[0]));
         let mut store = EventStore::new(budget.clone());
@@ -288,23 +330,23 @@ mod tests {
     fn year_less_times_resolve_alike_in_memory_and_on_disk() {
         // Syslog stamps without a year: kept in memory, the year is set in place when
         // the input ends; spilled, as each event is read back.
-        let scan = |budget: usize| {
-            let opts = crate::pipeline::ScanOptions {
-                budget: Budget::new(budget),
-                year: Some(2025),
-                ..Default::default()
-            };
-            let f = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/lab/many.messages");
-            crate::pipeline::scan_reader("many", std::fs::File::open(f).unwrap(), None, &opts)
+        let (events, anchor) = sample("many.messages", 2025);
+        let store = |budget: usize| {
+            let mut s = EventStore::new(Budget::new(budget));
+            for e in &events {
+                s.push(e.clone());
+            }
+            s.set_anchor(anchor);
+            s
         };
-        let (mem, disk) = (scan(1 << 30), scan(1));
-        assert_eq!((mem.events.spilled(), disk.events.spilled()), (0, 16));
-        let (mem, disk) = (mem.events.to_vec().unwrap(), disk.events.to_vec().unwrap());
+        let (mem, disk) = (store(1 << 30), store(1));
+        assert_eq!((mem.spilled(), disk.spilled()), (0, 16));
+        let (mem, disk) = (mem.to_vec().unwrap(), disk.to_vec().unwrap());
         assert_eq!(mem, disk);
         let first = mem[0].wall.expect("a time");
         assert_eq!(
             first,
-            crate::record::Wall::Local(
+            Wall::Local(
                 chrono::NaiveDate::from_ymd_opt(2025, 11, 21)
                     .unwrap()
                     .and_hms_opt(22, 26, 27)

@@ -1441,7 +1441,7 @@ mod tests {
         for data in inputs() {
             let mut file = tempfile::tempfile().unwrap();
             std::io::Write::write_all(&mut file, &data).unwrap();
-            let map = Arc::new(MappedFile::map(&file).unwrap());
+            let map = Arc::new(crate::input::mapped::map_for_test(&file));
             let file = Arc::new(file);
             for (capacity, max_line) in [
                 (16, 65536),
@@ -1527,7 +1527,7 @@ mod tests {
         for workers in [0, 1, 2] {
             file.set_len(0).unwrap();
             file.write_all_at(&data, 0).unwrap();
-            let map = Arc::new(MappedFile::map(&file).unwrap());
+            let map = Arc::new(crate::input::mapped::map_for_test(&file));
             let mut sink = Truncating {
                 file: file.try_clone().unwrap(),
                 seen: Vec::new(),

@@ -4,12 +4,17 @@
 //!
 //! A mapped page past the end of a file that was truncated under the reader (logrotate's
 //! `copytruncate`) raises SIGBUS on access, which would kill the process. A SIGBUS
-//! handler maps zero pages over the rest of the mapping instead, so the lost bytes read
-//! as NULs (which the line reader already treats as damage) and [`MappedFile::shrank`]
-//! says it happened. A SIGBUS anywhere else goes on to the handler that was installed
-//! before, or to the default action.
+//! handler (the guard) maps zero pages over the rest of the mapping instead, so the lost
+//! bytes read as NULs (which the line reader already treats as damage) and
+//! [`MappedFile::shrank`] says it happened. A SIGBUS anywhere else goes on to the
+//! handler that was installed before, or to the default action.
 //!
-//! This is the crate's only unsafe code: `mmap`/`munmap`/`madvise`, and the handler.
+//! A signal handler belongs to the whole process, so the library never installs it on
+//! its own: the program does, with [`crate::input::install_sigbus_guard`]. Until then
+//! nothing is mapped and plain files are read by position.
+//!
+//! This is where the crate's unsafe code lives: `mmap`/`munmap`/`madvise`, and the
+//! handler.
 #![allow(unsafe_code)]
 
 use std::fs::File;
@@ -54,13 +59,28 @@ unsafe impl Sync for MappedFile {}
 
 impl MappedFile {
     /// Maps `file` (a regular file of at least one byte). Fails when it cannot be
-    /// mapped or the SIGBUS handler cannot be installed; the caller then reads it.
-    pub fn map(file: &File) -> io::Result<MappedFile> {
+    /// mapped, or when the SIGBUS guard is not installed
+    /// ([`crate::input::install_sigbus_guard`]); the caller then reads it.
+    ///
+    /// # Safety
+    ///
+    /// [`MappedFile::bytes`] hands out the file's bytes as a `&[u8]`, which must not
+    /// change while it is borrowed: nobody (this process or another) may rewrite the
+    /// file's first `len` bytes in place while the mapping lives. Appending is fine
+    /// (the mapping ends where the file ended), and so is truncation, which the guard
+    /// turns into NUL bytes instead of a SIGBUS. Log files are written by appending
+    /// and cut by truncation (logrotate's `copytruncate`); a file rewritten in place
+    /// must be read, not mapped.
+    pub unsafe fn map(file: &File) -> io::Result<MappedFile> {
         let len = usize::try_from(file.metadata()?.len()).map_err(io::Error::other)?;
         if len == 0 {
             return Err(io::Error::other("an empty file is not mapped"));
         }
-        install_handler()?;
+        if !guard_installed() {
+            return Err(io::Error::other(
+                "the SIGBUS guard is not installed (input::install_sigbus_guard)",
+            ));
+        }
         let Some(slot) = TABLE.iter().position(|s| {
             s.start
                 .compare_exchange(0, usize::MAX, Ordering::AcqRel, Ordering::Acquire)
@@ -156,8 +176,16 @@ fn round_up(len: usize) -> usize {
     len.div_ceil(page) * page
 }
 
-fn install_handler() -> io::Result<()> {
-    static INSTALLED: OnceLock<Result<(), i32>> = OnceLock::new();
+/// Whether [`MappedFile::shrank`]'s handler is in place.
+static INSTALLED: OnceLock<Result<(), i32>> = OnceLock::new();
+
+fn guard_installed() -> bool {
+    matches!(INSTALLED.get(), Some(Ok(())))
+}
+
+/// Installs the SIGBUS handler (once; later calls return the first outcome). See
+/// [`crate::input::install_sigbus_guard`].
+pub(crate) fn install_guard() -> io::Result<()> {
     let done = INSTALLED.get_or_init(|| {
         // SAFETY: sysconf and sigaction with initialised arguments; the handler only
         // uses async-signal-safe calls (mmap, sigaction) and atomics.
@@ -241,6 +269,14 @@ extern "C" fn on_sigbus(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut 
     }
 }
 
+/// Maps a test's own temporary file, with the guard installed.
+#[cfg(test)]
+pub(crate) fn map_for_test(file: &File) -> MappedFile {
+    install_guard().expect("the SIGBUS guard installs");
+    // SAFETY: the tests change their temporary files only by truncating them.
+    unsafe { MappedFile::map(file) }.expect("a non-empty file maps")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,7 +288,7 @@ mod tests {
         let mut f = tempfile::tempfile().unwrap();
         let text: Vec<u8> = (0..page * 4).map(|i| b'a' + (i % 26) as u8).collect();
         f.write_all(&text).unwrap();
-        let m = MappedFile::map(&f).unwrap();
+        let m = map_for_test(&f);
         assert_eq!(m.bytes(), &text[..]);
         assert!(!m.shrank());
         // As copytruncate does, while the mapping is being read.
@@ -268,7 +304,9 @@ mod tests {
 
     #[test]
     fn an_empty_file_is_not_mapped() {
+        install_guard().unwrap();
         let f = tempfile::tempfile().unwrap();
-        assert!(MappedFile::map(&f).is_err());
+        // SAFETY: the file is this test's own and is not changed.
+        assert!(unsafe { MappedFile::map(&f) }.is_err());
     }
 }

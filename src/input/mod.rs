@@ -2,10 +2,16 @@
 //! bytes, and decompressing gzip in process.
 
 pub mod discover;
-pub mod gzip;
+pub(crate) mod gzip;
 pub mod lines;
-pub mod mapped;
+pub(crate) mod mapped;
 pub mod prefilter;
+
+/// For the fuzz targets (built with `--cfg fuzzing`), which compare mapped reading
+/// with the other ways of reading; not part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use mapped::MappedFile;
 
 use std::fs::File;
 use std::io::{self, Cursor, Read};
@@ -15,6 +21,21 @@ use std::sync::{Arc, mpsc};
 use std::time::SystemTime;
 
 use crate::error::{Error, Result};
+
+/// Lets scans search plain files where they lie in the page cache (memory-mapped)
+/// instead of reading them, which is faster for large logs. Call it once at startup,
+/// before threads start; without it, files are read by position.
+///
+/// It installs a process-wide SIGBUS handler: a file that another process truncates
+/// while it is mapped (logrotate's `copytruncate`) would otherwise kill the process
+/// with SIGBUS. The handler turns the lost pages into NUL bytes and the scan reports
+/// that the file shrank. A SIGBUS outside oomlens's mappings goes on to the handler
+/// installed before this one (or to the default action), so it can share the process
+/// with others, as long as any handler installed later also passes on the signals that
+/// are not its own. Calling it again does nothing and returns the first outcome.
+pub fn install_sigbus_guard() -> io::Result<()> {
+    mapped::install_guard()
+}
 
 /// Where bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -59,7 +80,7 @@ pub struct Opened {
     /// The file itself when it is a regular file stored as plain text, for mapping or
     /// reading by position ([`lines::LineReader::reading_mapped`],
     /// [`lines::LineReader::reading_at`]) instead of through `reader`.
-    pub plain_file: Option<Arc<File>>,
+    pub(crate) plain_file: Option<Arc<File>>,
 }
 
 /// Opens a source, sniffing its first bytes to pick a decoder.
@@ -71,7 +92,10 @@ pub fn open(source: &Source) -> Result<Opened> {
 }
 
 /// Like [`open`], also adding the bytes read to `progress`.
-pub fn open_with_progress(source: &Source, progress: Option<Arc<AtomicU64>>) -> Result<Opened> {
+pub(crate) fn open_with_progress(
+    source: &Source,
+    progress: Option<Arc<AtomicU64>>,
+) -> Result<Opened> {
     match source {
         Source::Stdin => {
             open_reader_counted("-", Path::new("-"), Box::new(io::stdin()), None, progress)
@@ -170,7 +194,7 @@ const SNIFF_LEN: usize = 16;
 /// Reads (and decompresses) an input in a thread of its own, a few buffers ahead of
 /// the consumer, so that reading and scanning overlap when a core is free. The bytes,
 /// and an error after them, come out exactly as the inner reader gave them.
-pub struct ReadAhead {
+pub(crate) struct ReadAhead {
     /// The reader itself when no thread could be started.
     inline: Option<Box<dyn Read + Send>>,
     full: mpsc::Receiver<Piece>,
@@ -196,7 +220,7 @@ impl ReadAhead {
     /// Starts reading `inner` in a new thread (or reads it in place if no thread can
     /// be started). The thread ends at the end of the input, at an error, or once the
     /// `ReadAhead` is dropped (after its current read).
-    pub fn new(inner: Box<dyn Read + Send>) -> Self {
+    pub(crate) fn new(inner: Box<dyn Read + Send>) -> Self {
         let (full_tx, full) = mpsc::sync_channel(PIECES_AHEAD);
         let (empty, empty_rx) = mpsc::channel::<Vec<u8>>();
         let slot = Arc::new(std::sync::Mutex::new(Some(inner)));

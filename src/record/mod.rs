@@ -249,7 +249,9 @@ impl YearAnchor {
 
     /// The year of a stamp from the same input.
     pub fn year_of(&self, y: &Yearless) -> i32 {
-        self.last_year - (self.last_epoch - y.epoch)
+        // Saturates: `--year` may be any i32 (a year chrono cannot hold gives no date).
+        self.last_year
+            .saturating_sub(self.last_epoch.saturating_sub(y.epoch))
     }
 }
 

@@ -123,15 +123,23 @@ pub fn parse_when(s: &str, now: DateTime<FixedOffset>) -> Result<DateTime<FixedO
         _ => {}
     }
     if let Some(epoch) = t.strip_prefix('@') {
-        let secs: i64 = epoch
-            .parse()
-            .map_err(|_| format!("{s}: bad epoch seconds"))?;
+        let digits = epoch.strip_prefix('-').unwrap_or(epoch);
+        let secs: i64 = epoch.parse().map_err(|_| {
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                format!("{s}: out of range")
+            } else {
+                format!("{s}: bad epoch seconds")
+            }
+        })?;
         return DateTime::from_timestamp(secs, 0)
             .map(|d| d.with_timezone(now.offset()))
             .ok_or_else(|| format!("{s}: out of range"));
     }
     if let Some(rel) = relative(t) {
-        return Ok(now + rel);
+        // Any offset chrono can hold, from any "now", may still leave its range.
+        return rel
+            .and_then(|d| now.checked_add_signed(d))
+            .ok_or_else(|| format!("{s}: out of range"));
     }
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
         return Ok(d);
@@ -159,8 +167,9 @@ pub fn parse_when(s: &str, now: DateTime<FixedOffset>) -> Result<DateTime<FixedO
     ))
 }
 
-/// `-2h`, `+30min`, `2h ago`, `3 days ago`, `-1d12h`.
-fn relative(t: &str) -> Option<Duration> {
+/// `-2h`, `+30min`, `2h ago`, `3 days ago`, `-1d12h`: `None` when `t` is not of that
+/// form, `Some(None)` when it is but the offset is too large to represent.
+fn relative(t: &str) -> Option<Option<Duration>> {
     let (sign, body) = if let Some(b) = t.strip_prefix('-') {
         (-1, b.trim())
     } else if let Some(b) = t.strip_prefix('+') {
@@ -170,7 +179,9 @@ fn relative(t: &str) -> Option<Duration> {
     } else {
         return None;
     };
-    let mut total = Duration::zero();
+    // The form is checked to the end before the size: `99999999999999999999 parsecs
+    // ago` is not a time, `99999999999999999999 days ago` is one out of range.
+    let mut total = Some(Duration::zero());
     let mut rest = body;
     let mut any = false;
     while !rest.is_empty() {
@@ -178,24 +189,26 @@ fn relative(t: &str) -> Option<Duration> {
         if n_len == 0 {
             return None;
         }
-        let n: i64 = rest[..n_len].parse().ok()?;
+        let n: Option<i64> = rest[..n_len].parse().ok();
         rest = rest[n_len..].trim_start();
         let u_len = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
         let unit = &rest[..u_len];
         rest = rest[u_len..].trim_start();
-        let d = match unit {
-            "s" | "sec" | "secs" | "second" | "seconds" => Duration::seconds(n),
-            "m" | "min" | "mins" | "minute" | "minutes" => Duration::minutes(n),
-            "h" | "hr" | "hour" | "hours" => Duration::hours(n),
-            "d" | "day" | "days" => Duration::days(n),
-            "w" | "week" | "weeks" => Duration::weeks(n),
-            "" => Duration::seconds(n),
+        let of: fn(i64) -> Option<Duration> = match unit {
+            "s" | "sec" | "secs" | "second" | "seconds" | "" => Duration::try_seconds,
+            "m" | "min" | "mins" | "minute" | "minutes" => Duration::try_minutes,
+            "h" | "hr" | "hour" | "hours" => Duration::try_hours,
+            "d" | "day" | "days" => Duration::try_days,
+            "w" | "week" | "weeks" => Duration::try_weeks,
             _ => return None,
         };
-        total += d;
+        total = total
+            .zip(n.and_then(of))
+            .and_then(|(t, d)| t.checked_add(&d));
         any = true;
     }
-    any.then_some(total * sign)
+    // A duration's range is symmetric, so the sign cannot overflow it.
+    any.then_some(total.map(|t| if sign < 0 { -t } else { t }))
 }
 
 #[cfg(test)]
@@ -220,5 +233,35 @@ mod tests {
         assert_eq!(p("2026-11-21T22:25:46+02:00"), "2026-11-21T22:25:46+02:00");
         assert_eq!(p("@1795299946"), "2026-11-21T22:25:46+00:00");
         assert!(parse_when("last tuesday", now()).is_err());
+    }
+
+    #[test]
+    fn times_out_of_range_are_errors_not_panics() {
+        for s in [
+            "-99999999999999d",
+            "99999999999 weeks ago",
+            "+9999999999999s",
+            "+99999999999999w",
+            "-9223372036854775807s",
+            "-9223372036854775808s",
+            "99999999999999999999 days ago",
+            "-1d 99999999999999h",
+            "+106751991167300d",
+            "@99999999999999999",
+            "@-99999999999999999",
+            "@99999999999999999999999",
+        ] {
+            assert_eq!(
+                parse_when(s, now()),
+                Err(format!("{s}: out of range")),
+                "{s}"
+            );
+        }
+        // Just inside chrono's range (year 262142) still works.
+        assert!(parse_when("+94000000d", now()).is_ok());
+        assert!(
+            parse_when("99999999999999999999 parsecs ago", now())
+                .is_err_and(|e| e.contains("not a time"))
+        );
     }
 }

@@ -19,8 +19,8 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, TimeZone};
 use crate::analysis::{self, Analysis};
 use crate::diag::Diagnostic;
 use crate::event::store::EventStore;
+use crate::event::store::InputScan;
 use crate::event::{BootEvidence, Evidence, OomEvent, SourceSpan};
-use crate::pipeline::InputScan;
 use crate::record::Wall;
 
 /// Version of the JSON contract; bumped on breaking changes.

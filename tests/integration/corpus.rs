@@ -161,7 +161,7 @@ fn every_real_excerpt_keeps_every_kernel_line() {
             explicit: true,
         };
         let mut lines = std::collections::BTreeSet::new();
-        oomlens::pipeline::decode_records(&input, &crate::util::opts(), &mut |r| {
+        oomlens::pipeline::records::decode_records(&input, &crate::util::opts(), &mut |r| {
             lines.insert(r.line);
             Ok(())
         })

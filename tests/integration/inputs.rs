@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use oomlens::input::Source;
 use oomlens::input::discover::{self, Input};
-use oomlens::pipeline::{RecordOut, decode_records, scan_all};
+use oomlens::pipeline::records::{RecordOut, decode_records};
+use oomlens::pipeline::scan_all;
 
 use crate::util::{cmd, gzip, opts, sample};
 
@@ -265,4 +266,55 @@ fn spilled_events_render_the_same_report() {
     assert_eq!(kept, 0);
     assert!(spilled >= 20, "only {spilled} events spilled");
     assert!(in_memory == from_disk, "spilling changed the report");
+}
+
+#[test]
+fn out_of_range_since_and_until_are_an_error_not_a_panic() {
+    for arg in [
+        "--since=-99999999999999d",
+        "--since=99999999999 weeks ago",
+        "--until=+9999999999999s",
+        "--until=@-99999999999999999",
+        "--since=99999999999999999999 days ago",
+    ] {
+        let out = cmd()
+            .arg(arg)
+            .arg(sample("lab/adj.messages"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{arg}: {err}");
+        let (flag, value) = arg.split_once('=').unwrap();
+        assert_eq!(
+            err,
+            format!("oomlens: error: {flag}: {value}: out of range\n"),
+            "{arg}"
+        );
+    }
+}
+
+#[test]
+fn an_extreme_year_gives_no_date_not_a_panic() {
+    // A Dec → Jan rollover after the kill: its year is one before --year's.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("messages");
+    std::fs::write(
+        &log,
+        "Dec 31 23:59:59 vm kernel: Out of memory: Killed process 123 (foo) total-vm:1000kB, \
+         anon-rss:100kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n\
+         Jan  1 00:00:01 vm kernel: hello\n",
+    )
+    .unwrap();
+    for year in ["-2147483648", "2147483647"] {
+        let out = cmd()
+            .args(["--format", "ndjson", &format!("--year={year}")])
+            .arg(&log)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "--year {year}: {err}");
+        let ev: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(ev["killed"][0]["pid"], 123, "--year {year}");
+        assert_eq!(ev["time"], serde_json::Value::Null, "--year {year}");
+    }
 }

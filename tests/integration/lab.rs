@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDateTime};
 use oomlens::input::Source;
 use oomlens::input::discover::Input;
-use oomlens::pipeline::{RecordOut, decode_records};
+use oomlens::pipeline::records::{RecordOut, decode_records};
 use oomlens::record::Origin;
 
 use crate::util::{events, opts, sample};

@@ -1239,3 +1239,39 @@ fn follow_keeps_lines_written_just_before_rotation() {
     let written = vec![(text.len(), Instant::now())];
     expect_follow_events(&mut oomlens, 0, "lab/single.messages", &text, &written);
 }
+
+/// A line that never ends must not be buffered without bound: past the line cap (as in
+/// a batch read) its head is taken as cut, oomlens says so on stderr at once, and the
+/// lines after it are read as usual.
+#[test]
+fn follow_cuts_a_line_longer_than_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("messages");
+    File::create(&log).unwrap();
+    let mut oomlens = Oomlens::follow(&log);
+    let cap = oomlens::input::lines::DEFAULT_MAX_LINE;
+    let mut f = OpenOptions::new().append(true).open(&log).unwrap();
+    for _ in 0..3 {
+        f.write_all(&vec![b'x'; cap]).unwrap();
+    }
+    f.flush().unwrap();
+    let want = format!(
+        "oomlens: warning: {}:1: 1 line(s) longer than {cap} bytes; only their start was read (the first is line 1)\n",
+        log.display()
+    );
+    let deadline = Instant::now() + SETUP_TIMEOUT;
+    while !oomlens.stderr().contains(&want) {
+        assert!(
+            Instant::now() < deadline,
+            "no warning about the long line; stderr: {}",
+            oomlens.stderr()
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    let single = fs::read(crate::util::sample("lab/single.messages")).unwrap();
+    let mut text = b"\n".to_vec();
+    text.extend_from_slice(&single);
+    let written = append_in_chunks(&log, &text, 3);
+    expect_follow_events(&mut oomlens, 0, "lab/single.messages", &text, &written);
+    assert_eq!(oomlens.stderr(), want);
+}

@@ -23,6 +23,8 @@ pub fn sample(rel: &str) -> PathBuf {
 /// Scan options for reproducible tests: year-less stamps belong to 2026 (the lab
 /// captures were made on 2026-11-21) whatever the checkout's file times are.
 pub fn opts() -> ScanOptions {
+    // As the binary does, so that plain files are searched mapped as in real runs.
+    oomlens::input::install_sigbus_guard().expect("the SIGBUS guard installs");
     ScanOptions {
         year: Some(2026),
         now: chrono::NaiveDate::from_ymd_opt(2026, 11, 22)

@@ -87,6 +87,12 @@ pub struct OutputArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+
+    /// On a terminal, also list the problems the report leaves out (it shows the
+    /// first five) on stderr after it. Elsewhere stderr gets them all anyway, and
+    /// `--format json` has them all under "diagnostics".
+    #[arg(long)]
+    pub all_diagnostics: bool,
 }
 
 /// Which events to report.

@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 use chrono::FixedOffset;
 
 use oomlens::input::discover::{self, Input};
-use oomlens::live::{LiveOptions, LiveSource};
 use oomlens::pipeline::ScanOptions;
+use oomlens::pipeline::live::{LiveOptions, LiveSource};
 use oomlens::record::FormatHint;
 use oomlens::render::{Format, RenderOptions};
 use oomlens::report::{Filter, LocalZone, ReportOptions, parse_when};
@@ -40,6 +40,8 @@ pub struct Config {
     pub render: RenderOptions,
     pub progress: bool,
     pub records: bool,
+    /// List every problem, also those the terminal report leaves out.
+    pub all_diagnostics: bool,
 }
 
 impl Config {
@@ -175,6 +177,7 @@ impl Config {
             },
             progress,
             records: a.output.records,
+            all_diagnostics: a.output.all_diagnostics,
         })
     }
 }

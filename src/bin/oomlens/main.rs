@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
 
-use oomlens::diag::Severity;
+use oomlens::diag::{Diagnostic, Severity};
 use oomlens::input::discover::Input;
 use oomlens::pipeline::{self, InputScan};
 use oomlens::render::{self, Format};
@@ -22,6 +22,9 @@ use crate::args::{Args, Command};
 use crate::config::{Config, Mode};
 
 fn main() -> ExitCode {
+    // Plain logs are then searched mapped, which is faster; the guard keeps a log
+    // truncated meanwhile from killing the process. Without it they are read instead.
+    let _ = oomlens::input::install_sigbus_guard();
     let args = Args::parse();
     match run(args) {
         Ok(code) => code,
@@ -35,10 +38,28 @@ fn main() -> ExitCode {
             {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("oomlens: error: {err:#}");
+            eprintln!("oomlens: error: {}", error_text(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, `: `-separated, each said once: a library error that
+/// prints its cause (`journalctl: No such file or directory (os error 2)`) also hands
+/// it out as its source, which would repeat it.
+fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let c = cause.to_string();
+        if text.ends_with(&c) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&c);
+    }
+    text
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -71,21 +92,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             report(scans, &cfg, tty, &mut out)?
         }
         Mode::Journal(extra) => {
-            let mut child = oomlens::live::spawn_journalctl(extra)?;
-            let stdout = child.stdout.take().expect("piped stdout");
-            let scan = pipeline::scan_reader("journalctl", stdout, None, &cfg.scan);
-            let status = child.wait()?;
-            let mut scans = vec![scan];
-            if !status.success() {
-                scans[0].diagnostics.push(oomlens::diag::Diagnostic::new(
-                    Severity::Error,
-                    "journalctl",
-                    "journalctl",
-                    None,
-                    format!("journalctl exited with {status}"),
-                ));
-            }
-            report(scans, &cfg, tty, &mut out)?
+            let scan = pipeline::scan_journal(extra, &cfg.scan)?;
+            report(vec![scan], &cfg, tty, &mut out)?
         }
         Mode::Live(source, opts) => live(source, opts, &cfg, &mut out)?,
     };
@@ -141,21 +149,53 @@ fn report(
         .diagnostics
         .splice(0..0, cfg.discovery.iter().cloned());
     // Problems go to stderr, unless the terminal report on the same screen lists them.
-    if !(cfg.format == Format::Table && tty) {
-        for d in report
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity >= Severity::Warning)
-        {
+    let problems: Vec<&Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .collect();
+    let on_screen = cfg.format == Format::Table && tty;
+    if !on_screen {
+        for d in &problems {
             eprintln!("oomlens: {d}");
         }
     }
     render::render(&report, cfg.format, &cfg.render, out)?;
+    if on_screen && problems.len() > LISTED_ON_SCREEN {
+        out.flush()?;
+        unlisted_problems(
+            &problems[LISTED_ON_SCREEN..],
+            cfg.all_diagnostics,
+            &mut io::stderr().lock(),
+        )?;
+    }
     let code = exit_code(report.has_errors(), !report.is_empty());
     // The process ends next: freeing every event one by one would only delay the exit
     // (3 ms for the 1 GiB benchmark log). The spill file is already unlinked.
     std::mem::forget(report);
     Ok(code)
+}
+
+/// How many problems the terminal report lists (`render::table` shows the first five).
+const LISTED_ON_SCREEN: usize = 5;
+
+/// Writes what to say about the problems the terminal report left out: each of them
+/// when `all` (`--all-diagnostics`), else how many there are and how to see them.
+fn unlisted_problems(rest: &[&Diagnostic], all: bool, err: &mut dyn Write) -> io::Result<()> {
+    if all {
+        for d in rest {
+            writeln!(err, "oomlens: {d}")?;
+        }
+    } else if !rest.is_empty() {
+        let n = rest.len();
+        let s = if n == 1 { "" } else { "s" };
+        writeln!(
+            err,
+            "oomlens: {n} more problem{s} not listed above; --all-diagnostics lists them \
+             here, --format json under \"diagnostics\""
+        )?;
+    }
+    Ok(())
 }
 
 fn exit_code(errors: bool, found: bool) -> ExitCode {
@@ -172,7 +212,7 @@ fn records(inputs: &[Input], cfg: &Config, out: &mut dyn Write) -> anyhow::Resul
     let mut errors = false;
     let mut any = false;
     for input in inputs {
-        let res = pipeline::decode_records(input, &cfg.scan, &mut |r| {
+        let res = pipeline::records::decode_records(input, &cfg.scan, &mut |r| {
             any = true;
             serde_json::to_writer(&mut *out, &r).map_err(io::Error::from)?;
             out.write_all(b"\n")
@@ -191,14 +231,14 @@ fn records(inputs: &[Input], cfg: &Config, out: &mut dyn Write) -> anyhow::Resul
 }
 
 fn live(
-    source: &oomlens::live::LiveSource,
-    opts: &oomlens::live::LiveOptions,
+    source: &oomlens::pipeline::live::LiveSource,
+    opts: &oomlens::pipeline::live::LiveOptions,
     cfg: &Config,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut id = 0;
     let mut recent: Vec<(Option<String>, u32, std::time::Instant)> = Vec::new();
-    oomlens::live::run(source, opts, &mut |ev, evidence| {
+    let mut emit = |ev: oomlens::event::OomEvent, evidence: &[oomlens::event::BootEvidence]| {
         let now = std::time::Instant::now();
         recent.retain(|(_, _, t)| now.duration_since(*t) < Duration::from_secs(60));
         let earlier: Vec<u32> = recent
@@ -218,6 +258,67 @@ fn live(
         id += 1;
         render::render_event(&rep, cfg.format, &cfg.render, out)?;
         out.flush()
-    })?;
+    };
+    oomlens::pipeline::live::run(source, opts, &mut emit, &mut |d| eprintln!("oomlens: {d}"))?;
     Ok(exit_code(false, id > 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(n: usize) -> Vec<Diagnostic> {
+        (1..=n)
+            .map(|i| {
+                Diagnostic::new(
+                    Severity::Warning,
+                    "long-line",
+                    "messages",
+                    Some(i as u64),
+                    "cut",
+                )
+            })
+            .collect()
+    }
+
+    fn unlisted(all: bool, n: usize) -> String {
+        let diags = problems(n);
+        let rest: Vec<&Diagnostic> = diags.iter().skip(LISTED_ON_SCREEN).collect();
+        let mut err = Vec::new();
+        unlisted_problems(&rest, all, &mut err).unwrap();
+        String::from_utf8(err).unwrap()
+    }
+
+    #[test]
+    fn problems_past_the_fifth_are_counted_or_listed() {
+        assert_eq!(unlisted(false, 5), "");
+        assert_eq!(
+            unlisted(false, 6),
+            "oomlens: 1 more problem not listed above; --all-diagnostics lists them here, \
+             --format json under \"diagnostics\"\n"
+        );
+        assert_eq!(
+            unlisted(false, 12),
+            "oomlens: 7 more problems not listed above; --all-diagnostics lists them here, \
+             --format json under \"diagnostics\"\n"
+        );
+        assert_eq!(
+            unlisted(true, 7),
+            "oomlens: warning: messages:6: cut\noomlens: warning: messages:7: cut\n"
+        );
+    }
+
+    #[test]
+    fn an_error_says_its_cause_once() {
+        let io = || io::Error::from(io::ErrorKind::NotFound);
+        let lib = oomlens::error::Error::Io {
+            path: "journalctl".into(),
+            source: io(),
+        };
+        let text = error_text(&anyhow::Error::new(lib));
+        assert_eq!(text, format!("journalctl: {}", io()));
+        // Context and a cause that adds something are kept.
+        let err = anyhow::Error::new(io()).context("--since");
+        assert_eq!(error_text(&err), format!("--since: {}", io()));
+    }
 }

@@ -1,5 +1,6 @@
-//! Live sources: the kernel ring buffer (`/dev/kmsg`), a log file followed across
-//! rotation (`tail -F`), and the journal (`journalctl -k -o json`).
+//! Live sources: the kernel ring buffer (`/dev/kmsg`) and a log file followed across
+//! rotation (`tail -F`). (The journal is read to its end, as a batch:
+//! [`super::batch::scan_journal`].)
 //!
 //! A reader thread turns the source into lines; the caller's thread decodes and
 //! assembles them and hands each event out as soon as its report is complete, or
@@ -9,20 +10,23 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Local, Utc};
 
+use super::{Decoder, ScanOptions, long_lines};
+use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::event::{Assembler, BootEvidence, OomEvent, kinds};
-use crate::pipeline::{ScanOptions, resolve_year};
-use crate::record::{Parser, Wall, YearAnchor};
+use crate::event::store::resolve_year;
+use crate::event::{BootEvidence, OomEvent};
+use crate::input::lines::ReadStats;
+use crate::record::Wall;
 
 /// Where live lines come from.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum LiveSource {
     /// `/dev/kmsg` (or another device speaking its record format).
     Kmsg {
@@ -50,14 +54,17 @@ pub struct LiveOptions {
 }
 
 /// Runs a live source, calling `emit` with each finished event and the boot evidence
-/// seen so far. Returns when the source ends, the deadline passes, or `emit` fails
+/// seen so far, and `warn` with problems of the input as they are met (a line cut at
+/// the line cap). Returns when the source ends, the deadline passes, or `emit` fails
 /// (a closed stdout ends the run quietly).
 pub fn run(
     source: &LiveSource,
     opts: &LiveOptions,
     emit: &mut dyn FnMut(OomEvent, &[BootEvidence]) -> io::Result<()>,
+    warn: &mut dyn FnMut(Diagnostic),
 ) -> Result<()> {
     let (tx, rx) = mpsc::sync_channel::<Msg>(4096);
+    let max_line = opts.scan.max_line.max(1);
     let (name, kmsg) = match source {
         LiveSource::Kmsg { path } => {
             let f = open(path)?;
@@ -67,33 +74,32 @@ pub fn run(
         LiveSource::Follow { path, from_start } => {
             let f = open(path)?;
             let (name, path, from_start) = (path.display().to_string(), path.clone(), *from_start);
-            thread::spawn(move || follow_file(path, f, from_start, tx));
+            thread::spawn(move || follow_file(path, f, from_start, max_line, tx));
             (name, false)
         }
     };
     let boot_time = if kmsg { boot_time() } else { None };
-    let mut parser = kinds::parser(opts.scan.hint);
-    let mut asm = Assembler::new(&name, opts.scan.assembler.clone());
+    let mut dec = Decoder::new(&name, &opts.scan);
     let mut number = 0u64;
-    let mut hand_out = |asm: &mut Assembler, parser: &Parser| -> io::Result<()> {
-        let events = asm.drain_ready();
+    // Lines cut at the cap: the first is said at once, the count when the run ends.
+    let mut cut = ReadStats::default();
+    let mut hand_out = |dec: &mut Decoder| -> io::Result<()> {
+        let events = dec.asm.drain_ready();
         if events.is_empty() {
             return Ok(());
         }
-        let anchor = YearAnchor::new(
-            parser.last_yearless().as_ref(),
-            Local::now().naive_local(),
-            opts.scan.year,
-        );
+        let anchor = dec.anchor(Local::now().naive_local(), opts.scan.year);
         for mut ev in events {
             resolve_year(&mut ev, &anchor);
             if ev.wall.is_none()
                 && let (Some(boot), Some(p)) = (boot_time, ev.printk)
+                && let Some(t) = i64::try_from(p.micros())
+                    .ok()
+                    .and_then(|us| boot.checked_add_signed(chrono::Duration::microseconds(us)))
             {
-                let t = boot + chrono::Duration::microseconds(p.micros() as i64);
                 ev.wall = Some(Wall::Zoned(t.fixed_offset()));
             }
-            emit(ev, asm.boot_evidence())?;
+            emit(ev, dec.asm.boot_evidence())?;
         }
         Ok(())
     };
@@ -130,9 +136,16 @@ pub fn run(
         match rx.recv_timeout(wait) {
             Ok(msg) => {
                 let mut take = |msg: Msg| match msg {
-                    Msg::Line(line) => {
+                    Msg::Line(line, whole) => {
                         number += 1;
-                        parser.parse(&line, number, &mut |rec| asm.push(rec));
+                        if !whole {
+                            cut.truncated_lines += 1;
+                            if cut.first_truncated_line.is_none() {
+                                cut.first_truncated_line = Some(number);
+                                warn(long_lines(&name, &cut, max_line).expect("a cut line"));
+                            }
+                        }
+                        dec.line(&line, number);
                     }
                     // Line numbers count in the file at the path, which is new now.
                     Msg::Rotated => number = 0,
@@ -143,31 +156,29 @@ pub fn run(
                     take(msg);
                 }
             }
-            Err(RecvTimeoutError::Timeout) if finished_at.is_none() => asm.flush_idle(),
+            Err(RecvTimeoutError::Timeout) if finished_at.is_none() => dec.asm.flush_idle(),
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                asm.finish();
-                if let Err(e) = hand_out(&mut asm, &parser) {
-                    return quit(e);
-                }
-                return Ok(());
-            }
+            Err(RecvTimeoutError::Disconnected) => break,
         }
-        if asm.has_finished() {
+        if dec.asm.has_finished() {
             let t = *finished_at.get_or_insert_with(Instant::now);
             if t.elapsed() >= settle {
-                asm.release_finished();
+                dec.asm.release_finished();
                 finished_at = None;
             }
         } else {
             finished_at = None;
         }
-        if let Err(e) = hand_out(&mut asm, &parser) {
+        if let Err(e) = hand_out(&mut dec) {
             return quit(e);
         }
     }
-    asm.finish();
-    hand_out(&mut asm, &parser).or_else(quit)
+    dec.asm.finish();
+    let end = hand_out(&mut dec);
+    if cut.truncated_lines > 1 {
+        warn(long_lines(&name, &cut, max_line).expect("cut lines"));
+    }
+    end.or_else(quit)
 }
 
 fn open(path: &Path) -> Result<File> {
@@ -188,8 +199,9 @@ fn boot_time() -> Option<DateTime<Utc>> {
 
 /// What the reader thread hands over.
 enum Msg {
-    /// One line, without its terminator.
-    Line(Vec<u8>),
+    /// One line, without its terminator, and whether it is whole (else it was cut at
+    /// the line cap).
+    Line(Vec<u8>, bool),
     /// The followed file was replaced by a new one at the same path.
     Rotated,
 }
@@ -204,7 +216,7 @@ fn read_kmsg(mut f: File, tx: SyncSender<Msg>) {
             Ok(n) => {
                 // A record is one line plus dictionary lines; send them all.
                 for line in buf[..n].split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                    if tx.send(Msg::Line(line.to_vec())).is_err() {
+                    if tx.send(Msg::Line(line.to_vec(), true)).is_err() {
                         return;
                     }
                 }
@@ -221,17 +233,19 @@ fn read_kmsg(mut f: File, tx: SyncSender<Msg>) {
 
 /// `tail -F`: read new lines as they are appended; when the file is rotated (a new
 /// file at the path) or truncated, start again from the beginning of the new one.
-fn follow_file(path: PathBuf, f: File, from_start: bool, tx: SyncSender<Msg>) {
+/// Lines longer than `max_line` are cut as the batch reader cuts them.
+fn follow_file(path: PathBuf, f: File, from_start: bool, max_line: usize, tx: SyncSender<Msg>) {
     let mut ino = f.metadata().map(|m| m.ino()).unwrap_or(0);
     let mut rdr = BufReader::new(f);
     if !from_start {
         let _ = rdr.seek(SeekFrom::End(0));
     }
     let mut pos = rdr.stream_position().unwrap_or(0);
-    let mut line = Vec::new();
+    let mut line = Partial::default();
     loop {
-        match rdr.read_until(b'\n', &mut line) {
-            Ok(0) => {
+        match line.read(&mut rdr, max_line, &tx) {
+            Ok(None) => return,
+            Ok(Some(0)) => {
                 thread::sleep(Duration::from_millis(200));
                 // Rotated or truncated?
                 let rotated = std::fs::metadata(&path).is_ok_and(|m| m.ino() != ino);
@@ -239,16 +253,15 @@ fn follow_file(path: PathBuf, f: File, from_start: bool, tx: SyncSender<Msg>) {
                 if rotated {
                     // Finish the old file first (every line written before the
                     // rotation), then switch.
-                    while let Ok(n) = rdr.read_until(b'\n', &mut line) {
-                        if n == 0 {
-                            break;
-                        }
-                        if !send_complete(&tx, &mut line) {
-                            return;
+                    loop {
+                        match line.read(&mut rdr, max_line, &tx) {
+                            Ok(None) => return,
+                            Ok(Some(0)) | Err(_) => break,
+                            Ok(Some(_)) => {}
                         }
                     }
                     // Its last line will get no newline now.
-                    if !line.is_empty() && tx.send(Msg::Line(std::mem::take(&mut line))).is_err() {
+                    if !line.finish(&tx) {
                         return;
                     }
                     if let Ok(nf) = File::open(&path) {
@@ -267,41 +280,122 @@ fn follow_file(path: PathBuf, f: File, from_start: bool, tx: SyncSender<Msg>) {
                     }
                 }
             }
-            Ok(n) => {
-                pos += n as u64;
-                // A partial last line stays in `line` until its end arrives.
-                if !send_complete(&tx, &mut line) {
-                    return;
-                }
-            }
+            Ok(Some(n)) => pos += n as u64,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(_) => return,
         }
     }
 }
 
-/// Sends `line` if it is complete (ends with `\n`, which is dropped), leaving a partial
-/// line in place. False when the receiver is gone.
-fn send_complete(tx: &SyncSender<Msg>, line: &mut Vec<u8>) -> bool {
-    if line.last() != Some(&b'\n') {
-        return true;
-    }
-    line.pop();
-    tx.send(Msg::Line(std::mem::take(line))).is_ok()
+/// The line being read from a followed file, which may arrive in pieces (a partial
+/// last line waits for its end). It is kept to the line cap: a longer line's head is
+/// sent as cut once the cap is passed, and the rest of it is read and dropped, so that
+/// a writer that never ends its line cannot make the follower buffer without bound.
+#[derive(Default)]
+struct Partial {
+    bytes: Vec<u8>,
+    /// The head was sent; the rest of the line is being dropped.
+    skipping: bool,
 }
 
-/// Starts `journalctl -k -o json --no-pager` with extra arguments (e.g. `--since`),
-/// returning the child; its stdout is the input.
-pub fn spawn_journalctl(extra: &[String]) -> Result<Child> {
-    Command::new("journalctl")
-        .args(["-k", "-o", "json", "--no-pager"])
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| Error::Io {
-            path: PathBuf::from("journalctl"),
-            source: e,
-        })
+impl Partial {
+    /// Reads what `rdr` has up to the end of the current line, sending the line (or
+    /// its head) when it is due. Returns the bytes read (0: nothing to read now), or
+    /// `None` when the receiver is gone.
+    fn read(
+        &mut self,
+        rdr: &mut impl BufRead,
+        cap: usize,
+        tx: &SyncSender<Msg>,
+    ) -> io::Result<Option<usize>> {
+        let buf = rdr.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(Some(0));
+        }
+        let (piece, ends) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (&buf[..i], true),
+            None => (buf, false),
+        };
+        let used = piece.len() + usize::from(ends);
+        let mut send = None;
+        if self.skipping {
+            self.skipping = !ends;
+        } else {
+            let room = cap.saturating_sub(self.bytes.len());
+            self.bytes
+                .extend_from_slice(&piece[..piece.len().min(room)]);
+            if piece.len() > room {
+                send = Some(false);
+                self.skipping = !ends;
+            } else if ends {
+                send = Some(true);
+            }
+        }
+        rdr.consume(used);
+        if let Some(whole) = send
+            && tx
+                .send(Msg::Line(std::mem::take(&mut self.bytes), whole))
+                .is_err()
+        {
+            return Ok(None);
+        }
+        Ok(Some(used))
+    }
+
+    /// Sends a last line that will not be ended (its file was rotated). False when
+    /// the receiver is gone.
+    fn finish(&mut self, tx: &SyncSender<Msg>) -> bool {
+        let skipped = std::mem::take(&mut self.skipping);
+        if self.bytes.is_empty() || skipped {
+            return true;
+        }
+        tx.send(Msg::Line(std::mem::take(&mut self.bytes), true))
+            .is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines a follower sends for `text` read in pieces of `piece` bytes, with the
+    /// line cap `cap` (and the line still open at the end, as at a rotation).
+    fn lines(text: &[u8], piece: usize, cap: usize) -> Vec<(String, bool)> {
+        let (tx, rx) = mpsc::sync_channel(1024);
+        let mut rdr = BufReader::with_capacity(piece, text);
+        let mut line = Partial::default();
+        while line.read(&mut rdr, cap, &tx).unwrap() != Some(0) {}
+        assert!(line.finish(&tx));
+        drop(tx);
+        rx.iter()
+            .map(|m| match m {
+                Msg::Line(b, whole) => (String::from_utf8(b).unwrap(), whole),
+                Msg::Rotated => unreachable!(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_followed_line_is_cut_at_the_cap_like_a_batch_line() {
+        let text = b"short\nexactly8\nninechars\n0123456789abcdef0123\nend\nopen";
+        for piece in [1, 3, 8, 64] {
+            assert_eq!(
+                lines(text, piece, 8),
+                [
+                    ("short".into(), true),
+                    ("exactly8".into(), true),
+                    ("ninechar".into(), false),
+                    ("01234567".into(), false),
+                    ("end".into(), true),
+                    ("open".into(), true),
+                ],
+                "pieces of {piece}"
+            );
+        }
+        // A cut line still open at the end is not sent twice.
+        assert_eq!(
+            lines(b"a\n0123456789", 4, 8),
+            [("a".into(), true), ("01234567".into(), false)]
+        );
+    }
 }

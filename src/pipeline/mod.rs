@@ -1,0 +1,141 @@
+//! The driver: wires input → lines → records → events for each input, the same way
+//! for a batch of logs ([`batch`]: files, folders, stdin, the journal through
+//! `journalctl`) and for a live source ([`live`]: `/dev/kmsg`, a followed file).
+//! [`records`] is the `--records` debug dump, which stops at records.
+//!
+//! `Decoder` is the per-input wiring both drivers share: lines go through the record
+//! parser into the event assembler.
+
+pub mod batch;
+pub mod live;
+pub mod records;
+
+use std::io::Read;
+use std::time::SystemTime;
+
+use chrono::{DateTime, Local, NaiveDateTime};
+
+use crate::diag::{Diagnostic, Severity};
+use crate::event::kinds;
+use crate::event::store::Budget;
+use crate::event::{Assembler, AssemblerOptions};
+use crate::input;
+use crate::input::lines::ReadStats;
+use crate::record::{FormatHint, Parser, Record, YearAnchor};
+
+pub use crate::event::store::InputScan;
+pub use batch::{scan_all, scan_input, scan_journal, scan_reader, scan_sources};
+
+/// How to scan inputs.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Assume a line shape instead of detecting it.
+    pub hint: FormatHint,
+    /// The year of the last year-less stamp of every input (`--year`).
+    pub year: Option<i32>,
+    /// Read every line instead of searching for markers between reports (slower; the
+    /// reference the fast path is tested against).
+    pub every_line: bool,
+    /// Read buffer size.
+    pub buffer_size: usize,
+    /// Longest line kept whole.
+    pub max_line: usize,
+    /// "Now", the year anchor for streams without a modification time.
+    pub now: NaiveDateTime,
+    /// Event assembly settings.
+    pub assembler: AssemblerOptions,
+    /// Adds the bytes read from every input (for a progress bar).
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    /// Memory the events of all inputs may use before they go to a temporary file.
+    pub budget: std::sync::Arc<Budget>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            hint: FormatHint::Auto,
+            year: None,
+            every_line: false,
+            buffer_size: input::lines::DEFAULT_CAPACITY,
+            max_line: input::lines::DEFAULT_MAX_LINE,
+            now: Local::now().naive_local(),
+            assembler: AssemblerOptions::default(),
+            progress: None,
+            budget: Budget::new(crate::event::store::DEFAULT_BUDGET),
+        }
+    }
+}
+
+/// One input's lines → records → events: its record parser feeding its event
+/// assembler. The batch scan and the live run both drive one, so that they decode and
+/// assemble alike.
+pub(crate) struct Decoder {
+    pub(crate) parser: Parser,
+    pub(crate) asm: Assembler,
+    /// Records decoded.
+    pub(crate) records: u64,
+}
+
+impl Decoder {
+    /// A decoder for the input called `name`.
+    pub(crate) fn new(name: &str, opts: &ScanOptions) -> Self {
+        Decoder {
+            parser: kinds::parser(opts.hint),
+            asm: Assembler::new(name, opts.assembler.clone()),
+            records: 0,
+        }
+    }
+
+    /// Decodes line `number` and hands its records to the assembler.
+    #[inline]
+    pub(crate) fn line(&mut self, bytes: &[u8], number: u64) {
+        let asm = &mut self.asm;
+        let records = &mut self.records;
+        self.parser.parse(bytes, number, &mut |rec: &Record<'_>| {
+            *records += 1;
+            asm.push(rec);
+        });
+    }
+
+    /// The year anchor if the input ended now and was last written at `reference`.
+    pub(crate) fn anchor(&self, reference: NaiveDateTime, year: Option<i32>) -> YearAnchor {
+        YearAnchor::new(self.parser.last_yearless().as_ref(), reference, year)
+    }
+}
+
+/// The warning for lines cut at the line cap ([`ScanOptions::max_line`]).
+pub(crate) fn long_lines(name: &str, stats: &ReadStats, max_line: usize) -> Option<Diagnostic> {
+    let first = stats.first_truncated_line?;
+    Some(Diagnostic::new(
+        Severity::Warning,
+        "long-line",
+        name,
+        Some(first),
+        format!(
+            "{} line(s) longer than {} bytes; only their start was read (the first is line {first})",
+            stats.truncated_lines, max_line
+        ),
+    ))
+}
+
+/// Lets `parser` sniff the first bytes of an input and gives back a reader that still
+/// yields all of it.
+fn sniffed<R: Read>(
+    parser: &mut Parser,
+    mut reader: R,
+) -> std::io::Chain<std::io::Cursor<Vec<u8>>, R> {
+    let mut head = Vec::new();
+    // The line reader meets a read error again and reports it.
+    let _ = input::read_head(&mut reader, &mut head, 16 * 1024);
+    parser.sniff(&head);
+    std::io::Cursor::new(head).chain(reader)
+}
+
+/// The year anchor of an input read to its end: year-less stamps get their year from
+/// the input's end, its mtime (or now), unless `--year` says.
+fn input_anchor(parser: &Parser, mtime: Option<SystemTime>, opts: &ScanOptions) -> YearAnchor {
+    let reference = mtime
+        .map(|t| DateTime::<Local>::from(t).naive_local())
+        .unwrap_or(opts.now);
+    YearAnchor::new(parser.last_yearless().as_ref(), reference, opts.year)
+}

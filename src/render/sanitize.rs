@@ -2,12 +2,77 @@
 //! come from logs that any local user can influence (a process can name itself
 //! anything): on a terminal they must not carry escape sequences, in Markdown they
 //! must not add formatting, links or HTML. JSON needs none of this: serde escapes.
+//!
+//! [`LogText`] is the boundary: text from a log (or a sentence holding some) has no
+//! `Display`, so it cannot be written raw into a terminal or Markdown report; it is
+//! written through [`LogText::term`], [`LogText::md`] or [`LogText::code`], or
+//! serialised exactly for JSON.
 
 use std::borrow::Cow;
 
-/// Text for a terminal: control characters (C0, DEL, C1) and the Unicode bidi
-/// overrides are shown escaped (`\x1b`, `\u{202e}`), so nothing from a log can move
-/// the cursor, change colours, or reorder what is shown.
+use serde::{Serialize, Serializer};
+
+/// Text that came from a log, or words that contain some. Deliberately neither
+/// `Display` nor `Deref<Target = str>`: the only ways out are a medium's escaper and
+/// `Serialize` (JSON, which escapes by itself).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LogText<'a>(Cow<'a, str>);
+
+impl<'a> LogText<'a> {
+    /// Borrows text from a log.
+    pub fn new(s: &'a str) -> Self {
+        LogText(Cow::Borrowed(s))
+    }
+
+    /// Owns text that holds text from a log (a sentence naming a task).
+    pub fn owned(s: String) -> LogText<'static> {
+        LogText(Cow::Owned(s))
+    }
+
+    /// For a terminal (see [`term`]).
+    pub fn term(&self) -> Cow<'_, str> {
+        term(&self.0)
+    }
+
+    /// For a terminal, keeping the borrow of the log text.
+    pub fn into_term(self) -> Cow<'a, str> {
+        match self.0 {
+            Cow::Borrowed(s) => term(s),
+            Cow::Owned(s) => Cow::Owned(term(&s).into_owned()),
+        }
+    }
+
+    /// For Markdown text or a table cell (see [`md`]).
+    pub fn md(&self) -> String {
+        md(&self.0)
+    }
+
+    /// For inside a Markdown code span or block (see [`code`]).
+    pub fn code(&self) -> String {
+        code(&self.0)
+    }
+
+    /// Whether there is no text.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Appends `tail` (trusted words, e.g. " (partial)").
+    pub fn push_str(&mut self, tail: &'static str) {
+        self.0.to_mut().push_str(tail);
+    }
+}
+
+impl Serialize for LogText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// Text for a terminal: control characters (C0, DEL, C1), the Unicode bidi controls
+/// and invisible characters (zero-width, word joiners, BOM, line/paragraph
+/// separators) are shown escaped (`\x1b`, `\u{202e}`), so nothing from a log can move
+/// the cursor, change colours, reorder what is shown or hide in it.
 pub fn term(s: &str) -> Cow<'_, str> {
     if !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
@@ -29,7 +94,17 @@ pub fn term(s: &str) -> Cow<'_, str> {
 
 fn needs_escape(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
 }
 
 /// Text for Markdown (GitHub, GitLab and Jira render it): terminal-safe first, then
@@ -84,6 +159,11 @@ mod tests {
         assert_eq!(term("a\nb\tc"), "a\\x0ab\\x09c");
         assert_eq!(term("x\u{202e}gpj.exe"), "x\\u{202e}gpj.exe");
         assert_eq!(term("\u{9b}31m"), "\\x9b31m");
+        // Invisible and bidi characters are shown.
+        assert_eq!(
+            term("a\u{200b}b\u{2066}c\u{feff}d\u{061c}e\u{2028}f\u{2063}"),
+            "a\\u{200b}b\\u{2066}c\\u{feff}d\\u{061c}e\\u{2028}f\\u{2063}"
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The rebuilt oom_badness ranking against what the kernel itself printed: its
 //! `score S` lines, and which task it killed.
 
-use oomlens::analysis::Badness;
+use oomlens::analysis::badness::{Decider, Factor, Finding, Margin, Measure, TaskRef};
+use oomlens::analysis::{AllocationKind, Badness, FreeButFailed};
+use oomlens::render::vocab;
 use oomlens::report::Report;
 
 use crate::util::{report, sample};
@@ -102,11 +104,15 @@ fn old_normalised_scores_are_lower_bounds() {
     assert!(check.note.contains("consistent"), "{}", check.note);
     // Every apache2 scores the 1000 cap; the first row wins the tie.
     let b = &badness("real/011-lkml-azurit-memcg-nested-elided-syslog.log")[0];
-    assert!(
-        b.explanation.contains("the first row of the table"),
-        "{}",
-        b.explanation
-    );
+    let tie = b
+        .findings
+        .iter()
+        .find_map(|f| match f {
+            Finding::CappedTie(t) => Some(t),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{:?}", b.findings));
+    assert_eq!(tie.name, "apache2");
 }
 
 #[test]
@@ -127,8 +133,8 @@ fn the_kernel_killed_the_top_of_every_lab_ranking() {
             let victim = r.event.victim().unwrap().pid;
             assert_eq!(
                 b.ranking[0].pid, victim,
-                "{scenario} #{}: {}",
-                r.id, b.explanation
+                "{scenario} #{}: {:?}",
+                r.id, b.findings
             );
             assert_eq!(b.victim_rank, Some(1));
             n += 1;
@@ -153,7 +159,7 @@ fn real_rankings_put_the_victim_first() {
             .filter(|r| r.event.victim().is_some())
         {
             let b = r.analysis.badness.as_ref().unwrap();
-            assert_eq!(b.victim_rank, Some(1), "{rel}: {}", b.explanation);
+            assert_eq!(b.victim_rank, Some(1), "{rel}: {:?}", b.findings);
             n += 1;
         }
     }
@@ -162,11 +168,54 @@ fn real_rankings_put_the_victim_first() {
 }
 
 #[test]
-fn explanations_name_the_deciding_factor() {
+fn findings_name_the_deciding_factor() {
     let adj = report_of("lab/adj.kmsg").event_list();
     let b = adj[0].analysis.badness.as_ref().unwrap();
+    let batch = |name: &str, pid| TaskRef {
+        pid,
+        name: name.into(),
+        line: None,
+    };
     assert_eq!(
-        b.explanation,
+        b.decider,
+        Decider {
+            factor: Factor::AdjOutweighed(800),
+            group_kill: false
+        }
+    );
+    assert_eq!(
+        b.findings,
+        [
+            Finding::Highest {
+                task: batch("batch-worker", 15519),
+                points: 42772,
+                measure: Measure::Pages {
+                    memory: 10772,
+                    rss: 10741,
+                    swap: 0,
+                    pgtables: 31,
+                    adj_points: 32000,
+                    oom_score_adj: 800
+                }
+            },
+            Finding::AdjPutFirst {
+                memory_rank: 3,
+                oom_score_adj: 800
+            },
+            Finding::RunnerUp {
+                task: batch("api-server", 15520),
+                points: 15943,
+                margin: Margin {
+                    points: 26829,
+                    kb: Some(26829 * 4),
+                    percent: Some(26829.0 * 100.0 / 15943.0)
+                }
+            },
+        ]
+    );
+    // The words for these facts (the terminal, Markdown and JSON all use them).
+    assert_eq!(
+        vocab::explanation(b).term(),
         "batch-worker (pid 15519) had the highest badness: 42,772 points — 10,772 from memory \
          (rss 10,741 + page tables 31 pages) and +32,000 from oom_score_adj=800. By memory alone it \
          was 3rd; its oom_score_adj=800 put it first. Runner-up: api-server (pid 15520) at 15,943 \
@@ -176,26 +225,55 @@ fn explanations_name_the_deciding_factor() {
     let fb = report_of("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log").event_list();
     let b = fb[0].analysis.badness.as_ref().unwrap();
     assert!(
-        b.explanation.contains("+32,980 from oom_score_adj=1"),
-        "{}",
-        b.explanation
+        matches!(
+            b.findings[0],
+            Finding::Highest {
+                measure: Measure::Pages {
+                    adj_points: 32980,
+                    oom_score_adj: 1,
+                    ..
+                },
+                ..
+            }
+        ),
+        "{:?}",
+        b.findings
     );
-    assert!(
-        b.explanation.contains("By memory alone it was 56th"),
-        "{}",
-        b.explanation
+    assert_eq!(
+        b.findings[1],
+        Finding::AdjPutFirst {
+            memory_rank: 56,
+            oom_score_adj: 1
+        }
     );
     // multipathd (17.5 MiB) is exempt, but dockerd (154 MiB, oom_score_adj=-500) is the
     // largest task, and it could be chosen.
     assert!(
-        !b.explanation.contains("The largest task"),
-        "{}",
-        b.explanation
+        !b.findings
+            .iter()
+            .any(|f| matches!(f, Finding::LargestExempt { .. })),
+        "{:?}",
+        b.findings
     );
-    // 020: the kernel sacrificed a child.
+    // 020: the kernel sacrificed a child; the victim's kill line is the evidence.
     let sc = report_of("real/020-emqx-rhel6-sacrifice-child-two-ooms-dmesg.log").event_list();
     let b = sc[0].analysis.badness.as_ref().unwrap();
-    assert!(b.explanation.starts_with("The kernel selected beam.smp (pid 16929), score 580, and then killed its child sh (pid 28364)"), "{}", b.explanation);
+    assert_eq!(
+        b.findings[0],
+        Finding::ChildSacrificed {
+            selected: batch("beam.smp", 16929),
+            score: Some(580),
+            victim: TaskRef {
+                pid: 28364,
+                name: "sh".into(),
+                line: Some(3)
+            },
+        }
+    );
+    assert_eq!(
+        b.decider.factor,
+        Factor::ChildOfSelected(batch("beam.smp", 16929))
+    );
 }
 
 #[test]
@@ -235,10 +313,16 @@ fn memory_breakdowns() {
     );
     let fb = report_of("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log").event_list();
     let m = fb[0].analysis.memory.as_ref().unwrap();
-    assert!(
-        m.summary.contains("Yet 91 % of RAM was free"),
-        "{}",
-        m.summary
+    assert_eq!(
+        m.free_but_failed,
+        Some(FreeButFailed {
+            free_percent: m.parts.iter().find(|p| p.name == "free").unwrap().percent,
+            cause: Some(AllocationKind::PageFault)
+        })
+    );
+    assert_eq!(
+        m.free_but_failed.as_ref().unwrap().free_percent.round(),
+        91.0
     );
     let shm = report_of("real/015-cnnotes-rhel8.1-k8s-docker-memcg-notable.log").event_list();
     let m = shm[0].analysis.memory.as_ref().unwrap();
@@ -250,9 +334,9 @@ fn memory_breakdowns() {
     let m = lab[0].analysis.memory.as_ref().unwrap();
     assert_eq!((m.parts[0].name.as_str(), m.parts[0].kb), ("shmem", 81920));
     assert_eq!(m.parts[0].percent, 62.5);
-    assert!(
-        m.summary
-            .starts_with("Memory cgroup /oomlab-shm hit its 128 MiB limit")
+    assert_eq!(
+        (m.cgroup.as_deref(), m.total_kb, m.free_but_failed.as_ref()),
+        (Some("/oomlab-shm"), Some(131072), None)
     );
     let m = lab[1].analysis.memory.as_ref().unwrap();
     assert_eq!(m.parts[0].name, "anon");
@@ -295,11 +379,20 @@ fn an_exempt_largest_task_is_named() {
     std::fs::write(&file, text.replacen(row, &exempt, 1)).unwrap();
     let r = report(&[file]).event_list();
     let b = r[0].analysis.badness.as_ref().unwrap();
-    assert!(
-        b.explanation.contains(
-            "The largest task, api-server (pid 15520, 62.1 MiB), could not be chosen (oom_score_adj=-1000)."
-        ),
-        "{}",
-        b.explanation
+    let exempt = b
+        .findings
+        .iter()
+        .find(|f| matches!(f, Finding::LargestExempt { .. }));
+    assert_eq!(
+        exempt,
+        Some(&Finding::LargestExempt {
+            task: TaskRef {
+                pid: 15520,
+                name: "api-server".into(),
+                line: None
+            },
+            kb: 15899 * 4,
+            reason: "oom_score_adj=-1000".into()
+        })
     );
 }

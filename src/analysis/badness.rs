@@ -67,7 +67,35 @@ pub struct ScoreCheck {
     /// Whether they agree (`None` when the rebuilt figure is only a bound).
     pub matches: Option<bool>,
     /// What the comparison shows.
-    pub note: String,
+    pub verdict: ScoreVerdict,
+}
+
+/// What comparing the printed score with the rebuilt one shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ScoreVerdict {
+    /// Kernels before 2.6.36 print a heuristic score the log cannot reproduce.
+    Unreproducible,
+    /// The selected task's row is not in the table.
+    NotInTable,
+    /// totalpages is unknown.
+    TotalUnknown,
+    /// 2.6.36–3.5: the rebuilt lower bound is at most the printed score.
+    BoundConsistent(i64),
+    /// 2.6.36–3.5: the rebuilt lower bound is above the printed score.
+    BoundAbove(i64),
+    /// The rebuilt score equals the printed one.
+    Equal(i64),
+    /// They differ, and totalpages rests on an assumption; with oom_score_adj 0 the
+    /// printed score implies totalpages within `implied` (low, high).
+    DiffersAssumed {
+        /// The rebuilt score.
+        rebuilt: i64,
+        /// totalpages the printed score implies.
+        implied: Option<(u64, u64)>,
+    },
+    /// They differ with an exact totalpages: rss moved after the choice.
+    DiffersMoved(i64),
 }
 
 /// The rebuilt ranking of one event.
@@ -739,72 +767,41 @@ fn score_check(
     let choice = ev.kernel_choice.as_ref()?;
     let printed = choice.score?;
     let row = ranking.iter().find(|r| r.pid == choice.pid);
-    let (reconstructed, matches, note) = match (m.era, row, total) {
-        (Era::Legacy, _, _) => (
-            None,
-            None,
-            "kernels before 2.6.36 print a raw heuristic score that the log cannot reproduce"
-                .to_string(),
-        ),
-        (_, None, _) => (
-            None,
-            None,
-            "the selected task's row is not in the log's task table".to_string(),
-        ),
-        (_, Some(_), None) => (
-            None,
-            None,
-            "totalpages is unknown, so the score cannot be rebuilt".to_string(),
-        ),
+    let (reconstructed, matches, verdict) = match (m.era, row, total) {
+        (Era::Legacy, _, _) => (None, None, ScoreVerdict::Unreproducible),
+        (_, None, _) => (None, None, ScoreVerdict::NotInTable),
+        (_, Some(_), None) => (None, None, ScoreVerdict::TotalUnknown),
         (Era::Normalised, Some(r), Some(_)) => {
             let s = r.score;
-            let ok = s.map(|s| s <= printed as i64);
-            let note = if ok == Some(true) {
-                format!(
-                    "rebuilt lower bound {} ≤ printed {printed}: consistent (swap and page tables are not in this table)",
-                    s.unwrap_or(0)
-                )
+            let rebuilt = s.unwrap_or(0);
+            let verdict = if s.map(|s| s <= printed as i64) == Some(true) {
+                ScoreVerdict::BoundConsistent(rebuilt)
             } else {
-                format!(
-                    "rebuilt lower bound {} is above the printed {printed}: the inputs do not add up",
-                    s.unwrap_or(0)
-                )
+                ScoreVerdict::BoundAbove(rebuilt)
             };
-            (s, None, note)
+            (s, None, verdict)
         }
         (Era::Pages, Some(r), Some(t)) => {
             let s = r.score;
+            let rebuilt = s.unwrap_or(0);
             let ok = s == Some(printed as i64);
-            let note = if ok {
-                format!(
-                    "rebuilt score {} equals the kernel's {printed}",
-                    s.unwrap_or(0)
-                )
+            let verdict = if ok {
+                ScoreVerdict::Equal(rebuilt)
             } else if !t.exact {
-                let mut n = format!(
-                    "rebuilt {} vs printed {printed}: totalpages rests on an assumption",
-                    s.unwrap_or(0)
-                );
                 // With oom_score_adj 0 the printed score pins totalpages down.
-                if r.adj_points == 0
-                    && printed > 0
-                    && let Some(p) = r.points
-                    && p > 0
-                {
-                    let hi = (p as u64).saturating_mul(1000) / printed;
-                    let lo = (p as u64).saturating_mul(1000) / printed.saturating_add(1) + 1;
-                    n.push_str(&format!(
-                        "; the printed score implies totalpages between {lo} and {hi}"
-                    ));
-                }
-                n
+                let implied = match r.points {
+                    Some(p) if r.adj_points == 0 && printed > 0 && p > 0 => {
+                        let hi = (p as u64).saturating_mul(1000) / printed;
+                        let lo = (p as u64).saturating_mul(1000) / printed.saturating_add(1) + 1;
+                        Some((lo, hi))
+                    }
+                    _ => None,
+                };
+                ScoreVerdict::DiffersAssumed { rebuilt, implied }
             } else {
-                format!(
-                    "rebuilt {} vs printed {printed}: the table is printed after the choice, so rss may have moved",
-                    s.unwrap_or(0)
-                )
+                ScoreVerdict::DiffersMoved(rebuilt)
             };
-            (s, Some(ok), note)
+            (s, Some(ok), verdict)
         }
     };
     Some(ScoreCheck {
@@ -812,7 +809,7 @@ fn score_check(
         printed,
         reconstructed,
         matches,
-        note,
+        verdict,
     })
 }
 

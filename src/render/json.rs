@@ -80,7 +80,7 @@ struct BadnessJson<'a> {
     ranking: &'a [Ranked],
     victim_rank: Option<u32>,
     selected_pid: Option<u32>,
-    kernel_score: Option<&'a ScoreCheck>,
+    kernel_score: Option<ScoreJson>,
     order_depends_on_assumption: Option<bool>,
     explanation: LogText<'static>,
     headline: LogText<'static>,
@@ -99,11 +99,33 @@ impl<'a> BadnessJson<'a> {
             ranking: &b.ranking,
             victim_rank: b.victim_rank,
             selected_pid: b.selected_pid,
-            kernel_score: b.kernel_score.as_ref(),
+            kernel_score: b.kernel_score.as_ref().map(ScoreJson::new),
             order_depends_on_assumption: b.order_depends_on_assumption,
             explanation: vocab::explanation(b),
             headline: vocab::headline(&b.decider),
             notes: &b.notes,
+        }
+    }
+}
+
+/// The printed score check, with its `note` from the vocabulary.
+#[derive(Serialize)]
+struct ScoreJson {
+    pid: u32,
+    printed: u64,
+    reconstructed: Option<i64>,
+    matches: Option<bool>,
+    note: String,
+}
+
+impl ScoreJson {
+    fn new(k: &ScoreCheck) -> Self {
+        ScoreJson {
+            pid: k.pid,
+            printed: k.printed,
+            reconstructed: k.reconstructed,
+            matches: k.matches,
+            note: vocab::score_note(k),
         }
     }
 }

@@ -343,7 +343,11 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
             )?;
         }
         if let Some(k) = &b.kernel_score {
-            writeln!(out, "\nKernel's printed score: {}", md(&k.note))?;
+            writeln!(
+                out,
+                "\nKernel's printed score: {}",
+                md(&vocab::score_note(k))
+            )?;
         }
         writeln!(out)?;
     }

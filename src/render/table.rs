@@ -391,7 +391,7 @@ fn event_body(
         field(out, p, "Ranking", &term(&t), opts)?;
         ranking(ev, b, opts, out)?;
         if let Some(k) = &b.kernel_score {
-            field(out, p, "Score", &term(&k.note), opts)?;
+            field(out, p, "Score", &vocab::score_note(k), opts)?;
         }
     }
     for n in e

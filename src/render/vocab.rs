@@ -6,7 +6,9 @@
 //! A sentence that names a task or cgroup holds text from a log, so it comes back as
 //! [`LogText`]: each medium writes it through its own escaper.
 
-use crate::analysis::badness::{Decider, Factor, Finding, GapUnit, Measure, TaskRef};
+use crate::analysis::badness::{
+    Decider, Factor, Finding, GapUnit, Measure, ScoreCheck, ScoreVerdict, TaskRef,
+};
 use crate::analysis::{AllocationKind, Badness, MemoryUse};
 use crate::render::sanitize::LogText;
 
@@ -238,6 +240,41 @@ pub fn headline(d: &Decider) -> LogText<'static> {
         Factor::LargerProtected => format!("larger tasks protected by oom_score_adj{group}"),
     };
     LogText::owned(s)
+}
+
+/// The printed score against the rebuilt one, in words.
+pub fn score_note(k: &ScoreCheck) -> String {
+    let printed = k.printed;
+    match &k.verdict {
+        ScoreVerdict::Unreproducible => {
+            "kernels before 2.6.36 print a raw heuristic score that the log cannot reproduce".into()
+        }
+        ScoreVerdict::NotInTable => "the selected task's row is not in the log's task table".into(),
+        ScoreVerdict::TotalUnknown => {
+            "totalpages is unknown, so the score cannot be rebuilt".into()
+        }
+        ScoreVerdict::BoundConsistent(s) => format!(
+            "rebuilt lower bound {s} ≤ printed {printed}: consistent (swap and page tables are not in this table)"
+        ),
+        ScoreVerdict::BoundAbove(s) => format!(
+            "rebuilt lower bound {s} is above the printed {printed}: the inputs do not add up"
+        ),
+        ScoreVerdict::Equal(s) => format!("rebuilt score {s} equals the kernel's {printed}"),
+        ScoreVerdict::DiffersAssumed { rebuilt, implied } => {
+            let mut n = format!(
+                "rebuilt {rebuilt} vs printed {printed}: totalpages rests on an assumption"
+            );
+            if let Some((lo, hi)) = implied {
+                n.push_str(&format!(
+                    "; the printed score implies totalpages between {lo} and {hi}"
+                ));
+            }
+            n
+        }
+        ScoreVerdict::DiffersMoved(s) => format!(
+            "rebuilt {s} vs printed {printed}: the table is printed after the choice, so rss may have moved"
+        ),
+    }
 }
 
 /// A memory part's name in prose.

@@ -281,12 +281,54 @@ pub fn render_all(report: &Report) {
     }
 }
 
+/// Cell separators of a Markdown table row: `|` not escaped by an odd run of `\\`.
+fn separators(line: &str) -> usize {
+    let mut n = 0;
+    let mut backslashes = 0;
+    for c in line.chars() {
+        match c {
+            '\\' => backslashes += 1,
+            '|' if backslashes % 2 == 0 => {
+                n += 1;
+                backslashes = 0;
+            }
+            _ => backslashes = 0,
+        }
+    }
+    n
+}
+
+/// Every row of every Markdown table has as many cells as its header (a `|` from a
+/// log would add cells), outside fenced code blocks.
+fn tables_keep_their_shape(text: &str) {
+    let mut header: Option<usize> = None;
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced || !line.starts_with('|') {
+            header = None;
+            continue;
+        }
+        let n = separators(line);
+        match header {
+            None => header = Some(n),
+            Some(h) => assert_eq!(n, h, "a Markdown table row changed shape: {line}\n{text}"),
+        }
+    }
+}
+
 fn check(format: Format, out: &[u8]) {
     let text = std::str::from_utf8(out).expect("output is UTF-8");
     match format {
         Format::Table | Format::Markdown => {
             if let Some(c) = text.chars().find(|c| forbidden(*c)) {
                 panic!("{format:?} output holds raw {c:?}:\n{text}");
+            }
+            if format == Format::Markdown {
+                tables_keep_their_shape(text);
             }
         }
         Format::Json => {

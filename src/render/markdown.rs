@@ -33,9 +33,14 @@ fn md(s: &str) -> String {
     LogText::new(s).md()
 }
 
-/// Log text for inside a code span or block.
+/// Log text for inside a code block.
 fn code(s: &str) -> String {
     LogText::new(s).code()
+}
+
+/// Log text for inside a code span in a table cell.
+fn code_cell(s: &str) -> String {
+    LogText::new(s).code_cell()
 }
 
 /// The cells of an event's overview row, escaped for Markdown (cut like the
@@ -82,7 +87,7 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
         .inputs
         .iter()
         .take(6)
-        .map(|i| format!("`{}`", code(&i.path)))
+        .map(|i| format!("`{}`", code_cell(&i.path)))
         .collect();
     let more = if s.inputs.len() > 6 {
         format!(" and {} more", s.inputs.len() - 6)
@@ -211,14 +216,14 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
     }
     if let Some(m) = &e.memcg {
         if let Some(o) = &m.oom_memcg {
-            writeln!(out, "| Cgroup (limit hit) | `{}` |", code(o))?;
+            writeln!(out, "| Cgroup (limit hit) | `{}` |", code_cell(o))?;
         }
         if let Some(t) = m
             .task_memcg
             .as_ref()
             .filter(|t| Some(*t) != m.oom_memcg.as_ref())
         {
-            writeln!(out, "| Victim's cgroup | `{}` |", code(t))?;
+            writeln!(out, "| Victim's cgroup | `{}` |", code_cell(t))?;
         }
     }
     if let Some(c) = &ev.analysis.container {
@@ -247,7 +252,7 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
     }
     let src = format!(
         "`{}` lines {}–{}",
-        code(&e.source.path),
+        code_cell(&e.source.path),
         e.source.first_line,
         e.source.last_line
     );

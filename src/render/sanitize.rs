@@ -52,6 +52,11 @@ impl<'a> LogText<'a> {
         code(&self.0)
     }
 
+    /// For inside a code span in a Markdown table cell (see [`code_cell`]).
+    pub fn code_cell(&self) -> String {
+        code_cell(&self.0)
+    }
+
     /// Whether there is no text.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -145,6 +150,13 @@ pub fn code(s: &str) -> String {
     term(s).replace('`', "ˋ")
 }
 
+/// Text for a code span inside a Markdown table cell: as [`code`], and `|` escaped,
+/// since GitHub and GitLab split table cells at a `|` even inside a code span (`\|`
+/// shows as `|` there).
+pub fn code_cell(s: &str) -> String {
+    code(s).replace('|', "\\|")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +191,6 @@ mod tests {
         assert_eq!(md("/kubepods.slice/x-y.scope"), "/kubepods.slice/x-y.scope");
         assert_eq!(md("*bold* _it_"), "\\*bold\\* \\_it\\_");
         assert_eq!(code("a`b"), "aˋb");
+        assert_eq!(code_cell("/a|b`c"), "/a\\|bˋc");
     }
 }

@@ -554,3 +554,24 @@ fn task_numbers_near_i64_max_saturate_and_are_flagged_implausible() {
         );
     }
 }
+
+/// GitHub and GitLab split a table cell at `|` even inside a code span: a cgroup path
+/// with a `|` added a cell to the Markdown facts table.
+#[test]
+fn a_pipe_in_a_cgroup_path_stays_in_its_markdown_cell() {
+    let text = std::fs::read_to_string(sample("lab/single.kmsg")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("pipe.kmsg");
+    std::fs::write(&p, text.replace("/oomlab-single", "/oomlab|single")).unwrap();
+    let out = cmd()
+        .args(["--year", "2026", "--format", "markdown"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| Cgroup (limit hit) |"))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert_eq!(row, "| Cgroup (limit hit) | `/oomlab\\|single` |");
+}

@@ -48,7 +48,7 @@ pub struct Ranked {
     /// Points that oom_score_adj (and a root discount) added or removed.
     pub adj_points: i64,
     /// Why the kernel cannot choose this task, if it cannot.
-    pub exempt: Option<String>,
+    pub exempt: Option<Exempt>,
     /// The row's numbers cannot be real: adding them up overflowed, so its points are
     /// saturated (shown, but not to be trusted).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -102,7 +102,7 @@ pub enum ScoreVerdict {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Badness {
     /// The formula used (kernel era).
-    pub formula: String,
+    pub formula: Formula,
     /// totalpages: the memory the OOM domain could use, in pages.
     pub totalpages: Option<u64>,
     /// Where totalpages comes from, including any assumption.
@@ -130,7 +130,7 @@ pub struct Badness {
     /// The deciding factor (for overviews).
     pub decider: Decider,
     /// Assumptions and caveats.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 /// Context from outside the event.
@@ -147,8 +147,9 @@ pub struct BadnessContext<'a> {
     pub containerized: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Era {
+/// The kernel era of the badness formula.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Era {
     /// ≤ 2.6.35
     Legacy,
     /// 2.6.36–3.5
@@ -157,19 +158,65 @@ enum Era {
     Pages,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PageTables {
+/// Which page-table column the formula counts (3.6+).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PageTables {
+    /// The table has no page-table column.
     None,
+    /// `nr_ptes`.
     NrPtes,
+    /// `nr_ptes + nr_pmds`.
     NrPtesPmds,
+    /// `pgtables_bytes / page size`.
     Bytes,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RootBonus {
+/// The discount root tasks get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RootBonus {
+    /// None (4.17+, or CAP_SYS_ADMIN dropped).
     None,
+    /// oom_score_adj − 30 (up to 3.13.0).
     Adj30,
+    /// −3 % (3.14–4.16, RHEL 7).
     ThreePercent,
+}
+
+/// The formula used: era, page-table term and root discount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Formula {
+    /// Kernel era.
+    pub era: Era,
+    /// Page-table term (3.6+).
+    pub page_tables: PageTables,
+    /// Root discount (3.6+).
+    pub root: RootBonus,
+}
+
+/// Why the kernel cannot choose a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Exempt {
+    /// oom_score_adj=-1000.
+    AdjMin,
+    /// Killed by an earlier report: the kernel skips it.
+    EarlierVictim,
+}
+
+/// A caveat about the ranking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Note {
+    /// The printed score shows the selected root task had no root discount.
+    PrintedScoreShowsNoRootDiscount,
+    /// totalpages unknown: ordered by memory only.
+    AdjNotWeighed,
+    /// Kernel version unknown: the root discount is a guess.
+    RootDiscountGuessed,
+    /// The root discount was applied by uid, not CAP_SYS_ADMIN.
+    RootDiscountByUid,
+    /// 2.6.36–3.5 tables omit swap and page tables: lower bounds.
+    LowerBounds,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -184,24 +231,11 @@ struct Model {
 }
 
 impl Model {
-    fn describe(&self) -> String {
-        match self.era {
-            Era::Legacy => "≤ 2.6.35 heuristic (virtual size, CPU time, age): not reproducible from a log".into(),
-            Era::Normalised => "2.6.36–3.5 / RHEL 6: (rss + swap + page tables) × 1000 / totalpages + oom_score_adj, 1…1000".into(),
-            Era::Pages => {
-                let pt = match self.pt {
-                    PageTables::NrPtes => "nr_ptes",
-                    PageTables::NrPtesPmds => "nr_ptes + nr_pmds",
-                    PageTables::Bytes => "pgtables_bytes / page size",
-                    PageTables::None => "(no page-table column)",
-                };
-                let root = match self.root {
-                    RootBonus::None => "no root discount",
-                    RootBonus::Adj30 => "root: oom_score_adj − 30",
-                    RootBonus::ThreePercent => "root: −3 %",
-                };
-                format!("3.6+: rss + swapents + {pt} + oom_score_adj × (totalpages / 1000); {root}")
-            }
+    fn formula(&self) -> Formula {
+        Formula {
+            era: self.era,
+            page_tables: self.pt,
+            root: self.root,
         }
     }
 }
@@ -325,7 +359,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
             if score_of(&alt) == Some(printed as i64) {
                 ranking = alt;
                 m = alt_model;
-                notes.push("the printed score shows the selected root task had no root discount (no CAP_SYS_ADMIN): none applied".into());
+                notes.push(Note::PrintedScoreShowsNoRootDiscount);
             }
         }
     }
@@ -340,7 +374,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
         adjs.any(|a| Some(a) != first)
     };
     if total.is_none() && adj_differs && !ranking.is_empty() {
-        notes.push("totalpages is unknown, so oom_score_adj cannot be weighed: tasks are ordered by memory only".into());
+        notes.push(Note::AdjNotWeighed);
     }
     let victim = ev.victim();
     let victim_rank = victim
@@ -361,13 +395,13 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
     }
 
     if m.root_guess && ev.tasks.rows.iter().any(|r| r.uid == Some(0)) {
-        notes.push("kernel version unknown: whether root tasks got a discount is a guess".into());
+        notes.push(Note::RootDiscountGuessed);
     }
     if m.root != RootBonus::None && ev.tasks.rows.iter().any(|r| r.uid == Some(0)) {
-        notes.push("root discount applied to uid 0 tasks; the kernel applies it to CAP_SYS_ADMIN, which the log does not show".into());
+        notes.push(Note::RootDiscountByUid);
     }
     if m.era == Era::Normalised {
-        notes.push("this kernel's task table prints neither swap nor page tables: points and scores are lower bounds".into());
+        notes.push(Note::LowerBounds);
     }
     let kernel_score = score_check(ev, &m, &ranking, total.as_ref());
     let findings = explain(
@@ -381,7 +415,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
     );
     let decider = decide(ev, &m, &ranking);
     Some(Badness {
-        formula: m.describe(),
+        formula: m.formula(),
         totalpages: total.as_ref().map(|t| t.pages),
         totalpages_basis: total.as_ref().map(|t| t.basis.clone()).unwrap_or_else(|| {
             "unknown: the log holds neither a memcg limit nor Mem-Info totals for this report"
@@ -682,11 +716,11 @@ fn points(
         implausible: sat.get(),
     };
     if adj <= -1000 {
-        out.exempt = Some("oom_score_adj=-1000".into());
+        out.exempt = Some(Exempt::AdjMin);
         return out;
     }
     if already_killed {
-        out.exempt = Some("already an OOM victim of an earlier report: the kernel skips it".into());
+        out.exempt = Some(Exempt::EarlierVictim);
         return out;
     }
     match m.era {
@@ -986,7 +1020,7 @@ pub enum Finding {
         /// Its rss + swap, kB.
         kb: u64,
         /// Why it is exempt.
-        reason: String,
+        reason: Exempt,
     },
     /// memory.oom.group killed the rest of the group.
     GroupKill {
@@ -1240,7 +1274,7 @@ fn explain(
         s.push(F::LargestExempt {
             task: TaskRef::of_row(big),
             kb: (size(big).max(0) as u64).saturating_mul(page_kb),
-            reason: big.exempt.clone().unwrap_or_else(|| "exempt".into()),
+            reason: big.exempt.unwrap_or(Exempt::AdjMin),
         });
     }
     if ev.group_kill.is_some() {

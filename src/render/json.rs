@@ -71,39 +71,85 @@ pub struct EventJson<'a> {
 /// The ranking with its words (`explanation`, `headline`) from the vocabulary.
 #[derive(Serialize)]
 struct BadnessJson<'a> {
-    formula: &'a str,
+    formula: String,
     totalpages: Option<u64>,
     totalpages_basis: &'a str,
     totalpages_exact: bool,
     page_size_kb: u64,
     page_size_basis: &'a str,
-    ranking: &'a [Ranked],
+    ranking: RankingJson<'a>,
     victim_rank: Option<u32>,
     selected_pid: Option<u32>,
     kernel_score: Option<ScoreJson>,
     order_depends_on_assumption: Option<bool>,
     explanation: LogText<'static>,
     headline: LogText<'static>,
-    notes: &'a [String],
+    notes: Vec<&'static str>,
+}
+
+/// The ranking, row by row (no copy of the list).
+struct RankingJson<'a>(&'a [Ranked]);
+
+impl Serialize for RankingJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(RankedJson::new))
+    }
+}
+
+/// A ranked task, its exemption in words.
+#[derive(Serialize)]
+struct RankedJson<'a> {
+    pid: u32,
+    name: &'a str,
+    points: Option<i64>,
+    score: Option<i64>,
+    rank: Option<u32>,
+    rss_pages: i64,
+    swap_pages: i64,
+    pgtables_pages: i64,
+    oom_score_adj: i64,
+    adj_points: i64,
+    exempt: Option<&'static str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    implausible: bool,
+}
+
+impl<'a> RankedJson<'a> {
+    fn new(r: &'a Ranked) -> Self {
+        RankedJson {
+            pid: r.pid,
+            name: &r.name,
+            points: r.points,
+            score: r.score,
+            rank: r.rank,
+            rss_pages: r.rss_pages,
+            swap_pages: r.swap_pages,
+            pgtables_pages: r.pgtables_pages,
+            oom_score_adj: r.oom_score_adj,
+            adj_points: r.adj_points,
+            exempt: r.exempt.map(vocab::exempt),
+            implausible: r.implausible,
+        }
+    }
 }
 
 impl<'a> BadnessJson<'a> {
     fn new(b: &'a Badness) -> Self {
         BadnessJson {
-            formula: &b.formula,
+            formula: vocab::formula(&b.formula),
             totalpages: b.totalpages,
             totalpages_basis: &b.totalpages_basis,
             totalpages_exact: b.totalpages_exact,
             page_size_kb: b.page_size_kb,
             page_size_basis: &b.page_size_basis,
-            ranking: &b.ranking,
+            ranking: RankingJson(&b.ranking),
             victim_rank: b.victim_rank,
             selected_pid: b.selected_pid,
             kernel_score: b.kernel_score.as_ref().map(ScoreJson::new),
             order_depends_on_assumption: b.order_depends_on_assumption,
             explanation: vocab::explanation(b),
             headline: vocab::headline(&b.decider),
-            notes: &b.notes,
+            notes: b.notes.iter().map(|n| vocab::note(*n)).collect(),
         }
     }
 }

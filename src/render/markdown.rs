@@ -318,7 +318,7 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
             } else if b.selected_pid == Some(r.pid) {
                 "selected".to_string()
             } else {
-                r.exempt.as_deref().map(md).unwrap_or_default()
+                r.exempt.map(|x| md(vocab::exempt(x))).unwrap_or_default()
             };
             let mark = match (r.implausible, mark.is_empty()) {
                 (false, _) => mark,
@@ -356,10 +356,16 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
         }
         writeln!(out)?;
     }
-    let notes: Vec<&String> = e
+    let notes: Vec<&str> = e
         .notes
         .iter()
-        .chain(ev.analysis.badness.iter().flat_map(|b| b.notes.iter()))
+        .map(String::as_str)
+        .chain(
+            ev.analysis
+                .badness
+                .iter()
+                .flat_map(|b| b.notes.iter().map(|n| vocab::note(*n))),
+        )
         .collect();
     if !notes.is_empty() {
         writeln!(out, "**Notes:**\n")?;

@@ -394,11 +394,12 @@ fn event_body(
             field(out, p, "Score", &vocab::score_note(k), opts)?;
         }
     }
-    for n in e
-        .notes
-        .iter()
-        .chain(ev.analysis.badness.iter().flat_map(|b| b.notes.iter()))
-    {
+    for n in e.notes.iter().map(String::as_str).chain(
+        ev.analysis
+            .badness
+            .iter()
+            .flat_map(|b| b.notes.iter().map(|n| vocab::note(*n))),
+    ) {
         field_with(out, p, "Note", &term(n), opts, &|l| p.dim(l))?;
     }
     let mut src = format!("{}:{}", term(&e.source.path), e.source.first_line);
@@ -456,7 +457,8 @@ fn ranking(
             "◀ killed".to_string()
         } else if Some(r.pid) == selected {
             "◀ selected".to_string()
-        } else if let Some(x) = &r.exempt {
+        } else if let Some(x) = r.exempt {
+            let x = vocab::exempt(x);
             x.split(':').next().unwrap_or(x).to_string()
         } else {
             String::new()

@@ -7,7 +7,8 @@
 //! [`LogText`]: each medium writes it through its own escaper.
 
 use crate::analysis::badness::{
-    Decider, Factor, Finding, GapUnit, Measure, ScoreCheck, ScoreVerdict, TaskRef,
+    Decider, Era, Exempt, Factor, Finding, Formula, GapUnit, Measure, Note, PageTables, RootBonus,
+    ScoreCheck, ScoreVerdict, TaskRef,
 };
 use crate::analysis::{AllocationKind, Badness, MemoryUse};
 use crate::render::sanitize::LogText;
@@ -71,6 +72,59 @@ pub fn human_kb(kb: u64) -> String {
 /// `pages` of `page_kb` each, in human units (negative counts as none).
 pub fn pages_h(pages: i64, page_kb: u64) -> String {
     human_kb((pages.max(0) as u64).saturating_mul(page_kb))
+}
+
+/// The formula, in words.
+pub fn formula(f: &Formula) -> String {
+    match f.era {
+        Era::Legacy => {
+            "≤ 2.6.35 heuristic (virtual size, CPU time, age): not reproducible from a log".into()
+        }
+        Era::Normalised => "2.6.36–3.5 / RHEL 6: (rss + swap + page tables) × 1000 / totalpages + oom_score_adj, 1…1000".into(),
+        Era::Pages => {
+            let pt = match f.page_tables {
+                PageTables::NrPtes => "nr_ptes",
+                PageTables::NrPtesPmds => "nr_ptes + nr_pmds",
+                PageTables::Bytes => "pgtables_bytes / page size",
+                PageTables::None => "(no page-table column)",
+            };
+            let root = match f.root {
+                RootBonus::None => "no root discount",
+                RootBonus::Adj30 => "root: oom_score_adj − 30",
+                RootBonus::ThreePercent => "root: −3 %",
+            };
+            format!("3.6+: rss + swapents + {pt} + oom_score_adj × (totalpages / 1000); {root}")
+        }
+    }
+}
+
+/// Why a task cannot be chosen.
+pub fn exempt(e: Exempt) -> &'static str {
+    match e {
+        Exempt::AdjMin => "oom_score_adj=-1000",
+        Exempt::EarlierVictim => "already an OOM victim of an earlier report: the kernel skips it",
+    }
+}
+
+/// A caveat about the ranking.
+pub fn note(n: Note) -> &'static str {
+    match n {
+        Note::PrintedScoreShowsNoRootDiscount => {
+            "the printed score shows the selected root task had no root discount (no CAP_SYS_ADMIN): none applied"
+        }
+        Note::AdjNotWeighed => {
+            "totalpages is unknown, so oom_score_adj cannot be weighed: tasks are ordered by memory only"
+        }
+        Note::RootDiscountGuessed => {
+            "kernel version unknown: whether root tasks got a discount is a guess"
+        }
+        Note::RootDiscountByUid => {
+            "root discount applied to uid 0 tasks; the kernel applies it to CAP_SYS_ADMIN, which the log does not show"
+        }
+        Note::LowerBounds => {
+            "this kernel's task table prints neither swap nor page tables: points and scores are lower bounds"
+        }
+    }
 }
 
 /// `name (pid N)`.
@@ -181,10 +235,11 @@ fn finding(f: &Finding, out: &mut String) {
         F::SnapshotAfterChoice => "The table is a snapshot taken after the choice; tasks that were exiting or already reaped are still listed but were not eligible.".into(),
         F::AllExempt => "Every task in the table is exempt (oom_score_adj=-1000).".into(),
         F::LargestExempt { task, kb, reason } => format!(
-            "The largest task, {} (pid {}, {}), could not be chosen ({reason}).",
+            "The largest task, {} (pid {}, {}), could not be chosen ({}).",
             task.name,
             task.pid,
-            human_kb(*kb)
+            human_kb(*kb),
+            exempt(*reason)
         ),
         F::GroupKill { cgroup, more } => format!(
             "memory.oom.group is set on {}: {more} more task(s) of the group were killed with it, regardless of their rank.",

@@ -2,7 +2,7 @@
 //! `score S` lines, and which task it killed.
 
 use oomlens::analysis::badness::{
-    Decider, Factor, Finding, Margin, Measure, ScoreVerdict, TaskRef,
+    Decider, Exempt, Factor, Finding, Margin, Measure, ScoreVerdict, TaskRef,
 };
 use oomlens::analysis::{AllocationKind, Badness, FreeButFailed};
 use oomlens::render::vocab;
@@ -284,7 +284,7 @@ fn exempt_tasks_are_never_ranked() {
     let b = r[0].analysis.badness.as_ref().unwrap();
     let udevd = b.ranking.iter().find(|x| x.pid == 324).unwrap();
     assert_eq!((udevd.rank, udevd.points), (None, None));
-    assert_eq!(udevd.exempt.as_deref(), Some("oom_score_adj=-1000"));
+    assert_eq!(udevd.exempt, Some(Exempt::AdjMin));
     // pgtables_bytes / 4096 + rss + swap: python 996.
     let py = &b.ranking[0];
     assert_eq!(
@@ -394,7 +394,7 @@ fn an_exempt_largest_task_is_named() {
                 line: None
             },
             kb: 15899 * 4,
-            reason: "oom_score_adj=-1000".into()
+            reason: Exempt::AdjMin
         })
     );
 }

@@ -106,7 +106,7 @@ pub struct Badness {
     /// totalpages: the memory the OOM domain could use, in pages.
     pub totalpages: Option<u64>,
     /// Where totalpages comes from, including any assumption.
-    pub totalpages_basis: String,
+    pub totalpages_basis: TotalBasis,
     /// totalpages rests only on what the log states.
     pub totalpages_exact: bool,
     /// Page size used, kB.
@@ -417,10 +417,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
     Some(Badness {
         formula: m.formula(),
         totalpages: total.as_ref().map(|t| t.pages),
-        totalpages_basis: total.as_ref().map(|t| t.basis.clone()).unwrap_or_else(|| {
-            "unknown: the log holds neither a memcg limit nor Mem-Info totals for this report"
-                .into()
-        }),
+        totalpages_basis: total.as_ref().map_or(TotalBasis::Unknown, |t| t.basis),
         totalpages_exact: total.as_ref().is_some_and(|t| t.exact),
         page_size_kb: page_kb,
         page_size_basis: page_basis.into(),
@@ -439,7 +436,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
 #[derive(Debug, Clone)]
 struct Total {
     pages: u64,
-    basis: String,
+    basis: TotalBasis,
     exact: bool,
     /// Another value within the log's bounds (the far end), for the sensitivity check.
     alternative: u64,
@@ -464,33 +461,138 @@ fn totalpages(
 }
 
 /// Where the machine's total swap comes from when the report does not print it.
-fn swap_evidence(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<(u64, String)> {
+/// Where a swap size comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum SwapSource {
+    /// `Total swap = N kB` in this report.
+    ThisReport(u64),
+    /// `Total swap` of another OOM report of the same boot.
+    SameBoot(u64),
+    /// `Adding …k swap` lines at boot.
+    AddedAtBoot(u64),
+    /// Swap seen in another boot of this host (may have changed).
+    OtherBoot(u64),
+}
+
+fn swap_evidence(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<(u64, SwapSource)> {
     if let Some(kb) = ev.mem_info.as_ref().and_then(|m| m.total_swap_kb) {
-        return Some((kb, format!("Total swap = {kb} kB in this report")));
+        return Some((kb, SwapSource::ThisReport(kb)));
     }
     if let Some(b) = ctx.boot {
         if let Some(kb) = b.total_swap_kb {
-            return Some((
-                kb,
-                format!("Total swap = {kb} kB from another OOM report of the same boot"),
-            ));
+            return Some((kb, SwapSource::SameBoot(kb)));
         }
         if let Some(kb) = b.swap_added_kb {
-            return Some((
-                kb,
-                format!("{kb} kB of swap added at boot ('Adding …k swap' lines)"),
-            ));
+            return Some((kb, SwapSource::AddedAtBoot(kb)));
         }
     }
     for b in &ctx.other_boots {
         if let Some(kb) = b.total_swap_kb.or(b.swap_added_kb) {
-            return Some((
-                kb,
-                format!("{kb} kB of swap seen in another boot of this host (may have changed)"),
-            ));
+            return Some((kb, SwapSource::OtherBoot(kb)));
         }
     }
     None
+}
+
+/// How the RAM part of a global OOM's totalpages was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RamBasis {
+    /// 3.13–3.17 misprint "pages reserved": the zones' managed pages instead.
+    ManagedPages(u64),
+    /// RAM − reserved (− CMA on 3.19–4.1) = pages.
+    RamMinusReserved {
+        /// RAM pages.
+        ram: u64,
+        /// Reserved pages.
+        reserved: u64,
+        /// CMA reserved pages subtracted (0: none).
+        cma: u64,
+        /// The result.
+        pages: u64,
+    },
+}
+
+/// How much swap a memcg may use on top of its limit, as the log shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SwapRoom {
+    /// memory+swap unlimited.
+    MemswUnlimited,
+    /// memory+swap limit − memory limit.
+    MemswMinusLimit,
+    /// swap.max unlimited.
+    SwapMaxUnlimited,
+    /// swap.max.
+    SwapMax,
+    /// No swap limit printed.
+    NotPrinted,
+}
+
+/// The swap term of a memcg OOM's totalpages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemcgSwap {
+    /// The machine's swap size is known: min of the room and it (0: no swap).
+    Known {
+        /// Swap pages counted.
+        pages: u64,
+        /// The memcg's room.
+        room: SwapRoom,
+        /// Where the swap size comes from.
+        source: SwapSource,
+    },
+    /// Only the memcg's room is known; the machine's swap assumed at least as large.
+    RoomOnly {
+        /// Room, pages.
+        pages: u64,
+        /// The memcg's room.
+        room: SwapRoom,
+    },
+    /// Neither: swap in use as a lower bound (0: assumed no swap).
+    InUse {
+        /// Swap pages in use.
+        pages: u64,
+        /// The memcg's room.
+        room: SwapRoom,
+    },
+}
+
+/// Where totalpages comes from, with the numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum TotalBasis {
+    /// The log holds neither a memcg limit nor Mem-Info totals.
+    Unknown,
+    /// Global OOM: RAM + swap.
+    Global {
+        /// The RAM part.
+        ram: RamBasis,
+        /// Swap pages.
+        swap_pages: u64,
+        /// Where the swap size comes from (`None`: assumed none).
+        swap: Option<SwapSource>,
+        /// totalpages.
+        pages: u64,
+    },
+    /// Memcg OOM: the limit + swap.
+    Memcg {
+        /// The limit, kB.
+        limit_kb: u64,
+        /// The limit, pages.
+        limit_pages: u64,
+        /// The swap term.
+        swap: MemcgSwap,
+        /// totalpages.
+        pages: u64,
+    },
+    /// cpuset/mempolicy OOM: present pages of the printed zones + swap (approximate).
+    Nodes {
+        /// Present pages.
+        present: u64,
+        /// Swap pages.
+        swap: u64,
+        /// totalpages.
+        pages: u64,
+    },
 }
 
 fn global_total(
@@ -501,7 +603,6 @@ fn global_total(
 ) -> Option<Total> {
     let mi = ev.mem_info.as_ref()?;
     let ram = mi.pages_ram?;
-    let mut basis = Vec::new();
     let v = ver.map(|v| (v.major, v.minor));
     let managed: u64 = mi
         .zones
@@ -509,14 +610,11 @@ fn global_total(
         .filter_map(|z| z.managed_kb)
         .fold(0u64, u64::saturating_add)
         / page_kb.max(1);
-    let totalram = match v {
+    let (totalram, ram_basis) = match v {
         // 3.13–3.17 print only the last zone's reserved pages; the zones' managed
         // pages add up to totalram instead.
         Some(v) if ((3, 13)..=(3, 17)).contains(&v) && managed > 0 => {
-            basis.push(format!(
-                "Σ managed pages of the zones = {managed} (3.13–3.17 misprint 'pages reserved')"
-            ));
-            managed
+            (managed, RamBasis::ManagedPages(managed))
         }
         _ => {
             let reserved = mi.pages_reserved?;
@@ -526,30 +624,31 @@ fn global_total(
                 _ => 0,
             };
             let t = ram.saturating_sub(reserved.saturating_add(cma));
-            if cma > 0 {
-                basis.push(format!(
-                    "RAM {ram} − reserved {reserved} − CMA {cma} = {t} pages"
-                ));
-            } else {
-                basis.push(format!("RAM {ram} − reserved {reserved} = {t} pages"));
-            }
-            t
+            (
+                t,
+                RamBasis::RamMinusReserved {
+                    ram,
+                    reserved,
+                    cma,
+                    pages: t,
+                },
+            )
         }
     };
-    let (swap_kb, exact, swap_text) = match swap_evidence(ev, ctx) {
-        Some((kb, text)) => (kb, mi.total_swap_kb.is_some(), text),
-        None => (
-            0,
-            false,
-            "no swap total in the log: assumed none".to_string(),
-        ),
+    let (swap_kb, exact, swap) = match swap_evidence(ev, ctx) {
+        Some((kb, source)) => (kb, mi.total_swap_kb.is_some(), Some(source)),
+        None => (0, false, None),
     };
     let swap_pages = swap_kb / page_kb.max(1);
-    basis.push(format!("+ swap {swap_pages} pages ({swap_text})"));
     let pages = totalram.saturating_add(swap_pages);
     Some(Total {
         pages,
-        basis: format!("global OOM: {} = {pages} pages", basis.join(" ")),
+        basis: TotalBasis::Global {
+            ram: ram_basis,
+            swap_pages,
+            swap,
+            pages,
+        },
         exact,
         alternative: pages,
     })
@@ -560,23 +659,23 @@ fn memcg_total(ev: &OomEvent, page_kb: u64, ctx: &BadnessContext<'_>) -> Option<
     let limit_kb = mc.limit_kb.filter(|l| *l < UNLIMITED_KB)?;
     let limit = limit_kb / page_kb.max(1);
     // How much swap the memcg may use on top of its memory limit.
-    let (room_kb, room_text): (Option<u64>, &str) = if let Some(memsw) = mc.memsw_limit_kb {
+    let (room_kb, room): (Option<u64>, SwapRoom) = if let Some(memsw) = mc.memsw_limit_kb {
         if memsw >= UNLIMITED_KB {
-            (None, "memory+swap unlimited")
+            (None, SwapRoom::MemswUnlimited)
         } else {
             (
                 Some(memsw.saturating_sub(limit_kb)),
-                "memory+swap limit − memory limit",
+                SwapRoom::MemswMinusLimit,
             )
         }
     } else if let Some(sw) = mc.swap_limit_kb {
         if sw >= UNLIMITED_KB {
-            (None, "swap.max unlimited")
+            (None, SwapRoom::SwapMaxUnlimited)
         } else {
-            (Some(sw), "swap.max")
+            (Some(sw), SwapRoom::SwapMax)
         }
     } else {
-        (None, "no swap limit printed")
+        (None, SwapRoom::NotPrinted)
     };
     // Swap in use is a lower bound on the machine's swap.
     let used_kb = mc.swap_used_kb().unwrap_or(0).max(
@@ -588,54 +687,54 @@ fn memcg_total(ev: &OomEvent, page_kb: u64, ctx: &BadnessContext<'_>) -> Option<
             .max(0) as u64)
             .saturating_mul(page_kb),
     );
-    let base = format!("memcg limit {limit_kb} kB = {limit} pages");
+    let memcg = |swap, pages| TotalBasis::Memcg {
+        limit_kb,
+        limit_pages: limit,
+        swap,
+        pages,
+    };
     match swap_evidence(ev, ctx) {
-        Some((swap_kb, text)) => {
+        Some((swap_kb, source)) => {
             let term = room_kb.map_or(swap_kb, |r| r.min(swap_kb)) / page_kb.max(1);
             let pages = limit.saturating_add(term);
-            let how = if term == 0 {
-                format!("+ no swap ({text})")
-            } else {
-                format!(
-                    "+ swap {term} pages (min of {room_text} and {text}; assumes the memcg's swappiness is not 0)"
-                )
-            };
             Some(Total {
                 pages,
-                basis: format!("memcg OOM: {base} {how} = {pages} pages"),
+                basis: memcg(
+                    MemcgSwap::Known {
+                        pages: term,
+                        room,
+                        source,
+                    },
+                    pages,
+                ),
                 exact: true,
                 alternative: pages,
             })
         }
         None => match room_kb {
-            Some(room) => {
-                let pages = limit.saturating_add(room / page_kb.max(1));
-                let low = limit.saturating_add(used_kb.min(room) / page_kb.max(1));
+            Some(room_kb) => {
+                let room_pages = room_kb / page_kb.max(1);
+                let pages = limit.saturating_add(room_pages);
+                let low = limit.saturating_add(used_kb.min(room_kb) / page_kb.max(1));
                 Some(Total {
                     pages,
-                    basis: format!(
-                        "memcg OOM: {base} + swap room {} pages ({room_text}); the machine's swap size is not in the log, assumed at least that large",
-                        room / page_kb.max(1)
+                    basis: memcg(
+                        MemcgSwap::RoomOnly {
+                            pages: room_pages,
+                            room,
+                        },
+                        pages,
                     ),
-                    exact: room == 0,
+                    exact: room_kb == 0,
                     alternative: low,
                 })
             }
             None => {
-                let pages = limit.saturating_add(used_kb / page_kb.max(1));
-                let basis = if used_kb == 0 {
-                    format!(
-                        "memcg OOM: {base}; swap size not in this boot's log and none in use: assumed no swap ({room_text})"
-                    )
-                } else {
-                    format!(
-                        "memcg OOM: {base} + {} pages of swap in use (a lower bound: the swap size is not in the log; {room_text})",
-                        used_kb / page_kb.max(1)
-                    )
-                };
+                let used = used_kb / page_kb.max(1);
+                let pages = limit.saturating_add(used);
                 Some(Total {
                     pages,
-                    basis,
+                    basis: memcg(MemcgSwap::InUse { pages: used, room }, pages),
                     exact: false,
                     // With unknown swap the far end is "much more swap": adj dominates.
                     alternative: pages.saturating_mul(16),
@@ -660,9 +759,11 @@ fn node_total(ev: &OomEvent, page_kb: u64, ctx: &BadnessContext<'_>) -> Option<T
     let pages = present.saturating_add(swap);
     Some(Total {
         pages,
-        basis: format!(
-            "cpuset/mempolicy OOM: present pages of the printed zones {present} + swap {swap} = {pages} pages (approximate: zones of other nodes are not printed, and kernels before 5.4 count spanned pages)"
-        ),
+        basis: TotalBasis::Nodes {
+            present,
+            swap,
+            pages,
+        },
         exact: false,
         alternative: pages,
     })

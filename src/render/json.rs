@@ -73,7 +73,7 @@ pub struct EventJson<'a> {
 struct BadnessJson<'a> {
     formula: String,
     totalpages: Option<u64>,
-    totalpages_basis: &'a str,
+    totalpages_basis: String,
     totalpages_exact: bool,
     page_size_kb: u64,
     page_size_basis: &'a str,
@@ -138,7 +138,7 @@ impl<'a> BadnessJson<'a> {
         BadnessJson {
             formula: vocab::formula(&b.formula),
             totalpages: b.totalpages,
-            totalpages_basis: &b.totalpages_basis,
+            totalpages_basis: vocab::totalpages_basis(&b.totalpages_basis),
             totalpages_exact: b.totalpages_exact,
             page_size_kb: b.page_size_kb,
             page_size_basis: &b.page_size_basis,

@@ -300,9 +300,9 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
                 } else {
                     ", not exact"
                 },
-                md(&b.totalpages_basis)
+                md(&vocab::totalpages_basis(&b.totalpages_basis))
             ),
-            None => md(&b.totalpages_basis),
+            None => md(&vocab::totalpages_basis(&b.totalpages_basis)),
         };
         writeln!(out, "**Rebuilt ranking** ({basis}):\n")?;
         writeln!(

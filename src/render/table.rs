@@ -384,9 +384,9 @@ fn event_body(
                 } else {
                     " (not exact)"
                 },
-                b.totalpages_basis
+                vocab::totalpages_basis(&b.totalpages_basis)
             ),
-            None => b.totalpages_basis.clone(),
+            None => vocab::totalpages_basis(&b.totalpages_basis),
         };
         field(out, p, "Ranking", &term(&t), opts)?;
         ranking(ev, b, opts, out)?;

@@ -7,8 +7,8 @@
 //! [`LogText`]: each medium writes it through its own escaper.
 
 use crate::analysis::badness::{
-    Decider, Era, Exempt, Factor, Finding, Formula, GapUnit, Measure, Note, PageTables, RootBonus,
-    ScoreCheck, ScoreVerdict, TaskRef,
+    Decider, Era, Exempt, Factor, Finding, Formula, GapUnit, Measure, MemcgSwap, Note, PageTables,
+    RamBasis, RootBonus, ScoreCheck, ScoreVerdict, SwapRoom, SwapSource, TaskRef, TotalBasis,
 };
 use crate::analysis::{AllocationKind, Badness, MemoryUse};
 use crate::render::sanitize::LogText;
@@ -95,6 +95,118 @@ pub fn formula(f: &Formula) -> String {
             };
             format!("3.6+: rss + swapents + {pt} + oom_score_adj × (totalpages / 1000); {root}")
         }
+    }
+}
+
+/// Where a swap size comes from.
+fn swap_source(s: &SwapSource) -> String {
+    match s {
+        SwapSource::ThisReport(kb) => format!("Total swap = {kb} kB in this report"),
+        SwapSource::SameBoot(kb) => {
+            format!("Total swap = {kb} kB from another OOM report of the same boot")
+        }
+        SwapSource::AddedAtBoot(kb) => {
+            format!("{kb} kB of swap added at boot ('Adding …k swap' lines)")
+        }
+        SwapSource::OtherBoot(kb) => {
+            format!("{kb} kB of swap seen in another boot of this host (may have changed)")
+        }
+    }
+}
+
+fn swap_room(r: SwapRoom) -> &'static str {
+    match r {
+        SwapRoom::MemswUnlimited => "memory+swap unlimited",
+        SwapRoom::MemswMinusLimit => "memory+swap limit − memory limit",
+        SwapRoom::SwapMaxUnlimited => "swap.max unlimited",
+        SwapRoom::SwapMax => "swap.max",
+        SwapRoom::NotPrinted => "no swap limit printed",
+    }
+}
+
+/// Where totalpages comes from, in words.
+pub fn totalpages_basis(b: &TotalBasis) -> String {
+    match b {
+        TotalBasis::Unknown => {
+            "unknown: the log holds neither a memcg limit nor Mem-Info totals for this report"
+                .into()
+        }
+        TotalBasis::Global {
+            ram,
+            swap_pages,
+            swap,
+            pages,
+        } => {
+            let ram = match ram {
+                RamBasis::ManagedPages(m) => format!(
+                    "Σ managed pages of the zones = {m} (3.13–3.17 misprint 'pages reserved')"
+                ),
+                RamBasis::RamMinusReserved {
+                    ram,
+                    reserved,
+                    cma: 0,
+                    pages,
+                } => format!("RAM {ram} − reserved {reserved} = {pages} pages"),
+                RamBasis::RamMinusReserved {
+                    ram,
+                    reserved,
+                    cma,
+                    pages,
+                } => format!("RAM {ram} − reserved {reserved} − CMA {cma} = {pages} pages"),
+            };
+            let swap_text = swap.as_ref().map_or_else(
+                || "no swap total in the log: assumed none".to_string(),
+                swap_source,
+            );
+            format!("global OOM: {ram} + swap {swap_pages} pages ({swap_text}) = {pages} pages")
+        }
+        TotalBasis::Memcg {
+            limit_kb,
+            limit_pages,
+            swap,
+            pages,
+        } => {
+            let base = format!("memcg limit {limit_kb} kB = {limit_pages} pages");
+            match swap {
+                MemcgSwap::Known {
+                    pages: 0, source, ..
+                } => format!(
+                    "memcg OOM: {base} + no swap ({}) = {pages} pages",
+                    swap_source(source)
+                ),
+                MemcgSwap::Known {
+                    pages: term,
+                    room,
+                    source,
+                } => format!(
+                    "memcg OOM: {base} + swap {term} pages (min of {} and {}; assumes the memcg's swappiness is not 0) = {pages} pages",
+                    swap_room(*room),
+                    swap_source(source)
+                ),
+                MemcgSwap::RoomOnly {
+                    pages: room_pages,
+                    room,
+                } => format!(
+                    "memcg OOM: {base} + swap room {room_pages} pages ({}); the machine's swap size is not in the log, assumed at least that large",
+                    swap_room(*room)
+                ),
+                MemcgSwap::InUse { pages: 0, room } => format!(
+                    "memcg OOM: {base}; swap size not in this boot's log and none in use: assumed no swap ({})",
+                    swap_room(*room)
+                ),
+                MemcgSwap::InUse { pages: used, room } => format!(
+                    "memcg OOM: {base} + {used} pages of swap in use (a lower bound: the swap size is not in the log; {})",
+                    swap_room(*room)
+                ),
+            }
+        }
+        TotalBasis::Nodes {
+            present,
+            swap,
+            pages,
+        } => format!(
+            "cpuset/mempolicy OOM: present pages of the printed zones {present} + swap {swap} = {pages} pages (approximate: zones of other nodes are not printed, and kernels before 5.4 count spanned pages)"
+        ),
     }
 }
 

@@ -29,7 +29,8 @@ impl<'a> LogText<'a> {
         LogText(Cow::Owned(s))
     }
 
-    /// For a terminal (see [`term`]).
+    /// For a terminal: control characters (C0, DEL, C1), bidi controls and invisible
+    /// characters shown escaped (`\x1b`, `\u{202e}`).
     pub fn term(&self) -> Cow<'_, str> {
         term(&self.0)
     }
@@ -42,17 +43,19 @@ impl<'a> LogText<'a> {
         }
     }
 
-    /// For Markdown text or a table cell (see [`md`]).
+    /// For Markdown text or a table cell: terminal-safe, and every character that can
+    /// start formatting, a link, math or HTML escaped (`|` too).
     pub fn md(&self) -> String {
         md(&self.0)
     }
 
-    /// For inside a Markdown code span or block (see [`code`]).
+    /// For inside a Markdown code block: terminal-safe, backticks replaced.
     pub fn code(&self) -> String {
         code(&self.0)
     }
 
-    /// For inside a code span in a Markdown table cell (see [`code_cell`]).
+    /// For inside a code span in a Markdown table cell: as [`LogText::code`], and `|`
+    /// escaped (GitHub and GitLab split cells at it even inside a code span).
     pub fn code_cell(&self) -> String {
         code_cell(&self.0)
     }
@@ -78,7 +81,7 @@ impl Serialize for LogText<'_> {
 /// and invisible characters (zero-width, word joiners, BOM, line/paragraph
 /// separators) are shown escaped (`\x1b`, `\u{202e}`), so nothing from a log can move
 /// the cursor, change colours, reorder what is shown or hide in it.
-pub fn term(s: &str) -> Cow<'_, str> {
+fn term(s: &str) -> Cow<'_, str> {
     if !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
     }
@@ -117,7 +120,7 @@ fn needs_escape(c: char) -> bool {
 /// name renders literally, inside table cells too. Characters that only matter at the
 /// start of a line (`-`, `+`, `1.`) are left alone: callers never start a line with
 /// untrusted text.
-pub fn md(s: &str) -> String {
+fn md(s: &str) -> String {
     let t = term(s);
     let mut out = String::with_capacity(t.len() + 8);
     let mut chars = t.chars().peekable();
@@ -146,14 +149,14 @@ pub fn md(s: &str) -> String {
 
 /// Text for inside a Markdown code span or fenced block: terminal-safe, and backticks
 /// replaced so the block cannot be closed early.
-pub fn code(s: &str) -> String {
+fn code(s: &str) -> String {
     term(s).replace('`', "ˋ")
 }
 
 /// Text for a code span inside a Markdown table cell: as [`code`], and `|` escaped,
 /// since GitHub and GitLab split table cells at a `|` even inside a code span (`\|`
 /// shows as `|` there).
-pub fn code_cell(s: &str) -> String {
+fn code_cell(s: &str) -> String {
     code(s).replace('|', "\\|")
 }
 

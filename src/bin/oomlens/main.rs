@@ -15,7 +15,7 @@ use clap::{CommandFactory, Parser};
 use oomlens::diag::Severity;
 use oomlens::input::discover::Input;
 use oomlens::pipeline::{self, InputScan};
-use oomlens::render::Format;
+use oomlens::render::{self, Format};
 use oomlens::report::{EventReport, Report};
 
 use crate::args::{Args, Command};
@@ -150,7 +150,7 @@ fn report(
             eprintln!("oomlens: {d}");
         }
     }
-    cfg.format.renderer().report(&report, &cfg.render, out)?;
+    render::render(&report, cfg.format, &cfg.render, out)?;
     let code = exit_code(report.has_errors(), !report.is_empty());
     // The process ends next: freeing every event one by one would only delay the exit
     // (3 ms for the 1 GiB benchmark log). The spill file is already unlinked.
@@ -216,7 +216,7 @@ fn live(
         }
         let rep = EventReport::new(ev, evidence, cfg.report.zone, id + 1, earlier);
         id += 1;
-        cfg.format.renderer().event(&rep, &cfg.render, out)?;
+        render::render_event(&rep, cfg.format, &cfg.render, out)?;
         out.flush()
     })?;
     Ok(exit_code(false, id > 0))

@@ -52,6 +52,8 @@ pub const MARKERS: &[&str] = &[
     "deadlocked on memory",
     // "oom_kill_process: N callbacks suppressed": reports were rate-limited away.
     "callbacks suppressed",
+    // SysRq-f ("SysRq : Manual OOM execution"): the report after it is a manual OOM.
+    "Manual OOM execution",
     // Boot evidence: swap added at boot and a new kernel starting.
     "k swap on ",
     "Linux version ",
@@ -86,6 +88,7 @@ pub const ANCHORS: &[&str] = &[
     "Skip killing",
     "dlocked on mem",
     "Linux version",
+    "Manual OOM",
     "MESSAGE\":[",
 ];
 

@@ -286,7 +286,7 @@ macro_rules! re {
 
 re!(
     HEADER,
-    r"^(?:(.*) invoked )?oom-killer: gfp_mask=(0x[0-9a-fA-F]+|[0-9]+)(?:\(([^)]*)\))?,(?: nodemask=(.*?),)?\s+order=(-?\d+)(?:,\s*oom(?:kill)?_adj=(-?\d+))?(?:,\s*oom_score_adj=(-?\d+))?"
+    r"^(?:(.*) invoked )?oom-killer: gfp_mask=(0x[0-9a-fA-F]+\**|[0-9]+)(?:\(([^)]*)\))?,(?: nodemask=(.*?),)?\s+order=(-?\d+)(?:,\s*oom(?:kill)?_adj=(-?\d+))?(?:,\s*oom_score_adj=(-?\d+))?"
 );
 re!(
     COUNTER,

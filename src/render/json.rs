@@ -7,6 +7,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::analysis::cause::Cause;
 use crate::analysis::{Badness, Container, MemoryUse};
 use crate::event::{
     Ending, KernelChoice, Killed, MemInfo, OomSummary, Reaped, Scope, SourceSpan, TaskRow, Trigger,
@@ -47,6 +48,7 @@ pub struct EventJson<'a> {
     badness: Option<&'a Badness>,
     memory: Option<&'a MemoryUse>,
     container: Option<ContainerJson<'a>>,
+    cause: &'a Cause,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     raw: &'a [String],
 }
@@ -162,6 +164,7 @@ impl<'a> EventJson<'a> {
                 label: c.label(),
                 owner: &c.owner,
             }),
+            cause: &r.analysis.cause,
             raw: &ev.raw,
         }
     }

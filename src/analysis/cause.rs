@@ -60,9 +60,9 @@ pub enum Missing {
     BuddyLists,
     /// The zones the GFP mask allows (mask not decoded, or readings disagree).
     GfpZones,
-    /// A shortage: every zone the request may use was above its low watermark, so what
-    /// failed (e.g. a cgroup charge behind a page-fault OOM, `gfp_mask=0x0`) is not in
-    /// the report.
+    /// A shortage: a zone the request may use had more than twice its high watermark
+    /// free, so what failed (e.g. a cgroup charge behind a page-fault OOM,
+    /// `gfp_mask=0x0`) is not in the report.
     Shortage,
 }
 
@@ -663,11 +663,13 @@ fn global_kind(
             }
         }
     }
-    // A zone it may use above its low watermark (plus what it keeps back for lower
-    // zones' users): the allocator had memory; what failed (a page fault's charge, a
-    // driver) is not in the report.
+    // A zone it may use with more than twice its high watermark (plus what it keeps
+    // back for lower zones' users) free: the allocator had memory, and what failed (a
+    // page fault's charge, a driver) is not in the report. Twice, because memory a
+    // victim of the OOM before frees can show up in the report (sid f: DMA32 6468 kB
+    // free, high 5944 kB, right after a kill).
     if zones.iter().filter(|z| z.allowed != Some(false)).any(|z| {
-        matches!((z.free_kb, z.low_kb), (Some(f), Some(l)) if f > l + z.reserve_kb.unwrap_or(0))
+        matches!((z.free_kb, z.high_kb), (Some(f), Some(h)) if f > 2 * (h + z.reserve_kb.unwrap_or(0)))
     }) {
         missing.push(Missing::Shortage);
         return CauseKind::Unknown;

@@ -247,6 +247,12 @@ pub enum Picture {
         working_set_kb: Option<u64>,
         /// Swap the cgroup had in use, kB.
         swap_kb: Option<u64>,
+        /// Dirty page cache (reclaim must write it first), kB.
+        dirty_kb: Option<u64>,
+        /// Page cache under writeback, kB.
+        writeback_kb: Option<u64>,
+        /// Unreclaimable slab (v2 `slab_unreclaimable`): no kill frees it, kB.
+        slab_unreclaimable_kb: Option<u64>,
     },
     /// The allowed NUMA nodes, summed (their `Node N …` counter lines).
     Nodes {
@@ -260,6 +266,10 @@ pub enum Picture {
         free_kb: u64,
         /// Managed, from the zone lines, kB.
         managed_kb: u64,
+        /// Dirty page cache, kB.
+        dirty_kb: u64,
+        /// Page cache under writeback, kB.
+        writeback_kb: u64,
     },
     /// The zones the allocation could use, summed.
     Zones {
@@ -284,6 +294,12 @@ pub enum Picture {
         free_swap_kb: Option<u64>,
         /// Total swap, kB.
         total_swap_kb: Option<u64>,
+        /// Dirty page cache, kB.
+        dirty_kb: Option<u64>,
+        /// Page cache under writeback, kB.
+        writeback_kb: Option<u64>,
+        /// Unreclaimable slab: no kill frees it, kB.
+        slab_unreclaimable_kb: Option<u64>,
     },
 }
 
@@ -794,6 +810,9 @@ fn machine_picture(mi: &MemInfo) -> Picture {
         free_kb: pages_kb(mi, "free"),
         free_swap_kb: mi.free_swap_kb,
         total_swap_kb: mi.total_swap_kb,
+        dirty_kb: pages_kb(mi, "dirty"),
+        writeback_kb: pages_kb(mi, "writeback"),
+        slab_unreclaimable_kb: pages_kb(mi, "slab_unreclaimable"),
     }
 }
 
@@ -820,6 +839,8 @@ fn nodes_picture(mi: &MemInfo, nodes: &[NodeState]) -> Option<Picture> {
         page_cache_kb: g("active_file") + g("inactive_file"),
         free_kb: nodes.iter().map(|n| n.free_kb).sum(),
         managed_kb: nodes.iter().filter_map(|n| n.managed_kb).sum(),
+        dirty_kb: g("dirty"),
+        writeback_kb: g("writeback"),
     })
 }
 
@@ -892,6 +913,9 @@ fn memcg_picture(m: &Memcg) -> Picture {
             .zip(inactive_file)
             .map(|(u, i)| u.saturating_sub(i)),
         swap_kb: m.swap_used_kb(),
+        dirty_kb: stat_kb(m, &["file_dirty", "total_dirty", "dirty"]),
+        writeback_kb: stat_kb(m, &["file_writeback", "total_writeback", "writeback"]),
+        slab_unreclaimable_kb: stat_kb(m, &["slab_unreclaimable"]),
     }
 }
 

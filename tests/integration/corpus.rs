@@ -274,6 +274,8 @@ fn truth_picture(domain: &Value, t: &Value) -> Value {
                 "page_cache_kb": sum("active_file") + sum("inactive_file"),
                 "free_kb": zsum("free"),
                 "managed_kb": zsum("managed"),
+                "dirty_kb": sum("dirty"),
+                "writeback_kb": sum("writeback"),
             })
         }
         "memcg" => {
@@ -303,6 +305,9 @@ fn truth_picture(domain: &Value, t: &Value) -> Value {
                 "inactive_file_kb": u(&st["inactive_file"]) / 1024,
                 "working_set_kb": usage - u(&st["inactive_file"]) / 1024,
                 "swap_kb": swap,
+                "dirty_kb": u(&st["file_dirty"]) / 1024,
+                "writeback_kb": u(&st["file_writeback"]) / 1024,
+                "slab_unreclaimable_kb": st.get("slab_unreclaimable").map(|v| u(v) / 1024),
             })
         }
         _ => {
@@ -316,6 +321,9 @@ fn truth_picture(domain: &Value, t: &Value) -> Value {
                 "free_kb": p("free"),
                 "free_swap_kb": u(&t["mem_info"]["free_swap_kB"]),
                 "total_swap_kb": u(&t["mem_info"]["total_swap_kB"]),
+                "dirty_kb": p("dirty"),
+                "writeback_kb": p("writeback"),
+                "slab_unreclaimable_kb": p("slab_unreclaimable"),
             })
         }
     }

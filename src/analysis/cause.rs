@@ -367,6 +367,7 @@ pub fn analyse(ev: &OomEvent) -> Cause {
         if let Some(m) = m {
             lines.extend(&m.counter_lines);
         }
+        lines.extend(ev.lines.summary);
         let kind = match counter {
             Some(Counter::Memory) => CauseKind::MemcgLimit,
             Some(Counter::MemorySwap) => CauseKind::MemswLimit,
@@ -392,6 +393,7 @@ pub fn analyse(ev: &OomEvent) -> Cause {
         matches!(ev.scope, Some(Scope::Cpuset | Scope::Mempolicy)) || ev.constraint.is_none()
     }) {
         lines.extend(zones.iter().filter_map(|z| z.line));
+        lines.extend(ev.lines.summary.or(ev.lines.cpuset));
         let states: Vec<NodeState> = nodes
             .iter()
             .map(|&n| {
@@ -1037,6 +1039,8 @@ mod tests {
         };
         assert_eq!((*by, allowed.as_slice()), (NodesBy::Mempolicy, &[3][..]));
         assert_eq!(nodes[0].free_kb, 36376);
+        // The header, node 3's zone line and its Node 3 counter line, the oom-kill line.
+        assert_eq!(c.lines, [1, 32, 33, 90]);
         assert_eq!(*machine_free_kb, Some(1_378_257 * 4));
         // 100: CONSTRAINT_CPUSET mems_allowed=4, whose only zone (Movable) the mask
         // may not use.
@@ -1062,6 +1066,7 @@ mod tests {
         let c = &causes("114")[0];
         assert_eq!(c.kind, CauseKind::NumaNodes);
         assert!(matches!(&c.scope, CauseScope::Nodes { allowed, .. } if allowed == &[1]));
+        assert_eq!(c.lines, [1, 2, 7]);
     }
 
     #[test]

@@ -411,6 +411,7 @@ impl Assembler {
                 notes: Vec::new(),
                 raw: Vec::new(),
                 sysrq_line: s.sysrq.filter(|l| has_header && rec.line <= l + 2),
+                lines: Default::default(),
             },
             has_header,
             confirmed: has_header,
@@ -711,7 +712,10 @@ impl Assembler {
             let ev = &mut p.ev;
             match line {
                 Line::Header(_) => unreachable!("headers start reports"),
-                Line::Cpuset { name, mems } => ev.cpuset = Some((lossy(name), lossy(mems))),
+                Line::Cpuset { name, mems } => {
+                    ev.cpuset = Some((lossy(name), lossy(mems)));
+                    ev.lines.cpuset = Some(rec.line);
+                }
                 Line::CpuLine { pid, release } => {
                     ev.trigger.get_or_insert_with(Trigger::default).pid = pid;
                     if let Some(r) = release {
@@ -835,6 +839,7 @@ impl Assembler {
                 }
                 Line::Summary(s) => {
                     set_summary(ev, &s);
+                    ev.lines.summary = Some(rec.line);
                     p.summary_text = Some(rec.body.to_vec());
                     p.confirmed = true;
                 }

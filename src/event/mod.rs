@@ -379,6 +379,25 @@ pub struct OomEvent {
     /// Line number of a `SysRq : Manual OOM execution` line right before the header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sysrq_line: Option<u64>,
+    /// Line numbers of single report lines the analysis cites.
+    #[serde(default, skip_serializing_if = "ReportLines::is_empty")]
+    pub lines: ReportLines,
+}
+
+/// Line numbers of single lines of a report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportLines {
+    /// The `oom-kill:` summary line.
+    pub summary: Option<u64>,
+    /// The separate cpuset line (≤ 4.20).
+    pub cpuset: Option<u64>,
+}
+
+impl ReportLines {
+    /// Nothing recorded.
+    pub fn is_empty(&self) -> bool {
+        *self == ReportLines::default()
+    }
 }
 
 /// The domain that ran out of memory.

@@ -6,6 +6,7 @@
 
 mod assemble;
 pub mod classify;
+mod fill;
 pub mod kinds;
 pub mod store;
 mod tasks;

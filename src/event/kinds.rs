@@ -306,12 +306,14 @@ pub static KINDS: &[Kind] = &[
     },
     Kind {
         name: "memcg protection",
+        // mem_cgroup_show_protected_memory() (6.19+, cgroup v2): the memory.min and
+        // memory.low protection of the OOM memcg's children (root on a global OOM).
         markers: &[],
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::protection,
         fill: Fill::report(fill::nothing),
-        examples: &["Memory cgroup min protection 0kB, low protection 0kB"],
+        examples: &["Memory cgroup min protection 0kB -- low protection 0kB"],
     },
     Kind {
         name: "memcg limit reached",

@@ -21,7 +21,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::event::classify::Line;
 use crate::event::fill::{self, Finished, Notes, Read, Report, Step};
 use crate::event::kinds::{self, Kind, Role};
-use crate::event::{Evidence, Killed, OomEvent, SourceSpan, TaskTable};
+use crate::event::{Evidence, Killed, OomEvent, SourceSpan};
 use crate::record::{Caller, Printk, Record, Wall};
 
 /// Tuning of the assembler.
@@ -379,25 +379,9 @@ impl Assembler {
                 wall: rec.wall,
                 printk: rec.printk,
                 kernel_version: s.evidence.kernel_version.clone(),
-                trigger: None,
-                cpuset: None,
-                constraint: None,
-                scope: None,
-                summary: None,
-                memcg: None,
-                mem_info: None,
-                kernel_choice: None,
-                killed: Vec::new(),
-                reaped: Vec::new(),
-                group_kill: None,
-                tasks: TaskTable::default(),
-                trace_frames: 0,
-                trace_hints: Vec::new(),
-                ending: None,
                 suppressed_before: s.suppressed,
-                complete: false,
-                notes: Vec::new(),
-                raw: Vec::new(),
+                // What the report's lines state is filled in by their kinds.
+                ..OomEvent::default()
             },
             has_header,
             confirmed: has_header,

@@ -81,8 +81,9 @@
 //! A new kind thus touches `src/event/kinds.rs` and its tests (this module's tests run
 //! every example through the table; `tests/integration/kinds.rs` runs them through the
 //! fast path and `--every-line`), plus `src/event/mod.rs` when the line states a fact
-//! the event has no field for (`oomd_unit` above), and the renderers if that fact is
-//! to be shown. The tests of this module check that the examples are classified as
+//! the event has no field for (`oomd_unit` above; a report starts from
+//! `OomEvent::default()`, so the assembler is not touched), and the renderers if that
+//! fact is to be shown. The tests of this module check that the examples are classified as
 //! the kind, that the prefilter finds them when the kind acts between reports, that
 //! they hold a keep-whole literal when the kind has some, and that boot evidence and
 //! only it fills the stream.

@@ -551,6 +551,7 @@ impl Assembler {
         }
         let step = match kind.fill.read {
             Read::Report(fill) => fill(&mut Report::next_line(p), line, rec),
+            // Not routed to reports (see `route`).
             Read::Stream(_) => Step::Read,
         };
         if step != Step::Unknown {

@@ -495,7 +495,8 @@ pub(crate) fn selection(r: &mut Report<'_>, line: &Line<'_>, _: &Record<'_>) -> 
 /// `Kill process N (comm) sharing same memory`.
 pub(crate) fn sharing(r: &mut Report<'_>, line: &Line<'_>, rec: &Record<'_>) -> Step {
     if let Line::SharingMm { pid, comm } = *line {
-        r.event().killed.push(shared_mm(pid, comm, rec.line));
+        let k = victim(pid, comm, Evidence::SharedMm, rec.line);
+        r.event().killed.push(k);
     }
     Step::Read
 }
@@ -574,10 +575,8 @@ pub(crate) fn reaper(r: &mut Report<'_>, line: &Line<'_>, rec: &Record<'_>) -> S
     let ev = r.event();
     add_reaped(ev, rp);
     if ev.killed.is_empty() {
-        ev.killed.push(Killed {
-            evidence: Evidence::Reaper,
-            ..victim(rp.pid, rp.comm, rec.line)
-        });
+        ev.killed
+            .push(victim(rp.pid, rp.comm, Evidence::Reaper, rec.line));
     }
     r.confirm();
     Step::Ends
@@ -692,7 +691,7 @@ pub(crate) fn lossy(b: &[u8]) -> String {
 }
 
 /// A victim known by pid and name only.
-fn victim(pid: u32, comm: &[u8], line: u64) -> Killed {
+fn victim(pid: u32, comm: &[u8], evidence: Evidence, line: u64) -> Killed {
     Killed {
         pid,
         comm: lossy(comm),
@@ -704,15 +703,11 @@ fn victim(pid: u32, comm: &[u8], line: u64) -> Killed {
         pgtables_kb: None,
         oom_score_adj: None,
         message: None,
-        evidence: Evidence::SharedMm,
+        evidence,
         group: false,
         cut: false,
         line,
     }
-}
-
-fn shared_mm(pid: u32, comm: &[u8], line: u64) -> Killed {
-    victim(pid, comm, line)
 }
 
 fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group: bool) {

@@ -6,6 +6,7 @@
 
 mod assemble;
 pub mod classify;
+mod fill;
 pub mod kinds;
 mod meminfo;
 pub mod store;
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::record::{Printk, Wall};
 
 /// Where an event's lines are.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceSpan {
     /// The input (`-` for standard input).
     pub path: String,
@@ -321,8 +322,8 @@ pub enum Ending {
     },
 }
 
-/// One OOM-killer invocation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One OOM-killer invocation (the default is an event no line has filled yet).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OomEvent {
     /// Where the report is.
     pub source: SourceSpan,

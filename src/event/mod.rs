@@ -5,14 +5,20 @@
 //! the model. Values are `None` when the log does not state them, never guessed.
 
 mod assemble;
+#[doc(hidden)]
 pub mod classify;
 mod fill;
+#[doc(hidden)]
 pub mod kinds;
 mod meminfo;
+#[doc(hidden)]
 pub mod store;
 mod tasks;
 
-pub use assemble::{Assembler, AssemblerOptions, BootEvidence};
+#[doc(hidden)]
+pub use assemble::Assembler;
+pub use assemble::{AssemblerOptions, BootEvidence};
+pub use store::{Budget, DEFAULT_BUDGET, InputScan};
 pub use tasks::{TaskRow, TaskTable};
 
 use std::collections::BTreeMap;

@@ -20,6 +20,7 @@ use crate::event::{
     SourceSpan, TaskTable, Trigger, Zone,
 };
 use crate::record::{Caller, Printk, Record, Wall};
+use crate::text::LogString;
 
 /// Tuning of the assembler.
 #[derive(Debug, Clone)]
@@ -53,9 +54,9 @@ impl Default for AssemblerOptions {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BootEvidence {
     /// The input it was read from.
-    pub input: String,
+    pub input: LogString,
     /// Host name.
-    pub host: Option<String>,
+    pub host: Option<LogString>,
     /// Boot counter within the input.
     pub boot_seq: u32,
     /// Sum of `Adding NNNk swap` lines of this boot.
@@ -63,7 +64,7 @@ pub struct BootEvidence {
     /// Largest `Total swap =` printed by any report of this boot.
     pub total_swap_kb: Option<u64>,
     /// Kernel release seen in this boot.
-    pub kernel_version: Option<String>,
+    pub kernel_version: Option<LogString>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +116,7 @@ struct Stream {
 /// events are collected with [`Assembler::drain_ready`]; call [`Assembler::finish`] at
 /// the end of the input.
 pub struct Assembler {
-    input: String,
+    input: LogString,
     opts: AssemblerOptions,
     streams: Vec<Stream>,
     ready: Vec<OomEvent>,
@@ -133,7 +134,7 @@ impl Assembler {
     /// An assembler for the input called `input`.
     pub fn new(input: &str, opts: AssemblerOptions) -> Self {
         Assembler {
-            input: input.to_string(),
+            input: input.into(),
             opts,
             streams: Vec::new(),
             ready: Vec::new(),
@@ -238,7 +239,7 @@ impl Assembler {
         if let Some(i) = self.streams.iter().position(|s| s.host.as_deref() == host) {
             return i;
         }
-        let host_s = host.map(|h| String::from_utf8_lossy(h).into_owned());
+        let host_s = host.map(lossy);
         self.streams.push(Stream {
             host: host.map(<[u8]>::to_vec),
             evidence: BootEvidence {
@@ -277,10 +278,7 @@ impl Assembler {
             s.boot_seq += 1;
             s.evidence = BootEvidence {
                 input: self.input.clone(),
-                host: s
-                    .host
-                    .as_ref()
-                    .map(|h| String::from_utf8_lossy(h).into_owned()),
+                host: s.host.as_deref().map(lossy),
                 boot_seq: s.boot_seq,
                 ..Default::default()
             };
@@ -377,8 +375,8 @@ impl Assembler {
                     first_line: rec.line,
                     last_line: rec.line,
                 },
-                host: rec.host.map(|h| String::from_utf8_lossy(h).into_owned()),
-                boot_id: rec.boot.map(|b| String::from_utf8_lossy(b).into_owned()),
+                host: rec.host.map(lossy),
+                boot_id: rec.boot.map(lossy),
                 boot_seq: s.boot_seq,
                 wall: rec.wall,
                 printk: rec.printk,
@@ -635,7 +633,7 @@ impl Assembler {
             self.diags.push(Diagnostic::new(
                 Severity::Note,
                 code,
-                &self.input,
+                self.input.as_log_str(),
                 Some(line),
                 msg(),
             ));
@@ -737,7 +735,7 @@ impl Assembler {
                     if let (Some(m), Some(b)) = (ev.memcg.as_mut(), p.stats_block)
                         && let Some((_, map)) = m.subtree_stats.get_mut(b)
                     {
-                        map.insert(lossy(k), v);
+                        map.insert(lossy(k).into_log_string(), v);
                     }
                 }
                 Line::Protection | Line::CompactionDisabled | Line::MmPinned => {}
@@ -920,8 +918,8 @@ fn has_kill_line(ev: &OomEvent) -> bool {
     ev.killed.iter().any(|k| k.evidence == Evidence::KilledLine)
 }
 
-fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+fn lossy(b: &[u8]) -> LogString {
+    LogString::from_lossy(b)
 }
 
 fn shared_mm(pid: u32, comm: &[u8], line: u64) -> Killed {
@@ -1045,7 +1043,7 @@ fn parse_inline_stats(text: &[u8], map: &mut BTreeMap<String, u64>) {
             None => (v, 1),
         };
         if let Some(n) = classify::parse::<u64>(Some(num)) {
-            map.insert(lossy(k), n.saturating_mul(mult));
+            map.insert(lossy(k).into_log_string(), n.saturating_mul(mult));
         }
     }
 }
@@ -1057,7 +1055,7 @@ fn parse_counters(text: &[u8], map: &mut BTreeMap<String, u64>) {
             continue;
         };
         if let Some(n) = classify::parse::<u64>(Some(&tok[colon + 1..])) {
-            map.insert(lossy(&tok[..colon]).to_lowercase(), n);
+            map.insert(lossy(&tok[..colon]).as_log_str().to_lowercase(), n);
         }
     }
 }
@@ -1261,7 +1259,7 @@ fn finalize(p: Partial) -> OomEvent {
 fn push_raw(ev: &mut OomEvent, rec: &Record<'_>) {
     let text = String::from_utf8_lossy(rec.body);
     ev.raw.push(match rec.printk {
-        Some(t) => format!("[{t}] {text}"),
-        None => text.into_owned(),
+        Some(t) => format!("[{t}] {text}").into(),
+        None => text.into_owned().into(),
     });
 }

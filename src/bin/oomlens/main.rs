@@ -237,7 +237,7 @@ fn live(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut id = 0;
-    let mut recent: Vec<(Option<String>, u32, std::time::Instant)> = Vec::new();
+    let mut recent: Vec<(Option<oomlens::text::LogString>, u32, std::time::Instant)> = Vec::new();
     let mut emit = |ev: oomlens::event::OomEvent, evidence: &[oomlens::event::BootEvidence]| {
         let now = std::time::Instant::now();
         recent.retain(|(_, _, t)| now.duration_since(*t) < Duration::from_secs(60));

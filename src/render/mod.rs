@@ -23,6 +23,8 @@ pub mod table;
 #[doc(hidden)]
 pub mod vocab;
 
+pub use table::PROBLEMS_LISTED;
+
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};

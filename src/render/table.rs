@@ -23,6 +23,10 @@ use crate::render::{
 use crate::report::{EventReport, Report};
 use crate::text::LogString;
 
+/// How many problems (warnings and errors) the terminal report lists; the program
+/// says on stderr how many more there are.
+pub const PROBLEMS_LISTED: usize = 5;
+
 /// The terminal report.
 pub struct Table;
 
@@ -256,7 +260,7 @@ fn summary(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -> 
         .diagnostics
         .iter()
         .filter(|d| d.severity >= crate::diag::Severity::Warning)
-        .take(5)
+        .take(PROBLEMS_LISTED)
         .map(|d| LogText::sentence(d.to_string()).term().into_owned())
         .collect();
     for d in problems {

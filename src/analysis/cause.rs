@@ -21,6 +21,7 @@ use crate::text::{LogString, OptionLogStr};
 /// The kind of an OOM's cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CauseKind {
     /// A memory cgroup's memory counter hit its limit.
     MemcgLimit,
@@ -48,6 +49,7 @@ pub enum CauseKind {
 /// What the report lacks for a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Missing {
     /// The `… invoked oom-killer` header (gfp mask, order).
     Header,
@@ -70,6 +72,7 @@ pub enum Missing {
 /// A cgroup counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Counter {
     /// `memory:`
     Memory,
@@ -84,6 +87,7 @@ pub enum Counter {
 /// Whose limit a memcg OOM hit, in Kubernetes terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum LimitLevel {
     /// A container's own limit.
     Container,
@@ -100,6 +104,7 @@ pub enum LimitLevel {
 /// How only some nodes came to be allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum NodesBy {
     /// The task's cpuset (`mems_allowed=`).
     Cpuset,
@@ -136,6 +141,7 @@ pub struct NodeState {
 /// The domain that ran out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "domain")]
+#[non_exhaustive]
 pub enum CauseScope {
     /// A memory cgroup.
     Memcg {
@@ -229,6 +235,7 @@ pub struct ZoneState {
 /// The memory of the domain that ran out, as the kernel's counters for it state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "of")]
+#[non_exhaustive]
 pub enum Picture {
     /// A memory cgroup (its stats block and counter).
     Memcg {
@@ -306,6 +313,7 @@ pub enum Picture {
 
 /// Why the kernel had to kill, with the lines it rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Cause {
     /// The kind.
     pub kind: CauseKind,

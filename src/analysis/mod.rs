@@ -19,6 +19,7 @@ pub use memory::{AllocationKind, FreeButFailed, MemoryUse};
 
 /// Everything oomlens works out about one event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Analysis {
     /// The rebuilt ranking and the explanation of the choice.
     pub badness: Option<Badness>,

@@ -41,6 +41,7 @@ pub struct SourceSpan {
 
 /// The task whose allocation failed (the header's `%s` and the CPU line's PID).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Trigger {
     /// Process name.
     pub comm: Option<LogString>,
@@ -62,6 +63,7 @@ pub struct Trigger {
 
 /// The `oom-kill:` summary line (5.0+) as printed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OomSummary {
     /// `constraint=`
     pub constraint: Option<LogString>,
@@ -87,6 +89,7 @@ pub struct OomSummary {
 
 /// Memory cgroup state at the OOM.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Memcg {
     /// The memcg whose limit was hit (`oom_memcg=`, or `limit of`).
     pub oom_memcg: Option<LogString>,
@@ -143,6 +146,7 @@ impl Memcg {
 
 /// One zone line of Mem-Info.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Zone {
     /// NUMA node, when printed.
     pub node: Option<u32>,
@@ -164,6 +168,7 @@ pub struct Zone {
 
 /// The Mem-Info / show_mem block (global OOMs; memcg OOMs before 3.10).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MemInfo {
     /// Global counters in pages (`active_anon`, `inactive_file`, `free`, `shmem`,
     /// `slab_reclaimable`, `pagetables`, …) as printed.
@@ -232,6 +237,7 @@ pub struct NodeCounters {
 
 /// The task the kernel selected, from a pre-5.1 `Kill process … score S` line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct KernelChoice {
     /// PID.
     pub pid: u32,
@@ -246,6 +252,7 @@ pub struct KernelChoice {
 /// What the log says about a kill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Evidence {
     /// A `Killed process` line.
     KilledLine,
@@ -294,6 +301,7 @@ pub struct Killed {
 
 /// An `oom_reaper` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Reaped {
     /// PID.
     pub pid: u32,
@@ -312,6 +320,7 @@ pub struct Reaped {
 /// How a report ended when it did not end in a kill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
 pub enum Ending {
     /// `Out of memory and no killable processes...`
     NoKillableProcess,
@@ -331,6 +340,7 @@ pub enum Ending {
 
 /// One OOM-killer invocation (the default is an event no line has filled yet).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OomEvent {
     /// Where the report is.
     pub source: SourceSpan,
@@ -412,6 +422,7 @@ impl ReportLines {
 /// The domain that ran out of memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Scope {
     /// A memory cgroup's limit.
     Memcg,

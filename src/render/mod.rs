@@ -228,6 +228,7 @@ impl Drop for StopOnPanic<'_> {
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Format {
     /// Human report for the terminal.
     #[default]

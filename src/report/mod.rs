@@ -53,6 +53,7 @@ impl LocalZone {
 
 /// One event with what oomlens worked out about it.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct EventReport {
     /// 1-based position in the report (time order).
     pub id: usize,
@@ -103,6 +104,7 @@ impl EventReport {
 /// logs takes no more memory than one over a day. The price: each pass over
 /// [`Report::events`] reads and analyses them again, and the terminal and Markdown
 /// reports make two (the overview table, then the events).
+#[non_exhaustive]
 pub struct Report {
     /// JSON contract version.
     pub schema_version: u32,

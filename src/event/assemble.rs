@@ -636,41 +636,25 @@ fn finalize(p: Partial) -> OomEvent {
         if let Some(s) = &ev.summary
             && let Some(pid) = s.pid
         {
-            ev.killed.push(Killed {
+            let mut k = Killed::known(
                 pid,
-                comm: s.task.clone().unwrap_or_default(),
-                uid: s.uid,
-                total_vm_kb: None,
-                anon_rss_kb: None,
-                file_rss_kb: None,
-                shmem_rss_kb: None,
-                pgtables_kb: None,
-                oom_score_adj: None,
-                message: None,
-                evidence: Evidence::Summary,
-                group: false,
-                cut: false,
-                line: ev.source.last_line,
-            });
+                s.task.clone().unwrap_or_default(),
+                Evidence::Summary,
+                ev.source.last_line,
+            );
+            k.uid = s.uid;
+            ev.killed.push(k);
         } else if let Some(c) = &ev.kernel_choice
             && ev.ending.is_none()
         {
-            ev.killed.push(Killed {
-                pid: c.pid,
-                comm: c.comm.clone(),
-                uid: None,
-                total_vm_kb: None,
-                anon_rss_kb: None,
-                file_rss_kb: None,
-                shmem_rss_kb: None,
-                pgtables_kb: None,
-                oom_score_adj: None,
-                message: Some(c.message.clone()),
-                evidence: Evidence::Selection,
-                group: false,
-                cut: false,
-                line: ev.source.last_line,
-            });
+            let mut k = Killed::known(
+                c.pid,
+                c.comm.clone(),
+                Evidence::Selection,
+                ev.source.last_line,
+            );
+            k.message = Some(c.message.clone());
+            ev.killed.push(k);
             notes.push("the kernel selected this task; before 5.1 it may have killed a child of it instead".to_string());
         }
     }

@@ -708,22 +708,7 @@ pub(crate) fn lossy(b: &[u8]) -> LogString {
 
 /// A victim known by pid and name only.
 fn victim(pid: u32, comm: &[u8], evidence: Evidence, line: u64) -> Killed {
-    Killed {
-        pid,
-        comm: lossy(comm),
-        uid: None,
-        total_vm_kb: None,
-        anon_rss_kb: None,
-        file_rss_kb: None,
-        shmem_rss_kb: None,
-        pgtables_kb: None,
-        oom_score_adj: None,
-        message: None,
-        evidence,
-        group: false,
-        cut: false,
-        line,
-    }
+    Killed::known(pid, lossy(comm), evidence, line)
 }
 
 fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group: bool) {

@@ -472,6 +472,29 @@ pub fn infer_scope(ev: &OomEvent) -> Option<Scope> {
     None
 }
 
+impl Killed {
+    /// A victim known by pid and name only (a reaper, summary, selection or
+    /// shared-mm line): every size unknown.
+    pub(crate) fn known(pid: u32, comm: LogString, evidence: Evidence, line: u64) -> Killed {
+        Killed {
+            pid,
+            comm,
+            uid: None,
+            total_vm_kb: None,
+            anon_rss_kb: None,
+            file_rss_kb: None,
+            shmem_rss_kb: None,
+            pgtables_kb: None,
+            oom_score_adj: None,
+            message: None,
+            evidence,
+            group: false,
+            cut: false,
+            line,
+        }
+    }
+}
+
 impl OomEvent {
     /// The killed task the report is about: the one the kernel chose by rank (not a
     /// task that merely shared its memory, nor a `memory.oom.group` companion), best

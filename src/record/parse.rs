@@ -634,13 +634,25 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
     let rest = skip_spaces(rest);
     let sp1 = memchr(b' ', rest);
     let tok1 = &rest[..sp1.unwrap_or(rest.len())];
+    let mut priority = None;
     let (host, tag_tok, after) = if tok1.ends_with(b":") {
         (None, tok1, sp1.map_or(&b""[..], |i| &rest[i + 1..]))
     } else {
         let sp1 = sp1?;
-        let r2 = &rest[sp1 + 1..];
-        let sp2 = memchr(b' ', r2);
-        let tok2 = &r2[..sp2.unwrap_or(r2.len())];
+        let mut r2 = &rest[sp1 + 1..];
+        let mut sp2 = memchr(b' ', r2);
+        let mut tok2 = &r2[..sp2.unwrap_or(r2.len())];
+        // busybox syslogd writes `host facility.level tag:`; the field rsyslog does
+        // not write names the facility, which tells the kernel from user space.
+        if !tok2.ends_with(b":")
+            && let Some(pri) = facility_level(tok2)
+            && let Some(sp) = sp2
+        {
+            priority = Some(pri);
+            r2 = &r2[sp + 1..];
+            sp2 = memchr(b' ', r2);
+            tok2 = &r2[..sp2.unwrap_or(r2.len())];
+        }
         if !tok2.ends_with(b":") {
             return None;
         }
@@ -659,7 +671,8 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
     }
     // Only the kernel itself is logged as plain `kernel:`; `kernel[123]:` is a user
     // program (e.g. `logger -t kernel`) pretending.
-    let origin = if tag == b"kernel" && !has_pid {
+    // A facility other than `kern` is a user-space write to /dev/kmsg relayed by klogd.
+    let origin = if tag == b"kernel" && !has_pid && priority.is_none_or(|p| p >> 3 == 0) {
         Origin::Kernel
     } else {
         Origin::Program
@@ -672,7 +685,7 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
         wall,
         printk: None,
         caller: None,
-        priority: None,
+        priority,
         body: after,
         escape: if origin == Origin::Kernel {
             Escape::Rsyslog
@@ -680,6 +693,24 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
             Escape::None
         },
     })
+}
+
+/// busybox syslogd's `kern.warn` / `user.info` field → facility·8+level.
+fn facility_level(tok: &[u8]) -> Option<u32> {
+    let dot = memchr(b'.', tok)?;
+    let fac = FACILITIES.iter().position(|f| *f == &tok[..dot])? as u32;
+    let level = &tok[dot + 1..];
+    let lvl = match LEVELS.iter().position(|l| *l == level) {
+        Some(l) => l as u32,
+        // The long and old names syslog.h also knows.
+        None => match level {
+            b"panic" => 0,
+            b"error" => 3,
+            b"warning" => 4,
+            _ => return None,
+        },
+    };
+    Some(fac * 8 + lvl)
 }
 
 fn has_pid_tag(body: &[u8]) -> bool {
@@ -1030,6 +1061,33 @@ mod tests {
         assert_eq!(
             (r.2, r.3.as_deref()),
             (Origin::Program, Some("/usr/bin/lock"))
+        );
+    }
+
+    #[test]
+    fn busybox_syslogd_facility_level_field() {
+        // samples/vm/*/*/messages: busybox syslogd between host and tag.
+        let r = one(
+            "Dec  7 11:59:38 vmlab kern.warn kernel: [    6.571227] svc-grower invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+        );
+        assert_eq!(
+            (r.0, r.1.as_deref(), r.2, r.4.as_deref(), r.5.as_deref()),
+            (
+                Format::Syslog,
+                Some("vmlab"),
+                Origin::Kernel,
+                Some("--12-07T11:59:38"),
+                Some("6.571227")
+            )
+        );
+        assert!(r.6.starts_with("svc-grower invoked"));
+        let r =
+            one("Dec  7 11:59:35 vmlab user.warn kernel: [    3.545562] vmlab: begin scenario d");
+        assert_eq!((r.1.as_deref(), r.2), (Some("vmlab"), Origin::Program));
+        // Not a facility: not a header of this shape.
+        assert_eq!(
+            one("Dec  7 11:59:35 vmlab foo.bar kernel: x").0,
+            Format::Bare
         );
     }
 

@@ -119,6 +119,9 @@ fn task_tables_with_a_header_are_read_row_for_row() {
         ("109", 12),
         ("111", 12),
         ("113", 105),
+        // Mail-wrapped rows, each rejoined with the rest of its line.
+        ("201", 32),
+        ("202", 25),
     ];
     for log in files("real", "log") {
         let name = log.file_name().unwrap().to_str().unwrap();
@@ -154,23 +157,31 @@ fn group_kill_keeps_both_kill_lines_in_one_event() {
 
 #[test]
 fn every_real_excerpt_keeps_every_kernel_line() {
-    // Decoding loses no line: every non-empty line becomes at least one record.
+    // Decoding loses no line: every non-empty line becomes at least one record, or is
+    // the rest of the record before it, which a wrap cut (`… invoked` + `oom-killer:
+    // gfp_mask=…`: the record holds the line's text).
     for log in files("real", "log") {
         let input = oomlens::input::discover::Input {
             source: oomlens::input::Source::Path(log.clone()),
             explicit: true,
         };
-        let mut lines = std::collections::BTreeSet::new();
+        let mut lines = std::collections::BTreeMap::new();
         oomlens::pipeline::records::decode_records(&input, &crate::util::opts(), &mut |r| {
-            lines.insert(r.line);
+            lines.entry(r.line).or_insert(r.body.clone());
             Ok(())
         })
         .unwrap();
         let text = std::fs::read_to_string(&log).unwrap();
         for (i, line) in text.lines().enumerate() {
             if !line.trim().is_empty() {
+                let n = i as u64 + 1;
+                let rest = line.trim().trim_start_matches(['>', ' ']);
+                let joined = lines
+                    .range(..n)
+                    .next_back()
+                    .is_some_and(|(_, body)| body.contains(rest));
                 assert!(
-                    lines.contains(&(i as u64 + 1)),
+                    lines.contains_key(&n) || joined,
                     "{}:{} lost: {line}",
                     log.display(),
                     i + 1
@@ -178,4 +189,44 @@ fn every_real_excerpt_keeps_every_kernel_line() {
             }
         }
     }
+}
+
+#[test]
+fn damaged_pastes_give_one_event_per_oom_with_hosts() {
+    // The `issue15` object of a sidecar (samples moved from pending/, see
+    // samples/README.md): OOMs, distinct kills and hosts the damaged paste states.
+    let mut checked = 0;
+    for side_path in files("real", "json") {
+        let side: Value =
+            serde_json::from_str(&std::fs::read_to_string(&side_path).unwrap()).unwrap();
+        let Some(want) = side.get("issue15") else {
+            continue;
+        };
+        let log = side_path.with_extension("log");
+        let rel = format!("real/{}", log.file_name().unwrap().to_str().unwrap());
+        let evs = events(&rel);
+        let pids: std::collections::BTreeSet<u32> = evs
+            .iter()
+            .flat_map(|e| e.killed.iter().map(|k| k.pid))
+            .collect();
+        let mut hosts: Vec<String> = evs.iter().filter_map(|e| e.host.clone()).collect();
+        hosts.sort();
+        hosts.dedup();
+        let mut hosts_want: Vec<String> = want["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_string())
+            .collect();
+        hosts_want.sort();
+        assert_eq!(evs.len() as u64, want["ooms"].as_u64().unwrap(), "{rel}");
+        assert_eq!(
+            pids.len() as u64,
+            want["distinct_kills"].as_u64().unwrap(),
+            "{rel}"
+        );
+        assert_eq!(hosts, hosts_want, "{rel}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "the damaged pastes are in samples/real");
 }

@@ -381,6 +381,7 @@ impl Assembler {
                 boot_id: rec.boot.map(|b| String::from_utf8_lossy(b).into_owned()),
                 boot_seq: s.boot_seq,
                 wall: rec.wall,
+                time_basis: None,
                 printk: rec.printk,
                 kernel_version: s.evidence.kernel_version.clone(),
                 trigger: None,

@@ -285,6 +285,10 @@ pub struct OomEvent {
     pub boot_seq: u32,
     /// Wall-clock time of the first line, as the log gives it.
     pub wall: Option<Wall>,
+    /// Where the wall-clock time (its year) comes from; set when the input's year is
+    /// fixed (the event store), `None` before or without any time.
+    #[serde(default)]
+    pub time_basis: Option<crate::record::TimeBasis>,
     /// printk time of the first line.
     pub printk: Option<Printk>,
     /// `uname -r` of the kernel, from the CPU line or a boot line.

@@ -110,7 +110,7 @@ impl Decoder {
 
     /// The year anchor if the input ended now and was last written at `reference`.
     pub(crate) fn anchor(&self, reference: NaiveDateTime, year: Option<i32>) -> YearAnchor {
-        YearAnchor::new(self.parser.last_yearless().as_ref(), reference, year)
+        self.parser.year_anchor(reference, year)
     }
 }
 
@@ -148,5 +148,5 @@ fn input_anchor(parser: &Parser, mtime: Option<SystemTime>, opts: &ScanOptions) 
     let reference = mtime
         .map(|t| DateTime::<Local>::from(t).naive_local())
         .unwrap_or(opts.now);
-    YearAnchor::new(parser.last_yearless().as_ref(), reference, opts.year)
+    parser.year_anchor(reference, opts.year)
 }

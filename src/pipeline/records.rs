@@ -180,9 +180,9 @@ impl Emitter<'_> {
 
     fn hand_out(&mut self, out: Vec<(Option<crate::record::Wall>, RecordOut)>) {
         // A stream's year: "now", counting only the rollovers seen so far.
-        let anchor = self.anchor.unwrap_or_else(|| {
-            YearAnchor::new(self.parser.last_yearless().as_ref(), self.now, self.year)
-        });
+        let anchor = self
+            .anchor
+            .unwrap_or_else(|| self.parser.year_anchor(self.now, self.year));
         for (wall, mut rec) in out {
             rec.set_time(wall, &anchor);
             if let Err(e) = (self.f)(rec) {

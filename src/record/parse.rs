@@ -4,12 +4,12 @@
 
 use std::borrow::Cow;
 
-use chrono::DateTime;
+use chrono::{DateTime, Datelike};
 use memchr::memchr;
 use serde::Deserialize;
 
 use super::stamp::{self, skip_spaces};
-use super::{Caller, Format, Origin, Printk, Record, Wall, Yearless};
+use super::{Caller, Format, Origin, Printk, Record, StreamYear, Wall, YearAnchor, Yearless};
 
 /// A line shape to assume instead of detecting it (`--input-format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -110,6 +110,8 @@ pub struct Parser {
     /// A kernel message cut by a wrap (mail, pager, terminal) whose rest may follow on
     /// the next line: held back until that line says (see [`Held`]).
     held: Option<Held>,
+    /// The year the input itself states, for its year-less stamps.
+    stream_year: Option<StreamYear>,
     /// A header-less line was offered to [`Parser::track`] in the stretch being
     /// sampled: lines are offered last first, so the header line offered after it came
     /// before it, and is not right before the next parsed line.
@@ -187,6 +189,62 @@ impl Parser {
         self.years.last
     }
 
+    /// The year the input states for its year-less stamps, if any line said it.
+    pub fn stream_year(&self) -> Option<StreamYear> {
+        self.stream_year
+    }
+
+    /// The year anchor of this input so far: the year it states, else the year of
+    /// `reference` (file mtime, or now); `forced` (`--year`) wins.
+    pub fn year_anchor(&self, reference: chrono::NaiveDateTime, forced: Option<i32>) -> YearAnchor {
+        YearAnchor::with_stream(
+            self.years.last.as_ref(),
+            self.stream_year.as_ref(),
+            reference,
+            forced,
+        )
+    }
+
+    /// Notes a year the line states: a dated header, a date in a program's message
+    /// (containerd `time="2023-10-12T…"`, Go `2023/10/12 …`), a kernel build date.
+    fn observe_year(&mut self, h: &Header<'_>) {
+        let epoch = self.years.epoch;
+        let stated = match h.wall {
+            Some(Wall::Zoned(dt)) => Some(dt.naive_local().year()),
+            Some(Wall::Local(n)) => Some(n.year()),
+            _ => None,
+        };
+        let found = stated.or_else(|| {
+            if h.origin == Origin::Program {
+                body_year(h.body)
+            } else {
+                None
+            }
+        });
+        if let Some(year) = found {
+            self.stream_year = Some(StreamYear {
+                year,
+                epoch,
+                bound: false,
+            });
+            return;
+        }
+        if h.origin != Origin::Program
+            && self.stream_year.is_none_or(|s| s.bound)
+            && h.body.starts_with(b"Linux version ")
+            && let Some(year) = build_year(h.body)
+        {
+            let bound = StreamYear {
+                year,
+                epoch,
+                bound: true,
+            };
+            if self.stream_year.is_none_or(|s| s.year < year) {
+                self.stream_year = Some(bound);
+            }
+        }
+    }
+
     /// Decodes one line and calls `f` for each message in it (a line can hold several:
     /// kmsg `\x0a`, rsyslog `#012`, multi-line journal messages).
     pub fn parse(&mut self, line: &[u8], number: u64, f: &mut dyn FnMut(&Record<'_>)) {
@@ -211,6 +269,7 @@ impl Parser {
             h = kernel_body(h);
         }
         self.remember(&h, number);
+        self.observe_year(&h);
         if h.escape != Escape::Kmsg
             && h.origin != Origin::Program
             && memchr(b'\n', h.body).is_none()
@@ -312,6 +371,7 @@ impl Parser {
                 } else {
                     h
                 };
+                self.observe_year(&h);
                 if !self.gap
                     && h.origin != Origin::Program
                     && h.escape != Escape::Kmsg
@@ -1094,6 +1154,45 @@ fn continues(held: &[u8], next: &[u8]) -> bool {
             || starts(b", now anon-rss:");
     }
     false
+}
+
+/// The first `YYYY-MM-DD` or `YYYY/MM/DD` date in a message (1990–2099).
+fn body_year(body: &[u8]) -> Option<i32> {
+    let b = &body[..body.len().min(256)];
+    for i in memchr::memchr2_iter(b'-', b'/', b) {
+        if i < 4 || i + 6 > b.len() {
+            continue;
+        }
+        let sep = b[i];
+        let y = &b[i - 4..i];
+        let (m, d) = (&b[i + 1..i + 3], &b[i + 4..i + 6]);
+        if b[i + 3] != sep
+            || !(y.starts_with(b"19") || y.starts_with(b"20"))
+            || (i > 4 && b[i - 5].is_ascii_alphanumeric())
+            || b.get(i + 6).is_some_and(u8::is_ascii_digit)
+            || ![y, m, d].iter().all(|t| t.iter().all(u8::is_ascii_digit))
+        {
+            continue;
+        }
+        let year: i32 = std::str::from_utf8(y).ok()?.parse().ok()?;
+        let month = (m[0] - b'0') * 10 + (m[1] - b'0');
+        let day = (d[0] - b'0') * 10 + (d[1] - b'0');
+        if (1990..2100).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day) {
+            return Some(year);
+        }
+    }
+    None
+}
+
+/// The year a `Linux version … #1 SMP Mon May 1 23:59:32 CST 2023` line ends with.
+fn build_year(line: &[u8]) -> Option<i32> {
+    let last = line.trim_ascii_end().rsplit(|b| *b == b' ').next()?;
+    let last = last.strip_suffix(b")").unwrap_or(last);
+    if last.len() != 4 || !last.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let year: i32 = std::str::from_utf8(last).ok()?.parse().ok()?;
+    (1990..2100).contains(&year).then_some(year)
 }
 
 /// busybox syslogd's `kern.warn` / `user.info` field → facility·8+level.

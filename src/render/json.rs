@@ -40,6 +40,7 @@ pub struct EventJson<'a> {
     boot_id: Option<&'a str>,
     time: Option<String>,
     time_zone_assumed: bool,
+    time_basis: Option<crate::record::TimeBasis>,
     uptime_s: Option<f64>,
     kernel_version: Option<&'a str>,
     scope: Option<Scope>,
@@ -266,6 +267,7 @@ impl<'a> EventJson<'a> {
                 .time
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)),
             time_zone_assumed: r.time_zone_assumed,
+            time_basis: ev.time_basis,
             uptime_s: r.uptime_s(),
             kernel_version: ev.kernel_version.as_deref(),
             scope: ev.scope,

@@ -535,9 +535,23 @@ impl Assembler {
                     return;
                 }
             }
+            // memory.oom.group: `__oom_kill_process` prints "OOM victim N (comm) is
+            // already exiting. Skip killing the task" for a member with no mm left (the
+            // first victim, killed just before) and goes on with the other members: the
+            // line is part of the sweep, not a new OOM.
+            Line::VictimExiting { .. } => {
+                if let Some(p) = self.streams[si].recent.back_mut()
+                    && p.group_open
+                    && in_sweep(p, rec)
+                {
+                    touch(p, rec);
+                    return;
+                }
+            }
             Line::Killed(_) => {
                 if let Some(p) = self.streams[si].recent.back_mut()
                     && p.group_open
+                    && in_sweep(p, rec)
                 {
                     let Line::Killed(k) = &line else {
                         unreachable!()
@@ -914,6 +928,19 @@ fn touch(p: &mut Partial, rec: &Record<'_>) {
     }
     if rec.wall.is_some() {
         p.last_wall = rec.wall;
+    }
+}
+
+/// Whether a line can still belong to the memory.oom.group sweep of `p`: the kernel
+/// kills the members in one loop, within milliseconds; a kill seconds later is the
+/// next OOM (a rate-limited one prints no report).
+fn in_sweep(p: &Partial, rec: &Record<'_>) -> bool {
+    match (p.last_printk, rec.printk) {
+        (Some(a), Some(b)) => b.micros().saturating_sub(a.micros()) <= 2_000_000,
+        _ => match (&p.last_wall, &rec.wall) {
+            (Some(a), Some(b)) => wall_gap(a, b).is_none_or(|d| d <= 2),
+            _ => true,
+        },
     }
 }
 

@@ -478,11 +478,30 @@ impl Assembler {
             Line::Reaper(r) => {
                 // A reaper line names an earlier victim; it joins an open report only
                 // if that report knows the pid.
-                return open.iter().rposition(|p| {
+                let knows = open.iter().rposition(|p| {
                     p.ev.summary.as_ref().and_then(|s| s.pid) == Some(r.pid)
                         || p.ev.kernel_choice.as_ref().is_some_and(|c| c.pid == r.pid)
                         || p.ev.tasks.rows.iter().any(|t| t.pid == r.pid)
                 });
+                if knows.is_some() {
+                    return knows;
+                }
+                // A report whose kill line a filter dropped (`dmesg | grep oom`): the
+                // reaper reaps only OOM victims, and no earlier report killed this
+                // pid, so it is this report's victim.
+                let earlier = self.streams[si]
+                    .recent
+                    .iter()
+                    .any(|p| p.ev.killed.iter().any(|k| k.pid == r.pid))
+                    || self.released.contains(&(si, r.pid));
+                let newest = open.len() - 1;
+                let p = &open[newest];
+                let unnamed = p.has_header
+                    && p.ev.killed.is_empty()
+                    && p.ev.summary.as_ref().and_then(|s| s.pid).is_none()
+                    && p.ev.kernel_choice.is_none()
+                    && p.ev.tasks.rows.is_empty();
+                return (!earlier && unnamed).then_some(newest);
             }
             _ => {}
         }
@@ -544,6 +563,48 @@ impl Assembler {
                     && p.group_open
                     && in_sweep(p, rec)
                 {
+                    touch(p, rec);
+                    return;
+                }
+            }
+            // The same kill line pasted again (`egrep -r` over kern.log and syslog, then
+            // `dmesg | grep`): the same pid at the same printk microsecond is one kill,
+            // whichever stream (host or none) the copy came in.
+            Line::Killed(k) if rec.printk.is_some() => {
+                let same = |p: &Partial| {
+                    p.ev.printk.is_some()
+                        && p.ev
+                            .killed
+                            .iter()
+                            .any(|x| x.pid == k.pid && x.evidence == Evidence::KilledLine)
+                        && (p.last_printk == rec.printk || p.ev.printk == rec.printk)
+                };
+                let copy = (0..self.streams.len()).find_map(|s| {
+                    self.streams[s]
+                        .recent
+                        .iter()
+                        .rposition(same)
+                        .map(|i| (s, i))
+                });
+                if let Some((s, i)) = copy {
+                    let p = &mut self.streams[s].recent[i];
+                    if let Some(x) = p.ev.killed.iter_mut().find(|x| x.pid == k.pid) {
+                        x.lines.push(rec.line);
+                    }
+                    if p.ev.host.is_none() {
+                        p.ev.host = rec.host.map(|h| String::from_utf8_lossy(h).into_owned());
+                    }
+                    if p.ev.wall.is_none() {
+                        p.ev.wall = rec.wall;
+                    }
+                    touch(p, rec);
+                    return;
+                }
+                if let Some(p) = self.streams[si].recent.back_mut()
+                    && p.group_open
+                    && in_sweep(p, rec)
+                {
+                    add_killed(&mut p.ev, k, rec.line, true);
                     touch(p, rec);
                     return;
                 }
@@ -863,6 +924,7 @@ impl Assembler {
                             group: false,
                             cut: false,
                             line: rec.line,
+                            lines: vec![rec.line],
                         });
                     }
                     p.confirmed = true;
@@ -968,10 +1030,33 @@ fn shared_mm(pid: u32, comm: &[u8], line: u64) -> Killed {
         group: false,
         cut: false,
         line,
+        lines: vec![line],
     }
 }
 
+/// Adds a kill line: a task already killed in this event (a memory.oom.group sweep
+/// names its first victim again) gets the line as more evidence, not a second entry.
 fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group: bool) {
+    if let Some(x) = ev
+        .killed
+        .iter_mut()
+        .find(|x| x.pid == k.pid && x.evidence == Evidence::KilledLine)
+    {
+        x.lines.push(line);
+        // Values a cut first copy lacks.
+        x.uid = x.uid.or(k.uid);
+        x.total_vm_kb = x.total_vm_kb.or(k.total_vm_kb);
+        x.anon_rss_kb = x.anon_rss_kb.or(k.anon_rss_kb);
+        x.file_rss_kb = x.file_rss_kb.or(k.file_rss_kb);
+        x.shmem_rss_kb = x.shmem_rss_kb.or(k.shmem_rss_kb);
+        x.pgtables_kb = x.pgtables_kb.or(k.pgtables_kb);
+        x.oom_score_adj = x.oom_score_adj.or(k.oom_score_adj);
+        if x.comm.is_empty() {
+            x.comm = lossy(k.comm);
+        }
+        x.cut = x.cut && k.cut;
+        return;
+    }
     ev.killed.push(Killed {
         pid: k.pid,
         comm: lossy(k.comm),
@@ -987,6 +1072,7 @@ fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group:
         group,
         cut: k.cut,
         line,
+        lines: vec![line],
     });
 }
 
@@ -1200,6 +1286,7 @@ fn finalize(p: Partial) -> OomEvent {
                 group: false,
                 cut: false,
                 line: ev.source.last_line,
+                lines: vec![ev.source.last_line],
             });
         } else if let Some(c) = &ev.kernel_choice
             && ev.ending.is_none()
@@ -1219,6 +1306,7 @@ fn finalize(p: Partial) -> OomEvent {
                 group: false,
                 cut: false,
                 line: ev.source.last_line,
+                lines: vec![ev.source.last_line],
             });
             notes.push("the kernel selected this task; before 5.1 it may have killed a child of it instead".to_string());
         }

@@ -233,6 +233,10 @@ pub struct Killed {
     pub cut: bool,
     /// Line number of the evidence.
     pub line: u64,
+    /// Every line of this event that names the kill (a sweep names its first victim
+    /// again; a paste may hold the same line twice): the task is counted once.
+    #[serde(default)]
+    pub lines: Vec<u64>,
 }
 
 /// An `oom_reaper` result.

@@ -112,10 +112,6 @@ pub struct Parser {
     held: Option<Held>,
     /// The year the input itself states, for its year-less stamps.
     stream_year: Option<StreamYear>,
-    /// A header-less line was offered to [`Parser::track`] in the stretch being
-    /// sampled: lines are offered last first, so the header line offered after it came
-    /// before it, and is not right before the next parsed line.
-    gap: bool,
 }
 
 /// A message held back because it ends where a wrap cuts kernel lines (`… invoked`,
@@ -137,6 +133,8 @@ struct Held {
     body: Vec<u8>,
     /// Lines joined so far (a wrap rarely cuts one message more than a few times).
     joins: u8,
+    /// The number of the line that can be its rest: only the very next line is.
+    next: u64,
     /// Seen only by [`Parser::track`] (a skipped line): dropped unless joined.
     silent: bool,
 }
@@ -353,13 +351,11 @@ impl Parser {
             return true;
         }
         let line = unquote(line);
-        match self.held.as_mut() {
-            // Tracked lines come after the held one: it was started in a skipped stretch
-            // and ends there.
-            Some(h) if h.silent => self.held = None,
-            // The driver skipped the line after a held message: its rest is gone.
-            Some(h) => h.joins = u8::MAX,
-            None => {}
+        // The driver skipped the line after a held message: its rest is gone.
+        if let Some(h) = self.held.as_mut()
+            && !h.silent
+        {
+            h.joins = u8::MAX;
         }
         match self.hinted_header(line) {
             Some(h) => {
@@ -372,21 +368,15 @@ impl Parser {
                     h
                 };
                 self.observe_year(&h);
-                if !self.gap
-                    && h.origin != Origin::Program
+                if h.origin != Origin::Program
                     && h.escape != Escape::Kmsg
                     && trim(h.body).ends_with(b" invoked")
                 {
                     self.hold(&h, number, true);
                 }
-                // A header line ends the stretch offered (see `LineSink::sample`).
-                self.gap = false;
                 true
             }
-            None => {
-                self.gap = true;
-                false
-            }
+            None => false,
         }
     }
 
@@ -415,6 +405,7 @@ impl Parser {
             continued: false,
             body: trim(h.body).to_vec(),
             joins: 0,
+            next: number + 1,
             silent,
         });
     }
@@ -430,13 +421,14 @@ impl Parser {
 
     /// Joins a header-less line to the held message when it is the message's rest.
     /// Returns whether it did (and then emitted or kept holding the joined message).
-    fn join(&mut self, body: &[u8], f: &mut dyn FnMut(&Record<'_>)) -> bool {
+    fn join(&mut self, body: &[u8], number: u64, f: &mut dyn FnMut(&Record<'_>)) -> bool {
         let Some(held) = self.held.as_mut() else {
             return false;
         };
-        if held.joins >= 4 || !continues(&held.body, body) {
+        if held.joins >= 4 || number != held.next || !continues(&held.body, body) {
             return false;
         }
+        held.next = number + 1;
         if !held.body.ends_with(b"(") {
             held.body.push(b' ');
         }
@@ -475,7 +467,7 @@ impl Parser {
             self.release(f);
             return;
         }
-        if self.join(body, f) {
+        if self.join(body, number, f) {
             return;
         }
         self.release(f);

@@ -15,9 +15,10 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::diag::{Diagnostic, Severity};
 use crate::event::classify::{self, CounterKind, Line, MemTotal};
 use crate::event::kinds::{self, Kind, Role};
+use crate::event::meminfo;
 use crate::event::{
     Ending, Evidence, KernelChoice, Killed, MemInfo, Memcg, OomEvent, OomSummary, Reaped,
-    SourceSpan, TaskTable, Trigger, Zone,
+    SourceSpan, TaskTable, Trigger,
 };
 use crate::record::{Caller, Printk, Record, Wall};
 
@@ -108,6 +109,8 @@ struct Stream {
     /// Finished reports that may still get reaper or group-kill lines.
     recent: VecDeque<Partial>,
     suppressed: Option<u64>,
+    /// Line of the last `SysRq : Manual OOM execution`.
+    sysrq: Option<u64>,
     evidence: BootEvidence,
 }
 
@@ -403,6 +406,8 @@ impl Assembler {
                 complete: false,
                 notes: Vec::new(),
                 raw: Vec::new(),
+                sysrq_line: s.sysrq.filter(|l| has_header && rec.line <= l + 2),
+                lines: Default::default(),
             },
             has_header,
             confirmed: has_header,
@@ -527,6 +532,10 @@ impl Assembler {
             }
             Line::Suppressed(n) => {
                 self.streams[si].suppressed = Some(*n);
+                return;
+            }
+            Line::ManualOom => {
+                self.streams[si].sysrq = Some(rec.line);
                 return;
             }
             _ => {}
@@ -750,7 +759,10 @@ impl Assembler {
             let ev = &mut p.ev;
             match line {
                 Line::Header(_) => unreachable!("headers start reports"),
-                Line::Cpuset { name, mems } => ev.cpuset = Some((lossy(name), lossy(mems))),
+                Line::Cpuset { name, mems } => {
+                    ev.cpuset = Some((lossy(name), lossy(mems)));
+                    ev.lines.cpuset = Some(rec.line);
+                }
                 Line::CpuLine { pid, release } => {
                     ev.trigger.get_or_insert_with(Trigger::default).pid = pid;
                     if let Some(r) = release {
@@ -781,6 +793,7 @@ impl Assembler {
                 }
                 Line::Counter(c) => {
                     let m = ev.memcg.get_or_insert_with(Memcg::default);
+                    m.counter_lines.push(rec.line);
                     match c.kind {
                         CounterKind::Memory => {
                             m.usage_kb = Some(c.usage_kb);
@@ -792,7 +805,7 @@ impl Assembler {
                             m.memsw_limit_kb = Some(c.limit_kb);
                             m.memsw_failcnt = Some(c.failcnt);
                         }
-                        CounterKind::Kmem => m.kmem_usage_kb = Some(c.usage_kb),
+                        CounterKind::Kmem => meminfo::kmem(m, &c),
                         CounterKind::Swap => {
                             m.swap_usage_kb = Some(c.usage_kb);
                             m.swap_limit_kb = Some(c.limit_kb);
@@ -826,7 +839,7 @@ impl Assembler {
                 }
                 Line::MemDetail(text) => {
                     let mi = ev.mem_info.get_or_insert_with(MemInfo::default);
-                    parse_mem_detail(text, mi);
+                    meminfo::parse_detail(text, rec.line, mi);
                 }
                 Line::MemTotal(kind, n) => {
                     let mi = ev.mem_info.get_or_insert_with(MemInfo::default);
@@ -873,6 +886,7 @@ impl Assembler {
                 }
                 Line::Summary(s) => {
                     set_summary(ev, &s);
+                    ev.lines.summary = Some(rec.line);
                     p.summary_text = Some(rec.body.to_vec());
                     p.confirmed = true;
                 }
@@ -948,7 +962,7 @@ impl Assembler {
                     p.confirmed = true;
                     done = true;
                 }
-                Line::Boot(_) | Line::SwapAdded(_) | Line::Suppressed(_) => {}
+                Line::Boot(_) | Line::SwapAdded(_) | Line::Suppressed(_) | Line::ManualOom => {}
                 Line::StatValue(..) | Line::Other => {
                     // "name value" outside a stats block, or nothing OOM-related.
                     unknown = true;
@@ -1173,57 +1187,6 @@ fn parse_counters(text: &[u8], map: &mut BTreeMap<String, u64>) {
         if let Some(n) = classify::parse::<u64>(Some(&tok[colon + 1..])) {
             map.insert(lossy(&tok[..colon]).to_lowercase(), n);
         }
-    }
-}
-
-/// Zone lines (`Node 0 DMA32 free:…kB min:…kB … present:…kB managed:…kB`) and the
-/// page size from the first buddy bucket (`Node 0 DMA: 1*4kB …`).
-fn parse_mem_detail(text: &[u8], mi: &mut MemInfo) {
-    let mut toks: Vec<&[u8]> = text
-        .split(|b| *b == b' ')
-        .filter(|t| !t.is_empty())
-        .collect();
-    let mut node = None;
-    if toks.first() == Some(&&b"Node"[..]) && toks.len() > 2 {
-        node = classify::parse::<u32>(Some(toks[1]));
-        toks.drain(..2);
-    }
-    let Some(first) = toks.first() else { return };
-    if first.ends_with(b":") {
-        // Buddy list: "DMA: 2*4kB (U) 4*8kB …"
-        if mi.page_size_kb.is_none()
-            && let Some(b) = toks.get(1)
-            && let Some(star) = b.iter().position(|c| *c == b'*')
-            && let Some(kb) = b[star + 1..].strip_suffix(b"kB")
-        {
-            mi.page_size_kb = classify::parse(Some(kb));
-        }
-        return;
-    }
-    if toks.get(1).is_some_and(|t| t.starts_with(b"free:")) {
-        let mut z = Zone {
-            node,
-            name: lossy(first),
-            ..Default::default()
-        };
-        for t in &toks[1..] {
-            let Some(colon) = t.iter().position(|c| *c == b':') else {
-                continue;
-            };
-            let v = t[colon + 1..]
-                .strip_suffix(b"kB")
-                .and_then(|n| classify::parse::<u64>(Some(n)));
-            match &t[..colon] {
-                b"free" => z.free_kb = v,
-                b"min" => z.min_kb = v,
-                b"low" => z.low_kb = v,
-                b"high" => z.high_kb = v,
-                b"present" => z.present_kb = v,
-                b"managed" => z.managed_kb = v,
-                _ => {}
-            }
-        }
-        mi.zones.push(z);
     }
 }
 

@@ -119,6 +119,8 @@ pub enum Line<'a> {
     CompactionDisabled,
     /// `oom_kill_process: N callbacks suppressed` (rate-limited reports, §4.5).
     Suppressed(u64),
+    /// `SysRq : Manual OOM execution`: the next report is a manual OOM.
+    ManualOom,
     /// `Linux version …`: a kernel booted.
     Boot(&'a [u8]),
     /// `Adding NNNk swap on …`: swap enabled at boot.
@@ -290,7 +292,7 @@ macro_rules! re {
 
 re!(
     HEADER,
-    r"^(?:(.*) invoked )?oom-killer: gfp_mask=(0x[0-9a-fA-F]+|[0-9]+)(?:\(([^)]*)\))?,(?: nodemask=(.*?),)?\s+order=(-?\d+)(?:,\s*oom(?:kill)?_adj=(-?\d+))?(?:,\s*oom_score_adj=(-?\d+))?"
+    r"^(?:(.*) invoked )?oom-killer: gfp_mask=(0x[0-9a-fA-F]+\**|[0-9]+)(?:\(([^)]*)\))?,(?: nodemask=(.*?),)?\s+order=(-?\d+)(?:,\s*oom(?:kill)?_adj=(-?\d+))?(?:,\s*oom_score_adj=(-?\d+))?"
 );
 re!(
     COUNTER,
@@ -678,6 +680,13 @@ fn header(body: &[u8]) -> Option<Line<'_>> {
         oom_adj: parse(b(6)),
         oom_score_adj: parse(b(7)),
     }))
+}
+
+/// `SysRq : Manual OOM execution` (`sysrq: ` since 4.x): the report that follows is a
+/// manual OOM, whatever its order says (before 4.3 it said 0).
+pub(crate) fn manual_oom(body: &[u8]) -> Option<Line<'_>> {
+    body.ends_with(b"Manual OOM execution")
+        .then_some(Line::ManualOom)
 }
 
 /// Every `Killed process` variant (§2.8), including lines cut short by the log.

@@ -307,6 +307,20 @@ pub static KINDS: &[Kind] = &[
         examples: &["oom_kill_process: 5 callbacks suppressed"],
     },
     Kind {
+        name: "sysrq manual oom",
+        // SysRq-f ("SysRq : Manual OOM execution", "sysrq: Manual OOM execution"): the
+        // report right after it is a manual OOM, even where the kernel printed order=0
+        // (3.19). The assembler notes its line on the stream.
+        markers: &[Marker::new("Manual OOM execution", "Manual OOM")],
+        role: Role::Evidence,
+        keep_whole: &[],
+        classify: classify::manual_oom,
+        examples: &[
+            "SysRq : Manual OOM execution",
+            "sysrq: Manual OOM execution",
+        ],
+    },
+    Kind {
         name: "boot",
         // A new kernel starting.
         markers: &[Marker::new("Linux version ", "Linux version")],

@@ -1,8 +1,9 @@
 //! What one kernel message says, for every OOM-report line shape from 2.6.x to 6.x.
 //!
 //! The [`Line`] model and the classifier of each kind of line; which kinds there are,
-//! in what order they are tried and what they do between reports is the table in
-//! [`crate::event::kinds`].
+//! in what order they are tried, what they do between reports and how they fill the
+//! event is the table in [`crate::event::kinds`] (the fill functions are in
+//! `event::fill`).
 //!
 //! The kernel format strings behind each pattern are catalogued (with versions and
 //! sources) in `docs/kernel-formats.md` of the oomlens repository; the names below follow
@@ -125,6 +126,10 @@ pub enum Line<'a> {
     Boot(&'a [u8]),
     /// `Adding NNNk swap on …`: swap enabled at boot.
     SwapAdded(u64),
+    /// What a line of a kind without a variant of its own states: the text that
+    /// holds its facts, which the kind's fill function reads (so that a new kind of
+    /// line needs no new variant; see [`crate::event::kinds`]).
+    Facts(&'a [u8]),
     /// Anything else.
     Other,
 }

@@ -5,13 +5,20 @@
 //! the model. Values are `None` when the log does not state them, never guessed.
 
 mod assemble;
+#[doc(hidden)]
 pub mod classify;
+mod fill;
+#[doc(hidden)]
 pub mod kinds;
 mod meminfo;
+#[doc(hidden)]
 pub mod store;
 mod tasks;
 
-pub use assemble::{Assembler, AssemblerOptions, BootEvidence};
+#[doc(hidden)]
+pub use assemble::Assembler;
+pub use assemble::{AssemblerOptions, BootEvidence};
+pub use store::{Budget, DEFAULT_BUDGET, InputScan};
 pub use tasks::{TaskRow, TaskTable};
 
 use std::collections::BTreeMap;
@@ -21,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::record::{Printk, Wall};
 
 /// Where an event's lines are.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceSpan {
     /// The input (`-` for standard input).
     pub path: String,
@@ -325,8 +332,8 @@ pub enum Ending {
     },
 }
 
-/// One OOM-killer invocation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One OOM-killer invocation (the default is an event no line has filled yet).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OomEvent {
     /// Where the report is.
     pub source: SourceSpan,

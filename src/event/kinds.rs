@@ -566,6 +566,18 @@ pub static KINDS: &[Kind] = &[
         ],
     },
     Kind {
+        name: "panic tail",
+        // The last line panic() prints (panic_timeout set): the machine reboots. It
+        // ends the open report it follows, whose panic line a cut may have lost
+        // (samples/real/203), but alone it is no OOM.
+        markers: &[],
+        role: Role::Continues,
+        keep_whole: &[],
+        classify: classify::panic_tail,
+        fill: Fill::report(fill::panic),
+        examples: &["Rebooting in 86400 seconds.."],
+    },
+    Kind {
         name: "cpuset",
         markers: &[],
         role: Role::Continues,

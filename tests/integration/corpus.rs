@@ -442,3 +442,18 @@ fn vm_captures_have_the_kernels_cause_and_domain() {
     }
     assert!(checked >= 3 * 30, "{checked}");
 }
+
+#[test]
+fn a_panic_tail_ends_the_report_it_follows() {
+    // 203: the second report is elided ('...') down to the panic's last lines;
+    // 'Rebooting in 86400 seconds..' says the machine rebooted.
+    let evs = events("real/203-iouring-ylan-syzkaller-5.10-triple-quoted-shell-prompt-wrapped.log");
+    assert_eq!(evs.len(), 2);
+    let second = evs.iter().find(|e| e.victim().is_none()).unwrap();
+    assert_eq!(
+        second.ending,
+        Some(oomlens::event::Ending::Panic {
+            text: "Rebooting in 86400 seconds..".into()
+        })
+    );
+}

@@ -19,10 +19,11 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::diag::{Diagnostic, Severity};
 use crate::event::classify::Line;
-use crate::event::fill::{self, Finished, Notes, Read, Report, Step};
+use crate::event::fill::{self, Finished, Notes, Read, Report, Step, lossy};
 use crate::event::kinds::{self, Kind, Role};
 use crate::event::{Evidence, Killed, OomEvent, SourceSpan};
 use crate::record::{Caller, Printk, Record, Wall};
+use crate::text::LogString;
 
 /// Tuning of the assembler.
 #[derive(Debug, Clone)]
@@ -56,9 +57,9 @@ impl Default for AssemblerOptions {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BootEvidence {
     /// The input it was read from.
-    pub input: String,
+    pub input: LogString,
     /// Host name.
-    pub host: Option<String>,
+    pub host: Option<LogString>,
     /// Boot counter within the input.
     pub boot_seq: u32,
     /// Sum of `Adding NNNk swap` lines of this boot.
@@ -66,7 +67,7 @@ pub struct BootEvidence {
     /// Largest `Total swap =` printed by any report of this boot.
     pub total_swap_kb: Option<u64>,
     /// Kernel release seen in this boot.
-    pub kernel_version: Option<String>,
+    pub kernel_version: Option<LogString>,
 }
 
 /// A report being read (the kinds' fill functions see it through [`fill::Report`]).
@@ -111,7 +112,7 @@ struct Stream {
 /// events are collected with [`Assembler::drain_ready`]; call [`Assembler::finish`] at
 /// the end of the input.
 pub struct Assembler {
-    input: String,
+    input: LogString,
     opts: AssemblerOptions,
     streams: Vec<Stream>,
     ready: Vec<OomEvent>,
@@ -129,7 +130,7 @@ impl Assembler {
     /// An assembler for the input called `input`.
     pub fn new(input: &str, opts: AssemblerOptions) -> Self {
         Assembler {
-            input: input.to_string(),
+            input: input.into(),
             opts,
             streams: Vec::new(),
             ready: Vec::new(),
@@ -236,7 +237,7 @@ impl Assembler {
         if let Some(i) = self.streams.iter().position(|s| s.host.as_deref() == host) {
             return i;
         }
-        let host_s = host.map(|h| String::from_utf8_lossy(h).into_owned());
+        let host_s = host.map(lossy);
         self.streams.push(Stream {
             host: host.map(<[u8]>::to_vec),
             evidence: BootEvidence {
@@ -275,10 +276,7 @@ impl Assembler {
             s.boot_seq += 1;
             s.evidence = BootEvidence {
                 input: self.input.clone(),
-                host: s
-                    .host
-                    .as_ref()
-                    .map(|h| String::from_utf8_lossy(h).into_owned()),
+                host: s.host.as_deref().map(lossy),
                 boot_seq: s.boot_seq,
                 ..Default::default()
             };
@@ -375,8 +373,8 @@ impl Assembler {
                     first_line: rec.line,
                     last_line: rec.line,
                 },
-                host: rec.host.map(|h| String::from_utf8_lossy(h).into_owned()),
-                boot_id: rec.boot.map(|b| String::from_utf8_lossy(b).into_owned()),
+                host: rec.host.map(lossy),
+                boot_id: rec.boot.map(lossy),
                 boot_seq: s.boot_seq,
                 wall: rec.wall,
                 time_basis: None,
@@ -607,7 +605,7 @@ impl Assembler {
             self.diags.push(Diagnostic::new(
                 Severity::Note,
                 code,
-                &self.input,
+                self.input.as_log_str(),
                 Some(line),
                 msg(),
             ));
@@ -813,7 +811,7 @@ fn finalize(p: Partial) -> OomEvent {
 fn push_raw(ev: &mut OomEvent, rec: &Record<'_>) {
     let text = String::from_utf8_lossy(rec.body);
     ev.raw.push(match rec.printk {
-        Some(t) => format!("[{t}] {text}"),
-        None => text.into_owned(),
+        Some(t) => format!("[{t}] {text}").into(),
+        None => text.into_owned().into(),
     });
 }

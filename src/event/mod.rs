@@ -26,12 +26,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::record::{Printk, Wall};
+use crate::text::{LogString, OptionLogStr};
 
 /// Where an event's lines are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceSpan {
     /// The input (`-` for standard input).
-    pub path: String,
+    pub path: LogString,
     /// First line of the report in the input.
     pub first_line: u64,
     /// Last line that was attributed to the event.
@@ -42,13 +43,13 @@ pub struct SourceSpan {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trigger {
     /// Process name.
-    pub comm: Option<String>,
+    pub comm: Option<LogString>,
     /// PID, from the `CPU:`/`Pid:` line.
     pub pid: Option<u32>,
     /// `gfp_mask=` as printed (numeric layouts differ between kernels).
-    pub gfp_mask: Option<String>,
+    pub gfp_mask: Option<LogString>,
     /// Flag names the kernel printed for the mask (4.6+).
-    pub gfp_flags: Option<String>,
+    pub gfp_flags: Option<LogString>,
     /// Allocation order; `-1` is a manual (SysRq) OOM.
     pub order: Option<i32>,
     /// `oom_score_adj` of the allocating task.
@@ -56,28 +57,28 @@ pub struct Trigger {
     /// `oom_adj` (2.6.32–3.6 headers).
     pub oom_adj: Option<i32>,
     /// Allocation nodemask (4.9–4.20 headers).
-    pub nodemask: Option<String>,
+    pub nodemask: Option<LogString>,
 }
 
 /// The `oom-kill:` summary line (5.0+) as printed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OomSummary {
     /// `constraint=`
-    pub constraint: Option<String>,
+    pub constraint: Option<LogString>,
     /// `nodemask=`
-    pub nodemask: Option<String>,
+    pub nodemask: Option<LogString>,
     /// `cpuset=` (name of the cpuset)
-    pub cpuset: Option<String>,
+    pub cpuset: Option<LogString>,
     /// `mems_allowed=`
-    pub mems_allowed: Option<String>,
+    pub mems_allowed: Option<LogString>,
     /// `oom_memcg=`
-    pub oom_memcg: Option<String>,
+    pub oom_memcg: Option<LogString>,
     /// The line said `global_oom`.
     pub global_oom: bool,
     /// `task_memcg=`
-    pub task_memcg: Option<String>,
+    pub task_memcg: Option<LogString>,
     /// `task=`
-    pub task: Option<String>,
+    pub task: Option<LogString>,
     /// `pid=`
     pub pid: Option<u32>,
     /// `uid=`
@@ -88,9 +89,9 @@ pub struct OomSummary {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Memcg {
     /// The memcg whose limit was hit (`oom_memcg=`, or `limit of`).
-    pub oom_memcg: Option<String>,
+    pub oom_memcg: Option<LogString>,
     /// The victim's memcg (`task_memcg=`, or `Task in`).
-    pub task_memcg: Option<String>,
+    pub task_memcg: Option<LogString>,
     /// `memory: usage` kB.
     pub usage_kb: Option<u64>,
     /// `memory: limit` kB.
@@ -123,9 +124,9 @@ pub struct Memcg {
     /// kernel printed kB), event counters as counts.
     pub stats: BTreeMap<String, u64>,
     /// The cgroup the `stats` belong to.
-    pub stats_path: Option<String>,
+    pub stats_path: Option<LogString>,
     /// 3.10–5.2 print local stats for every memcg in the OOM subtree; all of them, by path.
-    pub subtree_stats: Vec<(String, BTreeMap<String, u64>)>,
+    pub subtree_stats: Vec<(LogString, BTreeMap<String, u64>)>,
 }
 
 impl Memcg {
@@ -146,7 +147,7 @@ pub struct Zone {
     /// NUMA node, when printed.
     pub node: Option<u32>,
     /// Zone name (`DMA`, `DMA32`, `Normal`, …).
-    pub name: String,
+    pub name: LogString,
     /// `free:` kB.
     pub free_kb: Option<u64>,
     /// `min:` watermark kB.
@@ -188,7 +189,7 @@ pub struct MemInfo {
     /// Zone lines.
     pub zones: Vec<Zone>,
     /// Largest unreclaimable slab caches: (name, used kB, total kB).
-    pub unreclaimable_slab: Vec<(String, u64, u64)>,
+    pub unreclaimable_slab: Vec<(LogString, u64, u64)>,
     /// Line number of each zone line, index-aligned with `zones`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub zone_lines: Vec<u64>,
@@ -210,7 +211,7 @@ pub struct BuddyList {
     /// NUMA node, when printed.
     pub node: Option<u32>,
     /// Zone name.
-    pub zone: String,
+    pub zone: LogString,
     /// Per order, lowest first: (block kB, free blocks, migrate types as printed, e.g.
     /// `UME`; `H` alone is the high-order atomic reserve ordinary requests cannot use).
     pub orders: Vec<(u64, u64, String)>,
@@ -235,11 +236,11 @@ pub struct KernelChoice {
     /// PID.
     pub pid: u32,
     /// Process name.
-    pub comm: String,
+    pub comm: LogString,
     /// The printed score (0–1000 normalised on 2.6.36+, raw on older kernels).
     pub score: Option<u64>,
     /// The message prefix (`Out of memory`, `Memory cgroup out of memory`, …).
-    pub message: String,
+    pub message: LogString,
 }
 
 /// What the log says about a kill.
@@ -264,7 +265,7 @@ pub struct Killed {
     /// PID.
     pub pid: u32,
     /// Process name.
-    pub comm: String,
+    pub comm: LogString,
     /// UID (5.4+ and RHEL variants print it).
     pub uid: Option<u32>,
     /// Virtual size, kB.
@@ -280,7 +281,7 @@ pub struct Killed {
     /// The victim's `oom_score_adj` (5.4+).
     pub oom_score_adj: Option<i32>,
     /// The line's message prefix, e.g. `Memory cgroup out of memory`.
-    pub message: Option<String>,
+    pub message: Option<LogString>,
     /// What says it was killed.
     pub evidence: Evidence,
     /// Killed as a member of a `memory.oom.group`.
@@ -301,7 +302,7 @@ pub struct Reaped {
     /// PID.
     pub pid: u32,
     /// Process name.
-    pub comm: String,
+    pub comm: LogString,
     /// `reaped`, `unable` (could not reap), or `gave-up`.
     pub outcome: String,
     /// Anonymous rss left after reaping, kB.
@@ -321,14 +322,14 @@ pub enum Ending {
     /// The system panicked (`panic_on_oom`, or deadlocked).
     Panic {
         /// The panic text.
-        text: String,
+        text: LogString,
     },
     /// The chosen victim was already exiting (5.9+ says so).
     VictimExiting {
         /// PID.
         pid: u32,
         /// Process name.
-        comm: String,
+        comm: LogString,
     },
 }
 
@@ -338,9 +339,9 @@ pub struct OomEvent {
     /// Where the report is.
     pub source: SourceSpan,
     /// Host name from the log.
-    pub host: Option<String>,
+    pub host: Option<LogString>,
     /// Journal boot id, when known.
-    pub boot_id: Option<String>,
+    pub boot_id: Option<LogString>,
     /// Boot counter within the input (bumps at `Linux version` lines and clock resets).
     pub boot_seq: u32,
     /// Wall-clock time of the first line, as the log gives it.
@@ -352,13 +353,13 @@ pub struct OomEvent {
     /// printk time of the first line.
     pub printk: Option<Printk>,
     /// `uname -r` of the kernel, from the CPU line or a boot line.
-    pub kernel_version: Option<String>,
+    pub kernel_version: Option<LogString>,
     /// The allocating task.
     pub trigger: Option<Trigger>,
     /// The separate cpuset line (≤ 4.20): (cpuset name, mems_allowed).
-    pub cpuset: Option<(String, String)>,
+    pub cpuset: Option<(LogString, LogString)>,
     /// `CONSTRAINT_*` as the `oom-kill:` line states it (5.0+); `None` otherwise.
-    pub constraint: Option<String>,
+    pub constraint: Option<LogString>,
     /// What the OOM was limited to: stated by `constraint=`, else inferred from the
     /// report's memcg lines and message wording.
     pub scope: Option<Scope>,
@@ -375,7 +376,7 @@ pub struct OomEvent {
     /// oom_reaper results.
     pub reaped: Vec<Reaped>,
     /// `memory.oom.group` cgroup, when the kernel killed a whole group.
-    pub group_kill: Option<String>,
+    pub group_kill: Option<LogString>,
     /// The task table.
     pub tasks: TaskTable,
     /// Number of call-trace frames printed.
@@ -391,7 +392,7 @@ pub struct OomEvent {
     /// What is missing or odd, in words.
     pub notes: Vec<String>,
     /// The report's kernel lines, when kept (`[uptime] text`).
-    pub raw: Vec<String>,
+    pub raw: Vec<LogString>,
     /// Line number of a `SysRq : Manual OOM execution` line right before the header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sysrq_line: Option<u64>,
@@ -433,7 +434,7 @@ pub enum Scope {
 /// The scope an event's lines show: `constraint=` when printed, else memcg lines or
 /// memcg wording, else a global Mem-Info report.
 pub fn infer_scope(ev: &OomEvent) -> Option<Scope> {
-    match ev.constraint.as_deref() {
+    match ev.constraint.as_log_str() {
         Some("CONSTRAINT_MEMCG") => return Some(Scope::Memcg),
         Some("CONSTRAINT_NONE") => return Some(Scope::Global),
         Some("CONSTRAINT_CPUSET") => return Some(Scope::Cpuset),
@@ -449,8 +450,8 @@ pub fn infer_scope(ev: &OomEvent) -> Option<Scope> {
     let memcg_words = ev
         .killed
         .iter()
-        .filter_map(|k| k.message.as_deref())
-        .chain(ev.kernel_choice.as_ref().map(|c| c.message.as_str()))
+        .filter_map(|k| k.message.as_log_str())
+        .chain(ev.kernel_choice.as_ref().map(|c| c.message.as_log_str()))
         .any(|m| m.starts_with("Memory cgroup"));
     let memcg_trace = ev.trace_hints.iter().any(|h| h.starts_with("mem_cgroup_"));
     if memcg_lines || memcg_words || memcg_trace {
@@ -459,8 +460,8 @@ pub fn infer_scope(ev: &OomEvent) -> Option<Scope> {
     let global_words = ev
         .killed
         .iter()
-        .filter_map(|k| k.message.as_deref())
-        .chain(ev.kernel_choice.as_ref().map(|c| c.message.as_str()))
+        .filter_map(|k| k.message.as_log_str())
+        .chain(ev.kernel_choice.as_ref().map(|c| c.message.as_log_str()))
         .any(|m| m.eq_ignore_ascii_case("Out of memory"));
     if ev.mem_info.is_some() || global_words || ev.summary.as_ref().is_some_and(|s| s.global_oom) {
         return Some(Scope::Global);

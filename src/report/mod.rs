@@ -22,6 +22,7 @@ use crate::event::store::EventStore;
 use crate::event::store::InputScan;
 use crate::event::{BootEvidence, Evidence, OomEvent, SourceSpan};
 use crate::record::Wall;
+use crate::text::LogString;
 
 /// Version of the JSON contract; bumped on breaking changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -186,7 +187,7 @@ impl Report {
         let mut cands: Vec<Candidate> = Vec::new();
         for (idx, scan) in scans.into_iter().enumerate() {
             inputs.push(InputSummary {
-                path: scan.name.clone(),
+                path: scan.name.clone().into(),
                 bytes: scan.stats.bytes,
                 lines: scan.stats.lines,
                 compression: scan.compression.map(|c| format!("{c:?}").to_lowercase()),
@@ -366,8 +367,8 @@ fn dedup(cands: Vec<Candidate>) -> Vec<Candidate> {
 
 /// What decides whether two events are the same one.
 struct Fingerprint {
-    host: Option<String>,
-    victims: Vec<(u32, String)>,
+    host: Option<LogString>,
+    victims: Vec<(u32, LogString)>,
     trigger_pid: Option<u32>,
     printk: Option<crate::record::Printk>,
     wall: Option<Wall>,

@@ -497,7 +497,7 @@ impl Assembler {
             x.lines.push(rec.line);
         }
         if p.ev.host.is_none() {
-            p.ev.host = rec.host.map(|h| String::from_utf8_lossy(h).into_owned());
+            p.ev.host = rec.host.map(lossy);
         }
         if p.ev.wall.is_none() {
             p.ev.wall = rec.wall;

@@ -215,7 +215,10 @@ fn damaged_pastes_give_one_event_per_oom_with_hosts() {
             .iter()
             .flat_map(|e| e.killed.iter().map(|k| k.pid))
             .collect();
-        let mut hosts: Vec<String> = evs.iter().filter_map(|e| e.host.clone()).collect();
+        let mut hosts: Vec<String> = evs
+            .iter()
+            .filter_map(|e| e.host.clone().map(|h| h.into_log_string()))
+            .collect();
         hosts.sort();
         hosts.dedup();
         let mut hosts_want: Vec<String> = want["hosts"]

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use oomlens::event::OomEvent;
 use oomlens::record::TimeBasis;
+use oomlens::text::OptionLogStr;
 use serde_json::Value;
 
 use crate::util::{events, opts, sample, samples, scan};
@@ -80,7 +81,7 @@ fn busybox_syslogd_events_keep_time_and_host() {
             .unwrap();
         assert!(!evs.is_empty(), "{}", dir.display());
         for e in &evs {
-            assert_eq!(e.host.as_deref(), Some("vmlab"), "{}", dir.display());
+            assert_eq!(e.host.as_log_str(), Some("vmlab"), "{}", dir.display());
             assert!(e.wall.is_some(), "{}: no time", dir.display());
             assert_eq!(e.time_basis, Some(TimeBasis::YearFromFlag));
         }

@@ -162,6 +162,7 @@ pub fn mutate(ev: &mut OomEvent, d: &mut Dice<'_>) {
                     group: d.byte().is_multiple_of(2),
                     cut: d.byte().is_multiple_of(2),
                     line: u64::MAX,
+                    lines: vec![u64::MAX, 0],
                 })
             }
             6 => {

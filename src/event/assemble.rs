@@ -79,8 +79,8 @@ pub(crate) struct Partial {
     /// could also be a page-allocation failure or SysRq-m).
     pub(super) confirmed: bool,
     caller: Option<Caller>,
-    last_printk: Option<Printk>,
-    last_wall: Option<Wall>,
+    pub(super) last_printk: Option<Printk>,
+    pub(super) last_wall: Option<Wall>,
     unknown_run: u32,
     unknown_total: u32,
     /// Text of a summary line, in case the kernel flushed its tail as another record.
@@ -377,6 +377,7 @@ impl Assembler {
                 boot_id: rec.boot.map(lossy),
                 boot_seq: s.boot_seq,
                 wall: rec.wall,
+                time_basis: None,
                 printk: rec.printk,
                 kernel_version: s.evidence.kernel_version.clone(),
                 suppressed_before: s.suppressed,
@@ -430,7 +431,13 @@ impl Assembler {
             return None;
         }
         if let Some(join) = kind.fill.join {
-            return join(line, open);
+            let joined = join(line, open);
+            if joined.is_none()
+                && let Line::Reaper(r) = line
+            {
+                return self.reaper_names_victim(si, r.pid);
+            }
+            return joined;
         }
         if let Some(c) = rec.caller
             && let Some(i) = open.iter().rposition(|p| p.caller == Some(c))
@@ -440,8 +447,70 @@ impl Assembler {
         Some(open.len() - 1)
     }
 
+    /// A report whose kill line a filter dropped (`dmesg | grep oom`): an `oom_reaper`
+    /// line names its victim when the newest open report has a header and no victim,
+    /// and no earlier report killed that pid (the reaper reaps only OOM victims).
+    fn reaper_names_victim(&self, si: usize, pid: u32) -> Option<usize> {
+        let s = &self.streams[si];
+        let earlier = s
+            .recent
+            .iter()
+            .any(|p| p.ev.killed.iter().any(|k| k.pid == pid))
+            || self.released.contains(&(si, pid));
+        let newest = s.open.len().checked_sub(1)?;
+        let p = &s.open[newest];
+        let unnamed = p.has_header
+            && p.ev.killed.is_empty()
+            && p.ev.summary.as_ref().and_then(|x| x.pid).is_none()
+            && p.ev.kernel_choice.is_none()
+            && p.ev.tasks.rows.is_empty();
+        (!earlier && unnamed).then_some(newest)
+    }
+
+    /// The same kill line pasted again (`egrep -r` over kern.log and syslog, then
+    /// `dmesg | grep`): the same pid at the same printk microsecond as a kill of a
+    /// finished report, in whichever stream (host or none) the copy came, is that
+    /// kill: the line is kept as its evidence. Returns whether it was.
+    fn kill_copy(&mut self, rec: &Record<'_>, line: &Line<'_>) -> bool {
+        let (Line::Killed(k), Some(_)) = (line, rec.printk) else {
+            return false;
+        };
+        let same = |p: &Partial| {
+            p.ev.printk.is_some()
+                && (p.last_printk == rec.printk || p.ev.printk == rec.printk)
+                && p.ev
+                    .killed
+                    .iter()
+                    .any(|x| x.pid == k.pid && x.evidence == Evidence::KilledLine)
+        };
+        let Some((s, i)) = (0..self.streams.len()).find_map(|s| {
+            self.streams[s]
+                .recent
+                .iter()
+                .rposition(same)
+                .map(|i| (s, i))
+        }) else {
+            return false;
+        };
+        let p = &mut self.streams[s].recent[i];
+        if let Some(x) = p.ev.killed.iter_mut().find(|x| x.pid == k.pid) {
+            x.lines.push(rec.line);
+        }
+        if p.ev.host.is_none() {
+            p.ev.host = rec.host.map(lossy);
+        }
+        if p.ev.wall.is_none() {
+            p.ev.wall = rec.wall;
+        }
+        touch(p, rec);
+        true
+    }
+
     /// A line while no report is open, or one no open report takes.
     fn idle(&mut self, si: usize, rec: &Record<'_>, kind: &Kind, line: Line<'_>) {
+        if self.kill_copy(rec, &line) {
+            return;
+        }
         let s = &mut self.streams[si];
         if let Read::Stream(note) = kind.fill.read {
             note(
@@ -593,7 +662,7 @@ fn touch(p: &mut Partial, rec: &Record<'_>) {
 }
 
 /// Seconds from `a` to `b` where both can be compared.
-fn wall_gap(a: &Wall, b: &Wall) -> Option<i64> {
+pub(super) fn wall_gap(a: &Wall, b: &Wall) -> Option<i64> {
     match (a, b) {
         (Wall::Zoned(x), Wall::Zoned(y)) => Some((*y - *x).num_seconds()),
         (Wall::Local(x), Wall::Local(y)) => Some((*y - *x).num_seconds()),

@@ -661,6 +661,13 @@ pub(crate) fn panic(body: &[u8]) -> Option<Line<'_>> {
     .then_some(Line::Panic(body))
 }
 
+/// `Rebooting in 86400 seconds..`: the end of a panic with a timeout.
+pub(crate) fn panic_tail(body: &[u8]) -> Option<Line<'_>> {
+    let rest = body.strip_prefix(b"Rebooting in ")?;
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    (n > 0 && rest[n..].starts_with(b" seconds")).then_some(Line::Panic(body))
+}
+
 /// `<comm> cpuset=<name> mems_allowed=<nodes>`.
 pub(crate) fn cpuset(body: &[u8]) -> Option<Line<'_>> {
     is_cpuset(body).map(|(name, mems)| Line::Cpuset { name, mems })

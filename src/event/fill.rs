@@ -172,6 +172,19 @@ impl<'p> Report<'p> {
     pub(crate) fn group_open(&self) -> bool {
         self.p.group_open
     }
+
+    /// Whether `rec` can still belong to this report's memory.oom.group sweep: the
+    /// kernel kills the members in one loop, within milliseconds; a kill seconds later
+    /// is the next OOM (a rate-limited one prints no report).
+    pub(crate) fn in_sweep(&self, rec: &Record<'_>) -> bool {
+        match (self.p.last_printk, rec.printk) {
+            (Some(a), Some(b)) => b.micros().saturating_sub(a.micros()) <= 2_000_000,
+            _ => match (&self.p.last_wall, &rec.wall) {
+                (Some(a), Some(b)) => super::assemble::wall_gap(a, b).is_none_or(|d| d <= 2),
+                _ => true,
+            },
+        }
+    }
 }
 
 /// A stream's finished reports, for a line that may join one of them late.
@@ -550,7 +563,7 @@ pub(crate) fn killed_late(f: &mut Finished<'_>, line: &Line<'_>, rec: &Record<'_
         return false;
     };
     match f.newest() {
-        Some(mut r) if r.group_open() => {
+        Some(mut r) if r.group_open() && r.in_sweep(rec) => {
             add_killed(r.event(), k, rec.line, true);
             true
         }
@@ -632,6 +645,17 @@ pub(crate) fn victim_exiting(r: &mut Report<'_>, line: &Line<'_>, _: &Record<'_>
     Step::Ends
 }
 
+/// memory.oom.group: `__oom_kill_process` prints "OOM victim N (comm) is already
+/// exiting. Skip killing the task" for a member with no mm left (the first victim,
+/// killed just before) and goes on with the other members: the line is part of the
+/// sweep of the finished report, not a new OOM.
+pub(crate) fn victim_exiting_late(f: &mut Finished<'_>, line: &Line<'_>, rec: &Record<'_>) -> bool {
+    if !matches!(line, Line::VictimExiting { .. }) {
+        return false;
+    }
+    matches!(f.newest(), Some(r) if r.group_open() && r.in_sweep(rec))
+}
+
 /// `Out of memory and no killable processes...`.
 pub(crate) fn no_killable(r: &mut Report<'_>, _: &Line<'_>, _: &Record<'_>) -> Step {
     r.event().ending = Some(Ending::NoKillableProcess);
@@ -711,7 +735,29 @@ fn victim(pid: u32, comm: &[u8], evidence: Evidence, line: u64) -> Killed {
     Killed::known(pid, lossy(comm), evidence, line)
 }
 
+/// Adds a kill line: a task already killed in this event (a memory.oom.group sweep
+/// names its first victim again) gets the line as more evidence, not a second entry.
 fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group: bool) {
+    if let Some(x) = ev
+        .killed
+        .iter_mut()
+        .find(|x| x.pid == k.pid && x.evidence == Evidence::KilledLine)
+    {
+        x.lines.push(line);
+        // Values a cut first copy lacks.
+        x.uid = x.uid.or(k.uid);
+        x.total_vm_kb = x.total_vm_kb.or(k.total_vm_kb);
+        x.anon_rss_kb = x.anon_rss_kb.or(k.anon_rss_kb);
+        x.file_rss_kb = x.file_rss_kb.or(k.file_rss_kb);
+        x.shmem_rss_kb = x.shmem_rss_kb.or(k.shmem_rss_kb);
+        x.pgtables_kb = x.pgtables_kb.or(k.pgtables_kb);
+        x.oom_score_adj = x.oom_score_adj.or(k.oom_score_adj);
+        if x.comm.is_empty() {
+            x.comm = lossy(k.comm);
+        }
+        x.cut = x.cut && k.cut;
+        return;
+    }
     ev.killed.push(Killed {
         pid: k.pid,
         comm: lossy(k.comm),
@@ -727,6 +773,7 @@ fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group:
         group,
         cut: k.cut,
         line,
+        lines: vec![line],
     });
 }
 

@@ -515,7 +515,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::victim_exiting,
-        fill: Fill::report(fill::victim_exiting),
+        fill: Fill::report(fill::victim_exiting).late(fill::victim_exiting_late),
         examples: &[
             "Memory cgroup out of memory: OOM victim 1234 (java) is already exiting. Skip killing the task",
         ],
@@ -564,6 +564,18 @@ pub static KINDS: &[Kind] = &[
             "Kernel panic - not syncing: System is deadlocked on memory",
             "Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled",
         ],
+    },
+    Kind {
+        name: "panic tail",
+        // The last line panic() prints (panic_timeout set): the machine reboots. It
+        // ends the open report it follows, whose panic line a cut may have lost
+        // (samples/real/203), but alone it is no OOM.
+        markers: &[],
+        role: Role::Continues,
+        keep_whole: &[],
+        classify: classify::panic_tail,
+        fill: Fill::report(fill::panic),
+        examples: &["Rebooting in 86400 seconds.."],
     },
     Kind {
         name: "cpuset",

@@ -297,6 +297,10 @@ pub struct Killed {
     pub cut: bool,
     /// Line number of the evidence.
     pub line: u64,
+    /// Every line of this event that names the kill (a sweep names its first victim
+    /// again; a paste may hold the same line twice): the task is counted once.
+    #[serde(default)]
+    pub lines: Vec<u64>,
 }
 
 /// An `oom_reaper` result.
@@ -352,6 +356,10 @@ pub struct OomEvent {
     pub boot_seq: u32,
     /// Wall-clock time of the first line, as the log gives it.
     pub wall: Option<Wall>,
+    /// Where the wall-clock time (its year) comes from; set when the input's year is
+    /// fixed (the event store), `None` before or without any time.
+    #[serde(default)]
+    pub time_basis: Option<crate::record::TimeBasis>,
     /// printk time of the first line.
     pub printk: Option<Printk>,
     /// `uname -r` of the kernel, from the CPU line or a boot line.
@@ -491,6 +499,7 @@ impl Killed {
             group: false,
             cut: false,
             line,
+            lines: vec![line],
         }
     }
 }

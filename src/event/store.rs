@@ -14,7 +14,7 @@ use crate::diag::Diagnostic;
 use crate::event::{BootEvidence, OomEvent};
 use crate::input::Compression;
 use crate::input::lines::ReadStats;
-use crate::record::{Wall, YearAnchor};
+use crate::record::{TimeBasis, Wall, YearAnchor};
 
 /// A memory budget shared by all stores of a run.
 #[derive(Debug)]
@@ -224,10 +224,18 @@ impl Drop for EventStore {
     }
 }
 
-/// Replaces a year-less wall time with the local time `anchor` gives it.
+/// Replaces a year-less wall time with the local time `anchor` gives it, and says
+/// where the time comes from (`time_basis`).
 pub(crate) fn resolve_year(ev: &mut OomEvent, anchor: &YearAnchor) {
     if let Some(w @ Wall::Yearless(_)) = ev.wall {
         ev.wall = w.resolve(anchor).map(Wall::from);
+        ev.time_basis = ev.wall.map(|_| anchor.basis);
+    }
+    if ev.time_basis.is_none() {
+        ev.time_basis = match ev.wall {
+            Some(_) => Some(TimeBasis::Stated),
+            None => ev.printk.map(|_| TimeBasis::UptimeOnly),
+        };
     }
 }
 

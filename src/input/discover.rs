@@ -59,8 +59,55 @@ pub fn expand(args: &[PathBuf]) -> Discovery {
             }),
         }
     }
+    let files = drop_duplicates(files, &mut d.diagnostics);
     d.inputs = order_rotations(files);
     d
+}
+
+/// Keeps the first naming of each file: the same file named twice, or named and found
+/// again in a folder (`messages varlog/`), or reached through a link, is one input,
+/// known by device and inode, not by its path. Reading it twice would double every
+/// event and make each copy look like "already an OOM victim" of the other.
+fn drop_duplicates(files: Vec<Input>, diags: &mut Vec<Diagnostic>) -> Vec<Input> {
+    let mut seen: Vec<((u64, u64), PathBuf)> = Vec::new();
+    let mut stdin = false;
+    let mut out = Vec::with_capacity(files.len());
+    for input in files {
+        match &input.source {
+            Source::Stdin => {
+                // A second `-` would read an exhausted stream.
+                if std::mem::replace(&mut stdin, true) {
+                    diags.push(Diagnostic::new(
+                        Severity::Note,
+                        "duplicate-input",
+                        "-",
+                        None,
+                        "standard input named more than once; read once",
+                    ));
+                    continue;
+                }
+            }
+            Source::Path(p) => {
+                // Unreadable paths are reported when opened; keep them.
+                if let Ok(m) = fs::metadata(p) {
+                    let id = (m.dev(), m.ino());
+                    if let Some((_, first)) = seen.iter().find(|(i, _)| *i == id) {
+                        diags.push(Diagnostic::new(
+                            Severity::Note,
+                            "duplicate-input",
+                            &p.display().to_string(),
+                            None,
+                            format!("same file as {}; read once", first.display()),
+                        ));
+                        continue;
+                    }
+                    seen.push((id, p.clone()));
+                }
+            }
+        }
+        out.push(input);
+    }
+    out
 }
 
 /// The system's kernel logs under `root` (normally `/var/log`): `messages*`,
@@ -269,6 +316,27 @@ mod tests {
                 Source::Stdin => "-".into(),
             })
             .collect()
+    }
+
+    #[test]
+    fn the_same_file_named_twice_or_through_its_folder_is_read_once() {
+        // samples/vm/MEASURED-BEFORE.md: `messages messages` and `messages folder/`
+        // gave 2 events for 1 OOM.
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/vm/bookworm-6.1.0-50-amd64/a-global-no-swap"
+        );
+        let file = PathBuf::from(format!("{dir}/messages"));
+        let twice = expand(&[file.clone(), file.clone()]);
+        assert_eq!(names(&twice.inputs), [file.display().to_string()]);
+        assert_eq!(twice.diagnostics.len(), 1);
+        assert_eq!(twice.diagnostics[0].code, "duplicate-input");
+        let with_folder = expand(&[file.clone(), PathBuf::from(format!("{dir}/"))]);
+        let got = names(&with_folder.inputs);
+        assert_eq!(got.iter().filter(|n| n.ends_with("/messages")).count(), 1);
+        assert_eq!(got.len(), 5, "{got:?}"); // dmesg, expect.json, kmsg, messages, truth.json
+        let stdin = expand(&[PathBuf::from("-"), PathBuf::from("-")]);
+        assert_eq!(names(&stdin.inputs), ["-"]);
     }
 
     #[test]

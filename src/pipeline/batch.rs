@@ -191,6 +191,7 @@ fn scan_reader_with<R: Read>(
         None => {}
     }
     let result = rdr.run(&mut sink, markers);
+    sink.dec.flush();
     sink.dec.asm.finish();
     sink.collect();
     let stats = rdr.stats();
@@ -264,7 +265,9 @@ impl ScanSink {
 
     /// Every line when told so or while a report is open, else marker lines.
     fn want(&self) -> Want {
-        Want::every_if(self.every_line || self.dec.asm.wants_every_line())
+        Want::every_if(
+            self.every_line || self.dec.asm.wants_every_line() || self.dec.parser.holding(),
+        )
     }
 }
 

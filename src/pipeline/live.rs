@@ -156,7 +156,10 @@ pub fn run(
                     take(msg);
                 }
             }
-            Err(RecvTimeoutError::Timeout) if finished_at.is_none() => dec.asm.flush_idle(),
+            Err(RecvTimeoutError::Timeout) if finished_at.is_none() => {
+                dec.flush();
+                dec.asm.flush_idle()
+            }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
@@ -173,6 +176,7 @@ pub fn run(
             return quit(e);
         }
     }
+    dec.flush();
     dec.asm.finish();
     let end = hand_out(&mut dec);
     if cut.truncated_lines > 1 {

@@ -97,9 +97,20 @@ impl Decoder {
         });
     }
 
+    /// Hands over a message the parser still holds back (its rest may have been on the
+    /// next line): at the end of the input, or when a live source goes quiet.
+    pub(crate) fn flush(&mut self) {
+        let asm = &mut self.asm;
+        let records = &mut self.records;
+        self.parser.finish(&mut |rec: &Record<'_>| {
+            *records += 1;
+            asm.push(rec);
+        });
+    }
+
     /// The year anchor if the input ended now and was last written at `reference`.
     pub(crate) fn anchor(&self, reference: NaiveDateTime, year: Option<i32>) -> YearAnchor {
-        YearAnchor::new(self.parser.last_yearless().as_ref(), reference, year)
+        self.parser.year_anchor(reference, year)
     }
 }
 
@@ -137,5 +148,5 @@ fn input_anchor(parser: &Parser, mtime: Option<SystemTime>, opts: &ScanOptions) 
     let reference = mtime
         .map(|t| DateTime::<Local>::from(t).naive_local())
         .unwrap_or(opts.now);
-    YearAnchor::new(parser.last_yearless().as_ref(), reference, opts.year)
+    parser.year_anchor(reference, opts.year)
 }

@@ -113,6 +113,7 @@ pub fn decode_records(
     LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
         .run(&mut sink, markers)
         .map_err(io_err)?;
+    sink.finish();
     match sink.error {
         Some(e) => Err(io_err(e)),
         None => Ok(()),
@@ -157,10 +158,31 @@ impl LineSink for Emitter<'_> {
         self.parser.parse(line.bytes, line.number, &mut |r| {
             out.push((r.wall, RecordOut::new(r)))
         });
+        self.hand_out(out);
+        Want::Every
+    }
+    fn sample(&mut self, _: Line<'_>) -> bool {
+        true
+    }
+}
+
+impl Emitter<'_> {
+    /// The message the parser still holds back at the end of the input.
+    fn finish(&mut self) {
+        if self.error.is_some() {
+            return;
+        }
+        let mut out = Vec::new();
+        self.parser
+            .finish(&mut |r| out.push((r.wall, RecordOut::new(r))));
+        self.hand_out(out);
+    }
+
+    fn hand_out(&mut self, out: Vec<(Option<crate::record::Wall>, RecordOut)>) {
         // A stream's year: "now", counting only the rollovers seen so far.
-        let anchor = self.anchor.unwrap_or_else(|| {
-            YearAnchor::new(self.parser.last_yearless().as_ref(), self.now, self.year)
-        });
+        let anchor = self
+            .anchor
+            .unwrap_or_else(|| self.parser.year_anchor(self.now, self.year));
         for (wall, mut rec) in out {
             rec.set_time(wall, &anchor);
             if let Err(e) = (self.f)(rec) {
@@ -168,9 +190,5 @@ impl LineSink for Emitter<'_> {
                 break;
             }
         }
-        Want::Every
-    }
-    fn sample(&mut self, _: Line<'_>) -> bool {
-        true
     }
 }

@@ -205,6 +205,37 @@ impl WallTime {
     }
 }
 
+/// Where an event's wall-clock time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeBasis {
+    /// The log states the date with its year.
+    #[default]
+    Stated,
+    /// A year-less stamp (syslog, `journalctl -o short`) whose year another stamp of
+    /// the same input states (an RFC 3339 line, a containerd or Go log stamp).
+    YearFromStream,
+    /// A year-less stamp whose year `--year` gives.
+    YearFromFlag,
+    /// A year-less stamp whose year is assumed from the file's modification time (or
+    /// now, for a stream): the log does not say it.
+    YearFromMtime,
+    /// Only the time since boot: no wall clock in the log.
+    UptimeOnly,
+}
+
+/// A year stated in an input: the year of the stamps of rollover count `epoch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamYear {
+    /// The year.
+    pub year: i32,
+    /// The rollover count (`Yearless::epoch`) of the year-less stamps around it.
+    pub epoch: i32,
+    /// Only a lower bound: a kernel build date (`Linux version … 2023`); the log
+    /// cannot be older.
+    pub bound: bool,
+}
+
 /// Fixes the year of year-less stamps in one input. The input's last stamp was written
 /// shortly before the file was last modified; each earlier Dec→Jan rollover moves a
 /// stamp one year further back.
@@ -214,6 +245,9 @@ pub struct YearAnchor {
     pub last_year: i32,
     /// The rollover count (`Yearless::epoch`) of the last stamp.
     pub last_epoch: i32,
+    /// Where `last_year` comes from.
+    #[serde(default)]
+    pub basis: TimeBasis,
 }
 
 impl YearAnchor {
@@ -225,10 +259,46 @@ impl YearAnchor {
         reference: NaiveDateTime,
         forced_year: Option<i32>,
     ) -> Self {
+        Self::with_stream(last, None, reference, forced_year)
+    }
+
+    /// [`YearAnchor::new`], preferring a year the input itself states (`stream`) to
+    /// the modification time; `--year` still wins.
+    pub fn with_stream(
+        last: Option<&Yearless>,
+        stream: Option<&StreamYear>,
+        reference: NaiveDateTime,
+        forced_year: Option<i32>,
+    ) -> Self {
+        let mut anchor = Self::from_reference(last, reference, forced_year);
+        if forced_year.is_some() {
+            anchor.basis = TimeBasis::YearFromFlag;
+            return anchor;
+        }
+        anchor.basis = TimeBasis::YearFromMtime;
+        if let Some(s) = stream {
+            let last_epoch = last.map_or(0, |l| l.epoch);
+            let year = s.year.saturating_add(last_epoch.saturating_sub(s.epoch));
+            // A build date only bounds the year from below.
+            if !s.bound || year > anchor.last_year {
+                anchor.last_year = year;
+                anchor.last_epoch = last_epoch;
+                anchor.basis = TimeBasis::YearFromStream;
+            }
+        }
+        anchor
+    }
+
+    fn from_reference(
+        last: Option<&Yearless>,
+        reference: NaiveDateTime,
+        forced_year: Option<i32>,
+    ) -> Self {
         let Some(last) = last else {
             return YearAnchor {
                 last_year: forced_year.unwrap_or(reference.year()),
                 last_epoch: 0,
+                basis: TimeBasis::YearFromMtime,
             };
         };
         let year = forced_year.unwrap_or_else(|| {
@@ -247,6 +317,7 @@ impl YearAnchor {
         YearAnchor {
             last_year: year,
             last_epoch: last.epoch,
+            basis: TimeBasis::YearFromMtime,
         }
     }
 

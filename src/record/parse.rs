@@ -4,12 +4,12 @@
 
 use std::borrow::Cow;
 
-use chrono::DateTime;
+use chrono::{DateTime, Datelike};
 use memchr::memchr;
 use serde::Deserialize;
 
 use super::stamp::{self, skip_spaces};
-use super::{Caller, Format, Origin, Printk, Record, Wall, Yearless};
+use super::{Caller, Format, Origin, Printk, Record, StreamYear, Wall, YearAnchor, Yearless};
 
 /// A line shape to assume instead of detecting it (`--input-format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -107,6 +107,36 @@ pub struct Parser {
     json_tag: Vec<u8>,
     /// Literals that keep a message holding a line break whole.
     whole: &'static [&'static [u8]],
+    /// A kernel message cut by a wrap (mail, pager, terminal) whose rest may follow on
+    /// the next line: held back until that line says (see [`Held`]).
+    held: Option<Held>,
+    /// The year the input itself states, for its year-less stamps.
+    stream_year: Option<StreamYear>,
+}
+
+/// A message held back because it ends where a wrap cuts kernel lines (`… invoked`,
+/// `… invoked oom-killer:`, `Killed`, `Killed process 350 (polkitd)`, a field list
+/// ending in `,`). The next line, when it has no header of its own and starts with
+/// what the kernel prints next, is its rest: the two are one record.
+#[derive(Debug, Clone, Default)]
+struct Held {
+    format: Option<Format>,
+    line: u64,
+    host: Option<Vec<u8>>,
+    origin: Option<Origin>,
+    tag: Option<Vec<u8>>,
+    wall: Option<Wall>,
+    printk: Option<Printk>,
+    caller: Option<Caller>,
+    priority: Option<u32>,
+    continued: bool,
+    body: Vec<u8>,
+    /// Lines joined so far (a wrap rarely cuts one message more than a few times).
+    joins: u8,
+    /// The number of the line that can be its rest: only the very next line is.
+    next: u64,
+    /// Seen only by [`Parser::track`] (a skipped line): dropped unless joined.
+    silent: bool,
 }
 
 impl Parser {
@@ -157,25 +187,95 @@ impl Parser {
         self.years.last
     }
 
+    /// The year the input states for its year-less stamps, if any line said it.
+    pub fn stream_year(&self) -> Option<StreamYear> {
+        self.stream_year
+    }
+
+    /// The year anchor of this input so far: the year it states, else the year of
+    /// `reference` (file mtime, or now); `forced` (`--year`) wins.
+    pub fn year_anchor(&self, reference: chrono::NaiveDateTime, forced: Option<i32>) -> YearAnchor {
+        YearAnchor::with_stream(
+            self.years.last.as_ref(),
+            self.stream_year.as_ref(),
+            reference,
+            forced,
+        )
+    }
+
+    /// Notes a year the line states: a dated header, a date in a program's message
+    /// (containerd `time="2023-10-12T…"`, Go `2023/10/12 …`), a kernel build date.
+    fn observe_year(&mut self, h: &Header<'_>) {
+        let epoch = self.years.epoch;
+        let stated = match h.wall {
+            Some(Wall::Zoned(dt)) => Some(dt.naive_local().year()),
+            Some(Wall::Local(n)) => Some(n.year()),
+            _ => None,
+        };
+        let found = stated.or_else(|| {
+            if h.origin == Origin::Program {
+                body_year(h.body)
+            } else {
+                None
+            }
+        });
+        if let Some(year) = found {
+            self.stream_year = Some(StreamYear {
+                year,
+                epoch,
+                bound: false,
+            });
+            return;
+        }
+        if h.origin != Origin::Program
+            && self.stream_year.is_none_or(|s| s.bound)
+            && h.body.starts_with(b"Linux version ")
+            && let Some(year) = build_year(h.body)
+        {
+            let bound = StreamYear {
+                year,
+                epoch,
+                bound: true,
+            };
+            if self.stream_year.is_none_or(|s| s.year < year) {
+                self.stream_year = Some(bound);
+            }
+        }
+    }
+
     /// Decodes one line and calls `f` for each message in it (a line can hold several:
     /// kmsg `\x0a`, rsyslog `#012`, multi-line journal messages).
     pub fn parse(&mut self, line: &[u8], number: u64, f: &mut dyn FnMut(&Record<'_>)) {
         let json_only = self.hint == FormatHint::JournalJson;
-        if (json_only || line.first() == Some(&b'{')) && self.json(line, number, f) {
-            return;
+        if json_only || line.first() == Some(&b'{') {
+            self.release(f);
+            if self.json(line, number, f) {
+                return;
+            }
         }
         if json_only {
             // Not a journal object: nothing to decode.
             return;
         }
+        let line = unquote(line);
         let Some(mut h) = self.hinted_header(line) else {
             self.bare(line, number, f);
             return;
         };
+        self.release(f);
         if h.origin != Origin::Program {
             h = kernel_body(h);
         }
         self.remember(&h, number);
+        self.observe_year(&h);
+        if h.escape != Escape::Kmsg
+            && h.origin != Origin::Program
+            && memchr(b'\n', h.body).is_none()
+            && open_end(trim(h.body))
+        {
+            self.hold(&h, number, false);
+            return;
+        }
         let meta = Record {
             line: number,
             format: h.format,
@@ -214,7 +314,28 @@ impl Parser {
         match self.hint {
             FormatHint::Bare => None,
             FormatHint::Kmsg => kmsg(line),
-            _ => self.header(line),
+            _ => {
+                let h = self.header(line);
+                if h.as_ref().is_some_and(|h| h.format != Format::Embedded) {
+                    return h;
+                }
+                // A paste's own prefix before a header (`grep -r`'s file name, `grep
+                // -n`'s or a web page's line number, an opening quote): read past it
+                // when that reveals a header saying more than the line did without.
+                let Some(rest) = paste_prefix(line) else {
+                    return h;
+                };
+                match (self.header(rest), h) {
+                    (Some(s), None) if s.format != Format::Embedded => Some(s),
+                    (Some(s), Some(e))
+                        if s.format != Format::Embedded
+                            && (s.host.is_some() || (s.wall.is_some() && e.wall.is_none())) =>
+                    {
+                        Some(s)
+                    }
+                    (_, h) => h,
+                }
+            }
         }
     }
 
@@ -229,13 +350,97 @@ impl Parser {
             // JSON and bare lines carry everything they need themselves.
             return true;
         }
+        let line = unquote(line);
+        // The driver skipped the line after a held message: its rest is gone.
+        if let Some(h) = self.held.as_mut()
+            && !h.silent
+        {
+            h.joins = u8::MAX;
+        }
         match self.hinted_header(line) {
             Some(h) => {
                 self.remember(&h, number);
+                // Lines are tracked last first: a header line after a header-less one
+                // came before it, so it cannot be the start of the next parsed line.
+                let h = if h.origin != Origin::Program {
+                    kernel_body(h)
+                } else {
+                    h
+                };
+                self.observe_year(&h);
+                if h.origin != Origin::Program
+                    && h.escape != Escape::Kmsg
+                    && trim(h.body).ends_with(b" invoked")
+                {
+                    self.hold(&h, number, true);
+                }
                 true
             }
             None => false,
         }
+    }
+
+    /// Whether a message is held back waiting for the next line (the driver must then
+    /// hand over the next line, not skip it).
+    pub fn holding(&self) -> bool {
+        self.held.as_ref().is_some_and(|h| !h.silent)
+    }
+
+    /// Hands over a message still held back at the end of the input.
+    pub fn finish(&mut self, f: &mut dyn FnMut(&Record<'_>)) {
+        self.release(f);
+    }
+
+    fn hold(&mut self, h: &Header<'_>, number: u64, silent: bool) {
+        self.held = Some(Held {
+            format: Some(h.format),
+            line: number,
+            host: h.host.map(<[u8]>::to_vec),
+            origin: Some(h.origin),
+            tag: h.tag.map(<[u8]>::to_vec),
+            wall: h.wall,
+            printk: h.printk,
+            caller: h.caller,
+            priority: h.priority,
+            continued: false,
+            body: trim(h.body).to_vec(),
+            joins: 0,
+            next: number + 1,
+            silent,
+        });
+    }
+
+    /// Emits the held message as it is (its rest did not follow).
+    fn release(&mut self, f: &mut dyn FnMut(&Record<'_>)) {
+        let Some(h) = self.held.take() else { return };
+        if h.silent {
+            return;
+        }
+        emit_held(&h, f);
+    }
+
+    /// Joins a header-less line to the held message when it is the message's rest.
+    /// Returns whether it did (and then emitted or kept holding the joined message).
+    fn join(&mut self, body: &[u8], number: u64, f: &mut dyn FnMut(&Record<'_>)) -> bool {
+        let Some(held) = self.held.as_mut() else {
+            return false;
+        };
+        if held.joins >= 4 || number != held.next || !continues(&held.body, body) {
+            return false;
+        }
+        held.next = number + 1;
+        if !held.body.ends_with(b"(") {
+            held.body.push(b' ');
+        }
+        held.body.extend_from_slice(body);
+        held.joins += 1;
+        held.silent = false;
+        if open_end(&held.body) {
+            return true;
+        }
+        let h = self.held.take().expect("held above");
+        emit_held(&h, f);
+        true
     }
 
     fn remember(&mut self, h: &Header<'_>, number: u64) {
@@ -257,8 +462,31 @@ impl Parser {
     /// message that inherits the previous header (journal and dmesg print the later
     /// lines of a multi-line message without a prefix).
     fn bare(&mut self, line: &[u8], number: u64, f: &mut dyn FnMut(&Record<'_>)) {
-        let body = trim(line);
+        let body = uncut(trim(line));
         if body.is_empty() {
+            self.release(f);
+            return;
+        }
+        if self.join(body, number, f) {
+            return;
+        }
+        self.release(f);
+        if is_prompt(body) {
+            // A shell prompt pasted with the log: the user's command, never kernel text.
+            f(&Record {
+                line: number,
+                format: Format::Bare,
+                host: None,
+                origin: Origin::Program,
+                tag: None,
+                wall: None,
+                printk: None,
+                caller: None,
+                priority: None,
+                boot: None,
+                body,
+                continued: false,
+            });
             return;
         }
         if self.prev.format == Some(Format::Kmsg)
@@ -634,13 +862,25 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
     let rest = skip_spaces(rest);
     let sp1 = memchr(b' ', rest);
     let tok1 = &rest[..sp1.unwrap_or(rest.len())];
+    let mut priority = None;
     let (host, tag_tok, after) = if tok1.ends_with(b":") {
         (None, tok1, sp1.map_or(&b""[..], |i| &rest[i + 1..]))
     } else {
         let sp1 = sp1?;
-        let r2 = &rest[sp1 + 1..];
-        let sp2 = memchr(b' ', r2);
-        let tok2 = &r2[..sp2.unwrap_or(r2.len())];
+        let mut r2 = &rest[sp1 + 1..];
+        let mut sp2 = memchr(b' ', r2);
+        let mut tok2 = &r2[..sp2.unwrap_or(r2.len())];
+        // busybox syslogd writes `host facility.level tag:`; the field rsyslog does
+        // not write names the facility, which tells the kernel from user space.
+        if !tok2.ends_with(b":")
+            && let Some(pri) = facility_level(tok2)
+            && let Some(sp) = sp2
+        {
+            priority = Some(pri);
+            r2 = &r2[sp + 1..];
+            sp2 = memchr(b' ', r2);
+            tok2 = &r2[..sp2.unwrap_or(r2.len())];
+        }
         if !tok2.ends_with(b":") {
             return None;
         }
@@ -659,7 +899,8 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
     }
     // Only the kernel itself is logged as plain `kernel:`; `kernel[123]:` is a user
     // program (e.g. `logger -t kernel`) pretending.
-    let origin = if tag == b"kernel" && !has_pid {
+    // A facility other than `kern` is a user-space write to /dev/kmsg relayed by klogd.
+    let origin = if tag == b"kernel" && !has_pid && priority.is_none_or(|p| p >> 3 == 0) {
         Origin::Kernel
     } else {
         Origin::Program
@@ -672,7 +913,7 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
         wall,
         printk: None,
         caller: None,
-        priority: None,
+        priority,
         body: after,
         escape: if origin == Origin::Kernel {
             Escape::Rsyslog
@@ -680,6 +921,288 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
             Escape::None
         },
     })
+}
+
+fn emit_held(h: &Held, f: &mut dyn FnMut(&Record<'_>)) {
+    f(&Record {
+        line: h.line,
+        format: h.format.unwrap_or(Format::Bare),
+        host: h.host.as_deref(),
+        origin: h.origin.unwrap_or(Origin::Unknown),
+        tag: h.tag.as_deref(),
+        wall: h.wall,
+        printk: h.printk,
+        caller: h.caller,
+        priority: h.priority,
+        boot: None,
+        body: &h.body,
+        continued: h.continued,
+    });
+}
+
+/// Mail quote markers (`> `, `>>> `, `> > `): no kernel or syslog line starts with `>`.
+fn unquote(line: &[u8]) -> &[u8] {
+    if line.first() != Some(&b'>') {
+        return line;
+    }
+    let n = line
+        .iter()
+        .take_while(|b| matches!(b, b'>' | b' ' | b'\t'))
+        .count();
+    // Keep the indentation after the markers: it still tells continuation lines.
+    let mut at = n;
+    while at > 0 && matches!(line[at - 1], b' ' | b'\t') {
+        at -= 1;
+    }
+    let rest = &line[at..];
+    rest.strip_prefix(b" ").unwrap_or(rest)
+}
+
+/// A prefix that pastes put before log lines: `grep -r`'s `/var/log/kern.log:`, a
+/// line number (`123:`, `123 |`, `  12 `), an opening `"`. Returns the rest.
+fn paste_prefix(line: &[u8]) -> Option<&[u8]> {
+    let t = trim_start(line);
+    match t.first()? {
+        b'"' | b'\'' | b'`' => Some(&t[1..]),
+        b'/' => {
+            let colon = memchr(b':', &t[..t.len().min(256)])?;
+            let path = &t[..colon];
+            (!path.iter().any(|b| b.is_ascii_whitespace())).then(|| &t[colon + 1..])
+        }
+        b'0'..=b'9' => {
+            let n = t.iter().take_while(|b| b.is_ascii_digit()).count();
+            if n > 7 {
+                return None;
+            }
+            let r = &t[n..];
+            let spaced = r.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+            let r = trim_start(r);
+            match r.first()? {
+                b':' | b'|' | b'-' => Some(trim_start(&r[1..])),
+                _ if spaced => Some(r),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A shell prompt and its command: `$ dmesg`, `# dmesg`, `root@host:~# dmesg`,
+/// `user@host:/dir$ ./prog`, `[root@host ~]# dmesg`.
+fn is_prompt(body: &[u8]) -> bool {
+    let head = &body[..body.len().min(128)];
+    if head.starts_with(b"$ ") || head.starts_with(b"# ") || head == b"$" || head == b"#" {
+        return true;
+    }
+    let Some(end) = head
+        .windows(2)
+        .position(|w| (w[0] == b'$' || w[0] == b'#') && w[1] == b' ')
+        .or_else(|| (head.ends_with(b"$") || head.ends_with(b"#")).then(|| head.len() - 1))
+    else {
+        return false;
+    };
+    let who = &head[..end];
+    let who = who.strip_prefix(b"[").unwrap_or(who);
+    let at = memchr(b'@', who);
+    // user@host:path or [user@host path]
+    at.is_some_and(|a| {
+        a > 0
+            && who[..a]
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            && (memchr(b':', &who[a..]).is_some() || who.ends_with(b"]"))
+    })
+}
+
+/// `[  762]     0   762    27626` (a task row whose name is not on the line).
+fn cut_task_row(body: &[u8]) -> bool {
+    let Some(r) = body.strip_prefix(b"[") else {
+        return false;
+    };
+    let Some(close) = memchr(b']', r) else {
+        return false;
+    };
+    let pid = r[..close].trim_ascii();
+    if pid.is_empty() || !pid.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let cols: Vec<&[u8]> = r[close + 1..]
+        .split(u8::is_ascii_whitespace)
+        .filter(|t| !t.is_empty())
+        .collect();
+    !cols.is_empty() && cols.iter().all(|t| is_number(t))
+}
+
+fn is_number(t: &[u8]) -> bool {
+    let t = t.strip_prefix(b"-").unwrap_or(t);
+    !t.is_empty() && t.iter().all(u8::is_ascii_digit)
+}
+
+/// The task table's column header cut before `name`.
+fn cut_task_header(body: &[u8]) -> bool {
+    (body.starts_with(b"[ pid ]") || body.starts_with(b"[  pid  ]")) && !body.ends_with(b"name")
+}
+
+/// A `,>` at the end: `less -S` cut the line there (samples/pending/202).
+fn uncut(body: &[u8]) -> &[u8] {
+    body.strip_suffix(b",>").unwrap_or(body)
+}
+
+/// Whether a kernel message ends where a wrap cut it, so that its rest may follow.
+fn open_end(body: &[u8]) -> bool {
+    if cut_task_row(body) || cut_task_header(body) {
+        return true;
+    }
+    if body.ends_with(b" invoked") || body.ends_with(b"invoked oom-killer:") {
+        return true;
+    }
+    // A header or a kill line whose field list goes on.
+    let field_list = |b: &[u8]| {
+        memchr::memmem::find(b, b"invoked oom-killer:").is_some()
+            || memchr::memmem::find(b, b"Killed process ").is_some()
+            || memchr::memmem::find(b, b"Kill process ").is_some()
+            || memchr::memmem::find(b, b"oom_reaper: reaped process ").is_some()
+    };
+    if (body.ends_with(b",") || body.ends_with(b", now")) && field_list(body) {
+        return true;
+    }
+    if body == b"Killed" || body.ends_with(b": Killed") || body.ends_with(b": Kill") {
+        return true;
+    }
+    // `Killed process 925`, `Kill process 19961`, `reaped process 3035`: the name next.
+    if let Some(i) = memchr::memmem::rfind(body, b"process ")
+        && body[i + 8..].iter().all(u8::is_ascii_digit)
+        && body.len() > i + 8
+        && field_list(body)
+    {
+        return true;
+    }
+    // `Killed process 350 (polkitd)` with nothing after it: the rss fields may follow.
+    if body.ends_with(b")") && field_list(body) {
+        let Some(open) = memchr::memmem::rfind(body, b" (") else {
+            return false;
+        };
+        let before = &body[..open];
+        return before
+            .rsplit(|b| *b == b' ')
+            .next()
+            .is_some_and(|pid| !pid.is_empty() && pid.iter().all(u8::is_ascii_digit));
+    }
+    false
+}
+
+/// Whether `next` (a line without a header) is what the kernel prints after `held`.
+fn continues(held: &[u8], next: &[u8]) -> bool {
+    if cut_task_header(held) {
+        return next.ends_with(b"name")
+            && next
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || matches!(b, b'_' | b' ' | b'(' | b')'));
+    }
+    if cut_task_row(held) {
+        // The rest of the row: more numbers, then the name.
+        let toks: Vec<&[u8]> = next
+            .split(u8::is_ascii_whitespace)
+            .filter(|t| !t.is_empty())
+            .collect();
+        return toks.len() >= 2
+            && toks[..toks.len() - 1].iter().all(|t| is_number(t))
+            && memchr(b'[', next).is_none();
+    }
+    let starts = |p: &[u8]| next.starts_with(p);
+    let pid_next = || {
+        let n = next.strip_prefix(b"process ").unwrap_or(&[]);
+        n.first().is_some_and(u8::is_ascii_digit)
+    };
+    if held.ends_with(b" invoked") {
+        return starts(b"oom-killer: ");
+    }
+    if held.ends_with(b"invoked oom-killer:") {
+        return starts(b"gfp_mask=");
+    }
+    if held == b"Killed" || held.ends_with(b": Killed") || held.ends_with(b": Kill") {
+        return pid_next();
+    }
+    if held.ends_with(b", now") {
+        return starts(b"anon-rss:");
+    }
+    if held.ends_with(b",") {
+        // The next field: `order=0`, `oom_score_adj=0`, `UID:0`, `anon-rss:0kB`.
+        let key = next
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+            .count();
+        return key > 0 && matches!(next.get(key), Some(b'=') | Some(b':'));
+    }
+    if held.last().is_some_and(u8::is_ascii_digit) {
+        // `Killed process 925` + `(firewalld) total-vm:…`
+        return next.starts_with(b"(") && memchr(b')', next).is_some();
+    }
+    if held.ends_with(b")") {
+        return starts(b"total-vm:")
+            || starts(b"anon-rss:")
+            || starts(b"score ")
+            || starts(b"now anon-rss:")
+            || starts(b", now anon-rss:");
+    }
+    false
+}
+
+/// The first `YYYY-MM-DD` or `YYYY/MM/DD` date in a message (1990–2099).
+fn body_year(body: &[u8]) -> Option<i32> {
+    let b = &body[..body.len().min(256)];
+    for i in memchr::memchr2_iter(b'-', b'/', b) {
+        if i < 4 || i + 6 > b.len() {
+            continue;
+        }
+        let sep = b[i];
+        let y = &b[i - 4..i];
+        let (m, d) = (&b[i + 1..i + 3], &b[i + 4..i + 6]);
+        if b[i + 3] != sep
+            || !(y.starts_with(b"19") || y.starts_with(b"20"))
+            || (i > 4 && b[i - 5].is_ascii_alphanumeric())
+            || b.get(i + 6).is_some_and(u8::is_ascii_digit)
+            || ![y, m, d].iter().all(|t| t.iter().all(u8::is_ascii_digit))
+        {
+            continue;
+        }
+        let year: i32 = std::str::from_utf8(y).ok()?.parse().ok()?;
+        let month = (m[0] - b'0') * 10 + (m[1] - b'0');
+        let day = (d[0] - b'0') * 10 + (d[1] - b'0');
+        if (1990..2100).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day) {
+            return Some(year);
+        }
+    }
+    None
+}
+
+/// The year a `Linux version … #1 SMP Mon May 1 23:59:32 CST 2023` line ends with.
+fn build_year(line: &[u8]) -> Option<i32> {
+    let last = line.trim_ascii_end().rsplit(|b| *b == b' ').next()?;
+    let last = last.strip_suffix(b")").unwrap_or(last);
+    if last.len() != 4 || !last.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let year: i32 = std::str::from_utf8(last).ok()?.parse().ok()?;
+    (1990..2100).contains(&year).then_some(year)
+}
+
+/// busybox syslogd's `kern.warn` / `user.info` field → facility·8+level.
+fn facility_level(tok: &[u8]) -> Option<u32> {
+    let dot = memchr(b'.', tok)?;
+    let fac = FACILITIES.iter().position(|f| *f == &tok[..dot])? as u32;
+    let level = &tok[dot + 1..];
+    let lvl = match LEVELS.iter().position(|l| *l == level) {
+        Some(l) => l as u32,
+        // The long and old names syslog.h also knows.
+        None => match level {
+            b"panic" => 0,
+            b"error" => 3,
+            b"warning" => 4,
+            _ => return None,
+        },
+    };
+    Some(fac * 8 + lvl)
 }
 
 fn has_pid_tag(body: &[u8]) -> bool {
@@ -912,7 +1435,7 @@ fn emit_split(meta: &Record<'_>, text: &[u8], whole: &[&[u8]], f: &mut dyn FnMut
             Some(i) => (&rest[..i], Some(&rest[i + 1..])),
             None => (rest, None),
         };
-        let body = trim(piece);
+        let body = uncut(trim(piece));
         if !body.is_empty() {
             f(&Record { body, ..*meta });
         }
@@ -986,7 +1509,7 @@ mod tests {
 
     fn decode(p: &mut Parser, line: &str) -> Vec<Decoded> {
         let mut out = Vec::new();
-        p.parse(line.as_bytes(), 1, &mut |r| {
+        let mut push = |r: &Record<'_>| {
             out.push((
                 r.format,
                 r.host.map(|h| String::from_utf8_lossy(h).into_owned()),
@@ -996,7 +1519,10 @@ mod tests {
                 r.printk.map(|p| p.to_string()),
                 String::from_utf8_lossy(r.body).into_owned(),
             ))
-        });
+        };
+        p.parse(line.as_bytes(), 1, &mut push);
+        // A message cut where a wrap may have cut it waits for the next line.
+        p.finish(&mut push);
         out
     }
 
@@ -1031,6 +1557,192 @@ mod tests {
             (r.2, r.3.as_deref()),
             (Origin::Program, Some("/usr/bin/lock"))
         );
+    }
+
+    #[test]
+    fn busybox_syslogd_facility_level_field() {
+        // samples/vm/*/*/messages: busybox syslogd between host and tag.
+        let r = one(
+            "Dec  7 11:59:38 vmlab kern.warn kernel: [    6.571227] svc-grower invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+        );
+        assert_eq!(
+            (r.0, r.1.as_deref(), r.2, r.4.as_deref(), r.5.as_deref()),
+            (
+                Format::Syslog,
+                Some("vmlab"),
+                Origin::Kernel,
+                Some("--12-07T11:59:38"),
+                Some("6.571227")
+            )
+        );
+        assert!(r.6.starts_with("svc-grower invoked"));
+        let r =
+            one("Dec  7 11:59:35 vmlab user.warn kernel: [    3.545562] vmlab: begin scenario d");
+        assert_eq!((r.1.as_deref(), r.2), (Some("vmlab"), Origin::Program));
+        // Not a facility: not a header of this shape.
+        assert_eq!(
+            one("Dec  7 11:59:35 vmlab foo.bar kernel: x").0,
+            Format::Bare
+        );
+    }
+
+    /// (line, host, wall, origin, body) of a record.
+    type Rec = (u64, Option<String>, Option<String>, Origin, String);
+
+    /// Every record of `text`, read as one input.
+    fn lines(text: &str) -> Vec<Rec> {
+        let mut p = Parser::new();
+        let mut out = Vec::new();
+        let mut push = |r: &Record<'_>| {
+            out.push((
+                r.line,
+                r.host.map(|h| String::from_utf8_lossy(h).into_owned()),
+                r.wall.map(|w| w.to_string()),
+                r.origin,
+                String::from_utf8_lossy(r.body).into_owned(),
+            ))
+        };
+        for (i, l) in text.lines().enumerate() {
+            p.parse(l.as_bytes(), i as u64 + 1, &mut push);
+        }
+        p.finish(&mut push);
+        out
+    }
+
+    fn bodies(text: &str) -> Vec<String> {
+        lines(text).into_iter().map(|r| r.4).collect()
+    }
+
+    #[test]
+    fn mail_wrapped_header_and_kill_lines_are_rejoined() {
+        // samples/pending/202: syslog lines hard-wrapped by the mail client.
+        let r = lines(
+            "Jan 25 14:59:30 dhcp-132.rmrf.net kernel: tuned invoked oom-killer:\n\
+             gfp_mask=0x6200ca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n\
+             Jan 25 14:59:30 dhcp-132.rmrf.net kernel: Out of memory: Killed\n\
+             process 925 (firewalld) total-vm:298292kB, anon-rss:21912kB,\n\
+             file-rss:0kB, shmem-rss:0kB, UID:0\n\
+             Jan 25 14:59:34 dhcp-132.rmrf.net systemd[1]: firewalld.service: Main",
+        );
+        assert_eq!(r.len(), 3, "{r:?}");
+        assert_eq!(
+            (r[0].0, r[0].1.as_deref(), r[0].4.as_str()),
+            (
+                1,
+                Some("dhcp-132.rmrf.net"),
+                "tuned invoked oom-killer: gfp_mask=0x6200ca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0"
+            )
+        );
+        assert_eq!(
+            (r[1].0, r[1].4.as_str()),
+            (
+                3,
+                "Out of memory: Killed process 925 (firewalld) total-vm:298292kB, anon-rss:21912kB, file-rss:0kB, shmem-rss:0kB, UID:0"
+            )
+        );
+        // samples/pending/201: header glued after program output and wrapped after
+        // `invoked`, then after a comma; kill line wrapped after the comm.
+        assert_eq!(
+            bodies(
+                "Creating journal (262144 blocks): [   34.739137] mkfs.ext4 invoked\n\
+                 oom-killer: gfp_mask=0x101cc0(GFP_USER|__GFP_WRITE), order=0,\n\
+                 oom_score_adj=0\n\
+                 [   35.429982] Out of memory: Killed process 350 (polkitd)\n\
+                 total-vm:78084kB, anon-rss:2976kB, file-rss:8288kB, shmem-rss:0kB,\n\
+                 UID:998 pgtables:72kB oom_score_adj:0\n\
+                 [   35.444646] oom_reaper: reaped process 350 (polkitd), now\n\
+                 anon-rss:0kB, file-rss:0kB, shmem-rss:0kB"
+            ),
+            [
+                "mkfs.ext4 invoked oom-killer: gfp_mask=0x101cc0(GFP_USER|__GFP_WRITE), order=0, oom_score_adj=0",
+                "Out of memory: Killed process 350 (polkitd) total-vm:78084kB, anon-rss:2976kB, file-rss:8288kB, shmem-rss:0kB, UID:998 pgtables:72kB oom_score_adj:0",
+                "oom_reaper: reaped process 350 (polkitd), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB",
+            ]
+        );
+        // samples/pending/204: wrapped before the comm and after `Kill`, quoted.
+        let r = lines(
+            "> Nov 14 15:23:48 oldserver kernel: [337631.991218] Out of memory: Kill\n\
+             > process 19961 (python) score 17 or sacrifice child\n\
+             > Nov 14 15:23:48 oldserver kernel: [337631.991237] Killed process 31357\n\
+             > (sh) total-vm:5400kB, anon-rss:252kB, file-rss:4kB, shmem-rss:0kB\n\
+             > \n\
+             > It now looks like this with 5.3.0-rc5 (minus the oom_score_adj):",
+        );
+        assert_eq!(
+            r[0].4,
+            "Out of memory: Kill process 19961 (python) score 17 or sacrifice child"
+        );
+        assert_eq!(
+            (r[1].1.as_deref(), r[1].2.as_deref(), r[1].4.as_str()),
+            (
+                Some("oldserver"),
+                Some("--11-14T15:23:48"),
+                "Killed process 31357 (sh) total-vm:5400kB, anon-rss:252kB, file-rss:4kB, shmem-rss:0kB"
+            )
+        );
+        assert_eq!(r.len(), 3);
+    }
+
+    #[test]
+    fn lines_that_only_look_cut_stay_as_they_are() {
+        // 2.6-era kill lines end at the comm; the next line is the next message.
+        assert_eq!(
+            bodies("[  12.5] Killed process 1234 (java)\n[  12.6] oom_reaper: x"),
+            ["Killed process 1234 (java)", "oom_reaper: x"]
+        );
+        // A continuation that is not what the kernel prints next is not joined.
+        assert_eq!(
+            bodies("[  12.5] Killed process 1234 (java)\n  active_file:0 inactive_file:84"),
+            [
+                "Killed process 1234 (java)",
+                "active_file:0 inactive_file:84"
+            ]
+        );
+        assert_eq!(
+            bodies("[  12.5] x invoked\nsomething else"),
+            ["x invoked", "something else"]
+        );
+        // At the end of the input the held message is still handed out.
+        assert_eq!(
+            bodies("[  12.5] Out of memory: Killed"),
+            ["Out of memory: Killed"]
+        );
+    }
+
+    #[test]
+    fn paste_prefixes_and_prompts() {
+        // samples/pending/205: `egrep -r` file names before syslog lines.
+        let r = lines(
+            "root@dockervbox:~# egrep -i -r 'Out of memory' /var/log/\n\
+             /var/log/kern.log:Jan 10 01:27:05 dockervbox kernel: [ 1683.797227] Memory cgroup out of memory: Killed process 3985 (malloc) total-vm:1211812kB, anon-rss:205140kB\n\
+             $ dmesg | grep oom",
+        );
+        assert_eq!(r[0].3, Origin::Program);
+        assert_eq!(
+            (r[1].1.as_deref(), r[1].2.as_deref(), r[1].3),
+            (Some("dockervbox"), Some("--01-10T01:27:05"), Origin::Kernel)
+        );
+        assert!(
+            r[1].4
+                .starts_with("Memory cgroup out of memory: Killed process 3985")
+        );
+        assert_eq!(r[2].3, Origin::Program);
+        // grep -n / web page line numbers, an opening quote.
+        for l in [
+            "12:Jan 10 01:27:05 h kernel: x",
+            "  12 | Jan 10 01:27:05 h kernel: x",
+            "\"Jan 10 01:27:05 h kernel: x",
+            ">>> Jan 10 01:27:05 h kernel: x",
+        ] {
+            let r = one(l);
+            assert_eq!((r.1.as_deref(), r.6.as_str()), (Some("h"), "x"), "{l}");
+        }
+        for l in ["[root@h ~]# dmesg", "user@h:/tmp$ ./a.out", "# dmesg"] {
+            assert!(is_prompt(l.as_bytes()), "{l}");
+        }
+        for l in ["sh: 1: x: not found", "active_file:0 #1", "100% done"] {
+            assert!(!is_prompt(l.as_bytes()), "{l}");
+        }
     }
 
     #[test]

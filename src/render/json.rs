@@ -42,6 +42,7 @@ pub struct EventJson<'a> {
     boot_id: Option<&'a LogString>,
     time: Option<String>,
     time_zone_assumed: bool,
+    time_basis: Option<crate::record::TimeBasis>,
     uptime_s: Option<f64>,
     kernel_version: Option<&'a LogString>,
     scope: Option<Scope>,
@@ -269,6 +270,7 @@ impl<'a> EventJson<'a> {
                 .time
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)),
             time_zone_assumed: r.time_zone_assumed,
+            time_basis: ev.time_basis,
             uptime_s: r.uptime_s(),
             kernel_version: ev.kernel_version.as_ref(),
             scope: ev.scope,

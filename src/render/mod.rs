@@ -324,6 +324,10 @@ pub(crate) fn stamp(
 /// An event's time for its heading: the wall time in `fmt`, else seconds after boot.
 pub(crate) fn event_time(ev: &EventReport, fmt: &str) -> String {
     match (ev.time, ev.uptime_s()) {
+        // The log has no year and none of its lines says it: the file date gave it.
+        (Some(t), _) if ev.event.time_basis == Some(crate::record::TimeBasis::YearFromMtime) => {
+            format!("{} (year assumed)", t.format(fmt))
+        }
         (Some(t), _) => t.format(fmt).to_string(),
         (None, Some(u)) => format!("{u:.3} s after boot"),
         (None, None) => "time unknown".into(),

@@ -120,6 +120,9 @@ fn task_tables_with_a_header_are_read_row_for_row() {
         ("109", 12),
         ("111", 12),
         ("113", 105),
+        // Mail-wrapped rows, each rejoined with the rest of its line.
+        ("201", 32),
+        ("202", 25),
     ];
     for log in files("real", "log") {
         let name = log.file_name().unwrap().to_str().unwrap();
@@ -136,7 +139,7 @@ fn task_tables_with_a_header_are_read_row_for_row() {
 }
 
 #[test]
-fn group_kill_keeps_both_kill_lines_in_one_event() {
+fn group_kill_keeps_both_kill_lines_in_one_event_and_one_victim() {
     // 016: the same victim printed twice, the second time after
     // "Tasks in … are going to be killed due to memory.oom.group set".
     let evs = events("real/016-k8s-cgv2-oomgroup-dmesg-grep-filtered.log");
@@ -149,29 +152,42 @@ fn group_kill_keeps_both_kill_lines_in_one_event() {
             "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod94eb36cd_29e1_478b_b365_4cb5dfc7d6fb.slice/cri-containerd-46b3e0a4df44b752b841aecca454e6e78995d567912a84950390bae6f6777a63.scope"
         )
     );
-    let flags: Vec<(u32, bool)> = e.killed.iter().map(|k| (k.pid, k.group)).collect();
-    assert_eq!(flags, [(22609, false), (22609, true)]);
+    // One task, counted once; both lines kept as its evidence.
+    let flags: Vec<(u32, bool, usize)> = e
+        .killed
+        .iter()
+        .map(|k| (k.pid, k.group, k.lines.len()))
+        .collect();
+    assert_eq!(flags, [(22609, false, 2)]);
 }
 
 #[test]
 fn every_real_excerpt_keeps_every_kernel_line() {
-    // Decoding loses no line: every non-empty line becomes at least one record.
+    // Decoding loses no line: every non-empty line becomes at least one record, or is
+    // the rest of the record before it, which a wrap cut (`… invoked` + `oom-killer:
+    // gfp_mask=…`: the record holds the line's text).
     for log in files("real", "log") {
         let input = oomlens::input::discover::Input {
             source: oomlens::input::Source::Path(log.clone()),
             explicit: true,
         };
-        let mut lines = std::collections::BTreeSet::new();
+        let mut lines = std::collections::BTreeMap::new();
         oomlens::pipeline::records::decode_records(&input, &crate::util::opts(), &mut |r| {
-            lines.insert(r.line);
+            lines.entry(r.line).or_insert(r.body.clone());
             Ok(())
         })
         .unwrap();
         let text = std::fs::read_to_string(&log).unwrap();
         for (i, line) in text.lines().enumerate() {
             if !line.trim().is_empty() {
+                let n = i as u64 + 1;
+                let rest = line.trim().trim_start_matches(['>', ' ']);
+                let joined = lines
+                    .range(..n)
+                    .next_back()
+                    .is_some_and(|(_, body)| body.contains(rest));
                 assert!(
-                    lines.contains(&(i as u64 + 1)),
+                    lines.contains_key(&n) || joined,
                     "{}:{} lost: {line}",
                     log.display(),
                     i + 1
@@ -179,6 +195,49 @@ fn every_real_excerpt_keeps_every_kernel_line() {
             }
         }
     }
+}
+
+#[test]
+fn damaged_pastes_give_one_event_per_oom_with_hosts() {
+    // The `issue15` object of a sidecar (samples moved from pending/, see
+    // samples/README.md): OOMs, distinct kills and hosts the damaged paste states.
+    let mut checked = 0;
+    for side_path in files("real", "json") {
+        let side: Value =
+            serde_json::from_str(&std::fs::read_to_string(&side_path).unwrap()).unwrap();
+        let Some(want) = side.get("issue15") else {
+            continue;
+        };
+        let log = side_path.with_extension("log");
+        let rel = format!("real/{}", log.file_name().unwrap().to_str().unwrap());
+        let evs = events(&rel);
+        let pids: std::collections::BTreeSet<u32> = evs
+            .iter()
+            .flat_map(|e| e.killed.iter().map(|k| k.pid))
+            .collect();
+        let mut hosts: Vec<String> = evs
+            .iter()
+            .filter_map(|e| e.host.clone().map(|h| h.into_log_string()))
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        let mut hosts_want: Vec<String> = want["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_string())
+            .collect();
+        hosts_want.sort();
+        assert_eq!(evs.len() as u64, want["ooms"].as_u64().unwrap(), "{rel}");
+        assert_eq!(
+            pids.len() as u64,
+            want["distinct_kills"].as_u64().unwrap(),
+            "{rel}"
+        );
+        assert_eq!(hosts, hosts_want, "{rel}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "the damaged pastes are in samples/real");
 }
 
 #[test]
@@ -386,4 +445,19 @@ fn vm_captures_have_the_kernels_cause_and_domain() {
         }
     }
     assert!(checked >= 3 * 30, "{checked}");
+}
+
+#[test]
+fn a_panic_tail_ends_the_report_it_follows() {
+    // 203: the second report is elided ('...') down to the panic's last lines;
+    // 'Rebooting in 86400 seconds..' says the machine rebooted.
+    let evs = events("real/203-iouring-ylan-syzkaller-5.10-triple-quoted-shell-prompt-wrapped.log");
+    assert_eq!(evs.len(), 2);
+    let second = evs.iter().find(|e| e.victim().is_none()).unwrap();
+    assert_eq!(
+        second.ending,
+        Some(oomlens::event::Ending::Panic {
+            text: "Rebooting in 86400 seconds..".into()
+        })
+    );
 }

@@ -1105,12 +1105,12 @@ fn append_in_chunks(path: &Path, text: &[u8], pieces: usize) -> Vec<(usize, Inst
     done
 }
 
-/// `v` without its `line` fields.
+/// `v` without its `line` and `lines` fields.
 fn without_lines(v: &Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.iter()
-                .filter(|(k, _)| *k != "line")
+                .filter(|(k, _)| *k != "line" && *k != "lines")
                 .map(|(k, x)| (k.clone(), without_lines(x)))
                 .collect(),
         ),

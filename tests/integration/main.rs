@@ -24,3 +24,4 @@ mod kinds;
 mod lab;
 mod live;
 mod properties;
+mod vm;

@@ -12,7 +12,9 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
-use super::{Decoder, InputScan, ScanOptions, input_anchor, long_lines, sniffed};
+use super::{
+    Decoder, InputScan, ScanOptions, cr_note, input_anchor, json_rejected, long_lines, sniffed,
+};
 use crate::diag::{Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::event::kinds;
@@ -101,9 +103,34 @@ fn scan_input_with(inp: &Input, opts: &ScanOptions, helpers: usize) -> InputScan
             } else {
                 (opened.reader, helpers)
             };
+            let mapped = matches!(&file, Some(PlainFile::Mapped(_)));
             let mut scan =
                 scan_reader_with(&opened.name, reader, file, opened.mtime, opts, helpers);
             scan.compression = Some(compression);
+            // Truncation is seen on every read path, not only when the file was mapped.
+            let taken = match compression {
+                Compression::None => scan.stats.bytes,
+                Compression::Gzip => raw.load(std::sync::atomic::Ordering::Relaxed),
+            };
+            if !scan.failed
+                && let Some(regular) = &opened.regular
+                && let Some((then, now)) = input::shrank(regular, taken)
+            {
+                let past = if mapped {
+                    "the bytes past its new end read as NUL bytes"
+                } else {
+                    "the lines past its new end were not read"
+                };
+                scan.diagnostics.push(Diagnostic::new(
+                    Severity::Warning,
+                    "shrank",
+                    &name,
+                    None,
+                    format!(
+                        "the file shrank while it was read (truncated by log rotation?) from {then} to {now} bytes; {past}"
+                    ),
+                ));
+            }
             if scan.failed
                 && compression == Compression::Gzip
                 && let Some(d) = scan
@@ -182,7 +209,9 @@ fn scan_reader_with<R: Read>(
         every_line: opts.every_line,
         events: EventStore::new(opts.budget.clone()),
     };
-    let reader = sniffed(&mut sink.dec.parser, reader);
+    let (reader, cr_only) = sniffed(&mut sink.dec.parser, reader);
+    // Lone CRs are turned into line ends in the reader: the file is read through it.
+    let file = file.filter(|_| !cr_only);
     let mut rdr = LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
         .with_workers(if opts.every_line { 0 } else { helpers });
     match &file {
@@ -196,6 +225,10 @@ fn scan_reader_with<R: Read>(
     let stats = rdr.stats();
     let mut diagnostics = sink.dec.asm.take_diagnostics();
     diagnostics.extend(long_lines(name, &stats, opts.max_line));
+    diagnostics.extend(json_rejected(name, &sink.dec.parser));
+    if cr_only {
+        diagnostics.push(cr_note(name));
+    }
     let mut failed = false;
     if let Err(e) = result {
         failed = true;
@@ -208,17 +241,6 @@ fn scan_reader_with<R: Read>(
                 "reading stopped after {} bytes ({} lines): {e}; events before this point are reported",
                 stats.bytes, stats.lines
             ),
-        ));
-    }
-    if let Some(PlainFile::Mapped(m)) = &file
-        && m.shrank()
-    {
-        diagnostics.push(Diagnostic::new(
-            Severity::Warning,
-            "shrank",
-            name,
-            None,
-            "the file shrank while it was read (truncated by log rotation?); the bytes past its new end read as NUL bytes".to_string(),
         ));
     }
     if stats.nul_bytes > 0 {
@@ -236,6 +258,7 @@ fn scan_reader_with<R: Read>(
     let anchor = input_anchor(&sink.dec.parser, mtime, opts);
     let mut events = sink.events;
     events.set_anchor(anchor);
+    diagnostics.extend(events.spill_warning(name));
     InputScan {
         name: name.to_string(),
         events,

@@ -80,8 +80,19 @@ fn cpu_contended() -> bool {
 }
 
 fn scan_input_with(inp: &Input, opts: &ScanOptions, helpers: usize) -> InputScan {
+    let opened = input::open_with_progress(&inp.source, opts.progress.clone());
+    scan_opened(inp, opened, opts, helpers)
+}
+
+/// Scans an input opened (or not) by [`input::open_with_progress`].
+fn scan_opened(
+    inp: &Input,
+    opened: Result<input::Opened>,
+    opts: &ScanOptions,
+    helpers: usize,
+) -> InputScan {
     let name = inp.source.name();
-    match input::open_with_progress(&inp.source, opts.progress.clone()) {
+    match opened {
         Ok(opened) => {
             let compression = opened.compression;
             let raw = opened.raw_bytes.clone();
@@ -351,4 +362,68 @@ pub fn scan_journal(extra: &[String], opts: &ScanOptions) -> Result<InputScan> {
         ));
     }
     Ok(scan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A copy of `samples/lab/many.messages` (16 kills) cut after its first `keep` bytes
+    /// once it was opened, scanned with `helpers` and `every_line`.
+    fn truncated_scan(keep: u64, helpers: usize, every_line: bool) -> InputScan {
+        crate::input::install_sigbus_guard().unwrap();
+        let text = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/lab/many.messages"
+        ))
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("messages");
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(&text)
+            .unwrap();
+        let inp = Input {
+            source: Source::Path(path.clone()),
+            explicit: true,
+        };
+        let opened = input::open_with_progress(&inp.source, None);
+        // logrotate's copytruncate, between the open and the read.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(keep.min(text.len() as u64))
+            .unwrap();
+        let opts = ScanOptions {
+            every_line,
+            ..ScanOptions::default()
+        };
+        scan_opened(&inp, opened, &opts, helpers)
+    }
+
+    #[test]
+    fn a_file_cut_while_read_is_said_on_every_read_path() {
+        // Before: only a mapped file said so; read through its reader (--every-line, two
+        // inputs, a busy machine) or by position it gave a partial result silently.
+        for (helpers, every_line) in [(0, false), (0, true), (2, false), (3, false)] {
+            let scan = truncated_scan(3000, helpers, every_line);
+            let d = scan
+                .diagnostics
+                .iter()
+                .find(|d| d.code == "shrank")
+                .unwrap_or_else(|| {
+                    panic!(
+                        "no shrank warning with {helpers} helpers, every_line {every_line}: {:?}",
+                        scan.diagnostics
+                    )
+                });
+            assert!(d.path.ends_with("/messages"), "{}", d.path);
+            assert!(d.message.contains("to 3000 bytes"), "{}", d.message);
+        }
+        // Not cut: nothing to say.
+        let scan = truncated_scan(u64::MAX, 0, false);
+        assert!(scan.diagnostics.iter().all(|d| d.code != "shrank"));
+    }
 }

@@ -171,3 +171,96 @@ fn many_inputs_under_a_small_descriptor_limit_lose_no_kill() {
     );
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn follow_on_a_folder_is_a_clear_error() {
+    // Before: exit 1 at once, nothing said.
+    let dir = tempfile::tempdir().unwrap();
+    let out = cmd().arg("--follow").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is a directory; --follow reads one file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn overwritten_kmsg_records_are_counted() {
+    // Records 3 and 4 and 7..=9 were overwritten before they were read (the kernel
+    // says EPIPE; the sequence numbers say how many).
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("kmsg");
+    let seqs = [1, 2, 5, 6, 10];
+    let text: String = seqs
+        .iter()
+        .map(|s| format!("6,{s},{}0000,-;some message {s}\n", s))
+        .collect();
+    std::fs::write(&f, text).unwrap();
+    let out = cmd()
+        .args(["--kmsg", "--kmsg-path"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warned: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("overwritten"))
+        .collect();
+    assert_eq!(warned.len(), 2, "{stderr}");
+    assert!(
+        warned[0].contains(": 2 kernel message(s) were overwritten"),
+        "{stderr}"
+    );
+    assert!(
+        warned[1].contains(": 3 kernel message(s) were overwritten"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn sigterm_in_a_live_run_prints_what_is_open_and_exits_0() {
+    use std::io::{BufRead, BufReader};
+    // 16 complete reports, then one whose kill line has not come: it waits for the
+    // quiet period (a minute here). Before: SIGTERM killed oomlens and it was lost.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("messages");
+    let mut text = std::fs::read_to_string(crate::util::sample("lab/many.messages")).unwrap();
+    let single = std::fs::read_to_string(crate::util::sample("lab/single.messages")).unwrap();
+    for l in single.lines().take_while(|l| !l.contains("Killed process")) {
+        text.push_str(l);
+        text.push('\n');
+    }
+    std::fs::write(&log, text).unwrap();
+    let mut child = crate::util::std_cmd()
+        .arg("--follow")
+        .arg(&log)
+        .args(["--from-start", "--format", "ndjson", "--flush-ms", "60000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut events = Vec::new();
+    for _ in 0..16 {
+        events.push(lines.next().unwrap().unwrap());
+    }
+    // The handler is in place before the first event is printed.
+    unsafe_kill(child.id(), 15);
+    events.extend(lines.map(Result::unwrap));
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert_eq!(events.len(), 17);
+    let last: Value = serde_json::from_str(&events[16]).unwrap();
+    assert_eq!(last["complete"], false);
+}
+
+fn unsafe_kill(pid: u32, sig: i32) {
+    let ok = std::process::Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+}

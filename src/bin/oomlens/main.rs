@@ -223,7 +223,7 @@ fn records(inputs: &[Input], cfg: &Config, out: &mut dyn Write) -> anyhow::Resul
             {
                 return Ok(ExitCode::SUCCESS);
             }
-            eprintln!("oomlens: {e}");
+            eprintln!("oomlens: error: {e}");
             errors = true;
         }
     }
@@ -259,8 +259,46 @@ fn live(
         render::render_event(&rep, cfg.format, &cfg.render, out)?;
         out.flush()
     };
-    oomlens::pipeline::live::run(source, opts, &mut emit, &mut |d| eprintln!("oomlens: {d}"))?;
+    // `systemctl stop` and Ctrl-C end a live run like the end of its source: reports
+    // that are complete, or waiting for the quiet period, are printed, and the exit
+    // status is 0.
+    let mut opts = opts.clone();
+    if stop_on_signals().is_ok() {
+        opts.stop = Some(&STOP);
+    }
+    oomlens::pipeline::live::run(source, &opts, &mut emit, &mut |d| eprintln!("oomlens: {d}"))?;
+    if STOP.load(Ordering::Relaxed) {
+        return Ok(ExitCode::SUCCESS);
+    }
     Ok(exit_code(false, id > 0))
+}
+
+/// Set by SIGTERM/SIGINT in live runs.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_stop(_: libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// Makes SIGTERM and SIGINT set [`STOP`]; a second one acts as if oomlens had no
+/// handler (`SA_RESETHAND`), so a run that does not stop can still be killed.
+#[allow(unsafe_code)]
+fn stop_on_signals() -> io::Result<()> {
+    for sig in [libc::SIGTERM, libc::SIGINT] {
+        // SAFETY: sigaction with a zeroed, then filled, struct; the handler only stores
+        // to an atomic, which is async-signal-safe.
+        let r = unsafe {
+            let mut act: libc::sigaction = std::mem::zeroed();
+            act.sa_sigaction = on_stop as *const () as usize;
+            act.sa_flags = libc::SA_RESETHAND | libc::SA_RESTART;
+            libc::sigemptyset(&mut act.sa_mask);
+            libc::sigaction(sig, &act, std::ptr::null_mut())
+        };
+        if r != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! is named in its notes. Nothing the log says about a kill is dropped: a kill line
 //! with no report around it becomes an event of its own.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::diag::{Diagnostic, Severity};
 use crate::event::classify::{self, CounterKind, Line, MemTotal};
@@ -103,8 +103,16 @@ struct Stream {
     boot_id: Option<Vec<u8>>,
     boot_seq: u32,
     last_printk: Option<Printk>,
-    /// Reports still being read (normally at most one).
-    open: Vec<Partial>,
+    /// Reports still being read (normally at most one; boxed, so that closing one of
+    /// thousands of interleaved reports moves pointers, not reports).
+    #[allow(clippy::vec_box)]
+    open: Vec<Box<Partial>>,
+    /// Where the newest open report of a printk caller was last seen in `open`: a hint,
+    /// checked at use and rebuilt when reports before it were removed.
+    callers: HashMap<Caller, usize>,
+    /// No open report was touched by printk time before this (µs), when all have a
+    /// printk time: a line within the gap of it can make none of them stale.
+    stale_floor: Option<u64>,
     /// Finished reports that may still get reaper or group-kill lines.
     recent: VecDeque<Partial>,
     suppressed: Option<u64>,
@@ -118,6 +126,10 @@ pub struct Assembler {
     input: String,
     opts: AssemblerOptions,
     streams: Vec<Stream>,
+    /// The stream of each host: a fleet's merged log has thousands.
+    stream_of: HashMap<Option<Vec<u8>>, usize>,
+    /// Where each (host, boot) is in `boots`.
+    boot_of: HashMap<(Option<String>, u32), usize>,
     ready: Vec<OomEvent>,
     diags: Vec<Diagnostic>,
     diag_counts: BTreeMap<&'static str, usize>,
@@ -125,9 +137,15 @@ pub struct Assembler {
     open_reports: usize,
     /// Victims of reports already handed out by `release_finished` (stream, pid).
     released: VecDeque<(usize, u32)>,
+    /// The stream of each report put in a `recent` list, oldest first (some may have
+    /// been handed out since): bounds the reports waiting over all streams.
+    recent_order: VecDeque<usize>,
 }
 
 const RECENT_KEEP: usize = 8;
+/// Finished reports kept for late lines over all streams: with thousands of hosts,
+/// each host's last report would otherwise wait for the end of the input.
+const RECENT_TOTAL: usize = 512;
 
 impl Assembler {
     /// An assembler for the input called `input`.
@@ -136,12 +154,15 @@ impl Assembler {
             input: input.to_string(),
             opts,
             streams: Vec::new(),
+            stream_of: HashMap::new(),
+            boot_of: HashMap::new(),
             ready: Vec::new(),
             diags: Vec::new(),
             diag_counts: BTreeMap::new(),
             boots: Vec::new(),
             open_reports: 0,
             released: VecDeque::new(),
+            recent_order: VecDeque::new(),
         }
     }
 
@@ -205,7 +226,7 @@ impl Assembler {
             let open = std::mem::take(&mut self.streams[i].open);
             self.open_reports -= open.len();
             for p in open {
-                self.close(i, p, Some("no further lines arrived"));
+                self.close(i, *p, Some("no further lines arrived"));
             }
             self.emit_recent(i);
         }
@@ -235,9 +256,11 @@ impl Assembler {
     // ---- streams, clocks, boots ------------------------------------------------
 
     fn stream_index(&mut self, host: Option<&[u8]>) -> usize {
-        if let Some(i) = self.streams.iter().position(|s| s.host.as_deref() == host) {
+        if let Some(&i) = self.stream_of.get(&host.map(<[u8]>::to_vec)) {
             return i;
         }
+        self.stream_of
+            .insert(host.map(<[u8]>::to_vec), self.streams.len());
         let host_s = host.map(|h| String::from_utf8_lossy(h).into_owned());
         self.streams.push(Stream {
             host: host.map(<[u8]>::to_vec),
@@ -306,17 +329,15 @@ impl Assembler {
         let open = std::mem::take(&mut self.streams[si].open);
         self.open_reports -= open.len();
         for p in open {
-            self.close(si, p, Some(why));
+            self.close(si, *p, Some(why));
         }
         self.emit_recent(si);
         let ev = self.streams[si].evidence.clone();
-        if let Some(existing) = self
-            .boots
-            .iter_mut()
-            .find(|b| b.host == ev.host && b.boot_seq == ev.boot_seq)
-        {
-            *existing = ev;
+        let key = (ev.host.clone(), ev.boot_seq);
+        if let Some(&i) = self.boot_of.get(&key) {
+            self.boots[i] = ev;
         } else {
+            self.boot_of.insert(key, self.boots.len());
             self.boots.push(ev);
         }
     }
@@ -335,8 +356,11 @@ impl Assembler {
             false
         };
         let s = &mut self.streams[si];
-        if s.open.iter().any(stale) {
-            let (gone, keep): (Vec<Partial>, Vec<Partial>) = std::mem::take(&mut s.open)
+        // Looking at every open report for every line is quadratic in interleaved
+        // reports: skip it while no report can be stale yet.
+        let skip = matches!((s.stale_floor, rec.printk), (Some(f), Some(now)) if now.micros().saturating_sub(f) <= gap_us);
+        if !skip && s.open.iter().any(|p| stale(p)) {
+            let (gone, keep): (Vec<Box<Partial>>, Vec<Box<Partial>>) = std::mem::take(&mut s.open)
                 .into_iter()
                 .partition(|p| stale(p));
             s.open = keep;
@@ -344,10 +368,19 @@ impl Assembler {
             for p in gone {
                 self.close(
                     si,
-                    p,
+                    *p,
                     Some("the log moves on in time before the report ends"),
                 );
             }
+        }
+        if !skip {
+            let s = &mut self.streams[si];
+            s.stale_floor = s
+                .open
+                .iter()
+                .map(|p| p.last_printk.map(|t| t.micros()))
+                .try_fold(u64::MAX, |m, t| t.map(|t| m.min(t)))
+                .filter(|_| !s.open.is_empty());
         }
         // Finished reports older than a few minutes will get no more reaper lines.
         while let Some(front) = self.streams[si].recent.front() {
@@ -421,19 +454,22 @@ impl Assembler {
     fn start_report(&mut self, si: usize, rec: &Record<'_>, line: &Line<'_>) {
         // A new header ends the reports of this stream, unless the log has caller ids
         // that show two tasks reporting at once (pre-4.2 kernels had no OOM lock).
-        let open = std::mem::take(&mut self.streams[si].open);
-        let mut keep = Vec::new();
-        for p in open {
-            let concurrent =
-                matches!((p.caller, rec.caller), (Some(a), Some(b)) if a != b) && p.has_header;
-            if concurrent {
-                keep.push(p);
-            } else {
-                self.open_reports -= 1;
-                self.close(si, p, Some("the next report starts before this one ends"));
+        let concurrent = |p: &Partial| {
+            matches!((p.caller, rec.caller), (Some(a), Some(b)) if a != b) && p.has_header
+        };
+        if !self.streams[si].open.iter().all(|p| concurrent(p)) {
+            let open = std::mem::take(&mut self.streams[si].open);
+            let mut keep = Vec::new();
+            for p in open {
+                if concurrent(&p) {
+                    keep.push(p);
+                } else {
+                    self.open_reports -= 1;
+                    self.close(si, *p, Some("the next report starts before this one ends"));
+                }
             }
+            self.streams[si].open = keep;
         }
-        self.streams[si].open = keep;
         let mut p = self.new_partial(si, rec, true);
         self.streams[si].suppressed = None;
         if let Line::Header(h) = line {
@@ -451,13 +487,18 @@ impl Assembler {
         if self.opts.keep_raw {
             push_raw(&mut p.ev, rec);
         }
-        self.streams[si].open.push(p);
-        self.open_reports += 1;
+        self.push_open(si, p);
     }
 
     /// Which open report a line belongs to: the one whose printk caller matches, else
     /// the newest one. Kill lines go to the report that selected that pid.
-    fn route(&self, si: usize, rec: &Record<'_>, kind: &Kind, line: &Line<'_>) -> Option<usize> {
+    fn route(
+        &mut self,
+        si: usize,
+        rec: &Record<'_>,
+        kind: &Kind,
+        line: &Line<'_>,
+    ) -> Option<usize> {
         let open = &self.streams[si].open;
         // Boot evidence is the stream's, never a report's.
         if open.is_empty() || kind.role == Role::Evidence {
@@ -469,7 +510,7 @@ impl Assembler {
                     p.ev.summary.as_ref().and_then(|s| s.pid) == Some(k.pid)
                         || p.ev.kernel_choice.as_ref().is_some_and(|c| c.pid == k.pid)
                 };
-                if let Some(i) = open.iter().rposition(names) {
+                if let Some(i) = open.iter().rposition(|p| names(p)) {
                     return Some(i);
                 }
                 return open.iter().rposition(|p| !has_kill_line(&p.ev));
@@ -485,12 +526,13 @@ impl Assembler {
             }
             _ => {}
         }
+        let last = open.len() - 1;
         if let Some(c) = rec.caller
-            && let Some(i) = open.iter().rposition(|p| p.caller == Some(c))
+            && let Some(i) = self.open_of_caller(si, c)
         {
             return Some(i);
         }
-        Some(open.len() - 1)
+        Some(last)
     }
 
     /// A line while no report is open, or one no open report takes.
@@ -577,8 +619,7 @@ impl Assembler {
             return;
         }
         let p = self.new_partial(si, rec, false);
-        self.streams[si].open.push(p);
-        self.open_reports += 1;
+        self.push_open(si, p);
         let pi = self.streams[si].open.len() - 1;
         self.absorb(si, pi, rec, line);
     }
@@ -598,13 +639,55 @@ impl Assembler {
             let old = self.streams[si].recent.pop_front().expect("non-empty");
             self.emit(si, old);
         }
+        self.recent_order.push_back(si);
+        while self.recent_order.len() > RECENT_TOTAL {
+            let sj = self.recent_order.pop_front().expect("non-empty");
+            if let Some(old) = self.streams[sj].recent.pop_front() {
+                self.emit(sj, old);
+            }
+        }
+    }
+
+    /// Opens a report on stream `si`.
+    fn push_open(&mut self, si: usize, p: Partial) {
+        let s = &mut self.streams[si];
+        if let Some(c) = p.caller {
+            s.callers.insert(c, s.open.len());
+        }
+        s.stale_floor = match (s.open.is_empty(), s.stale_floor, p.last_printk) {
+            (true, _, Some(t)) => Some(t.micros()),
+            (false, Some(f), Some(t)) => Some(f.min(t.micros())),
+            _ => None,
+        };
+        s.open.push(Box::new(p));
+        self.open_reports += 1;
+    }
+
+    /// The newest open report of stream `si` printed by caller `c`.
+    fn open_of_caller(&mut self, si: usize, c: Caller) -> Option<usize> {
+        let s = &mut self.streams[si];
+        let valid = |i: usize| s.open.get(i).is_some_and(|p| p.caller == Some(c));
+        match s.callers.get(&c) {
+            Some(&i) if valid(i) => return Some(i),
+            // Every open report's caller was entered when it opened.
+            None => return None,
+            Some(_) => {}
+        }
+        // Reports before the hint were removed: rebuild (the newest of a caller wins).
+        s.callers.clear();
+        for (i, p) in s.open.iter().enumerate() {
+            if let Some(pc) = p.caller {
+                s.callers.insert(pc, i);
+            }
+        }
+        s.callers.get(&c).copied()
     }
 
     /// Moves an open report to `recent` once its kill line is in.
     fn finish_open(&mut self, si: usize, pi: usize) {
         let p = self.streams[si].open.remove(pi);
         self.open_reports -= 1;
-        self.close(si, p, None);
+        self.close(si, *p, None);
     }
 
     fn emit(&mut self, si: usize, p: Partial) {
@@ -890,7 +973,7 @@ impl Assembler {
                 format!("line inside an OOM report not understood, skipped: {text}")
             });
             if self.streams[si].open[pi].unknown_run > budget {
-                let mut p = self.streams[si].open.remove(pi);
+                let mut p = *self.streams[si].open.remove(pi);
                 self.open_reports -= 1;
                 p.cut = Some(format!(
                     "{} lines in a row that are not part of an OOM report",

@@ -111,7 +111,9 @@ pub struct Report {
     pub summary: Summary,
     entries: Vec<Entry>,
     stores: Vec<EventStore>,
-    evidence: Vec<BootEvidence>,
+    /// Boot evidence by host (in input order within a host): an event's analysis
+    /// looks only at its host's, which keeps a log of thousands of hosts linear.
+    evidence: std::collections::HashMap<Option<String>, Vec<BootEvidence>>,
     zone: LocalZone,
 }
 
@@ -176,10 +178,10 @@ impl Candidate {
 impl Report {
     /// Builds the report from scanned inputs.
     pub fn build(scans: Vec<InputScan>, opts: &ReportOptions) -> Report {
-        let evidence: Vec<BootEvidence> = scans
-            .iter()
-            .flat_map(|s| s.evidence.iter().cloned())
-            .collect();
+        let mut evidence = std::collections::HashMap::<_, Vec<BootEvidence>>::new();
+        for b in scans.iter().flat_map(|s| s.evidence.iter()) {
+            evidence.entry(b.host.clone()).or_default().push(b.clone());
+        }
         let mut diagnostics = Vec::new();
         let mut inputs = Vec::new();
         let mut stores = Vec::new();
@@ -275,13 +277,8 @@ impl Report {
     pub fn event(&self, i: usize) -> Option<EventReport> {
         let e = self.entries.get(i)?;
         let ev = self.stores[e.store].get(e.index).ok()?;
-        let mut rep = EventReport::new(
-            ev,
-            &self.evidence,
-            self.zone,
-            i + 1,
-            e.earlier_victims.clone(),
-        );
+        let evidence = self.evidence.get(&ev.host).map_or(&[][..], Vec::as_slice);
+        let mut rep = EventReport::new(ev, evidence, self.zone, i + 1, e.earlier_victims.clone());
         rep.also_in = e.also_in.clone();
         Some(rep)
     }

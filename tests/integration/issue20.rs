@@ -264,3 +264,92 @@ fn unsafe_kill(pid: u32, sig: i32) {
         .success();
     assert!(ok);
 }
+
+/// The report of `samples/lab/single.dmesg` printed by `n` tasks at once (caller ids
+/// `[ T<pid>]`), report k naming victim pid 100000+k, in the given line order.
+fn callers_log(n: usize, order: &[(usize, usize)]) -> String {
+    let text = std::fs::read_to_string(crate::util::sample("lab/single.dmesg")).unwrap();
+    let body: Vec<&str> = text
+        .lines()
+        .map(|l| &l[l.find(']').unwrap() + 1..])
+        .filter(|t| !t.starts_with(" oomlab:"))
+        .collect();
+    let reports: Vec<Vec<String>> = (0..n)
+        .map(|k| {
+            let pid = 100_000 + k;
+            body.iter()
+                .map(|l| {
+                    l.replace("[  15346]", &format!("[{pid:7}]"))
+                        .replace("15346", &pid.to_string())
+                })
+                .collect()
+        })
+        .collect();
+    let mut out = String::new();
+    for (seq, &(k, j)) in order.iter().enumerate() {
+        let us = 1_000_000_000 + seq;
+        out += &format!(
+            "[{:5}.{:06}][ T{}]{}\n",
+            us / 1_000_000,
+            us % 1_000_000,
+            100_000 + k,
+            reports[k][j]
+        );
+    }
+    out
+}
+
+/// (victim pid, complete, task rows) of each event of `text`, sorted.
+fn outcome(text: &str) -> Vec<(u64, bool, usize)> {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("dmesg");
+    std::fs::write(&f, text).unwrap();
+    let (events, _) = ndjson(&[f.to_str().unwrap()], &[]);
+    let mut v: Vec<(u64, bool, usize)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["killed"][0]["pid"].as_u64().unwrap(),
+                e["complete"].as_bool().unwrap(),
+                e["tasks"].as_array().map_or(0, Vec::len),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn interleaved_concurrent_reports_come_out_as_read_one_after_another() {
+    // Reports are indexed by caller id (the lookup was a search of every open report
+    // per line, quadratic); they start and end at staggered points, so reports are
+    // closed from the middle of the open list and the index must follow.
+    let n = 60;
+    let lines = std::fs::read_to_string(crate::util::sample("lab/single.dmesg"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains(" oomlab:"))
+        .count();
+    let sequential: Vec<(usize, usize)> = (0..n)
+        .flat_map(|k| (0..lines).map(move |j| (k, j)))
+        .collect();
+    // Report k starts at step 3k (mod 7 shuffles the ends too).
+    let mut staggered = Vec::new();
+    for step in 0..(lines + 3 * n + 7) {
+        for k in 0..n {
+            let start = 3 * k + (k * 5) % 7;
+            if step >= start && step - start < lines {
+                staggered.push((k, step - start));
+            }
+        }
+    }
+    assert_eq!(staggered.len(), sequential.len());
+    let want = outcome(&callers_log(n, &sequential));
+    assert_eq!(want.len(), n);
+    assert!(
+        want.iter()
+            .all(|(_, complete, rows)| *complete && *rows > 0),
+        "{want:?}"
+    );
+    assert_eq!(outcome(&callers_log(n, &staggered)), want);
+}

@@ -1,5 +1,6 @@
 //! Rebuilds the kernel's `oom_badness()` ranking from the task table, per kernel era,
-//! and says in words why the victim was chosen.
+//! and finds why the victim was chosen (typed [`Finding`]s and the deciding
+//! [`Factor`]; the words are in `render::vocab`).
 //!
 //! The formulas and their history are in `docs/kernel-formats.md` §3 (oomlens repo):
 //! * ≤ 2.6.35: a heuristic over virtual size, CPU time and age; the log holds too
@@ -15,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::kernel::{self, KernelVersion};
-use crate::event::{BootEvidence, Ending, Evidence, OomEvent, Scope, TaskRow};
+use crate::event::{BootEvidence, Ending, Evidence, Killed, OomEvent, Scope, TaskRow};
 
 /// Memcg and swap limits at or above this many kB mean "no limit" (the kernel prints
 /// `PAGE_COUNTER_MAX` or `RES_COUNTER_MAX` in kB, which are in the 9e15–1.8e16 range).
@@ -47,7 +48,11 @@ pub struct Ranked {
     /// Points that oom_score_adj (and a root discount) added or removed.
     pub adj_points: i64,
     /// Why the kernel cannot choose this task, if it cannot.
-    pub exempt: Option<String>,
+    pub exempt: Option<Exempt>,
+    /// The row's numbers cannot be real: adding them up overflowed, so its points are
+    /// saturated (shown, but not to be trusted).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub implausible: bool,
 }
 
 /// The kernel's printed score compared with the rebuilt one.
@@ -62,18 +67,46 @@ pub struct ScoreCheck {
     /// Whether they agree (`None` when the rebuilt figure is only a bound).
     pub matches: Option<bool>,
     /// What the comparison shows.
-    pub note: String,
+    pub verdict: ScoreVerdict,
+}
+
+/// What comparing the printed score with the rebuilt one shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ScoreVerdict {
+    /// Kernels before 2.6.36 print a heuristic score the log cannot reproduce.
+    Unreproducible,
+    /// The selected task's row is not in the table.
+    NotInTable,
+    /// totalpages is unknown.
+    TotalUnknown,
+    /// 2.6.36–3.5: the rebuilt lower bound is at most the printed score.
+    BoundConsistent(i64),
+    /// 2.6.36–3.5: the rebuilt lower bound is above the printed score.
+    BoundAbove(i64),
+    /// The rebuilt score equals the printed one.
+    Equal(i64),
+    /// They differ, and totalpages rests on an assumption; with oom_score_adj 0 the
+    /// printed score implies totalpages within `implied` (low, high).
+    DiffersAssumed {
+        /// The rebuilt score.
+        rebuilt: i64,
+        /// totalpages the printed score implies.
+        implied: Option<(u64, u64)>,
+    },
+    /// They differ with an exact totalpages: rss moved after the choice.
+    DiffersMoved(i64),
 }
 
 /// The rebuilt ranking of one event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Badness {
     /// The formula used (kernel era).
-    pub formula: String,
+    pub formula: Formula,
     /// totalpages: the memory the OOM domain could use, in pages.
     pub totalpages: Option<u64>,
     /// Where totalpages comes from, including any assumption.
-    pub totalpages_basis: String,
+    pub totalpages_basis: TotalBasis,
     /// totalpages rests only on what the log states.
     pub totalpages_exact: bool,
     /// Page size used, kB.
@@ -92,13 +125,12 @@ pub struct Badness {
     /// Whether the order of the top of the ranking changes within what the log allows
     /// for totalpages (`None` when totalpages is exact).
     pub order_depends_on_assumption: Option<bool>,
-    /// Why this victim, in words.
-    pub explanation: String,
-    /// The deciding factor in a few words (for overviews), e.g. "oom_score_adj=800
-    /// outweighed larger tasks".
-    pub headline: String,
+    /// Why this victim: the findings in reading order (the words are the renderers').
+    pub findings: Vec<Finding>,
+    /// The deciding factor (for overviews).
+    pub decider: Decider,
     /// Assumptions and caveats.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 /// Context from outside the event.
@@ -115,8 +147,9 @@ pub struct BadnessContext<'a> {
     pub containerized: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Era {
+/// The kernel era of the badness formula.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Era {
     /// ≤ 2.6.35
     Legacy,
     /// 2.6.36–3.5
@@ -125,19 +158,65 @@ enum Era {
     Pages,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PageTables {
+/// Which page-table column the formula counts (3.6+).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PageTables {
+    /// The table has no page-table column.
     None,
+    /// `nr_ptes`.
     NrPtes,
+    /// `nr_ptes + nr_pmds`.
     NrPtesPmds,
+    /// `pgtables_bytes / page size`.
     Bytes,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RootBonus {
+/// The discount root tasks get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RootBonus {
+    /// None (4.17+, or CAP_SYS_ADMIN dropped).
     None,
+    /// oom_score_adj − 30 (up to 3.13.0).
     Adj30,
+    /// −3 % (3.14–4.16, RHEL 7).
     ThreePercent,
+}
+
+/// The formula used: era, page-table term and root discount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Formula {
+    /// Kernel era.
+    pub era: Era,
+    /// Page-table term (3.6+).
+    pub page_tables: PageTables,
+    /// Root discount (3.6+).
+    pub root: RootBonus,
+}
+
+/// Why the kernel cannot choose a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Exempt {
+    /// oom_score_adj=-1000.
+    AdjMin,
+    /// Killed by an earlier report: the kernel skips it.
+    EarlierVictim,
+}
+
+/// A caveat about the ranking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Note {
+    /// The printed score shows the selected root task had no root discount.
+    PrintedScoreShowsNoRootDiscount,
+    /// totalpages unknown: ordered by memory only.
+    AdjNotWeighed,
+    /// Kernel version unknown: the root discount is a guess.
+    RootDiscountGuessed,
+    /// The root discount was applied by uid, not CAP_SYS_ADMIN.
+    RootDiscountByUid,
+    /// 2.6.36–3.5 tables omit swap and page tables: lower bounds.
+    LowerBounds,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -152,24 +231,11 @@ struct Model {
 }
 
 impl Model {
-    fn describe(&self) -> String {
-        match self.era {
-            Era::Legacy => "≤ 2.6.35 heuristic (virtual size, CPU time, age): not reproducible from a log".into(),
-            Era::Normalised => "2.6.36–3.5 / RHEL 6: (rss + swap + page tables) × 1000 / totalpages + oom_score_adj, 1…1000".into(),
-            Era::Pages => {
-                let pt = match self.pt {
-                    PageTables::NrPtes => "nr_ptes",
-                    PageTables::NrPtesPmds => "nr_ptes + nr_pmds",
-                    PageTables::Bytes => "pgtables_bytes / page size",
-                    PageTables::None => "(no page-table column)",
-                };
-                let root = match self.root {
-                    RootBonus::None => "no root discount",
-                    RootBonus::Adj30 => "root: oom_score_adj − 30",
-                    RootBonus::ThreePercent => "root: −3 %",
-                };
-                format!("3.6+: rss + swapents + {pt} + oom_score_adj × (totalpages / 1000); {root}")
-            }
+    fn formula(&self) -> Formula {
+        Formula {
+            era: self.era,
+            page_tables: self.pt,
+            root: self.root,
         }
     }
 }
@@ -293,7 +359,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
             if score_of(&alt) == Some(printed as i64) {
                 ranking = alt;
                 m = alt_model;
-                notes.push("the printed score shows the selected root task had no root discount (no CAP_SYS_ADMIN): none applied".into());
+                notes.push(Note::PrintedScoreShowsNoRootDiscount);
             }
         }
     }
@@ -308,7 +374,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
         adjs.any(|a| Some(a) != first)
     };
     if total.is_none() && adj_differs && !ranking.is_empty() {
-        notes.push("totalpages is unknown, so oom_score_adj cannot be weighed: tasks are ordered by memory only".into());
+        notes.push(Note::AdjNotWeighed);
     }
     let victim = ev.victim();
     let victim_rank = victim
@@ -329,16 +395,16 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
     }
 
     if m.root_guess && ev.tasks.rows.iter().any(|r| r.uid == Some(0)) {
-        notes.push("kernel version unknown: whether root tasks got a discount is a guess".into());
+        notes.push(Note::RootDiscountGuessed);
     }
     if m.root != RootBonus::None && ev.tasks.rows.iter().any(|r| r.uid == Some(0)) {
-        notes.push("root discount applied to uid 0 tasks; the kernel applies it to CAP_SYS_ADMIN, which the log does not show".into());
+        notes.push(Note::RootDiscountByUid);
     }
     if m.era == Era::Normalised {
-        notes.push("this kernel's task table prints neither swap nor page tables: points and scores are lower bounds".into());
+        notes.push(Note::LowerBounds);
     }
     let kernel_score = score_check(ev, &m, &ranking, total.as_ref());
-    let explanation = explain(
+    let findings = explain(
         ev,
         &m,
         &ranking,
@@ -347,14 +413,11 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
         depends,
         page_kb,
     );
-    let headline = headline(ev, &m, &ranking);
+    let decider = decide(ev, &m, &ranking);
     Some(Badness {
-        formula: m.describe(),
+        formula: m.formula(),
         totalpages: total.as_ref().map(|t| t.pages),
-        totalpages_basis: total.as_ref().map(|t| t.basis.clone()).unwrap_or_else(|| {
-            "unknown: the log holds neither a memcg limit nor Mem-Info totals for this report"
-                .into()
-        }),
+        totalpages_basis: total.as_ref().map_or(TotalBasis::Unknown, |t| t.basis),
         totalpages_exact: total.as_ref().is_some_and(|t| t.exact),
         page_size_kb: page_kb,
         page_size_basis: page_basis.into(),
@@ -363,8 +426,8 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
         selected_pid,
         kernel_score,
         order_depends_on_assumption: depends,
-        explanation,
-        headline,
+        findings,
+        decider,
         notes,
     })
 }
@@ -373,7 +436,7 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
 #[derive(Debug, Clone)]
 struct Total {
     pages: u64,
-    basis: String,
+    basis: TotalBasis,
     exact: bool,
     /// Another value within the log's bounds (the far end), for the sensitivity check.
     alternative: u64,
@@ -398,33 +461,138 @@ fn totalpages(
 }
 
 /// Where the machine's total swap comes from when the report does not print it.
-fn swap_evidence(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<(u64, String)> {
+/// Where a swap size comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum SwapSource {
+    /// `Total swap = N kB` in this report.
+    ThisReport(u64),
+    /// `Total swap` of another OOM report of the same boot.
+    SameBoot(u64),
+    /// `Adding …k swap` lines at boot.
+    AddedAtBoot(u64),
+    /// Swap seen in another boot of this host (may have changed).
+    OtherBoot(u64),
+}
+
+fn swap_evidence(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<(u64, SwapSource)> {
     if let Some(kb) = ev.mem_info.as_ref().and_then(|m| m.total_swap_kb) {
-        return Some((kb, format!("Total swap = {kb} kB in this report")));
+        return Some((kb, SwapSource::ThisReport(kb)));
     }
     if let Some(b) = ctx.boot {
         if let Some(kb) = b.total_swap_kb {
-            return Some((
-                kb,
-                format!("Total swap = {kb} kB from another OOM report of the same boot"),
-            ));
+            return Some((kb, SwapSource::SameBoot(kb)));
         }
         if let Some(kb) = b.swap_added_kb {
-            return Some((
-                kb,
-                format!("{kb} kB of swap added at boot ('Adding …k swap' lines)"),
-            ));
+            return Some((kb, SwapSource::AddedAtBoot(kb)));
         }
     }
     for b in &ctx.other_boots {
         if let Some(kb) = b.total_swap_kb.or(b.swap_added_kb) {
-            return Some((
-                kb,
-                format!("{kb} kB of swap seen in another boot of this host (may have changed)"),
-            ));
+            return Some((kb, SwapSource::OtherBoot(kb)));
         }
     }
     None
+}
+
+/// How the RAM part of a global OOM's totalpages was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RamBasis {
+    /// 3.13–3.17 misprint "pages reserved": the zones' managed pages instead.
+    ManagedPages(u64),
+    /// RAM − reserved (− CMA on 3.19–4.1) = pages.
+    RamMinusReserved {
+        /// RAM pages.
+        ram: u64,
+        /// Reserved pages.
+        reserved: u64,
+        /// CMA reserved pages subtracted (0: none).
+        cma: u64,
+        /// The result.
+        pages: u64,
+    },
+}
+
+/// How much swap a memcg may use on top of its limit, as the log shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SwapRoom {
+    /// memory+swap unlimited.
+    MemswUnlimited,
+    /// memory+swap limit − memory limit.
+    MemswMinusLimit,
+    /// swap.max unlimited.
+    SwapMaxUnlimited,
+    /// swap.max.
+    SwapMax,
+    /// No swap limit printed.
+    NotPrinted,
+}
+
+/// The swap term of a memcg OOM's totalpages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemcgSwap {
+    /// The machine's swap size is known: min of the room and it (0: no swap).
+    Known {
+        /// Swap pages counted.
+        pages: u64,
+        /// The memcg's room.
+        room: SwapRoom,
+        /// Where the swap size comes from.
+        source: SwapSource,
+    },
+    /// Only the memcg's room is known; the machine's swap assumed at least as large.
+    RoomOnly {
+        /// Room, pages.
+        pages: u64,
+        /// The memcg's room.
+        room: SwapRoom,
+    },
+    /// Neither: swap in use as a lower bound (0: assumed no swap).
+    InUse {
+        /// Swap pages in use.
+        pages: u64,
+        /// The memcg's room.
+        room: SwapRoom,
+    },
+}
+
+/// Where totalpages comes from, with the numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum TotalBasis {
+    /// The log holds neither a memcg limit nor Mem-Info totals.
+    Unknown,
+    /// Global OOM: RAM + swap.
+    Global {
+        /// The RAM part.
+        ram: RamBasis,
+        /// Swap pages.
+        swap_pages: u64,
+        /// Where the swap size comes from (`None`: assumed none).
+        swap: Option<SwapSource>,
+        /// totalpages.
+        pages: u64,
+    },
+    /// Memcg OOM: the limit + swap.
+    Memcg {
+        /// The limit, kB.
+        limit_kb: u64,
+        /// The limit, pages.
+        limit_pages: u64,
+        /// The swap term.
+        swap: MemcgSwap,
+        /// totalpages.
+        pages: u64,
+    },
+    /// cpuset/mempolicy OOM: present pages of the printed zones + swap (approximate).
+    Nodes {
+        /// Present pages.
+        present: u64,
+        /// Swap pages.
+        swap: u64,
+        /// totalpages.
+        pages: u64,
+    },
 }
 
 fn global_total(
@@ -435,17 +603,18 @@ fn global_total(
 ) -> Option<Total> {
     let mi = ev.mem_info.as_ref()?;
     let ram = mi.pages_ram?;
-    let mut basis = Vec::new();
     let v = ver.map(|v| (v.major, v.minor));
-    let managed: u64 = mi.zones.iter().filter_map(|z| z.managed_kb).sum::<u64>() / page_kb.max(1);
-    let totalram = match v {
+    let managed: u64 = mi
+        .zones
+        .iter()
+        .filter_map(|z| z.managed_kb)
+        .fold(0u64, u64::saturating_add)
+        / page_kb.max(1);
+    let (totalram, ram_basis) = match v {
         // 3.13–3.17 print only the last zone's reserved pages; the zones' managed
         // pages add up to totalram instead.
         Some(v) if ((3, 13)..=(3, 17)).contains(&v) && managed > 0 => {
-            basis.push(format!(
-                "Σ managed pages of the zones = {managed} (3.13–3.17 misprint 'pages reserved')"
-            ));
-            managed
+            (managed, RamBasis::ManagedPages(managed))
         }
         _ => {
             let reserved = mi.pages_reserved?;
@@ -454,31 +623,32 @@ fn global_total(
                 (Some(v), Some(c)) if ((3, 19)..=(4, 1)).contains(&v) => c,
                 _ => 0,
             };
-            let t = ram.saturating_sub(reserved + cma);
-            if cma > 0 {
-                basis.push(format!(
-                    "RAM {ram} − reserved {reserved} − CMA {cma} = {t} pages"
-                ));
-            } else {
-                basis.push(format!("RAM {ram} − reserved {reserved} = {t} pages"));
-            }
-            t
+            let t = ram.saturating_sub(reserved.saturating_add(cma));
+            (
+                t,
+                RamBasis::RamMinusReserved {
+                    ram,
+                    reserved,
+                    cma,
+                    pages: t,
+                },
+            )
         }
     };
-    let (swap_kb, exact, swap_text) = match swap_evidence(ev, ctx) {
-        Some((kb, text)) => (kb, mi.total_swap_kb.is_some(), text),
-        None => (
-            0,
-            false,
-            "no swap total in the log: assumed none".to_string(),
-        ),
+    let (swap_kb, exact, swap) = match swap_evidence(ev, ctx) {
+        Some((kb, source)) => (kb, mi.total_swap_kb.is_some(), Some(source)),
+        None => (0, false, None),
     };
     let swap_pages = swap_kb / page_kb.max(1);
-    basis.push(format!("+ swap {swap_pages} pages ({swap_text})"));
-    let pages = totalram + swap_pages;
+    let pages = totalram.saturating_add(swap_pages);
     Some(Total {
         pages,
-        basis: format!("global OOM: {} = {pages} pages", basis.join(" ")),
+        basis: TotalBasis::Global {
+            ram: ram_basis,
+            swap_pages,
+            swap,
+            pages,
+        },
         exact,
         alternative: pages,
     })
@@ -489,82 +659,82 @@ fn memcg_total(ev: &OomEvent, page_kb: u64, ctx: &BadnessContext<'_>) -> Option<
     let limit_kb = mc.limit_kb.filter(|l| *l < UNLIMITED_KB)?;
     let limit = limit_kb / page_kb.max(1);
     // How much swap the memcg may use on top of its memory limit.
-    let (room_kb, room_text): (Option<u64>, &str) = if let Some(memsw) = mc.memsw_limit_kb {
+    let (room_kb, room): (Option<u64>, SwapRoom) = if let Some(memsw) = mc.memsw_limit_kb {
         if memsw >= UNLIMITED_KB {
-            (None, "memory+swap unlimited")
+            (None, SwapRoom::MemswUnlimited)
         } else {
             (
                 Some(memsw.saturating_sub(limit_kb)),
-                "memory+swap limit − memory limit",
+                SwapRoom::MemswMinusLimit,
             )
         }
     } else if let Some(sw) = mc.swap_limit_kb {
         if sw >= UNLIMITED_KB {
-            (None, "swap.max unlimited")
+            (None, SwapRoom::SwapMaxUnlimited)
         } else {
-            (Some(sw), "swap.max")
+            (Some(sw), SwapRoom::SwapMax)
         }
     } else {
-        (None, "no swap limit printed")
+        (None, SwapRoom::NotPrinted)
     };
     // Swap in use is a lower bound on the machine's swap.
     let used_kb = mc.swap_used_kb().unwrap_or(0).max(
-        ev.tasks
+        (ev.tasks
             .rows
             .iter()
             .filter_map(|r| r.swapents)
-            .sum::<i64>()
-            .max(0) as u64
-            * page_kb,
+            .fold(0i64, i64::saturating_add)
+            .max(0) as u64)
+            .saturating_mul(page_kb),
     );
-    let base = format!("memcg limit {limit_kb} kB = {limit} pages");
+    let memcg = |swap, pages| TotalBasis::Memcg {
+        limit_kb,
+        limit_pages: limit,
+        swap,
+        pages,
+    };
     match swap_evidence(ev, ctx) {
-        Some((swap_kb, text)) => {
+        Some((swap_kb, source)) => {
             let term = room_kb.map_or(swap_kb, |r| r.min(swap_kb)) / page_kb.max(1);
-            let pages = limit + term;
-            let how = if term == 0 {
-                format!("+ no swap ({text})")
-            } else {
-                format!(
-                    "+ swap {term} pages (min of {room_text} and {text}; assumes the memcg's swappiness is not 0)"
-                )
-            };
+            let pages = limit.saturating_add(term);
             Some(Total {
                 pages,
-                basis: format!("memcg OOM: {base} {how} = {pages} pages"),
+                basis: memcg(
+                    MemcgSwap::Known {
+                        pages: term,
+                        room,
+                        source,
+                    },
+                    pages,
+                ),
                 exact: true,
                 alternative: pages,
             })
         }
         None => match room_kb {
-            Some(room) => {
-                let pages = limit + room / page_kb.max(1);
-                let low = limit + used_kb.min(room) / page_kb.max(1);
+            Some(room_kb) => {
+                let room_pages = room_kb / page_kb.max(1);
+                let pages = limit.saturating_add(room_pages);
+                let low = limit.saturating_add(used_kb.min(room_kb) / page_kb.max(1));
                 Some(Total {
                     pages,
-                    basis: format!(
-                        "memcg OOM: {base} + swap room {} pages ({room_text}); the machine's swap size is not in the log, assumed at least that large",
-                        room / page_kb.max(1)
+                    basis: memcg(
+                        MemcgSwap::RoomOnly {
+                            pages: room_pages,
+                            room,
+                        },
+                        pages,
                     ),
-                    exact: room == 0,
+                    exact: room_kb == 0,
                     alternative: low,
                 })
             }
             None => {
-                let pages = limit + used_kb / page_kb.max(1);
-                let basis = if used_kb == 0 {
-                    format!(
-                        "memcg OOM: {base}; swap size not in this boot's log and none in use: assumed no swap ({room_text})"
-                    )
-                } else {
-                    format!(
-                        "memcg OOM: {base} + {} pages of swap in use (a lower bound: the swap size is not in the log; {room_text})",
-                        used_kb / page_kb.max(1)
-                    )
-                };
+                let used = used_kb / page_kb.max(1);
+                let pages = limit.saturating_add(used);
                 Some(Total {
                     pages,
-                    basis,
+                    basis: memcg(MemcgSwap::InUse { pages: used, room }, pages),
                     exact: false,
                     // With unknown swap the far end is "much more swap": adj dominates.
                     alternative: pages.saturating_mul(16),
@@ -576,17 +746,24 @@ fn memcg_total(ev: &OomEvent, page_kb: u64, ctx: &BadnessContext<'_>) -> Option<
 
 fn node_total(ev: &OomEvent, page_kb: u64, ctx: &BadnessContext<'_>) -> Option<Total> {
     let mi = ev.mem_info.as_ref()?;
-    let present: u64 = mi.zones.iter().filter_map(|z| z.present_kb).sum::<u64>() / page_kb.max(1);
+    let present: u64 = mi
+        .zones
+        .iter()
+        .filter_map(|z| z.present_kb)
+        .fold(0u64, u64::saturating_add)
+        / page_kb.max(1);
     if present == 0 {
         return None;
     }
     let swap = swap_evidence(ev, ctx).map_or(0, |(kb, _)| kb) / page_kb.max(1);
-    let pages = present + swap;
+    let pages = present.saturating_add(swap);
     Some(Total {
         pages,
-        basis: format!(
-            "cpuset/mempolicy OOM: present pages of the printed zones {present} + swap {swap} = {pages} pages (approximate: zones of other nodes are not printed, and kernels before 5.4 count spanned pages)"
-        ),
+        basis: TotalBasis::Nodes {
+            present,
+            swap,
+            pages,
+        },
         exact: false,
         alternative: pages,
     })
@@ -599,16 +776,32 @@ fn points(
     page_kb: u64,
     already_killed: bool,
 ) -> Ranked {
+    // Log numbers can be anything up to i64::MAX: every sum saturates, and a row whose
+    // arithmetic had to saturate is flagged (its figures cannot be real).
+    let sat = std::cell::Cell::new(false);
+    let add = |a: i64, b: i64| {
+        a.checked_add(b).unwrap_or_else(|| {
+            sat.set(true);
+            a.saturating_add(b)
+        })
+    };
+    let mul = |a: i64, b: i64| {
+        a.checked_mul(b).unwrap_or_else(|| {
+            sat.set(true);
+            a.saturating_mul(b)
+        })
+    };
     let rss = r.rss.unwrap_or(0);
     let swap = r.swapents.unwrap_or(0);
     let pt = match m.pt {
         PageTables::NrPtes => r.nr_ptes.unwrap_or(0),
-        PageTables::NrPtesPmds => r.nr_ptes.unwrap_or(0) + r.nr_pmds.unwrap_or(0),
-        PageTables::Bytes => r.pgtables_bytes.unwrap_or(0) / (page_kb as i64 * 1024),
+        PageTables::NrPtesPmds => add(r.nr_ptes.unwrap_or(0), r.nr_pmds.unwrap_or(0)),
+        PageTables::Bytes => r.pgtables_bytes.unwrap_or(0) / (page_kb.max(1) as i64 * 1024),
         PageTables::None => 0,
     };
     let adj = r.oom_score_adj.unwrap_or(0);
     let root = r.uid == Some(0);
+    let mem = add(add(rss, swap), pt);
     let mut out = Ranked {
         pid: r.pid,
         name: r.name.clone(),
@@ -621,13 +814,14 @@ fn points(
         oom_score_adj: adj,
         adj_points: 0,
         exempt: None,
+        implausible: sat.get(),
     };
     if adj <= -1000 {
-        out.exempt = Some("oom_score_adj=-1000".into());
+        out.exempt = Some(Exempt::AdjMin);
         return out;
     }
     if already_killed {
-        out.exempt = Some("already an OOM victim of an earlier report: the kernel skips it".into());
+        out.exempt = Some(Exempt::EarlierVictim);
         return out;
     }
     match m.era {
@@ -635,40 +829,43 @@ fn points(
         Era::Normalised => {
             let Some(t) = total.filter(|t| *t > 0) else {
                 // Without totalpages only the memory part can be ordered.
-                out.points = Some(rss + swap + pt);
+                out.points = Some(mem);
                 return out;
             };
-            let mut p = (rss + swap + pt) * 1000 / t as i64;
+            let mut p = mul(mem, 1000) / t.min(i64::MAX as u64) as i64;
             let mut a = adj;
             if root {
-                a -= 30;
+                a = a.saturating_sub(30);
             }
-            p += a;
+            p = p.saturating_add(a);
             out.adj_points = a;
             let p = p.clamp(1, 1000);
             out.points = Some(p);
             out.score = Some(p);
         }
         Era::Pages => {
-            let mut base = rss + swap + pt;
+            let mut base = mem;
             let mut a = adj;
             match m.root {
-                RootBonus::ThreePercent if root => base -= base * 3 / 100,
-                RootBonus::Adj30 if root => a -= 30,
+                RootBonus::ThreePercent if root => base -= mul(base, 3) / 100,
+                RootBonus::Adj30 if root => a = a.saturating_sub(30),
                 _ => {}
             }
-            let unit = total.map_or(0, |t| (t / 1000) as i64);
-            let adj_pts = a * unit;
-            let mut p = base + adj_pts;
+            let unit = total.map_or(0, |t| (t / 1000).min(i64::MAX as u64) as i64);
+            let adj_pts = mul(a, unit);
+            let mut p = add(base, adj_pts);
             if m.clamp_min_one && p < 1 {
                 p = 1;
             }
             // The 3 % root discount is part of the adjustment for explanations.
-            out.adj_points = adj_pts - (rss + swap + pt - base);
+            out.adj_points = adj_pts.saturating_sub(mem.saturating_sub(base));
             out.points = Some(p);
-            out.score = total.filter(|t| *t > 0).map(|t| p * 1000 / t as i64);
+            out.score = total
+                .filter(|t| *t > 0)
+                .map(|t| mul(p, 1000) / t.min(i64::MAX as u64) as i64);
         }
     }
+    out.implausible = sat.get();
     out
 }
 
@@ -705,72 +902,41 @@ fn score_check(
     let choice = ev.kernel_choice.as_ref()?;
     let printed = choice.score?;
     let row = ranking.iter().find(|r| r.pid == choice.pid);
-    let (reconstructed, matches, note) = match (m.era, row, total) {
-        (Era::Legacy, _, _) => (
-            None,
-            None,
-            "kernels before 2.6.36 print a raw heuristic score that the log cannot reproduce"
-                .to_string(),
-        ),
-        (_, None, _) => (
-            None,
-            None,
-            "the selected task's row is not in the log's task table".to_string(),
-        ),
-        (_, Some(_), None) => (
-            None,
-            None,
-            "totalpages is unknown, so the score cannot be rebuilt".to_string(),
-        ),
+    let (reconstructed, matches, verdict) = match (m.era, row, total) {
+        (Era::Legacy, _, _) => (None, None, ScoreVerdict::Unreproducible),
+        (_, None, _) => (None, None, ScoreVerdict::NotInTable),
+        (_, Some(_), None) => (None, None, ScoreVerdict::TotalUnknown),
         (Era::Normalised, Some(r), Some(_)) => {
             let s = r.score;
-            let ok = s.map(|s| s <= printed as i64);
-            let note = if ok == Some(true) {
-                format!(
-                    "rebuilt lower bound {} ≤ printed {printed}: consistent (swap and page tables are not in this table)",
-                    s.unwrap_or(0)
-                )
+            let rebuilt = s.unwrap_or(0);
+            let verdict = if s.map(|s| s <= printed as i64) == Some(true) {
+                ScoreVerdict::BoundConsistent(rebuilt)
             } else {
-                format!(
-                    "rebuilt lower bound {} is above the printed {printed}: the inputs do not add up",
-                    s.unwrap_or(0)
-                )
+                ScoreVerdict::BoundAbove(rebuilt)
             };
-            (s, None, note)
+            (s, None, verdict)
         }
         (Era::Pages, Some(r), Some(t)) => {
             let s = r.score;
+            let rebuilt = s.unwrap_or(0);
             let ok = s == Some(printed as i64);
-            let note = if ok {
-                format!(
-                    "rebuilt score {} equals the kernel's {printed}",
-                    s.unwrap_or(0)
-                )
+            let verdict = if ok {
+                ScoreVerdict::Equal(rebuilt)
             } else if !t.exact {
-                let mut n = format!(
-                    "rebuilt {} vs printed {printed}: totalpages rests on an assumption",
-                    s.unwrap_or(0)
-                );
                 // With oom_score_adj 0 the printed score pins totalpages down.
-                if r.adj_points == 0
-                    && printed > 0
-                    && let Some(p) = r.points
-                    && p > 0
-                {
-                    let hi = p as u64 * 1000 / printed;
-                    let lo = p as u64 * 1000 / (printed + 1) + 1;
-                    n.push_str(&format!(
-                        "; the printed score implies totalpages between {lo} and {hi}"
-                    ));
-                }
-                n
+                let implied = match r.points {
+                    Some(p) if r.adj_points == 0 && printed > 0 && p > 0 => {
+                        let hi = (p as u64).saturating_mul(1000) / printed;
+                        let lo = (p as u64).saturating_mul(1000) / printed.saturating_add(1) + 1;
+                        Some((lo, hi))
+                    }
+                    _ => None,
+                };
+                ScoreVerdict::DiffersAssumed { rebuilt, implied }
             } else {
-                format!(
-                    "rebuilt {} vs printed {printed}: the table is printed after the choice, so rss may have moved",
-                    s.unwrap_or(0)
-                )
+                ScoreVerdict::DiffersMoved(rebuilt)
             };
-            (s, Some(ok), note)
+            (s, Some(ok), verdict)
         }
     };
     Some(ScoreCheck {
@@ -778,13 +944,254 @@ fn score_check(
         printed,
         reconstructed,
         matches,
-        note,
+        verdict,
     })
 }
 
-/// `pages` of `page_kb` each, in human units (negative counts as none).
-pub(crate) fn pages_h(pages: i64, page_kb: u64) -> String {
-    crate::analysis::human_kb((pages.max(0) as u64) * page_kb)
+/// A task as a fact names it: pid, name (from the log), and the line that names it
+/// when the event has one (the victim's `Killed process` line).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskRef {
+    /// PID.
+    pub pid: u32,
+    /// Process name, as the log gives it (untrusted).
+    pub name: String,
+    /// Line of the input that names the task, when known.
+    pub line: Option<u64>,
+}
+
+impl TaskRef {
+    fn of_row(r: &Ranked) -> Self {
+        TaskRef {
+            pid: r.pid,
+            name: r.name.clone(),
+            line: None,
+        }
+    }
+}
+
+/// What the top task's badness is made of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Measure {
+    /// 2.6.36–3.5: a 0–1000 figure (`points_bound`: a lower bound of the badness when
+    /// totalpages is known, else only the rss pages could be ordered).
+    Normalised {
+        /// totalpages is known: the points are a badness lower bound.
+        bound: bool,
+    },
+    /// 3.6+: pages of memory plus what oom_score_adj adds.
+    Pages {
+        /// rss + swap + page tables.
+        memory: i64,
+        /// rss pages.
+        rss: i64,
+        /// swap pages.
+        swap: i64,
+        /// page-table pages.
+        pgtables: i64,
+        /// Points oom_score_adj (and a root discount) added or removed.
+        adj_points: i64,
+        /// The task's oom_score_adj.
+        oom_score_adj: i64,
+    },
+}
+
+/// How far ahead the top task was of the runner-up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Margin {
+    /// Points.
+    pub points: i64,
+    /// In kB, when points are pages (3.6+).
+    pub kb: Option<u64>,
+    /// Relative to the runner-up's points, percent (`None` when it has none).
+    pub percent: Option<f64>,
+}
+
+/// The unit of a gap between two tasks' badness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GapUnit {
+    /// Badness points.
+    Points,
+    /// rss pages (2.6.36–3.5 without totalpages).
+    Pages,
+}
+
+/// One finding about why the victim was chosen, in the order a reader needs them.
+/// The render layer owns the words (`render::vocab`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Finding {
+    /// The OOM was triggered by hand (SysRq-f), order −1.
+    TriggeredByHand,
+    /// The kernel found no task it could kill.
+    NoKillableProcess,
+    /// The chosen task was already exiting: no new kill.
+    VictimExiting(TaskRef),
+    /// The kernel panicked: "System is deadlocked on memory" (`deadlocked`) or
+    /// panic_on_oom.
+    Panicked {
+        /// The panic says the system is deadlocked on memory.
+        deadlocked: bool,
+    },
+    /// vm.oom_kill_allocating_task: no ranking.
+    KilledAllocatingTask,
+    /// Kernels before 2.6.36: a heuristic the log cannot reproduce.
+    LegacyHeuristic,
+    /// The largest task by virtual size (pre-2.6.36).
+    LargestByVirtualSize(TaskRef),
+    /// The log does not name the killed task.
+    NoVictimNamed,
+    /// Pre-5.1: the kernel selected a task and killed a child of it instead.
+    ChildSacrificed {
+        /// The selected parent.
+        selected: TaskRef,
+        /// Its printed score.
+        score: Option<u64>,
+        /// The killed child.
+        victim: TaskRef,
+    },
+    /// No task table: no ranking to rebuild.
+    NoTaskTable {
+        /// The victim.
+        victim: TaskRef,
+    },
+    /// The victim (or selected task) is not in the task table.
+    NotInTable {
+        /// The victim.
+        victim: TaskRef,
+    },
+    /// The victim had the highest badness.
+    Highest {
+        /// The task.
+        task: TaskRef,
+        /// Its points.
+        points: i64,
+        /// What they are made of.
+        measure: Measure,
+    },
+    /// It was the only eligible task.
+    OnlyCandidate,
+    /// Its oom_score_adj put it first though it was not the largest.
+    AdjPutFirst {
+        /// Place by memory alone.
+        memory_rank: usize,
+        /// Its oom_score_adj.
+        oom_score_adj: i64,
+    },
+    /// It was also the largest by memory.
+    AlsoLargest,
+    /// Its place by memory alone.
+    MemoryRank(usize),
+    /// The runner-up and the margin to it.
+    RunnerUp {
+        /// The runner-up.
+        task: TaskRef,
+        /// Its points.
+        points: i64,
+        /// The margin.
+        margin: Margin,
+    },
+    /// 2.6.36–3.5: score 1000 is the cap; the first row of the table wins the tie.
+    CappedTie(TaskRef),
+    /// The rebuilt ranking puts another task first.
+    VictimBehind {
+        /// The rebuilt top.
+        top: TaskRef,
+        /// The victim.
+        victim: TaskRef,
+        /// The victim's rebuilt rank.
+        victim_rank: Option<u32>,
+        /// The gap.
+        gap: i64,
+        /// The gap relative to the top's points, percent.
+        gap_percent: f64,
+        /// Unit of the gap.
+        unit: GapUnit,
+    },
+    /// The gap is under 5 %: rss moves between the choice and the table.
+    SmallGap,
+    /// The table is a snapshot after the choice (exiting tasks still listed).
+    SnapshotAfterChoice,
+    /// Every task is exempt.
+    AllExempt,
+    /// The largest task of all could not be chosen.
+    LargestExempt {
+        /// The task.
+        task: TaskRef,
+        /// Its rss + swap, kB.
+        kb: u64,
+        /// Why it is exempt.
+        reason: Exempt,
+    },
+    /// memory.oom.group killed the rest of the group.
+    GroupKill {
+        /// The group's cgroup (from the log).
+        cgroup: Option<String>,
+        /// Tasks killed with the victim.
+        more: usize,
+    },
+    /// The victim has no rank.
+    Unranked,
+    /// The top of the ranking depends on the assumed totalpages.
+    DependsOnAssumption,
+}
+
+/// The deciding factor of the ranking (the overview's "why").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Factor {
+    /// No killable process.
+    NoKillableProcess,
+    /// panic_on_oom (or a deadlock panic).
+    Panic,
+    /// The victim was already exiting.
+    VictimExiting,
+    /// The kill is not in the log.
+    KillNotInLog,
+    /// vm.oom_kill_allocating_task.
+    AllocatingTask,
+    /// The kernel selected a parent and killed a child (pre-5.1).
+    ChildOfSelected(TaskRef),
+    /// Pre-2.6.36 heuristic.
+    LegacyHeuristic,
+    /// No task table.
+    NoTaskTable,
+    /// The victim is not in the task table.
+    NotInTable,
+    /// The only candidate.
+    OnlyCandidate,
+    /// The rebuilt ranking puts it at this rank, not first.
+    Ranked(u32),
+    /// Largest by memory.
+    LargestByMemory,
+    /// Its oom_score_adj outweighed larger tasks.
+    AdjOutweighed(i64),
+    /// Larger tasks were protected by their oom_score_adj.
+    LargerProtected,
+}
+
+/// The deciding factor, and whether memory.oom.group added kills.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decider {
+    /// The factor.
+    pub factor: Factor,
+    /// memory.oom.group was set.
+    pub group_kill: bool,
+}
+
+/// rss + swap + page tables, saturating.
+pub(crate) fn memory_of(r: &Ranked) -> i64 {
+    r.rss_pages
+        .saturating_add(r.swap_pages)
+        .saturating_add(r.pgtables_pages)
+}
+
+fn victim_ref(v: &Killed) -> TaskRef {
+    TaskRef {
+        pid: v.pid,
+        name: v.comm.clone(),
+        line: Some(v.line),
+    }
 }
 
 fn explain(
@@ -795,170 +1202,132 @@ fn explain(
     total: Option<&Total>,
     depends: Option<bool>,
     page_kb: u64,
-) -> String {
-    let mut s: Vec<String> = Vec::new();
+) -> Vec<Finding> {
+    use Finding as F;
+    let mut s: Vec<Finding> = Vec::new();
     let victim = ev.victim();
     if let Some(t) = &ev.trigger
         && t.order == Some(-1)
     {
-        s.push("This OOM was triggered by hand (SysRq-f or /proc/sysrq-trigger), not by a failed allocation.".into());
+        s.push(F::TriggeredByHand);
     }
     if let Some(Ending::NoKillableProcess) = &ev.ending {
-        s.push(
-            "The kernel found no task it was allowed to kill (all exempt or already dying).".into(),
-        );
+        s.push(F::NoKillableProcess);
     }
     if let Some(Ending::VictimExiting { pid, comm }) = &ev.ending {
-        s.push(format!("The chosen task {comm} (pid {pid}) was already exiting, so the kernel did not kill again."));
+        s.push(F::VictimExiting(TaskRef {
+            pid: *pid,
+            name: comm.clone(),
+            line: None,
+        }));
     }
     if let Some(Ending::Panic { text }) = &ev.ending {
-        if text.contains("deadlocked") {
-            s.push("The kernel found no task it was allowed to kill and panicked (System is deadlocked on memory).".into());
-        } else {
-            s.push("panic_on_oom is set: the kernel panicked instead of killing a task.".into());
-        }
+        s.push(F::Panicked {
+            deadlocked: text.contains("deadlocked"),
+        });
     }
     if victim.is_some_and(|v| {
         v.message
             .as_deref()
             .is_some_and(|m| m.contains("oom_kill_allocating_task"))
     }) {
-        s.push("vm.oom_kill_allocating_task is set: the kernel killed the task that was allocating, without ranking.".into());
-        return s.join(" ");
+        s.push(F::KilledAllocatingTask);
+        return s;
     }
     if m.era == Era::Legacy {
         let biggest = ev.tasks.rows.iter().max_by_key(|r| r.total_vm.unwrap_or(0));
-        s.push("Kernels before 2.6.36 choose by a heuristic over virtual size, CPU time and age that a log cannot reproduce.".into());
+        s.push(F::LegacyHeuristic);
         if let Some(b) = biggest {
-            s.push(format!(
-                "The largest task by virtual size was {} (pid {}).",
-                b.name, b.pid
-            ));
+            s.push(F::LargestByVirtualSize(TaskRef {
+                pid: b.pid,
+                name: b.name.clone(),
+                line: None,
+            }));
         }
-        return s.join(" ");
+        return s;
     }
     let Some(victim) = victim else {
         if s.is_empty() {
-            s.push("The log does not say which task was killed.".into());
+            s.push(F::NoVictimNamed);
         }
-        return s.join(" ");
+        return s;
     };
-    let vname = format!("{} (pid {})", victim.comm, victim.pid);
+    let vref = victim_ref(victim);
     if let Some(choice) = &ev.kernel_choice
         && choice.pid != victim.pid
         && victim.evidence == Evidence::KilledLine
     {
-        s.push(format!(
-            "The kernel selected {} (pid {}){} and then killed its child {vname}: kernels before 5.1 sacrificed a child with its own memory instead of the parent.",
-            choice.comm,
-            choice.pid,
-            choice.score.map(|sc| format!(", score {sc},")).unwrap_or_default()
-        ));
+        s.push(F::ChildSacrificed {
+            selected: TaskRef {
+                pid: choice.pid,
+                name: choice.comm.clone(),
+                line: None,
+            },
+            score: choice.score,
+            victim: vref.clone(),
+        });
     }
     if ranking.is_empty() {
-        s.push(format!(
-            "No task table in the log, so the kernel's ranking cannot be rebuilt; the victim was {vname}."
-        ));
-        return s.join(" ");
+        s.push(F::NoTaskTable { victim: vref });
+        return s;
     }
     let eligible: Vec<&Ranked> = ranking.iter().filter(|r| r.rank.is_some()).collect();
     let top = eligible.first();
     let by_memory = {
         let mut v: Vec<&Ranked> = eligible.clone();
-        v.sort_by_key(|r| std::cmp::Reverse(r.rss_pages + r.swap_pages + r.pgtables_pages));
+        v.sort_by_key(|r| std::cmp::Reverse(memory_of(r)));
         v
     };
     let subject = ev.kernel_choice.as_ref().map_or(victim.pid, |c| c.pid);
     let subject_row = ranking.iter().find(|r| r.pid == subject);
     match (top, subject_row) {
-        (_, None) => s.push(format!(
-            "{vname} is not in the log's task table (it may have been cut), so its rank is unknown."
-        )),
+        (_, None) => s.push(F::NotInTable { victim: vref }),
         (Some(t), Some(v)) if t.pid == v.pid => {
-            let mem = v.rss_pages + v.swap_pages + v.pgtables_pages;
-            let mut part = if m.era == Era::Normalised {
-                let what = if total.is_some() {
-                    "a badness of at least"
-                } else {
-                    "the most memory:"
-                };
-                let unit = if total.is_some() { "" } else { " pages rss" };
-                format!(
-                    "{} (pid {}) had {what} {}{unit} (this kernel's table omits swap and page tables)",
-                    v.name,
-                    v.pid,
-                    group(v.points.unwrap_or(0))
-                )
+            let measure = if m.era == Era::Normalised {
+                Measure::Normalised {
+                    bound: total.is_some(),
+                }
             } else {
-                format!(
-                    "{} (pid {}) had the highest badness: {} points",
-                    v.name,
-                    v.pid,
-                    group(v.points.unwrap_or(0))
-                )
+                Measure::Pages {
+                    memory: memory_of(v),
+                    rss: v.rss_pages,
+                    swap: v.swap_pages,
+                    pgtables: v.pgtables_pages,
+                    adj_points: v.adj_points,
+                    oom_score_adj: v.oom_score_adj,
+                }
             };
-            if m.era == Era::Pages {
-                part.push_str(&format!(
-                    " — {} from memory (rss {}",
-                    group(mem),
-                    group(v.rss_pages)
-                ));
-                if v.swap_pages > 0 {
-                    part.push_str(&format!(" + swap {}", group(v.swap_pages)));
-                }
-                part.push_str(&format!(
-                    " + page tables {} pages)",
-                    group(v.pgtables_pages)
-                ));
-                if v.adj_points != 0 {
-                    part.push_str(&format!(
-                        " and {} from oom_score_adj={}",
-                        signed(v.adj_points),
-                        v.oom_score_adj
-                    ));
-                }
-            }
-            part.push('.');
-            s.push(part);
+            s.push(F::Highest {
+                task: TaskRef::of_row(v),
+                points: v.points.unwrap_or(0),
+                measure,
+            });
             let mem_rank = by_memory.iter().position(|r| r.pid == v.pid).map(|i| i + 1);
             if eligible.len() == 1 {
-                s.push("It was the only task the kernel could choose.".into());
+                s.push(F::OnlyCandidate);
             } else if mem_rank.is_some_and(|r| r > 1) && v.adj_points > 0 {
-                s.push(format!(
-                    "By memory alone it was {}; its oom_score_adj={} put it first.",
-                    ordinal(mem_rank.unwrap_or(0)),
-                    v.oom_score_adj
-                ));
+                s.push(F::AdjPutFirst {
+                    memory_rank: mem_rank.unwrap_or(0),
+                    oom_score_adj: v.oom_score_adj,
+                });
             } else if mem_rank == Some(1) {
-                s.push("It was also the largest by memory.".into());
+                s.push(F::AlsoLargest);
             } else if let Some(r) = mem_rank {
-                s.push(format!("By memory alone it was {}.", ordinal(r)));
+                s.push(F::MemoryRank(r));
             }
             if let Some(next) = eligible.get(1) {
                 let (a, b) = (v.points.unwrap_or(0), next.points.unwrap_or(0));
-                let margin = a - b;
-                let pct = if b > 0 {
-                    margin as f64 * 100.0 / b as f64
-                } else {
-                    f64::INFINITY
-                };
-                let unit = if m.era == Era::Pages {
-                    format!(" pages, {}", pages_h(margin, page_kb))
-                } else {
-                    String::new()
-                };
-                let rel = if pct.is_finite() && pct < 1000.0 {
-                    format!(", {pct:.0} %")
-                } else {
-                    String::new()
-                };
-                s.push(format!(
-                    "Runner-up: {} (pid {}) at {} points; margin {}{unit}{rel}.",
-                    next.name,
-                    next.pid,
-                    group(b),
-                    group(margin)
-                ));
+                let margin = a.saturating_sub(b);
+                s.push(F::RunnerUp {
+                    task: TaskRef::of_row(next),
+                    points: b,
+                    margin: Margin {
+                        points: margin,
+                        kb: (m.era == Era::Pages)
+                            .then(|| (margin.max(0) as u64).saturating_mul(page_kb)),
+                        percent: (b > 0).then(|| margin as f64 * 100.0 / b as f64),
+                    },
+                });
             }
         }
         (Some(_), Some(v))
@@ -966,91 +1335,79 @@ fn explain(
                 && ev.kernel_choice.as_ref().and_then(|c| c.score) == Some(1000)
                 && ev.tasks.rows.first().is_some_and(|r| r.pid == v.pid) =>
         {
-            s.push(format!(
-                "The kernel printed score 1000, the cap of this era's 0–1000 scale: every task at the cap ties, and the first one the kernel walks wins — {} (pid {}), the first row of the table.",
-                v.name, v.pid
-            ));
+            s.push(F::CappedTie(TaskRef::of_row(v)));
         }
         (Some(t), Some(v)) => {
-            let gap = t.points.unwrap_or(0) - v.points.unwrap_or(0);
-            let gap_pct = if t.points.unwrap_or(0) > 0 {
-                gap as f64 * 100.0 / t.points.unwrap_or(1) as f64
+            let tp = t.points.unwrap_or(0);
+            let gap = tp.saturating_sub(v.points.unwrap_or(0));
+            let gap_percent = if tp > 0 {
+                gap as f64 * 100.0 / tp as f64
             } else {
                 0.0
             };
             let unit = if m.era == Era::Normalised && total.is_none() {
-                "pages"
+                GapUnit::Pages
             } else {
-                "points"
+                GapUnit::Points
             };
-            s.push(format!(
-                "By the rebuilt ranking {} (pid {}) scores highest and the victim {} (pid {}) is {}, {} {unit} ({gap_pct:.1} %) behind.",
-                t.name,
-                t.pid,
-                v.name,
-                v.pid,
-                v.rank.map_or("not ranked".to_string(), |r| ordinal(r as usize)),
-                group(gap),
-            ));
-            if gap_pct < 5.0 {
-                s.push("The difference is small: the table is printed after the kernel chose, and rss moves in between (the allocating task keeps growing).".into());
+            s.push(F::VictimBehind {
+                top: TaskRef::of_row(t),
+                victim: TaskRef::of_row(v),
+                victim_rank: v.rank,
+                gap,
+                gap_percent,
+                unit,
+            });
+            if gap_percent < 5.0 {
+                s.push(F::SmallGap);
             } else if t.oom_score_adj != v.oom_score_adj || t.name != v.name {
-                s.push("The table is a snapshot taken after the choice; tasks that were exiting or already reaped are still listed but were not eligible.".into());
+                s.push(F::SnapshotAfterChoice);
             }
         }
-        (None, Some(_)) => {
-            s.push("Every task in the table is exempt (oom_score_adj=-1000).".into())
-        }
+        (None, Some(_)) => s.push(F::AllExempt),
     }
     // The largest task of all was exempt.
-    let size = |r: &Ranked| r.rss_pages + r.swap_pages;
+    let size = |r: &Ranked| r.rss_pages.saturating_add(r.swap_pages);
     if let Some(big) = ranking.iter().max_by_key(|r| size(r))
         && big.exempt.is_some()
         && top.is_some_and(|t| size(big) > size(t))
     {
-        s.push(format!(
-            "The largest task, {} (pid {}, {}), could not be chosen ({}).",
-            big.name,
-            big.pid,
-            pages_h(big.rss_pages + big.swap_pages, page_kb),
-            big.exempt.as_deref().unwrap_or("exempt")
-        ));
+        s.push(F::LargestExempt {
+            task: TaskRef::of_row(big),
+            kb: (size(big).max(0) as u64).saturating_mul(page_kb),
+            reason: big.exempt.unwrap_or(Exempt::AdjMin),
+        });
     }
     if ev.group_kill.is_some() {
-        let n = ev.killed.iter().filter(|k| k.group).count();
-        s.push(format!(
-            "memory.oom.group is set on {}: {n} more task(s) of the group were killed with it, regardless of their rank.",
-            ev.group_kill.as_deref().unwrap_or("the cgroup")
-        ));
+        s.push(F::GroupKill {
+            cgroup: ev.group_kill.clone(),
+            more: ev.killed.iter().filter(|k| k.group).count(),
+        });
     }
     if victim_rank.is_none() && subject_row.is_some() && ev.kernel_choice.is_none() && top.is_none()
     {
-        s.push("The victim has no rank.".into());
+        s.push(F::Unranked);
     }
     if depends == Some(true) {
-        s.push(
-            "Caution: totalpages rests on an assumption (see its basis); with a different total, \
-             oom_score_adj would weigh differently and the top of this ranking would change."
-                .into(),
-        );
+        s.push(F::DependsOnAssumption);
     }
-    s.join(" ")
+    s
 }
 
-/// The deciding factor in a few words.
-fn headline(ev: &OomEvent, m: &Model, ranking: &[Ranked]) -> String {
-    let victim = ev.victim();
-    let group = if ev.group_kill.is_some() {
-        " + memory.oom.group"
-    } else {
-        ""
-    };
-    let Some(victim) = victim else {
-        return match &ev.ending {
-            Some(Ending::NoKillableProcess) => "no killable process".into(),
-            Some(Ending::Panic { .. }) => "panic_on_oom".into(),
-            Some(Ending::VictimExiting { .. }) => "victim already exiting".into(),
-            None => "kill not in the log".into(),
+/// The deciding factor.
+fn decide(ev: &OomEvent, m: &Model, ranking: &[Ranked]) -> Decider {
+    let group_kill = ev.group_kill.is_some();
+    let d = |factor| Decider { factor, group_kill };
+    let Some(victim) = ev.victim() else {
+        // No group suffix without a victim.
+        return Decider {
+            factor: match &ev.ending {
+                Some(Ending::NoKillableProcess) => Factor::NoKillableProcess,
+                Some(Ending::Panic { .. }) => Factor::Panic,
+                Some(Ending::VictimExiting { .. }) => Factor::VictimExiting,
+                None => Factor::KillNotInLog,
+            },
+            group_kill: false,
         };
     };
     if victim
@@ -1058,80 +1415,48 @@ fn headline(ev: &OomEvent, m: &Model, ranking: &[Ranked]) -> String {
         .as_deref()
         .is_some_and(|m| m.contains("oom_kill_allocating_task"))
     {
-        return "oom_kill_allocating_task".into();
+        return Decider {
+            factor: Factor::AllocatingTask,
+            group_kill: false,
+        };
     }
     if let Some(c) = &ev.kernel_choice
         && c.pid != victim.pid
         && victim.evidence == Evidence::KilledLine
     {
-        return format!("child of the selected task {}{group}", c.comm);
+        return d(Factor::ChildOfSelected(TaskRef {
+            pid: c.pid,
+            name: c.comm.clone(),
+            line: None,
+        }));
     }
     if m.era == Era::Legacy {
-        return format!("pre-2.6.36 heuristic{group}");
+        return d(Factor::LegacyHeuristic);
     }
     let eligible: Vec<&Ranked> = ranking.iter().filter(|r| r.rank.is_some()).collect();
     let subject = ev.kernel_choice.as_ref().map_or(victim.pid, |c| c.pid);
     let Some(v) = eligible.iter().find(|r| r.pid == subject) else {
-        return if ranking.is_empty() {
-            format!("no task table in the log{group}")
+        return d(if ranking.is_empty() {
+            Factor::NoTaskTable
         } else {
-            format!("victim not in the task table{group}")
-        };
+            Factor::NotInTable
+        });
     };
     if eligible.len() == 1 {
-        return format!("only candidate{group}");
+        return d(Factor::OnlyCandidate);
     }
     if eligible[0].pid != v.pid {
-        return format!(
-            "ranked {} in the rebuilt table{group}",
-            ordinal(v.rank.unwrap_or(0) as usize)
-        );
+        return d(Factor::Ranked(v.rank.unwrap_or(0)));
     }
     let largest = eligible
         .iter()
-        .max_by_key(|r| r.rss_pages + r.swap_pages + r.pgtables_pages)
+        .max_by_key(|r| memory_of(r))
         .is_some_and(|r| r.pid == v.pid);
-    if largest {
-        format!("largest by memory{group}")
+    d(if largest {
+        Factor::LargestByMemory
     } else if v.adj_points > 0 {
-        format!(
-            "oom_score_adj={} outweighed larger tasks{group}",
-            v.oom_score_adj
-        )
+        Factor::AdjOutweighed(v.oom_score_adj)
     } else {
-        format!("larger tasks protected by oom_score_adj{group}")
-    }
-}
-
-/// 12345678 → "12,345,678".
-pub fn group(n: i64) -> String {
-    let neg = n < 0;
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if neg { format!("-{out}") } else { out }
-}
-
-fn signed(n: i64) -> String {
-    if n >= 0 {
-        format!("+{}", group(n))
-    } else {
-        group(n)
-    }
-}
-
-fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
+        Factor::LargerProtected
+    })
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::badness::UNLIMITED_KB;
-use crate::analysis::{human_kb, kernel};
+use crate::analysis::kernel;
 use crate::event::{OomEvent, Scope};
 
 /// One slice of the memory of the domain.
@@ -61,8 +61,28 @@ pub struct MemoryUse {
     pub parts: Vec<Part>,
     /// The largest tasks by rss + swap.
     pub largest_tasks: Vec<TaskShare>,
-    /// One plain sentence.
-    pub summary: String,
+    /// A machine OOM with much RAM free: an allocation the kernel could not satisfy
+    /// rather than a full machine.
+    pub free_but_failed: Option<FreeButFailed>,
+}
+
+/// Free RAM at a machine OOM (10 % or more): what kind of allocation failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FreeButFailed {
+    /// Free RAM, percent.
+    pub free_percent: f64,
+    /// What the trigger says about the allocation, when it says something.
+    pub cause: Option<AllocationKind>,
+}
+
+/// Why an allocation can fail with memory free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum AllocationKind {
+    /// gfp_mask=0x0: a page fault (e.g. failed by a kernel-memory limit).
+    PageFault,
+    /// order > 0: a higher-order allocation in fragmented memory.
+    HigherOrder,
 }
 
 /// Works out what filled memory for `ev`, or `None` when the log holds no memory state.
@@ -88,7 +108,7 @@ pub fn analyse(ev: &OomEvent) -> Option<MemoryUse> {
     mu.parts.retain(|p| p.kb > 0 || p.name == "free");
     mu.parts.sort_by_key(|p| std::cmp::Reverse(p.kb));
     mu.largest_tasks = largest(ev, page_kb, mu.total_kb);
-    mu.summary = sentence(ev, &mu);
+    mu.free_but_failed = free_ram_finding(ev, &mu);
     Some(mu)
 }
 
@@ -126,8 +146,8 @@ impl Parts {
     /// What the named parts leave unexplained of `whole`, as "other" when it is more
     /// than 2 % (counters the kernel does not print, rounding).
     fn rest_of(&mut self, whole: u64) {
-        let known: u64 = self.list.iter().map(|p| p.kb).sum();
-        if known > 0 && whole > known + whole / 50 {
+        let known: u64 = self.list.iter().fold(0, |a, p| a.saturating_add(p.kb));
+        if known > 0 && whole > known.saturating_add(whole / 50) {
             self.add("other", Some(whole - known));
         }
     }
@@ -149,7 +169,8 @@ fn memcg_use(ev: &OomEvent) -> Option<MemoryUse> {
         stats.clear();
         for (_, s) in &mc.subtree_stats {
             for (k, v) in s {
-                *stats.entry(k.clone()).or_insert(0) += v;
+                let e = stats.entry(k.clone()).or_insert(0);
+                *e = e.saturating_add(*v);
             }
         }
     }
@@ -173,7 +194,7 @@ fn memcg_use(ev: &OomEvent) -> Option<MemoryUse> {
             .iter()
             .filter_map(|k| stats.get(*k).copied())
             .collect();
-            (!parts.is_empty()).then(|| parts.iter().sum())
+            (!parts.is_empty()).then(|| parts.iter().fold(0u64, |a, b| a.saturating_add(*b)))
         });
         add("anon", get(&stats, &["anon"]).map(kb));
         add(
@@ -222,7 +243,7 @@ fn memcg_use(ev: &OomEvent) -> Option<MemoryUse> {
         swap_total_kb: swap_total,
         parts: parts.list,
         largest_tasks: Vec::new(),
-        summary: String::new(),
+        free_but_failed: None,
     })
 }
 
@@ -231,11 +252,15 @@ fn machine_use(ev: &OomEvent, page_kb: u64) -> Option<MemoryUse> {
     let c = &mi.counters;
     let p = |keys: &[&str]| -> Option<u64> {
         let vals: Vec<u64> = keys.iter().filter_map(|k| c.get(*k).copied()).collect();
-        (!vals.is_empty()).then(|| vals.iter().sum::<u64>() * page_kb)
+        (!vals.is_empty()).then(|| {
+            vals.iter()
+                .fold(0u64, |a, b| a.saturating_add(*b))
+                .saturating_mul(page_kb)
+        })
     };
     let total = match (mi.pages_ram, mi.pages_reserved) {
-        (Some(r), Some(res)) => Some(r.saturating_sub(res) * page_kb),
-        (Some(r), None) => Some(r * page_kb),
+        (Some(r), Some(res)) => Some(r.saturating_sub(res).saturating_mul(page_kb)),
+        (Some(r), None) => Some(r.saturating_mul(page_kb)),
         _ => None,
     };
     let shmem = p(&["shmem"]);
@@ -280,7 +305,7 @@ fn machine_use(ev: &OomEvent, page_kb: u64) -> Option<MemoryUse> {
         swap_total_kb: mi.total_swap_kb,
         parts: parts.list,
         largest_tasks: Vec::new(),
-        summary: String::new(),
+        free_but_failed: None,
     })
 }
 
@@ -290,8 +315,8 @@ fn largest(ev: &OomEvent, page_kb: u64, total: Option<u64>) -> Vec<TaskShare> {
         .rows
         .iter()
         .map(|r| {
-            let rss_kb = r.rss.unwrap_or(0).max(0) as u64 * page_kb;
-            let swap_kb = r.swapents.unwrap_or(0).max(0) as u64 * page_kb;
+            let rss_kb = (r.rss.unwrap_or(0).max(0) as u64).saturating_mul(page_kb);
+            let swap_kb = (r.swapents.unwrap_or(0).max(0) as u64).saturating_mul(page_kb);
             TaskShare {
                 pid: r.pid,
                 name: r.name.clone(),
@@ -301,119 +326,38 @@ fn largest(ev: &OomEvent, page_kb: u64, total: Option<u64>) -> Vec<TaskShare> {
             }
         })
         .collect();
-    rows.sort_by_key(|r| std::cmp::Reverse(r.rss_kb + r.swap_kb));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.rss_kb.saturating_add(r.swap_kb)));
     rows.truncate(3);
     rows
 }
 
-fn part_name(n: &str) -> &str {
-    match n {
-        "page_cache" => "page cache",
-        "slab_reclaimable" => "reclaimable slab",
-        "slab_unreclaimable" => "unreclaimable slab",
-        "page_tables" => "page tables",
-        "lru_pages" => "LRU pages",
-        other => other,
+/// What the free memory says about the failed allocation (machine OOMs).
+fn free_ram_finding(ev: &OomEvent, mu: &MemoryUse) -> Option<FreeButFailed> {
+    if mu.domain != "machine" {
+        return None;
     }
-}
-
-fn sentence(ev: &OomEvent, mu: &MemoryUse) -> String {
-    let mut s = String::new();
-    let total_h = mu.total_kb.map(human_kb);
-    if mu.domain == "memcg" {
-        let cg = mu.cgroup.as_deref().unwrap_or("(unnamed)");
-        s.push_str(&format!("Memory cgroup {cg} "));
-        match (total_h, mu.used_kb) {
-            (Some(t), Some(u)) => {
-                s.push_str(&format!("hit its {t} limit (usage {}", human_kb(u)));
-                if let Some(f) = mu.failcnt {
-                    s.push_str(&format!(
-                        ", limit hit {} times",
-                        crate::analysis::badness::group(f as i64)
-                    ));
-                }
-                s.push(')');
-            }
-            (None, Some(u)) => s.push_str(&format!("ran out of memory at {} usage", human_kb(u))),
-            _ => s.push_str("ran out of memory"),
-        }
-    } else {
-        s.push_str("The machine ran out of memory");
-        if let Some(t) = total_h {
-            s.push_str(&format!(" ({t} RAM"));
-            if let Some(st) = mu.swap_total_kb {
-                if st == 0 {
-                    s.push_str(", no swap");
-                } else {
-                    s.push_str(&format!(
-                        ", swap {} with {} free",
-                        human_kb(st),
-                        human_kb(st.saturating_sub(mu.swap_used_kb.unwrap_or(0)))
-                    ));
-                }
-            }
-            s.push(')');
-        }
+    let free = mu.parts.iter().find(|p| p.name == "free")?;
+    if free.percent < 10.0 {
+        return None;
     }
-    let shown: Vec<String> = mu
-        .parts
-        .iter()
-        .filter(|p| p.name != "free" && p.percent >= 0.1)
-        .take(4)
-        .map(|p| format!("{} {:.1} %", part_name(&p.name), p.percent))
-        .collect();
-    if !shown.is_empty() {
-        s.push_str(": ");
-        s.push_str(&shown.join(", "));
-    }
-    s.push('.');
-    if mu.domain == "machine"
-        && let Some(free) = mu.parts.iter().find(|p| p.name == "free")
-        && free.percent >= 10.0
+    let cause = if ev
+        .trigger
+        .as_ref()
+        .is_some_and(|t| t.gfp_mask.as_deref() == Some("0x0"))
     {
-        s.push_str(&format!(
-            " Yet {:.0} % of RAM was free: this was not a full machine but an allocation the kernel could not satisfy",
-            free.percent
-        ));
-        if ev
-            .trigger
-            .as_ref()
-            .is_some_and(|t| t.gfp_mask.as_deref() == Some("0x0"))
-        {
-            s.push_str(
-                " (gfp_mask=0x0 comes from a page fault, e.g. one failed by a kernel-memory limit)",
-            );
-        } else if ev
-            .trigger
-            .as_ref()
-            .and_then(|t| t.order)
-            .is_some_and(|o| o > 0)
-        {
-            s.push_str(" (a higher-order allocation: memory was fragmented)");
-        }
-        s.push('.');
-    }
-    if let Some(t) = mu.largest_tasks.first() {
-        s.push_str(&format!(
-            " The largest task, {} (pid {}), held {} rss",
-            t.name,
-            t.pid,
-            human_kb(t.rss_kb)
-        ));
-        if t.swap_kb > 0 {
-            s.push_str(&format!(" + {} swap", human_kb(t.swap_kb)));
-        }
-        let of = if mu.domain == "memcg" { "limit" } else { "RAM" };
-        if mu.total_kb.is_some() && t.percent < 1.0 {
-            s.push_str(&format!(" (rss under 1 % of the {of})"));
-        } else if mu.total_kb.is_some() && t.percent <= 100.0 {
-            s.push_str(&format!(" (rss {:.0} % of the {of})", t.percent));
-        } else if mu.total_kb.is_some() {
-            s.push_str(&format!(
-                " (rss above the {of}: it counts file pages charged elsewhere)"
-            ));
-        }
-        s.push('.');
-    }
-    s
+        Some(AllocationKind::PageFault)
+    } else if ev
+        .trigger
+        .as_ref()
+        .and_then(|t| t.order)
+        .is_some_and(|o| o > 0)
+    {
+        Some(AllocationKind::HigherOrder)
+    } else {
+        None
+    };
+    Some(FreeButFailed {
+        free_percent: free.percent,
+        cause,
+    })
 }

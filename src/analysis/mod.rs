@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{BootEvidence, OomEvent};
 
-pub use badness::{Badness, BadnessContext};
+pub use badness::{Badness, BadnessContext, Decider, Factor, Finding};
 pub use container::{Container, ContainerKind};
-pub use memory::MemoryUse;
+pub use memory::{AllocationKind, FreeButFailed, MemoryUse};
 
 /// Everything oomlens works out about one event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,36 +84,5 @@ pub fn analyse(ev: &OomEvent, evidence: &[BootEvidence], earlier_victims: Vec<u3
         badness: badness::analyse(ev, &ctx),
         memory: memory::analyse(ev),
         container,
-    }
-}
-
-/// A size in kB as a short human string (binary units): `980 KiB`, `64.0 MiB`, `1.9 GiB`.
-pub fn human_kb(kb: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut v = kb as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{kb} KiB")
-    } else if v >= 100.0 {
-        format!("{v:.0} {}", UNITS[u])
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn human_sizes() {
-        assert_eq!(human_kb(980), "980 KiB");
-        assert_eq!(human_kb(65536), "64.0 MiB");
-        assert_eq!(human_kb(2_097_148), "2.0 GiB");
-        assert_eq!(human_kb(131_072_000), "125 GiB");
     }
 }

@@ -7,11 +7,28 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::analysis::badness::{Ranked, ScoreCheck};
+use crate::analysis::memory::{Part, TaskShare};
 use crate::analysis::{Badness, Container, MemoryUse};
 use crate::event::{
     Ending, KernelChoice, Killed, MemInfo, OomSummary, Reaped, Scope, SourceSpan, TaskRow, Trigger,
 };
+use crate::render::sanitize::LogText;
+use crate::render::{RenderOptions, Renderer, vocab};
 use crate::report::{EventReport, Report, SCHEMA_VERSION};
+
+/// One JSON document.
+pub struct Json;
+
+impl Renderer for Json {
+    fn report(&self, r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+        document(r, opts.summary_only, out)
+    }
+
+    fn event(&self, ev: &EventReport, _: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+        event_line(ev, out)
+    }
+}
 
 /// One event as the contract names it.
 #[derive(Serialize)]
@@ -44,11 +61,151 @@ pub struct EventJson<'a> {
     suppressed_before: Option<u64>,
     complete: bool,
     notes: &'a [String],
-    badness: Option<&'a Badness>,
-    memory: Option<&'a MemoryUse>,
+    badness: Option<BadnessJson<'a>>,
+    memory: Option<MemoryJson<'a>>,
     container: Option<ContainerJson<'a>>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     raw: &'a [String],
+}
+
+/// The ranking with its words (`explanation`, `headline`) from the vocabulary.
+#[derive(Serialize)]
+struct BadnessJson<'a> {
+    formula: String,
+    totalpages: Option<u64>,
+    totalpages_basis: String,
+    totalpages_exact: bool,
+    page_size_kb: u64,
+    page_size_basis: &'a str,
+    ranking: RankingJson<'a>,
+    victim_rank: Option<u32>,
+    selected_pid: Option<u32>,
+    kernel_score: Option<ScoreJson>,
+    order_depends_on_assumption: Option<bool>,
+    explanation: LogText<'static>,
+    headline: LogText<'static>,
+    notes: Vec<&'static str>,
+}
+
+/// The ranking, row by row (no copy of the list).
+struct RankingJson<'a>(&'a [Ranked]);
+
+impl Serialize for RankingJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(RankedJson::new))
+    }
+}
+
+/// A ranked task, its exemption in words.
+#[derive(Serialize)]
+struct RankedJson<'a> {
+    pid: u32,
+    name: &'a str,
+    points: Option<i64>,
+    score: Option<i64>,
+    rank: Option<u32>,
+    rss_pages: i64,
+    swap_pages: i64,
+    pgtables_pages: i64,
+    oom_score_adj: i64,
+    adj_points: i64,
+    exempt: Option<&'static str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    implausible: bool,
+}
+
+impl<'a> RankedJson<'a> {
+    fn new(r: &'a Ranked) -> Self {
+        RankedJson {
+            pid: r.pid,
+            name: &r.name,
+            points: r.points,
+            score: r.score,
+            rank: r.rank,
+            rss_pages: r.rss_pages,
+            swap_pages: r.swap_pages,
+            pgtables_pages: r.pgtables_pages,
+            oom_score_adj: r.oom_score_adj,
+            adj_points: r.adj_points,
+            exempt: r.exempt.map(vocab::exempt),
+            implausible: r.implausible,
+        }
+    }
+}
+
+impl<'a> BadnessJson<'a> {
+    fn new(b: &'a Badness) -> Self {
+        BadnessJson {
+            formula: vocab::formula(&b.formula),
+            totalpages: b.totalpages,
+            totalpages_basis: vocab::totalpages_basis(&b.totalpages_basis),
+            totalpages_exact: b.totalpages_exact,
+            page_size_kb: b.page_size_kb,
+            page_size_basis: &b.page_size_basis,
+            ranking: RankingJson(&b.ranking),
+            victim_rank: b.victim_rank,
+            selected_pid: b.selected_pid,
+            kernel_score: b.kernel_score.as_ref().map(ScoreJson::new),
+            order_depends_on_assumption: b.order_depends_on_assumption,
+            explanation: vocab::explanation(b),
+            headline: vocab::headline(&b.decider),
+            notes: b.notes.iter().map(|n| vocab::note(*n)).collect(),
+        }
+    }
+}
+
+/// The printed score check, with its `note` from the vocabulary.
+#[derive(Serialize)]
+struct ScoreJson {
+    pid: u32,
+    printed: u64,
+    reconstructed: Option<i64>,
+    matches: Option<bool>,
+    note: String,
+}
+
+impl ScoreJson {
+    fn new(k: &ScoreCheck) -> Self {
+        ScoreJson {
+            pid: k.pid,
+            printed: k.printed,
+            reconstructed: k.reconstructed,
+            matches: k.matches,
+            note: vocab::score_note(k),
+        }
+    }
+}
+
+/// What filled memory, with its `summary` sentence from the vocabulary.
+#[derive(Serialize)]
+struct MemoryJson<'a> {
+    domain: &'a str,
+    cgroup: Option<&'a str>,
+    total_kb: Option<u64>,
+    used_kb: Option<u64>,
+    failcnt: Option<u64>,
+    swap_used_kb: Option<u64>,
+    swap_total_kb: Option<u64>,
+    parts: &'a [Part],
+    largest_tasks: &'a [TaskShare],
+    summary: LogText<'static>,
+}
+
+impl<'a> MemoryJson<'a> {
+    fn new(m: &'a MemoryUse) -> Self {
+        MemoryJson {
+            domain: &m.domain,
+            cgroup: m.cgroup.as_deref(),
+            total_kb: m.total_kb,
+            used_kb: m.used_kb,
+            failcnt: m.failcnt,
+            swap_used_kb: m.swap_used_kb,
+            swap_total_kb: m.swap_total_kb,
+            parts: &m.parts,
+            largest_tasks: &m.largest_tasks,
+            summary: vocab::memory_summary(m),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -155,8 +312,8 @@ impl<'a> EventJson<'a> {
             suppressed_before: ev.suppressed_before,
             complete: ev.complete,
             notes: &ev.notes,
-            badness: r.analysis.badness.as_ref(),
-            memory: r.analysis.memory.as_ref(),
+            badness: r.analysis.badness.as_ref().map(BadnessJson::new),
+            memory: r.analysis.memory.as_ref().map(MemoryJson::new),
             container: r.analysis.container.as_ref().map(|c| ContainerJson {
                 cgroup: &c.cgroup,
                 label: c.label(),
@@ -169,7 +326,7 @@ impl<'a> EventJson<'a> {
 
 /// Writes the report as one pretty-printed JSON document, one event at a time; with
 /// `summary_only`, the events list stays empty (nothing is analysed for it).
-pub fn document(report: &Report, summary_only: bool, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn document(report: &Report, summary_only: bool, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"events\": ["
@@ -213,16 +370,7 @@ fn indented<T: Serialize + ?Sized>(v: &T, n: usize, out: &mut dyn Write) -> io::
 }
 
 /// Writes one event as a single JSON line.
-pub fn event_line(r: &EventReport, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn event_line(r: &EventReport, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer(&mut *out, &EventJson::new(r)).map_err(io::Error::from)?;
     out.write_all(b"\n")
-}
-
-/// Writes every event as one JSON line each.
-pub fn lines(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    super::each_event(
-        report,
-        |r, text| event_line(r, text),
-        |text| out.write_all(text),
-    )
 }

@@ -1,23 +1,79 @@
 //! Markdown for tickets (GitHub, GitLab, Jira): a summary table, then per event the
 //! facts, the explanation, the ranking as a table, and the raw kernel lines in a
-//! collapsible block. Every value from the log goes through
-//! [`sanitize::md`](super::sanitize::md) (or [`sanitize::code`](super::sanitize::code)
-//! inside code blocks).
+//! collapsible block. Every value from the log is a [`LogText`] written through
+//! [`LogText::md`] (or [`LogText::code`] inside code spans and blocks).
 
 use std::io::{self, Write};
 
-use crate::analysis::badness::{group, pages_h};
-use crate::analysis::human_kb;
 use crate::event::Ending;
-use crate::render::sanitize::{code, md};
+use crate::render::overview::{OverviewRow, clip};
+use crate::render::sanitize::LogText;
+use crate::render::vocab::{self, group, human_kb, pages_h};
 use crate::render::{
-    RenderOptions, event_time, evidence_note, kill_facts, shown_rows, stamp, top_counts,
+    RenderOptions, Renderer, event_time, evidence_note, kill_facts, shown_rows, stamp, top_counts,
     uptime_span,
 };
 use crate::report::{EventReport, Report};
 
+/// Markdown for tickets.
+pub struct Markdown;
+
+impl Renderer for Markdown {
+    fn report(&self, r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+        report(r, opts, out)
+    }
+
+    fn event(&self, ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+        event(ev, opts, out)
+    }
+}
+
+/// Log text for Markdown text and table cells.
+fn md(s: &str) -> String {
+    LogText::new(s).md()
+}
+
+/// Log text for inside a code block.
+fn code(s: &str) -> String {
+    LogText::new(s).code()
+}
+
+/// Log text for inside a code span in a table cell.
+fn code_cell(s: &str) -> String {
+    LogText::new(s).code_cell()
+}
+
+/// The cells of an event's overview row, escaped for Markdown (cut like the
+/// terminal's, so both show the same).
+fn overview_cells(row: &OverviewRow<'_>) -> [String; 6] {
+    let cut = |t: &LogText, n: usize| LogText::owned(clip(&t.term(), n)).md();
+    let killed = match &row.killed {
+        Some((name, pid, more)) => {
+            let more = if *more > 0 {
+                format!(" +{more}")
+            } else {
+                String::new()
+            };
+            LogText::owned(format!("{} ({pid}){more}", name.term()))
+        }
+        None => LogText::new("-"),
+    };
+    let mut why = row.why.clone().unwrap_or_else(|| LogText::new("-"));
+    if row.partial {
+        why.push_str(" (partial)");
+    }
+    [
+        row.id.to_string(),
+        stamp(row.time, row.uptime_s, "%Y-%m-%d %H:%M:%S"),
+        cut(row.host.as_ref().unwrap_or(&LogText::new("-")), 16),
+        cut(&killed, 28),
+        cut(&row.place, 32),
+        why.md(),
+    ]
+}
+
 /// Writes the whole report.
-pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let s = &r.summary;
     let title = match s.events {
         0 => "No OOM events".to_string(),
@@ -31,7 +87,7 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
         .inputs
         .iter()
         .take(6)
-        .map(|i| format!("`{}`", code(&i.path)))
+        .map(|i| format!("`{}`", code_cell(&i.path)))
         .collect();
     let more = if s.inputs.len() > 6 {
         format!(" and {} more", s.inputs.len() - 6)
@@ -59,7 +115,9 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
         s.events,
         if s.events == 1 { "" } else { "s" }
     )?;
-    let list = |v: &[crate::report::Counted], n: usize, kills: bool| top_counts(v, n, kills, md);
+    let list = |v: &[crate::report::Counted], n: usize, kills: bool| {
+        top_counts(v, n, kills, |t: &LogText| t.md())
+    };
     if s.hosts.iter().any(|h| h.key != crate::report::UNNAMED_HOST) {
         writeln!(out, "| Hosts | {} |", list(&s.hosts, 5, false))?;
     }
@@ -74,7 +132,7 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
         .iter()
         .filter(|d| d.severity >= crate::diag::Severity::Warning)
         .take(5)
-        .map(|d| md(&d.to_string()))
+        .map(|d| LogText::owned(d.to_string()).md())
         .collect();
     if !problems.is_empty() {
         writeln!(out, "| Problems | {} |", problems.join("<br>"))?;
@@ -86,7 +144,7 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
         super::each_event(
             r,
             |ev, text| {
-                let cells = crate::render::table::overview_row(ev).map(|c| md(&c));
+                let cells = overview_cells(&OverviewRow::of(ev));
                 writeln!(text, "| {} |", cells.join(" | "))
             },
             |text| out.write_all(text),
@@ -128,7 +186,7 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
 }
 
 /// Writes one event.
-pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let e = &ev.event;
     let victim = ev.event.victim();
     let headline = match victim {
@@ -150,7 +208,7 @@ pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io:
     writeln!(out, "| | |")?;
     writeln!(out, "|---|---|")?;
     for k in &e.killed {
-        let s = kill_facts(k, md);
+        let s = kill_facts(k, |t: &LogText| t.md());
         let how = evidence_note(k)
             .map(|n| format!(" ({n})"))
             .unwrap_or_default();
@@ -158,14 +216,14 @@ pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io:
     }
     if let Some(m) = &e.memcg {
         if let Some(o) = &m.oom_memcg {
-            writeln!(out, "| Cgroup (limit hit) | `{}` |", code(o))?;
+            writeln!(out, "| Cgroup (limit hit) | `{}` |", code_cell(o))?;
         }
         if let Some(t) = m
             .task_memcg
             .as_ref()
             .filter(|t| Some(*t) != m.oom_memcg.as_ref())
         {
-            writeln!(out, "| Victim's cgroup | `{}` |", code(t))?;
+            writeln!(out, "| Victim's cgroup | `{}` |", code_cell(t))?;
         }
     }
     if let Some(c) = &ev.analysis.container {
@@ -194,7 +252,7 @@ pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io:
     }
     let src = format!(
         "`{}` lines {}–{}",
-        code(&e.source.path),
+        code_cell(&e.source.path),
         e.source.first_line,
         e.source.last_line
     );
@@ -206,10 +264,14 @@ pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io:
     )?;
     writeln!(out)?;
     if let Some(b) = &ev.analysis.badness {
-        writeln!(out, "**Why this victim:** {}\n", md(&b.explanation))?;
+        writeln!(out, "**Why this victim:** {}\n", vocab::explanation(b).md())?;
     }
     if let Some(m) = &ev.analysis.memory {
-        writeln!(out, "**What filled memory:** {}\n", md(&m.summary))?;
+        writeln!(
+            out,
+            "**What filled memory:** {}\n",
+            vocab::memory_summary(m).md()
+        )?;
         if !m.parts.is_empty() {
             writeln!(out, "| Part | Size | Share |")?;
             writeln!(out, "|---|---:|---:|")?;
@@ -238,9 +300,9 @@ pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io:
                 } else {
                     ", not exact"
                 },
-                md(&b.totalpages_basis)
+                md(&vocab::totalpages_basis(&b.totalpages_basis))
             ),
-            None => md(&b.totalpages_basis),
+            None => md(&vocab::totalpages_basis(&b.totalpages_basis)),
         };
         writeln!(out, "**Rebuilt ranking** ({basis}):\n")?;
         writeln!(
@@ -256,7 +318,12 @@ pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io:
             } else if b.selected_pid == Some(r.pid) {
                 "selected".to_string()
             } else {
-                r.exempt.as_deref().map(md).unwrap_or_default()
+                r.exempt.map(|x| md(vocab::exempt(x))).unwrap_or_default()
+            };
+            let mark = match (r.implausible, mark.is_empty()) {
+                (false, _) => mark,
+                (true, true) => "implausible".into(),
+                (true, false) => format!("{mark}, implausible"),
             };
             writeln!(
                 out,
@@ -281,14 +348,24 @@ pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io:
             )?;
         }
         if let Some(k) = &b.kernel_score {
-            writeln!(out, "\nKernel's printed score: {}", md(&k.note))?;
+            writeln!(
+                out,
+                "\nKernel's printed score: {}",
+                md(&vocab::score_note(k))
+            )?;
         }
         writeln!(out)?;
     }
-    let notes: Vec<&String> = e
+    let notes: Vec<&str> = e
         .notes
         .iter()
-        .chain(ev.analysis.badness.iter().flat_map(|b| b.notes.iter()))
+        .map(String::as_str)
+        .chain(
+            ev.analysis
+                .badness
+                .iter()
+                .flat_map(|b| b.notes.iter().map(|n| vocab::note(*n))),
+        )
         .collect();
     if !notes.is_empty() {
         writeln!(out, "**Notes:**\n")?;

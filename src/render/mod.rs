@@ -1,12 +1,21 @@
 //! Renderers: the same [`Report`] as a terminal report, JSON, NDJSON or Markdown.
 //!
+//! Each format is one [`Renderer`] in its own file, chosen in one place
+//! ([`Format::renderer`]); a new format is a new file and a match arm. The words come
+//! from [`vocab`] (so every format says the same thing), text from logs is
+//! [`sanitize::LogText`] (written only through the medium's escaper), and rows that
+//! several formats show are neutral facts in [`overview`].
+//!
 //! Renderers make no decisions about the environment (terminal, colour, width): the
 //! binary decides once and passes plain [`RenderOptions`].
 
 pub mod json;
 pub mod markdown;
+pub mod ndjson;
+pub mod overview;
 pub mod sanitize;
 pub mod table;
+pub mod vocab;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -16,8 +25,9 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use chrono::{DateTime, FixedOffset};
 
 use crate::analysis::badness::{Badness, Ranked};
-use crate::analysis::human_kb;
 use crate::event::{Evidence, Killed};
+use crate::render::sanitize::LogText;
+use crate::render::vocab::human_kb;
 use crate::report::{Counted, EventReport, Report};
 
 /// Renders every event of `report` with `render` and hands the text to `write`, in
@@ -222,6 +232,27 @@ pub enum Format {
     Markdown,
 }
 
+impl Format {
+    /// The renderer of this format (the one place formats are chosen).
+    pub fn renderer(self) -> &'static dyn Renderer {
+        match self {
+            Format::Table => &table::Table,
+            Format::Json => &json::Json,
+            Format::Ndjson => &ndjson::Ndjson,
+            Format::Markdown => &markdown::Markdown,
+        }
+    }
+}
+
+/// One output format.
+pub trait Renderer: Sync {
+    /// Writes the whole report.
+    fn report(&self, report: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()>;
+
+    /// Writes one event on its own (live mode: events are printed as they complete).
+    fn event(&self, ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()>;
+}
+
 /// How to render.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
@@ -253,16 +284,7 @@ pub fn render(
     opts: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match format {
-        Format::Table => table::report(report, opts, out),
-        Format::Json => json::document(report, opts.summary_only, out),
-        Format::Ndjson if opts.summary_only => {
-            serde_json::to_writer(&mut *out, &report.summary).map_err(io::Error::from)?;
-            out.write_all(b"\n")
-        }
-        Format::Ndjson => json::lines(report, out),
-        Format::Markdown => markdown::report(report, opts, out),
-    }
+    format.renderer().report(report, opts, out)
 }
 
 /// Writes one event on its own (live mode: events are printed as they complete).
@@ -272,11 +294,7 @@ pub fn render_event(
     opts: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match format {
-        Format::Table => table::event(ev, opts, out),
-        Format::Json | Format::Ndjson => json::event_line(ev, out),
-        Format::Markdown => markdown::event(ev, opts, out),
-    }
+    format.renderer().event(ev, opts, out)
 }
 
 // ---- pieces the terminal and Markdown renderers share -------------------------------
@@ -313,19 +331,19 @@ pub(crate) fn uptime_span(a: f64, b: f64) -> String {
 }
 
 /// `key (n), …` for the first `n` entries of a count list (kills or events), keys
-/// escaped for the output by `esc`.
+/// (from logs) escaped for the output by `esc`.
 pub(crate) fn top_counts(
     v: &[Counted],
     n: usize,
     kills: bool,
-    esc: impl Fn(&str) -> String,
+    esc: impl Fn(&LogText) -> String,
 ) -> String {
     v.iter()
         .take(n)
         .map(|c| {
             format!(
                 "{} ({})",
-                esc(&c.key),
+                esc(&LogText::new(&c.key)),
                 if kills { c.kills } else { c.events }
             )
         })
@@ -347,8 +365,8 @@ pub(crate) fn shown_rows<'a>(b: &'a Badness, victims: &[u32], top: usize) -> Vec
 
 /// A kill in one line: name (escaped for the output by `esc`), pid, uid, and the sizes
 /// the kill line gives (a zero shmem is left out).
-pub(crate) fn kill_facts(k: &Killed, esc: impl Fn(&str) -> String) -> String {
-    let mut s = format!("{} (pid {}", esc(&k.comm), k.pid);
+pub(crate) fn kill_facts(k: &Killed, esc: impl Fn(&LogText) -> String) -> String {
+    let mut s = format!("{} (pid {}", esc(&LogText::new(&k.comm)), k.pid);
     if let Some(u) = k.uid {
         s.push_str(&format!(", uid {u}"));
     }

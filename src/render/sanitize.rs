@@ -2,13 +2,86 @@
 //! come from logs that any local user can influence (a process can name itself
 //! anything): on a terminal they must not carry escape sequences, in Markdown they
 //! must not add formatting, links or HTML. JSON needs none of this: serde escapes.
+//!
+//! [`LogText`] is the boundary: text from a log (or a sentence holding some) has no
+//! `Display`, so it cannot be written raw into a terminal or Markdown report; it is
+//! written through [`LogText::term`], [`LogText::md`] or [`LogText::code`], or
+//! serialised exactly for JSON.
 
 use std::borrow::Cow;
 
-/// Text for a terminal: control characters (C0, DEL, C1) and the Unicode bidi
-/// overrides are shown escaped (`\x1b`, `\u{202e}`), so nothing from a log can move
-/// the cursor, change colours, or reorder what is shown.
-pub fn term(s: &str) -> Cow<'_, str> {
+use serde::{Serialize, Serializer};
+
+/// Text that came from a log, or words that contain some. Deliberately neither
+/// `Display` nor `Deref<Target = str>`: the only ways out are a medium's escaper and
+/// `Serialize` (JSON, which escapes by itself).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LogText<'a>(Cow<'a, str>);
+
+impl<'a> LogText<'a> {
+    /// Borrows text from a log.
+    pub fn new(s: &'a str) -> Self {
+        LogText(Cow::Borrowed(s))
+    }
+
+    /// Owns text that holds text from a log (a sentence naming a task).
+    pub fn owned(s: String) -> LogText<'static> {
+        LogText(Cow::Owned(s))
+    }
+
+    /// For a terminal: control characters (C0, DEL, C1), bidi controls and invisible
+    /// characters shown escaped (`\x1b`, `\u{202e}`).
+    pub fn term(&self) -> Cow<'_, str> {
+        term(&self.0)
+    }
+
+    /// For a terminal, keeping the borrow of the log text.
+    pub fn into_term(self) -> Cow<'a, str> {
+        match self.0 {
+            Cow::Borrowed(s) => term(s),
+            Cow::Owned(s) => Cow::Owned(term(&s).into_owned()),
+        }
+    }
+
+    /// For Markdown text or a table cell: terminal-safe, and every character that can
+    /// start formatting, a link, math or HTML escaped (`|` too).
+    pub fn md(&self) -> String {
+        md(&self.0)
+    }
+
+    /// For inside a Markdown code block: terminal-safe, backticks replaced.
+    pub fn code(&self) -> String {
+        code(&self.0)
+    }
+
+    /// For inside a code span in a Markdown table cell: as [`LogText::code`], and `|`
+    /// escaped (GitHub and GitLab split cells at it even inside a code span).
+    pub fn code_cell(&self) -> String {
+        code_cell(&self.0)
+    }
+
+    /// Whether there is no text.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Appends `tail` (trusted words, e.g. " (partial)").
+    pub fn push_str(&mut self, tail: &'static str) {
+        self.0.to_mut().push_str(tail);
+    }
+}
+
+impl Serialize for LogText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// Text for a terminal: control characters (C0, DEL, C1), the Unicode bidi controls
+/// and invisible characters (zero-width, word joiners, BOM, line/paragraph
+/// separators) are shown escaped (`\x1b`, `\u{202e}`), so nothing from a log can move
+/// the cursor, change colours, reorder what is shown or hide in it.
+fn term(s: &str) -> Cow<'_, str> {
     if !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
     }
@@ -29,7 +102,17 @@ pub fn term(s: &str) -> Cow<'_, str> {
 
 fn needs_escape(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
 }
 
 /// Text for Markdown (GitHub, GitLab and Jira render it): terminal-safe first, then
@@ -37,7 +120,7 @@ fn needs_escape(c: char) -> bool {
 /// name renders literally, inside table cells too. Characters that only matter at the
 /// start of a line (`-`, `+`, `1.`) are left alone: callers never start a line with
 /// untrusted text.
-pub fn md(s: &str) -> String {
+fn md(s: &str) -> String {
     let t = term(s);
     let mut out = String::with_capacity(t.len() + 8);
     let mut chars = t.chars().peekable();
@@ -66,8 +149,15 @@ pub fn md(s: &str) -> String {
 
 /// Text for inside a Markdown code span or fenced block: terminal-safe, and backticks
 /// replaced so the block cannot be closed early.
-pub fn code(s: &str) -> String {
+fn code(s: &str) -> String {
     term(s).replace('`', "ˋ")
+}
+
+/// Text for a code span inside a Markdown table cell: as [`code`], and `|` escaped,
+/// since GitHub and GitLab split table cells at a `|` even inside a code span (`\|`
+/// shows as `|` there).
+fn code_cell(s: &str) -> String {
+    code(s).replace('|', "\\|")
 }
 
 #[cfg(test)]
@@ -84,6 +174,11 @@ mod tests {
         assert_eq!(term("a\nb\tc"), "a\\x0ab\\x09c");
         assert_eq!(term("x\u{202e}gpj.exe"), "x\\u{202e}gpj.exe");
         assert_eq!(term("\u{9b}31m"), "\\x9b31m");
+        // Invisible and bidi characters are shown.
+        assert_eq!(
+            term("a\u{200b}b\u{2066}c\u{feff}d\u{061c}e\u{2028}f\u{2063}"),
+            "a\\u{200b}b\\u{2066}c\\u{feff}d\\u{061c}e\\u{2028}f\\u{2063}"
+        );
     }
 
     #[test]
@@ -99,5 +194,6 @@ mod tests {
         assert_eq!(md("/kubepods.slice/x-y.scope"), "/kubepods.slice/x-y.scope");
         assert_eq!(md("*bold* _it_"), "\\*bold\\* \\_it\\_");
         assert_eq!(code("a`b"), "aˋb");
+        assert_eq!(code_cell("/a|b`c"), "/a\\|bˋc");
     }
 }

@@ -11,16 +11,34 @@ use tabled::builder::Builder;
 use tabled::settings::object::{Columns, Rows};
 use tabled::settings::{Alignment, Modify, Style as TableStyle, Width};
 
-use crate::analysis::badness::{group, pages_h};
 use crate::analysis::container::ContainerKind;
-use crate::analysis::human_kb;
-use crate::event::{Ending, Evidence, Scope};
-use crate::render::sanitize::term;
+use crate::event::{Ending, Scope};
+use crate::render::overview::{OverviewRow, clip};
+use crate::render::sanitize::LogText;
+use crate::render::vocab::{self, group, human_kb, pages_h};
 use crate::render::{
-    RenderOptions, event_time, evidence_note, kill_facts, shown_rows, stamp, top_counts,
+    RenderOptions, Renderer, event_time, evidence_note, kill_facts, shown_rows, stamp, top_counts,
     uptime_span,
 };
 use crate::report::{EventReport, Report};
+
+/// The terminal report.
+pub struct Table;
+
+impl Renderer for Table {
+    fn report(&self, r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+        report(r, opts, out)
+    }
+
+    fn event(&self, ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+        event(ev, opts, out)
+    }
+}
+
+/// Log text for the terminal.
+fn term(s: &str) -> std::borrow::Cow<'_, str> {
+    LogText::new(s).into_term()
+}
 
 const LABEL_WIDTH: usize = 10;
 
@@ -61,7 +79,7 @@ impl Paint {
 }
 
 /// Writes the whole report.
-pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let p = Paint { on: opts.color };
     summary(r, &p, opts, out)?;
     if opts.summary_only {
@@ -87,7 +105,7 @@ pub fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Resu
 }
 
 /// Writes one event (live mode).
-pub fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let p = Paint { on: opts.color };
     event_body(ev, &p, opts, out)?;
     writeln!(out)
@@ -212,7 +230,7 @@ fn summary(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -> 
             ),
             opts,
         )?;
-        let esc = |k: &str| term(k).into_owned();
+        let esc = |k: &LogText| k.term().into_owned();
         if s.hosts.iter().any(|h| h.key != crate::report::UNNAMED_HOST) {
             field(out, p, "Hosts", &top_counts(&s.hosts, 5, false, esc), opts)?;
         }
@@ -238,7 +256,7 @@ fn summary(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -> 
         .iter()
         .filter(|d| d.severity >= crate::diag::Severity::Warning)
         .take(5)
-        .map(|d| term(&d.to_string()).into_owned())
+        .map(|d| LogText::owned(d.to_string()).term().into_owned())
         .collect();
     for d in problems {
         field_with(out, p, "Problem", &d, opts, &|l| p.warn(l))?;
@@ -275,7 +293,7 @@ fn event_body(
         .killed
         .iter()
         .map(|k| {
-            let mut s = kill_facts(k, |c| term(c).into_owned());
+            let mut s = kill_facts(k, |c| c.term().into_owned());
             if let Some(note) = evidence_note(k) {
                 s.push_str(&format!(" [{note}]"));
             }
@@ -322,7 +340,7 @@ fn event_body(
         }
     }
     if let Some(c) = &e.constraint {
-        wh.push(c.clone());
+        wh.push(term(c).into_owned());
     }
     if !wh.is_empty() {
         field(out, p, "Where", &wh.join(" · "), opts)?;
@@ -348,10 +366,10 @@ fn event_body(
         field(out, p, "Trigger", &s, opts)?;
     }
     if let Some(b) = &ev.analysis.badness {
-        field(out, p, "Why", &term(&b.explanation), opts)?;
+        field(out, p, "Why", &vocab::explanation(b).term(), opts)?;
     }
     if let Some(m) = &ev.analysis.memory {
-        field(out, p, "Memory", &term(&m.summary), opts)?;
+        field(out, p, "Memory", &vocab::memory_summary(m).term(), opts)?;
         bars(m, p, out)?;
     }
     if let Some(b) = &ev.analysis.badness
@@ -366,21 +384,22 @@ fn event_body(
                 } else {
                     " (not exact)"
                 },
-                b.totalpages_basis
+                vocab::totalpages_basis(&b.totalpages_basis)
             ),
-            None => b.totalpages_basis.clone(),
+            None => vocab::totalpages_basis(&b.totalpages_basis),
         };
         field(out, p, "Ranking", &term(&t), opts)?;
         ranking(ev, b, opts, out)?;
         if let Some(k) = &b.kernel_score {
-            field(out, p, "Score", &term(&k.note), opts)?;
+            field(out, p, "Score", &vocab::score_note(k), opts)?;
         }
     }
-    for n in e
-        .notes
-        .iter()
-        .chain(ev.analysis.badness.iter().flat_map(|b| b.notes.iter()))
-    {
+    for n in e.notes.iter().map(String::as_str).chain(
+        ev.analysis
+            .badness
+            .iter()
+            .flat_map(|b| b.notes.iter().map(|n| vocab::note(*n))),
+    ) {
         field_with(out, p, "Note", &term(n), opts, &|l| p.dim(l))?;
     }
     let mut src = format!("{}:{}", term(&e.source.path), e.source.first_line);
@@ -438,11 +457,13 @@ fn ranking(
             "◀ killed".to_string()
         } else if Some(r.pid) == selected {
             "◀ selected".to_string()
-        } else if let Some(x) = &r.exempt {
+        } else if let Some(x) = r.exempt {
+            let x = vocab::exempt(x);
             x.split(':').next().unwrap_or(x).to_string()
         } else {
             String::new()
         };
+        let mark = implausible_mark(mark, r.implausible);
         t.push_record([
             r.rank.map_or("-".into(), |x| x.to_string()),
             r.pid.to_string(),
@@ -502,7 +523,7 @@ fn overview(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     // Rows are worked out in parallel (each event is read back and ranked), in order.
     let rows: Vec<[String; 6]> = (0..r.len())
         .into_par_iter()
-        .filter_map(|i| r.event(i).map(|ev| overview_row(&ev)))
+        .filter_map(|i| r.event(i).map(|ev| overview_cells(&OverviewRow::of(&ev))))
         .collect();
     for row in rows {
         t.push_record(
@@ -520,86 +541,42 @@ fn overview(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{table}")
 }
 
-/// The cells of an event's overview row (shared with the Markdown renderer).
-pub(crate) fn overview_row(ev: &EventReport) -> [String; 6] {
-    let e = &ev.event;
-    let time = stamp(ev.time, ev.uptime_s(), "%Y-%m-%d %H:%M:%S");
-    let killed = match e.victim() {
-        Some(v) => {
-            let more = e
-                .killed
-                .iter()
-                .filter(|k| k.evidence != Evidence::SharedMm)
-                .count()
-                .saturating_sub(1);
-            let more = if more > 0 {
+/// The cells of an event's overview row, escaped for the terminal.
+fn overview_cells(row: &OverviewRow<'_>) -> [String; 6] {
+    let killed = match &row.killed {
+        Some((name, pid, more)) => {
+            let more = if *more > 0 {
                 format!(" +{more}")
             } else {
                 String::new()
             };
-            format!("{} ({}){more}", term(&v.comm), v.pid)
+            format!("{} ({pid}){more}", name.term())
         }
         None => "-".into(),
     };
-    let place = place(ev);
-    let mut why = ev
-        .analysis
-        .badness
+    let mut why = row
+        .why
         .as_ref()
-        .map_or("-".to_string(), |b| b.headline.clone());
-    if !e.complete {
+        .map_or("-".to_string(), |w| w.term().into_owned());
+    if row.partial {
         why.push_str(" (partial)");
     }
     [
-        ev.id.to_string(),
-        time,
-        clip(&term(e.host.as_deref().unwrap_or("-")), 16),
+        row.id.to_string(),
+        stamp(row.time, row.uptime_s, "%Y-%m-%d %H:%M:%S"),
+        clip(&row.host.as_ref().map_or("-".into(), |h| h.term()), 16),
         clip(&killed, 28),
-        clip(&term(&place), 32),
+        clip(&row.place.term(), 32),
         why,
     ]
 }
 
-/// Where the OOM happened, briefly: the machine, or the cgroup's owner.
-fn place(ev: &EventReport) -> String {
-    use crate::analysis::ContainerKind as K;
-    let e = &ev.event;
-    let owner = ev.analysis.container.as_ref().and_then(|co| {
-        let c = &co.owner;
-        match c.kind {
-            K::KubernetesContainer | K::KubernetesPod => {
-                let pod = c
-                    .pod_uid
-                    .as_deref()
-                    .map_or(String::new(), |u| format!("pod {}…", &u[..u.len().min(8)]));
-                let ctr = c.container_id.as_deref().map_or(String::new(), |id| {
-                    format!(" ctr {}", &id[..id.len().min(12)])
-                });
-                Some(format!("{pod}{ctr}"))
-            }
-            K::Root | K::Other => None,
-            _ => Some(co.label()),
-        }
-    });
-    let cgroup = e.memcg.as_ref().and_then(|m| m.oom_memcg.as_deref());
-    match (e.scope, owner, cgroup) {
-        (Some(Scope::Global), Some(o), _) => format!("machine; victim in {o}"),
-        (Some(Scope::Global), None, _) => "whole machine".into(),
-        (_, Some(o), _) => o,
-        (_, None, Some(cg)) => format!("cgroup {cg}"),
-        (Some(Scope::Memcg), None, None) => "memory cgroup".into(),
-        _ => "-".into(),
-    }
-}
-
-/// Cuts `s` to `n` characters with an ellipsis.
-fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(n.saturating_sub(1)).collect();
-        out.push('…');
-        out
+/// The ranking's mark column with the implausible flag added.
+fn implausible_mark(mark: String, implausible: bool) -> String {
+    match (implausible, mark.is_empty()) {
+        (false, _) => mark,
+        (true, true) => "⚠ implausible".into(),
+        (true, false) => format!("{mark} ⚠ implausible"),
     }
 }
 

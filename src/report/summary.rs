@@ -148,9 +148,12 @@ impl SummaryItem {
             .iter()
             .filter(|k| k.evidence == Evidence::KilledLine && !k.group)
             .map(|k| {
-                let rss = k.anon_rss_kb.unwrap_or(0)
-                    + k.file_rss_kb.unwrap_or(0)
-                    + k.shmem_rss_kb.unwrap_or(0);
+                // Sizes from a log can be anything: saturate.
+                let rss = k
+                    .anon_rss_kb
+                    .unwrap_or(0)
+                    .saturating_add(k.file_rss_kb.unwrap_or(0))
+                    .saturating_add(k.shmem_rss_kb.unwrap_or(0));
                 match &victim_cgroup {
                     Some(c) if c != "/" => ("cgroup", c.clone(), rss),
                     _ => ("command", k.comm.clone(), rss),

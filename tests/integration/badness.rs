@@ -1,7 +1,11 @@
 //! The rebuilt oom_badness ranking against what the kernel itself printed: its
 //! `score S` lines, and which task it killed.
 
-use oomlens::analysis::Badness;
+use oomlens::analysis::badness::{
+    Decider, Exempt, Factor, Finding, Margin, Measure, MemcgSwap, ScoreVerdict, TaskRef, TotalBasis,
+};
+use oomlens::analysis::{AllocationKind, Badness, FreeButFailed};
+use oomlens::render::vocab;
 use oomlens::report::Report;
 
 use crate::util::{report, sample};
@@ -51,8 +55,8 @@ fn printed_scores_are_reproduced_exactly() {
         assert_eq!(
             check.reconstructed,
             Some(printed as i64),
-            "{rel}: {}",
-            check.note
+            "{rel}: {:?}",
+            check.verdict
         );
         assert_eq!(check.matches, Some(true));
         let r = b.ranking.iter().find(|r| r.pid == pid).unwrap();
@@ -72,20 +76,27 @@ fn totalpages_assumptions_are_named() {
     assert_eq!(b.totalpages, Some(10240));
     assert!(!b.totalpages_exact);
     assert!(
-        b.totalpages_basis.contains("assumed at least that large"),
-        "{}",
+        matches!(
+            b.totalpages_basis,
+            TotalBasis::Memcg {
+                swap: MemcgSwap::RoomOnly { .. },
+                pages: 10240,
+                ..
+            }
+        ),
+        "{:?}",
         b.totalpages_basis
     );
     // 001: unlimited memory+swap and no swap size: the printed score pins totalpages.
     let b = &badness("real/001-cadvisor-memcg-v1-mem2-syslog.log")[0];
     let check = b.kernel_score.as_ref().unwrap();
     assert_eq!(check.matches, Some(false));
-    assert!(
-        check
-            .note
-            .contains("the printed score implies totalpages between 8366035 and 8374433"),
-        "{}",
-        check.note
+    assert_eq!(
+        check.verdict,
+        ScoreVerdict::DiffersAssumed {
+            rebuilt: check.reconstructed.unwrap(),
+            implied: Some((8366035, 8374433))
+        }
     );
 }
 
@@ -99,14 +110,18 @@ fn old_normalised_scores_are_lower_bounds() {
         (check.reconstructed, check.printed, check.matches),
         (Some(851), 853, None)
     );
-    assert!(check.note.contains("consistent"), "{}", check.note);
+    assert_eq!(check.verdict, ScoreVerdict::BoundConsistent(851));
     // Every apache2 scores the 1000 cap; the first row wins the tie.
     let b = &badness("real/011-lkml-azurit-memcg-nested-elided-syslog.log")[0];
-    assert!(
-        b.explanation.contains("the first row of the table"),
-        "{}",
-        b.explanation
-    );
+    let tie = b
+        .findings
+        .iter()
+        .find_map(|f| match f {
+            Finding::CappedTie(t) => Some(t),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{:?}", b.findings));
+    assert_eq!(tie.name, "apache2");
 }
 
 #[test]
@@ -127,8 +142,8 @@ fn the_kernel_killed_the_top_of_every_lab_ranking() {
             let victim = r.event.victim().unwrap().pid;
             assert_eq!(
                 b.ranking[0].pid, victim,
-                "{scenario} #{}: {}",
-                r.id, b.explanation
+                "{scenario} #{}: {:?}",
+                r.id, b.findings
             );
             assert_eq!(b.victim_rank, Some(1));
             n += 1;
@@ -153,7 +168,7 @@ fn real_rankings_put_the_victim_first() {
             .filter(|r| r.event.victim().is_some())
         {
             let b = r.analysis.badness.as_ref().unwrap();
-            assert_eq!(b.victim_rank, Some(1), "{rel}: {}", b.explanation);
+            assert_eq!(b.victim_rank, Some(1), "{rel}: {:?}", b.findings);
             n += 1;
         }
     }
@@ -162,11 +177,54 @@ fn real_rankings_put_the_victim_first() {
 }
 
 #[test]
-fn explanations_name_the_deciding_factor() {
+fn findings_name_the_deciding_factor() {
     let adj = report_of("lab/adj.kmsg").event_list();
     let b = adj[0].analysis.badness.as_ref().unwrap();
+    let batch = |name: &str, pid| TaskRef {
+        pid,
+        name: name.into(),
+        line: None,
+    };
     assert_eq!(
-        b.explanation,
+        b.decider,
+        Decider {
+            factor: Factor::AdjOutweighed(800),
+            group_kill: false
+        }
+    );
+    assert_eq!(
+        b.findings,
+        [
+            Finding::Highest {
+                task: batch("batch-worker", 15519),
+                points: 42772,
+                measure: Measure::Pages {
+                    memory: 10772,
+                    rss: 10741,
+                    swap: 0,
+                    pgtables: 31,
+                    adj_points: 32000,
+                    oom_score_adj: 800
+                }
+            },
+            Finding::AdjPutFirst {
+                memory_rank: 3,
+                oom_score_adj: 800
+            },
+            Finding::RunnerUp {
+                task: batch("api-server", 15520),
+                points: 15943,
+                margin: Margin {
+                    points: 26829,
+                    kb: Some(26829 * 4),
+                    percent: Some(26829.0 * 100.0 / 15943.0)
+                }
+            },
+        ]
+    );
+    // The words for these facts (the terminal, Markdown and JSON all use them).
+    assert_eq!(
+        vocab::explanation(b).term(),
         "batch-worker (pid 15519) had the highest badness: 42,772 points — 10,772 from memory \
          (rss 10,741 + page tables 31 pages) and +32,000 from oom_score_adj=800. By memory alone it \
          was 3rd; its oom_score_adj=800 put it first. Runner-up: api-server (pid 15520) at 15,943 \
@@ -176,26 +234,55 @@ fn explanations_name_the_deciding_factor() {
     let fb = report_of("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log").event_list();
     let b = fb[0].analysis.badness.as_ref().unwrap();
     assert!(
-        b.explanation.contains("+32,980 from oom_score_adj=1"),
-        "{}",
-        b.explanation
+        matches!(
+            b.findings[0],
+            Finding::Highest {
+                measure: Measure::Pages {
+                    adj_points: 32980,
+                    oom_score_adj: 1,
+                    ..
+                },
+                ..
+            }
+        ),
+        "{:?}",
+        b.findings
     );
-    assert!(
-        b.explanation.contains("By memory alone it was 56th"),
-        "{}",
-        b.explanation
+    assert_eq!(
+        b.findings[1],
+        Finding::AdjPutFirst {
+            memory_rank: 56,
+            oom_score_adj: 1
+        }
     );
     // multipathd (17.5 MiB) is exempt, but dockerd (154 MiB, oom_score_adj=-500) is the
     // largest task, and it could be chosen.
     assert!(
-        !b.explanation.contains("The largest task"),
-        "{}",
-        b.explanation
+        !b.findings
+            .iter()
+            .any(|f| matches!(f, Finding::LargestExempt { .. })),
+        "{:?}",
+        b.findings
     );
-    // 020: the kernel sacrificed a child.
+    // 020: the kernel sacrificed a child; the victim's kill line is the evidence.
     let sc = report_of("real/020-emqx-rhel6-sacrifice-child-two-ooms-dmesg.log").event_list();
     let b = sc[0].analysis.badness.as_ref().unwrap();
-    assert!(b.explanation.starts_with("The kernel selected beam.smp (pid 16929), score 580, and then killed its child sh (pid 28364)"), "{}", b.explanation);
+    assert_eq!(
+        b.findings[0],
+        Finding::ChildSacrificed {
+            selected: batch("beam.smp", 16929),
+            score: Some(580),
+            victim: TaskRef {
+                pid: 28364,
+                name: "sh".into(),
+                line: Some(3)
+            },
+        }
+    );
+    assert_eq!(
+        b.decider.factor,
+        Factor::ChildOfSelected(batch("beam.smp", 16929))
+    );
 }
 
 #[test]
@@ -204,7 +291,7 @@ fn exempt_tasks_are_never_ranked() {
     let b = r[0].analysis.badness.as_ref().unwrap();
     let udevd = b.ranking.iter().find(|x| x.pid == 324).unwrap();
     assert_eq!((udevd.rank, udevd.points), (None, None));
-    assert_eq!(udevd.exempt.as_deref(), Some("oom_score_adj=-1000"));
+    assert_eq!(udevd.exempt, Some(Exempt::AdjMin));
     // pgtables_bytes / 4096 + rss + swap: python 996.
     let py = &b.ranking[0];
     assert_eq!(
@@ -235,10 +322,16 @@ fn memory_breakdowns() {
     );
     let fb = report_of("real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log").event_list();
     let m = fb[0].analysis.memory.as_ref().unwrap();
-    assert!(
-        m.summary.contains("Yet 91 % of RAM was free"),
-        "{}",
-        m.summary
+    assert_eq!(
+        m.free_but_failed,
+        Some(FreeButFailed {
+            free_percent: m.parts.iter().find(|p| p.name == "free").unwrap().percent,
+            cause: Some(AllocationKind::PageFault)
+        })
+    );
+    assert_eq!(
+        m.free_but_failed.as_ref().unwrap().free_percent.round(),
+        91.0
     );
     let shm = report_of("real/015-cnnotes-rhel8.1-k8s-docker-memcg-notable.log").event_list();
     let m = shm[0].analysis.memory.as_ref().unwrap();
@@ -250,9 +343,9 @@ fn memory_breakdowns() {
     let m = lab[0].analysis.memory.as_ref().unwrap();
     assert_eq!((m.parts[0].name.as_str(), m.parts[0].kb), ("shmem", 81920));
     assert_eq!(m.parts[0].percent, 62.5);
-    assert!(
-        m.summary
-            .starts_with("Memory cgroup /oomlab-shm hit its 128 MiB limit")
+    assert_eq!(
+        (m.cgroup.as_deref(), m.total_kb, m.free_but_failed.as_ref()),
+        (Some("/oomlab-shm"), Some(131072), None)
     );
     let m = lab[1].analysis.memory.as_ref().unwrap();
     assert_eq!(m.parts[0].name, "anon");
@@ -295,11 +388,61 @@ fn an_exempt_largest_task_is_named() {
     std::fs::write(&file, text.replacen(row, &exempt, 1)).unwrap();
     let r = report(&[file]).event_list();
     let b = r[0].analysis.badness.as_ref().unwrap();
-    assert!(
-        b.explanation.contains(
-            "The largest task, api-server (pid 15520, 62.1 MiB), could not be chosen (oom_score_adj=-1000)."
-        ),
-        "{}",
-        b.explanation
+    let exempt = b
+        .findings
+        .iter()
+        .find(|f| matches!(f, Finding::LargestExempt { .. }));
+    assert_eq!(
+        exempt,
+        Some(&Finding::LargestExempt {
+            task: TaskRef {
+                pid: 15520,
+                name: "api-server".into(),
+                line: None
+            },
+            kb: 15899 * 4,
+            reason: Exempt::AdjMin
+        })
     );
+}
+
+/// The words the renderers show for the facts (`render::vocab`), for events that
+/// between them cover most findings: adj outweighing memory, a sacrificed child, the
+/// 1000-point cap, free RAM at a machine OOM, an assumed totalpages pinned by the
+/// printed score, a lower-bound era, the pre-2.6.36 heuristic.
+#[test]
+fn the_words_for_the_facts() {
+    use std::fmt::Write;
+    let mut text = String::new();
+    for rel in [
+        "lab/adj.kmsg",
+        "real/020-emqx-rhel6-sacrifice-child-two-ooms-dmesg.log",
+        "real/011-lkml-azurit-memcg-nested-elided-syslog.log",
+        "real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log",
+        "real/001-cadvisor-memcg-v1-mem2-syslog.log",
+        "real/017-cnnote-rhel6-global-tail-truncated.log",
+        "real/023-ubuntu804-xen-2.6.24era-old-format-syslog.log",
+    ] {
+        for r in report_of(rel).event_list() {
+            writeln!(text, "== {rel} #{}", r.id).unwrap();
+            if let Some(b) = &r.analysis.badness {
+                writeln!(text, "why: {}", vocab::headline(&b.decider).term()).unwrap();
+                writeln!(text, "{}", vocab::explanation(b).term()).unwrap();
+                if let Some(k) = &b.kernel_score {
+                    writeln!(text, "score: {}", vocab::score_note(k)).unwrap();
+                }
+                writeln!(text, "formula: {}", vocab::formula(&b.formula)).unwrap();
+                writeln!(
+                    text,
+                    "totalpages: {}",
+                    vocab::totalpages_basis(&b.totalpages_basis)
+                )
+                .unwrap();
+            }
+            if let Some(m) = &r.analysis.memory {
+                writeln!(text, "memory: {}", vocab::memory_summary(m).term()).unwrap();
+            }
+        }
+    }
+    insta::assert_snapshot!("words", text);
 }

@@ -448,3 +448,130 @@ fn mkfifo(path: &std::path::Path) {
         .unwrap();
     assert!(status.success(), "mkfifo {}", path.display());
 }
+
+/// rsyslog writes control bytes as `#ooo`; the record layer turns them back into the
+/// bytes. A selected task's name (the overview's "why" cell: "child of the selected
+/// task …") and the `oom-kill:` constraint (the "Where" line) reached the terminal raw.
+const RSYSLOG_EVIL: &str = "\
+Nov 21 10:00:00 vm kernel: Out of memory: Kill process 16929 (beam#033]0;pwned#007) score 580 or sacrifice child
+Nov 21 10:00:00 vm kernel: Killed process 28364, UID 0, (sh) total-vm:106064kB, anon-rss:180kB, file-rss:4kB
+Nov 21 10:05:00 vm kernel: oom-kill:constraint=CONSTRAINT_#033]0;pwned#007MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/a,task_memcg=/a,task=mdsd,pid=2002099,uid=104
+Nov 21 10:05:00 vm kernel: Memory cgroup out of memory: Killed process 2002099 (mdsd) total-vm:1kB, anon-rss:2kB, file-rss:3kB, shmem-rss:0kB, UID:104 pgtables:4kB oom_score_adj:0
+";
+
+#[test]
+fn rsyslog_escapes_in_a_selected_name_or_a_constraint_cannot_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("messages");
+    std::fs::write(&p, RSYSLOG_EVIL).unwrap();
+    // JSON keeps the exact bytes.
+    let (_, events, _) = ndjson(&[p.to_str().unwrap()]);
+    assert_eq!(events[0]["kernel_choice"]["comm"], "beam\x1b]0;pwned\x07");
+    assert_eq!(events[1]["constraint"], "CONSTRAINT_\x1b]0;pwned\x07MEMCG");
+    for color in ["never", "always"] {
+        let out = cmd()
+            .args(["--year", "2026", "--color", color])
+            .arg(&p)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.contains("\x1b]") && !text.contains('\x07'), "{text}");
+        if color == "never" {
+            assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text}");
+        }
+        // The overview's why cell (wrapped at 30 columns) and the Where line.
+        let why = text
+            .lines()
+            .find(|l| l.contains("beam\\x1b]0;pwned\\x07"))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(why.starts_with('│'), "{why}");
+        assert!(
+            text.lines()
+                .any(|l| l.contains("Where") && l.contains("CONSTRAINT_\\x1b]0;pwned\\x07MEMCG")),
+            "{text}"
+        );
+    }
+    // Markdown escapes both too.
+    let out = cmd()
+        .args(["--year", "2026", "--format", "markdown"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(!md.contains('\x1b') && !md.contains('\x07'), "{md}");
+    assert!(
+        md.contains("| Constraint | CONSTRAINT\\_\\\\x1b\\]0;pwned\\\\x07MEMCG |"),
+        "{md}"
+    );
+}
+
+/// A task table whose numbers are near i64::MAX (a corrupted or forged log): the
+/// badness sum overflowed (a panic in debug builds, a wrong ranking in release).
+#[test]
+fn task_numbers_near_i64_max_saturate_and_are_flagged_implausible() {
+    let text = std::fs::read_to_string(sample("lab/adj.messages")).unwrap();
+    let row = "[  15520]     0 15520    16991    15899    14560     1339         0   180224        0             0 api-server";
+    let huge = row.replace(
+        "16991    15899    14560",
+        "16991    9223372036854775807    14560",
+    );
+    assert_eq!(text.matches(row).count(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("messages");
+    std::fs::write(&p, text.replacen(row, &huge, 1)).unwrap();
+    let r = crate::util::report(std::slice::from_ref(&p)).event_list();
+    let b = r[0].analysis.badness.as_ref().unwrap();
+    let api = b.ranking.iter().find(|x| x.pid == 15520).unwrap();
+    assert_eq!(
+        (api.rank, api.points, api.implausible),
+        (Some(1), Some(i64::MAX), true)
+    );
+    assert!(
+        b.ranking
+            .iter()
+            .filter(|x| x.pid != 15520)
+            .all(|x| !x.implausible)
+    );
+    // Every format shows the row; JSON flags it (and only it).
+    let (code, events, err) = ndjson(&[p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let ranking = events[0]["badness"]["ranking"].as_array().unwrap();
+    assert_eq!(ranking[0]["pid"], 15520);
+    assert_eq!(ranking[0]["implausible"], true);
+    assert!(ranking[1..].iter().all(|x| x.get("implausible").is_none()));
+    for (format, mark) in [("table", "⚠ implausible"), ("markdown", "implausible |")] {
+        let out = cmd()
+            .args(["--year", "2026", "--color", "never", "--format", format])
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.lines()
+                .any(|l| l.contains("api-server") && l.contains(mark)),
+            "{text}"
+        );
+    }
+}
+
+/// GitHub and GitLab split a table cell at `|` even inside a code span: a cgroup path
+/// with a `|` added a cell to the Markdown facts table.
+#[test]
+fn a_pipe_in_a_cgroup_path_stays_in_its_markdown_cell() {
+    let text = std::fs::read_to_string(sample("lab/single.kmsg")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("pipe.kmsg");
+    std::fs::write(&p, text.replace("/oomlab-single", "/oomlab|single")).unwrap();
+    let out = cmd()
+        .args(["--year", "2026", "--format", "markdown"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| Cgroup (limit hit) |"))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert_eq!(row, "| Cgroup (limit hit) | `/oomlab\\|single` |");
+}

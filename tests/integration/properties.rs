@@ -14,6 +14,10 @@ use proptest::sample::{Index, subsequence};
 
 use crate::util::{self, gzip};
 
+// Shared with the `render` fuzz target: hostile events, every format, the checks.
+#[path = "../../fuzz/fuzz_targets/render_check.rs"]
+mod render_check;
+
 /// One sample file, read once, with the events of a default scan.
 struct Sample {
     name: String,
@@ -202,6 +206,26 @@ proptest! {
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
+
+    /// Events made hostile (numbers near the integer limits, names with escapes, bidi,
+    /// invisible characters and Markdown) from samples or log-like bytes render in
+    /// every format without panicking; terminal and Markdown output hold no raw
+    /// control, bidi or invisible character; JSON parses.
+    #[test]
+    fn hostile_events_render_safely_in_every_format(
+        file in 0..SAMPLES.len(),
+        from_sample in any::<bool>(),
+        log in loggy(),
+        dice in proptest::collection::vec(any::<u8>(), 0..256),
+    ) {
+        let report = if from_sample {
+            let s = &SAMPLES[file];
+            render_check::hostile_report(b"", &dice, Some(s.events.clone()))
+        } else {
+            render_check::hostile_report(&log, &dice, None)
+        };
+        render_check::render_all(&report);
+    }
 
     /// Whatever the bytes and limits, a scan returns (and its spans are ordered).
     #[test]

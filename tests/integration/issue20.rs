@@ -353,3 +353,58 @@ fn interleaved_concurrent_reports_come_out_as_read_one_after_another() {
     );
     assert_eq!(outcome(&callers_log(n, &staggered)), want);
 }
+
+#[test]
+fn hostile_file_names_reach_stderr_escaped_one_line_each() {
+    // Before: an OSC 0 title change, a screen clear, an OSC 52 clipboard write, and a
+    // newline that forged an `oomlens: error:` line of its own, all raw on stderr.
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let names = [
+        "a\x1b]0;pwned\x07.log",
+        "b\x1b[2J.log",
+        "c\x1b]52;c;ZWNobyBoaQ==\x07.log",
+        "d\noomlens: error: forged line.log",
+        "e\u{202e}gol.txt",
+    ];
+    for n in names {
+        std::os::unix::fs::symlink("/nonexistent", logs.join(n)).unwrap();
+    }
+    let out = cmd()
+        .current_dir(dir.path())
+        .arg("logs")
+        .arg(names[3])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for c in stderr.chars() {
+        assert!(
+            c == '\n' || !(c.is_control() || c == '\u{202e}'),
+            "raw {c:?} on stderr: {stderr}"
+        );
+    }
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 6, "{stderr}");
+    assert!(
+        lines.iter().all(|l| l.starts_with("oomlens: error: ")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(r"logs/a\x1b]0;pwned\x07.log: cannot read"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(r"d\x0aoomlens: error: forged line.log"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(r"e\u{202e}gol.txt"), "{stderr}");
+    // An error that stops the run is escaped too.
+    let out = cmd().arg("--follow").arg("x\x1b[2J").output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "oomlens: error: x\\x1b[2J: No such file or directory (os error 2)\n"
+    );
+}

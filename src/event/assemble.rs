@@ -95,7 +95,17 @@ struct Partial {
     /// Killed lines that follow `Tasks in … memory.oom.group set` belong here.
     group_open: bool,
     cut: Option<String>,
+    /// Task table rows and raw lines not kept (past [`MAX_ROWS`] / [`MAX_RAW`]).
+    rows_dropped: u64,
+    raw_dropped: u64,
 }
+
+/// Task table rows one report keeps: past half as many again, the rows of the smallest tasks
+/// (by the kernel's badness, roughly) are dropped and counted, so that one report of a
+/// million tasks cannot take gigabytes.
+const MAX_ROWS: usize = 20_000;
+/// Raw lines (`--raw`) one report keeps; the rest are counted.
+const MAX_RAW: usize = 100_000;
 
 #[derive(Debug, Default)]
 struct Stream {
@@ -448,6 +458,8 @@ impl Assembler {
             stats_block: None,
             group_open: false,
             cut: None,
+            rows_dropped: 0,
+            raw_dropped: 0,
         }
     }
 
@@ -485,7 +497,7 @@ impl Assembler {
             });
         }
         if self.opts.keep_raw {
-            push_raw(&mut p.ev, rec);
+            push_raw(&mut p, rec);
         }
         self.push_open(si, p);
     }
@@ -736,7 +748,7 @@ impl Assembler {
             let p = &mut self.streams[si].open[pi];
             touch(p, rec);
             if keep_raw {
-                push_raw(&mut p.ev, rec);
+                push_raw(p, rec);
             }
             if !matches!(
                 line,
@@ -869,6 +881,9 @@ impl Assembler {
                     p.confirmed = true;
                 }
                 Line::TableRow(text) => {
+                    if ev.tasks.rows.len() >= MAX_ROWS + MAX_ROWS / 2 {
+                        p.rows_dropped += thin_rows(&mut ev.tasks.rows, MAX_ROWS);
+                    }
                     if !ev.tasks.header_seen || !ev.tasks.push_row(text) {
                         if ev.tasks.header_seen {
                             // Counted in bad_rows; say where.
@@ -1297,6 +1312,20 @@ fn finalize(p: Partial) -> OomEvent {
             ev.tasks.bad_rows
         ));
     }
+    if p.rows_dropped > 0 || ev.tasks.rows.len() > MAX_ROWS {
+        let dropped = p.rows_dropped + thin_rows(&mut ev.tasks.rows, MAX_ROWS);
+        notes.push(format!(
+            "the task table has {} rows; the {MAX_ROWS} of the largest tasks were kept, {dropped} rows of smaller ones were not",
+            ev.tasks.rows.len() as u64 + dropped
+        ));
+    }
+    if p.raw_dropped > 0 {
+        notes.push(format!(
+            "the report has {} lines; the first {MAX_RAW} were kept as raw lines, {} were not",
+            ev.raw.len() as u64 + p.raw_dropped,
+            p.raw_dropped
+        ));
+    }
     if p.unknown_total > 0 {
         notes.push(format!(
             "{} unrecognised lines inside the report were skipped",
@@ -1341,10 +1370,78 @@ fn finalize(p: Partial) -> OomEvent {
 }
 
 /// Keeps a report line as the kernel printed it (for Markdown's raw block).
-fn push_raw(ev: &mut OomEvent, rec: &Record<'_>) {
+/// Keeps the `keep` rows of the tasks the kernel would rank highest (roughly: rss,
+/// swap and page tables, plus oom_score_adj thousandths of the table's total), in
+/// their printed order; returns how many were dropped.
+fn thin_rows(rows: &mut Vec<crate::event::TaskRow>, keep: usize) -> u64 {
+    if rows.len() <= keep {
+        return 0;
+    }
+    let size = |r: &crate::event::TaskRow| {
+        r.rss.unwrap_or(0).max(0) + r.swapents.unwrap_or(0).max(0) + r.nr_ptes.unwrap_or(0).max(0)
+    };
+    let total: i64 = rows.iter().map(size).fold(0i64, i64::saturating_add);
+    let points = |r: &crate::event::TaskRow| {
+        let adj = r.oom_score_adj.unwrap_or(0).clamp(-1000, 1000);
+        size(r).saturating_add(adj.saturating_mul(total / 1000))
+    };
+    let mut scores: Vec<i64> = rows.iter().map(points).collect();
+    let cut = rows.len() - keep;
+    let (_, &mut threshold, _) = scores.select_nth_unstable(cut);
+    // Rows above the threshold stay; of those equal to it, as many as fit.
+    let mut equal_room = keep - rows.iter().filter(|r| points(r) > threshold).count();
+    let before = rows.len();
+    rows.retain(|r| {
+        let p = points(r);
+        if p > threshold {
+            true
+        } else if p == threshold && equal_room > 0 {
+            equal_room -= 1;
+            true
+        } else {
+            false
+        }
+    });
+    (before - rows.len()) as u64
+}
+
+fn push_raw(p: &mut Partial, rec: &Record<'_>) {
+    if p.ev.raw.len() >= MAX_RAW {
+        p.raw_dropped += 1;
+        return;
+    }
+    let ev = &mut p.ev;
     let text = String::from_utf8_lossy(rec.body);
     ev.raw.push(match rec.printk {
         Some(t) => format!("[{t}] {text}"),
         None => text.into_owned(),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::TaskTable;
+
+    #[test]
+    fn a_huge_task_table_keeps_the_largest_tasks_in_order() {
+        // Issue 20: a 1M-row table was held whole (1.86 GB in JSON).
+        let mut t = TaskTable::default();
+        let cols: Vec<&[u8]> = "uid tgid total_vm rss pgtables_bytes swapents oom_score_adj name"
+            .split_whitespace()
+            .map(str::as_bytes)
+            .collect();
+        t.set_header(&cols, false);
+        for pid in 1..=100u32 {
+            // rss grows with the pid, except pid 7 (small, but oom_score_adj 1000).
+            let (rss, adj) = if pid == 7 { (1, 1000) } else { (pid * 10, 0) };
+            let row = format!("[{pid:7}]     0 {pid:5} 1000 {rss} 4096 0 {adj} task{pid}");
+            assert!(t.push_row(row.as_bytes()), "{row}");
+        }
+        let dropped = thin_rows(&mut t.rows, 10);
+        assert_eq!(dropped, 90);
+        let pids: Vec<u32> = t.rows.iter().map(|r| r.pid).collect();
+        assert_eq!(pids, [7, 92, 93, 94, 95, 96, 97, 98, 99, 100]);
+        assert_eq!(thin_rows(&mut t.rows, 10), 0);
+    }
 }

@@ -11,6 +11,17 @@
 //! a progress bar). A program that wants large plain logs searched memory-mapped calls
 //! [`input::install_sigbus_guard`] once at startup; without it they are read instead.
 
+//! # What is API
+//!
+//! Documented items are the API: the event model ([`event::OomEvent`] and its parts),
+//! the analysis facts ([`analysis`]), the drivers ([`pipeline`]), the report
+//! ([`report`]) and the renderers ([`render::Format`], [`render::Renderer`]). Public
+//! enums and structs that will grow are `#[non_exhaustive]`. Items hidden from the
+//! documentation (the line reader, the prefilter, the classifier and its table of line
+//! kinds, the assembler, the event store, the record parser, each renderer's module)
+//! are public only so that this crate's own tests, benchmarks and fuzz targets can
+//! drive them; they are not part of the API and change without notice.
+
 // Unsafe code is confined to `input::mapped` (memory-mapped reading) and the one call
 // that maps an input (`pipeline::batch`).
 #![deny(unsafe_code)]

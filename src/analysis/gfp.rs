@@ -23,13 +23,13 @@
 //! with every table from 2.6.24 to 4.5 (and at every release inside a table where a
 //! flag came or went); releases older than 2.6.24 get no reading.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::kernel::KernelVersion;
 
 /// A memory zone, lowest first (the allocator falls back from the highest allowed zone
 /// downwards: Movable, HighMem, Normal, DMA32, DMA).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Zone {
     /// `ZONE_DMA`.
     Dma,

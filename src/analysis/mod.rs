@@ -2,6 +2,7 @@
 //! memory, and whose memory it was (container, pod, service).
 
 pub mod badness;
+pub mod cause;
 pub mod container;
 pub mod gfp;
 pub mod kernel;
@@ -24,6 +25,8 @@ pub struct Analysis {
     pub memory: Option<MemoryUse>,
     /// Whose memory: the owner of the victim's cgroup (or of the OOM cgroup).
     pub container: Option<CgroupOwner>,
+    /// Why the kernel had to kill.
+    pub cause: cause::Cause,
 }
 
 /// A cgroup path and what it says about its owner (container, pod, service).
@@ -84,5 +87,6 @@ pub fn analyse(ev: &OomEvent, evidence: &[BootEvidence], earlier_victims: Vec<u3
         badness: badness::analyse(ev, &ctx),
         memory: memory::analyse(ev),
         container,
+        cause: cause::analyse(ev),
     }
 }

@@ -9,16 +9,19 @@
 //! header, at a time gap, at a reboot, or at the end of the input; whatever it lacks
 //! is named in its notes. Nothing the log says about a kill is dropped: a kill line
 //! with no report around it becomes an event of its own.
+//!
+//! What a line adds to its report is not decided here: the line's kind in the table
+//! of [`crate::event::kinds`] points to its fill function (and, for the few kinds that
+//! need them, to how it picks its report and whether it joins a finished one). This
+//! module keeps what is the same for every kind.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::diag::{Diagnostic, Severity};
-use crate::event::classify::{self, CounterKind, Line, MemTotal};
+use crate::event::classify::Line;
+use crate::event::fill::{self, Finished, Notes, Read, Report, Step};
 use crate::event::kinds::{self, Kind, Role};
-use crate::event::{
-    Ending, Evidence, KernelChoice, Killed, MemInfo, Memcg, OomEvent, OomSummary, Reaped,
-    SourceSpan, TaskTable, Trigger, Zone,
-};
+use crate::event::{Evidence, Killed, OomEvent, SourceSpan};
 use crate::record::{Caller, Printk, Record, Wall};
 
 /// Tuning of the assembler.
@@ -66,44 +69,35 @@ pub struct BootEvidence {
     pub kernel_version: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Section {
-    None,
-    MemInfo,
-    Stats,
-    Table,
-}
-
-/// A report being read.
+/// A report being read (the kinds' fill functions see it through [`fill::Report`]).
 #[derive(Debug)]
-struct Partial {
-    ev: OomEvent,
+pub(crate) struct Partial {
+    pub(super) ev: OomEvent,
     has_header: bool,
     /// Holds a line only an OOM report prints (a fragment that starts with Mem-Info
     /// could also be a page-allocation failure or SysRq-m).
-    confirmed: bool,
+    pub(super) confirmed: bool,
     caller: Option<Caller>,
     last_printk: Option<Printk>,
     last_wall: Option<Wall>,
     unknown_run: u32,
     unknown_total: u32,
-    section: Section,
     /// Text of a summary line, in case the kernel flushed its tail as another record.
-    summary_text: Option<Vec<u8>>,
-    /// Index into `memcg.subtree_stats` of the block being read.
-    stats_block: Option<usize>,
+    pub(super) summary_text: Option<Vec<u8>>,
+    /// Index into `memcg.subtree_stats` of the `memory.stat` block being read.
+    pub(super) stats_block: Option<usize>,
     /// Killed lines that follow `Tasks in … memory.oom.group set` belong here.
-    group_open: bool,
+    pub(super) group_open: bool,
     cut: Option<String>,
     /// Task table rows and raw lines not kept (past [`MAX_ROWS`] / [`MAX_RAW`]).
-    rows_dropped: u64,
+    pub(super) rows_dropped: u64,
     raw_dropped: u64,
 }
 
 /// Task table rows one report keeps: past half as many again, the rows of the smallest tasks
 /// (by the kernel's badness, roughly) are dropped and counted, so that one report of a
 /// million tasks cannot take gigabytes.
-const MAX_ROWS: usize = 20_000;
+pub(super) const MAX_ROWS: usize = 20_000;
 /// Raw lines (`--raw`) one report keeps; the rest are counted.
 const MAX_RAW: usize = 100_000;
 
@@ -126,6 +120,8 @@ struct Stream {
     /// Finished reports that may still get reaper or group-kill lines.
     recent: VecDeque<Partial>,
     suppressed: Option<u64>,
+    /// Line of the last `SysRq : Manual OOM execution`.
+    sysrq: Option<u64>,
     evidence: BootEvidence,
 }
 
@@ -252,12 +248,14 @@ impl Assembler {
         let si = self.stream_index(rec.host);
         self.clock(si, rec, &line);
         self.close_stale(si, rec);
-        if matches!(line, Line::Header(_)) {
-            self.start_report(si, rec, &line);
+        if kind.role == Role::Starts {
+            self.start_report(si, rec);
+            let pi = self.streams[si].open.len() - 1;
+            self.absorb(si, pi, rec, kind, &line);
             return;
         }
         if let Some(pi) = self.route(si, rec, kind, &line) {
-            self.absorb(si, pi, rec, line);
+            self.absorb(si, pi, rec, kind, &line);
             return;
         }
         self.idle(si, rec, kind, line);
@@ -426,25 +424,10 @@ impl Assembler {
                 wall: rec.wall,
                 printk: rec.printk,
                 kernel_version: s.evidence.kernel_version.clone(),
-                trigger: None,
-                cpuset: None,
-                constraint: None,
-                scope: None,
-                summary: None,
-                memcg: None,
-                mem_info: None,
-                kernel_choice: None,
-                killed: Vec::new(),
-                reaped: Vec::new(),
-                group_kill: None,
-                tasks: TaskTable::default(),
-                trace_frames: 0,
-                trace_hints: Vec::new(),
-                ending: None,
                 suppressed_before: s.suppressed,
-                complete: false,
-                notes: Vec::new(),
-                raw: Vec::new(),
+                sysrq_line: s.sysrq.filter(|l| has_header && rec.line <= l + 2),
+                // What the report's lines state is filled in by their kinds.
+                ..OomEvent::default()
             },
             has_header,
             confirmed: has_header,
@@ -453,7 +436,6 @@ impl Assembler {
             last_wall: rec.wall,
             unknown_run: 0,
             unknown_total: 0,
-            section: Section::None,
             summary_text: None,
             stats_block: None,
             group_open: false,
@@ -463,7 +445,8 @@ impl Assembler {
         }
     }
 
-    fn start_report(&mut self, si: usize, rec: &Record<'_>, line: &Line<'_>) {
+    /// A header ends the reports of this stream and opens a new one.
+    fn start_report(&mut self, si: usize, rec: &Record<'_>) {
         // A new header ends the reports of this stream, unless the log has caller ids
         // that show two tasks reporting at once (pre-4.2 kernels had no OOM lock).
         let concurrent = |p: &Partial| {
@@ -482,28 +465,13 @@ impl Assembler {
             }
             self.streams[si].open = keep;
         }
-        let mut p = self.new_partial(si, rec, true);
+        let p = self.new_partial(si, rec, true);
         self.streams[si].suppressed = None;
-        if let Line::Header(h) = line {
-            p.ev.trigger = Some(Trigger {
-                comm: h.comm.map(lossy),
-                pid: None,
-                gfp_mask: h.gfp_mask.map(lossy),
-                gfp_flags: h.gfp_flags.map(lossy),
-                order: h.order,
-                oom_score_adj: h.oom_score_adj,
-                oom_adj: h.oom_adj,
-                nodemask: h.nodemask.map(lossy),
-            });
-        }
-        if self.opts.keep_raw {
-            push_raw(&mut p, rec);
-        }
         self.push_open(si, p);
     }
 
-    /// Which open report a line belongs to: the one whose printk caller matches, else
-    /// the newest one. Kill lines go to the report that selected that pid.
+    /// Which open report a line belongs to: the one its kind's `join` picks, else the
+    /// one whose printk caller matches, else the newest one.
     fn route(
         &mut self,
         si: usize,
@@ -513,30 +481,11 @@ impl Assembler {
     ) -> Option<usize> {
         let open = &self.streams[si].open;
         // Boot evidence is the stream's, never a report's.
-        if open.is_empty() || kind.role == Role::Evidence {
+        if open.is_empty() || kind.fill.is_stream() {
             return None;
         }
-        match line {
-            Line::Killed(k) => {
-                let names = |p: &Partial| {
-                    p.ev.summary.as_ref().and_then(|s| s.pid) == Some(k.pid)
-                        || p.ev.kernel_choice.as_ref().is_some_and(|c| c.pid == k.pid)
-                };
-                if let Some(i) = open.iter().rposition(|p| names(p)) {
-                    return Some(i);
-                }
-                return open.iter().rposition(|p| !has_kill_line(&p.ev));
-            }
-            Line::Reaper(r) => {
-                // A reaper line names an earlier victim; it joins an open report only
-                // if that report knows the pid.
-                return open.iter().rposition(|p| {
-                    p.ev.summary.as_ref().and_then(|s| s.pid) == Some(r.pid)
-                        || p.ev.kernel_choice.as_ref().is_some_and(|c| c.pid == r.pid)
-                        || p.ev.tasks.rows.iter().any(|t| t.pid == r.pid)
-                });
-            }
-            _ => {}
+        if let Some(join) = kind.fill.join {
+            return join(line, open);
         }
         let last = open.len() - 1;
         if let Some(c) = rec.caller
@@ -549,76 +498,30 @@ impl Assembler {
 
     /// A line while no report is open, or one no open report takes.
     fn idle(&mut self, si: usize, rec: &Record<'_>, kind: &Kind, line: Line<'_>) {
-        match &line {
-            Line::Boot(release) => {
-                self.streams[si].evidence.kernel_version = Some(lossy(release));
-                return;
-            }
-            Line::SwapAdded(kb) => {
-                let e = &mut self.streams[si].evidence;
-                e.swap_added_kb = Some(e.swap_added_kb.unwrap_or(0).saturating_add(*kb));
-                return;
-            }
-            Line::Suppressed(n) => {
-                self.streams[si].suppressed = Some(*n);
-                return;
-            }
-            _ => {}
+        let s = &mut self.streams[si];
+        if let Read::Stream(note) = kind.fill.read {
+            note(
+                &mut Notes {
+                    evidence: &mut s.evidence,
+                    suppressed: &mut s.suppressed,
+                    sysrq: &mut s.sysrq,
+                    line: rec.line,
+                },
+                &line,
+            );
+            return;
         }
         // Lines that continue a finished report.
-        match &line {
-            Line::Reaper(r) if self.released.contains(&(si, r.pid)) => return,
-            Line::Reaper(r) => {
-                if let Some(p) = self.streams[si]
-                    .recent
-                    .iter_mut()
-                    .rev()
-                    .find(|p| p.ev.killed.iter().any(|k| k.pid == r.pid))
-                {
-                    add_reaped(&mut p.ev, r);
-                    touch(p, rec);
-                    return;
+        if let Some(late) = kind.fill.late {
+            let released = &self.released;
+            let was_released = |pid: u32| released.contains(&(si, pid));
+            let mut f = Finished::new(&mut s.recent, &was_released);
+            if late(&mut f, &line, rec) {
+                if let Some(i) = f.took() {
+                    touch(&mut s.recent[i], rec);
                 }
+                return;
             }
-            Line::GroupKill(path) => {
-                if let Some(p) = self.streams[si].recent.back_mut() {
-                    p.ev.group_kill = Some(lossy(path));
-                    p.group_open = true;
-                    touch(p, rec);
-                    return;
-                }
-            }
-            Line::Killed(_) => {
-                if let Some(p) = self.streams[si].recent.back_mut()
-                    && p.group_open
-                {
-                    let Line::Killed(k) = &line else {
-                        unreachable!()
-                    };
-                    add_killed(&mut p.ev, k, rec.line, true);
-                    touch(p, rec);
-                    return;
-                }
-            }
-            Line::SharingMm { pid, comm } => {
-                if let Some(p) = self.streams[si].recent.back_mut() {
-                    p.ev.killed.push(shared_mm(*pid, comm, rec.line));
-                    touch(p, rec);
-                    return;
-                }
-            }
-            // A global OOM with nothing to kill ends in panic("System is deadlocked on
-            // memory") right after "no killable processes" closed the report.
-            Line::Panic(text) => {
-                if let Some(p) = self.streams[si].recent.back_mut()
-                    && p.ev.ending == Some(Ending::NoKillableProcess)
-                {
-                    p.ev.ending = Some(Ending::Panic { text: lossy(text) });
-                    touch(p, rec);
-                    return;
-                }
-            }
-            _ => {}
         }
         // Lines that open a report whose beginning is not in the log: those of a kind
         // that opens reports (the table says which), and only when the line holds a
@@ -633,7 +536,7 @@ impl Assembler {
         let p = self.new_partial(si, rec, false);
         self.push_open(si, p);
         let pi = self.streams[si].open.len() - 1;
-        self.absorb(si, pi, rec, line);
+        self.absorb(si, pi, rec, kind, &line);
     }
 
     /// Files a finished report: tentative fragments that never showed an OOM-only
@@ -642,7 +545,7 @@ impl Assembler {
         if !p.confirmed {
             return;
         }
-        let ended = has_kill_line(&p.ev) || p.ev.ending.is_some() || !p.ev.killed.is_empty();
+        let ended = fill::has_kill_line(&p.ev) || p.ev.ending.is_some() || !p.ev.killed.is_empty();
         if !ended && p.cut.is_none() {
             p.cut = why.map(str::to_string);
         }
@@ -739,267 +642,39 @@ impl Assembler {
 
     // ---- reading a report ------------------------------------------------------------
 
-    fn absorb(&mut self, si: usize, pi: usize, rec: &Record<'_>, line: Line<'_>) {
-        let keep_raw = self.opts.keep_raw;
-        let budget = self.opts.unknown_budget;
-        let mut unknown = false;
-        let mut done = false;
-        {
-            let p = &mut self.streams[si].open[pi];
-            touch(p, rec);
-            if keep_raw {
-                push_raw(p, rec);
-            }
-            if !matches!(
-                line,
-                Line::StatValue(..) | Line::MemCounters(_) | Line::MemDetail(_)
-            ) {
-                // Key/value lines only belong to the block they follow.
-                if !matches!(line, Line::Other) {
-                    p.section = match line {
-                        Line::MemInfoStart | Line::MemTotal(..) => Section::MemInfo,
-                        Line::StatsHeader { .. } => Section::Stats,
-                        Line::TableHeader(_) | Line::TableRow(_) | Line::TasksTitle => {
-                            Section::Table
-                        }
-                        _ => Section::None,
-                    };
-                }
-            }
-            let ev = &mut p.ev;
-            match line {
-                Line::Header(_) => unreachable!("headers start reports"),
-                Line::Cpuset { name, mems } => ev.cpuset = Some((lossy(name), lossy(mems))),
-                Line::CpuLine { pid, release } => {
-                    ev.trigger.get_or_insert_with(Trigger::default).pid = pid;
-                    if let Some(r) = release {
-                        ev.kernel_version = Some(lossy(r));
-                    }
-                }
-                Line::Hardware => {}
-                Line::Trace { frame } => {
-                    if frame {
-                        ev.trace_frames += 1;
-                        trace_hint(ev, rec.body);
-                    }
-                }
-                Line::TaskIn { task, limit } => {
-                    let m = ev.memcg.get_or_insert_with(Memcg::default);
-                    m.task_memcg.get_or_insert_with(|| lossy(task));
-                    if let Some(l) = limit {
-                        m.oom_memcg.get_or_insert_with(|| lossy(l));
-                    }
-                    p.confirmed = true;
-                }
-                Line::LimitOf(path) | Line::LimitReached(path) => {
-                    ev.memcg
-                        .get_or_insert_with(Memcg::default)
-                        .oom_memcg
-                        .get_or_insert_with(|| lossy(path));
-                    p.confirmed = true;
-                }
-                Line::Counter(c) => {
-                    let m = ev.memcg.get_or_insert_with(Memcg::default);
-                    match c.kind {
-                        CounterKind::Memory => {
-                            m.usage_kb = Some(c.usage_kb);
-                            m.limit_kb = Some(c.limit_kb);
-                            m.failcnt = Some(c.failcnt);
-                        }
-                        CounterKind::MemSwap => {
-                            m.memsw_usage_kb = Some(c.usage_kb);
-                            m.memsw_limit_kb = Some(c.limit_kb);
-                            m.memsw_failcnt = Some(c.failcnt);
-                        }
-                        CounterKind::Kmem => m.kmem_usage_kb = Some(c.usage_kb),
-                        CounterKind::Swap => {
-                            m.swap_usage_kb = Some(c.usage_kb);
-                            m.swap_limit_kb = Some(c.limit_kb);
-                        }
-                    }
-                }
-                Line::StatsHeader { path, inline } => {
-                    let m = ev.memcg.get_or_insert_with(Memcg::default);
-                    let mut map = BTreeMap::new();
-                    if let Some(text) = inline {
-                        parse_inline_stats(text, &mut map);
-                    }
-                    m.subtree_stats.push((lossy(path), map));
-                    p.stats_block = Some(m.subtree_stats.len() - 1);
-                    p.section = Section::Stats;
-                }
-                Line::StatValue(k, v) if p.section == Section::Stats => {
-                    if let (Some(m), Some(b)) = (ev.memcg.as_mut(), p.stats_block)
-                        && let Some((_, map)) = m.subtree_stats.get_mut(b)
-                    {
-                        map.insert(lossy(k), v);
-                    }
-                }
-                Line::Protection | Line::CompactionDisabled | Line::MmPinned => {}
-                Line::MemInfoStart => {
-                    ev.mem_info.get_or_insert_with(MemInfo::default);
-                }
-                Line::MemCounters(text) => {
-                    let mi = ev.mem_info.get_or_insert_with(MemInfo::default);
-                    parse_counters(text, &mut mi.counters);
-                }
-                Line::MemDetail(text) => {
-                    let mi = ev.mem_info.get_or_insert_with(MemInfo::default);
-                    parse_mem_detail(text, mi);
-                }
-                Line::MemTotal(kind, n) => {
-                    let mi = ev.mem_info.get_or_insert_with(MemInfo::default);
-                    let slot = match kind {
-                        MemTotal::Pagecache => &mut mi.pagecache_pages,
-                        MemTotal::SwapCache => &mut mi.swapcache_pages,
-                        MemTotal::FreeSwapKb => &mut mi.free_swap_kb,
-                        MemTotal::TotalSwapKb => &mut mi.total_swap_kb,
-                        MemTotal::Ram => &mut mi.pages_ram,
-                        MemTotal::HighMem => &mut mi.pages_highmem,
-                        MemTotal::Reserved => &mut mi.pages_reserved,
-                        MemTotal::CmaReserved => &mut mi.pages_cma_reserved,
-                        MemTotal::HwPoisoned | MemTotal::Other => &mut None,
-                    };
-                    *slot = Some(n);
-                }
-                Line::SlabInfo(row) => {
-                    if let Some((name, used, total)) = row {
-                        let mi = ev.mem_info.get_or_insert_with(MemInfo::default);
-                        mi.unreclaimable_slab.push((lossy(name), used, total));
-                        mi.unreclaimable_slab
-                            .sort_by_key(|s| std::cmp::Reverse(s.1));
-                        mi.unreclaimable_slab.truncate(10);
-                    }
-                }
-                Line::TasksTitle => {
-                    ev.tasks.wide_pid = true;
-                    p.confirmed = true;
-                }
-                Line::TableHeader(cols) => {
-                    let wide = ev.tasks.wide_pid || rec.body.starts_with(b"[  pid  ]");
-                    ev.tasks.set_header(&cols, wide);
-                    p.confirmed = true;
-                }
-                Line::TableRow(text) => {
-                    if ev.tasks.rows.len() >= MAX_ROWS + MAX_ROWS / 2 {
-                        p.rows_dropped += thin_rows(&mut ev.tasks.rows, MAX_ROWS);
-                    }
-                    if !ev.tasks.header_seen || !ev.tasks.push_row(text) {
-                        if ev.tasks.header_seen {
-                            // Counted in bad_rows; say where.
-                        } else {
-                            ev.tasks.bad_rows += 1;
-                        }
-                        unknown = true;
-                    }
-                }
-                Line::Summary(s) => {
-                    set_summary(ev, &s);
-                    p.summary_text = Some(rec.body.to_vec());
-                    p.confirmed = true;
-                }
-                Line::Continuation(tail) => match p.summary_text.take() {
-                    Some(mut text) => {
-                        text.extend_from_slice(tail);
-                        if let Some(rest) = text.strip_prefix(b"oom-kill:") {
-                            set_summary(ev, &classify::summary(rest));
-                        }
-                        p.summary_text = Some(text);
-                    }
-                    None => unknown = true,
-                },
-                Line::Selection(sel) => {
-                    ev.kernel_choice = Some(KernelChoice {
-                        pid: sel.pid,
-                        comm: lossy(sel.comm),
-                        score: sel.score,
-                        message: lossy(sel.message),
-                    });
-                    p.confirmed = true;
-                }
-                Line::SharingMm { pid, comm } => ev.killed.push(shared_mm(pid, comm, rec.line)),
-                Line::Killed(k) => {
-                    add_killed(ev, &k, rec.line, false);
-                    p.confirmed = true;
-                    done = true;
-                }
-                Line::GroupKill(path) => {
-                    ev.group_kill = Some(lossy(path));
-                    p.group_open = true;
-                }
-                Line::Reaper(r) => {
-                    add_reaped(ev, &r);
-                    if ev.killed.is_empty() {
-                        // Only the reaper names the victim (it reaps OOM victims only).
-                        ev.killed.push(Killed {
-                            pid: r.pid,
-                            comm: lossy(r.comm),
-                            uid: None,
-                            total_vm_kb: None,
-                            anon_rss_kb: None,
-                            file_rss_kb: None,
-                            shmem_rss_kb: None,
-                            pgtables_kb: None,
-                            oom_score_adj: None,
-                            message: None,
-                            evidence: Evidence::Reaper,
-                            group: false,
-                            cut: false,
-                            line: rec.line,
-                        });
-                    }
-                    p.confirmed = true;
-                    done = true;
-                }
-                Line::VictimExiting { pid, comm } => {
-                    ev.ending = Some(Ending::VictimExiting {
-                        pid,
-                        comm: lossy(comm),
-                    });
-                    p.confirmed = true;
-                    done = true;
-                }
-                Line::NoKillable => {
-                    ev.ending = Some(Ending::NoKillableProcess);
-                    p.confirmed = true;
-                    done = true;
-                }
-                Line::Panic(text) => {
-                    ev.ending = Some(Ending::Panic { text: lossy(text) });
-                    p.confirmed = true;
-                    done = true;
-                }
-                Line::Boot(_) | Line::SwapAdded(_) | Line::Suppressed(_) => {}
-                Line::StatValue(..) | Line::Other => {
-                    // "name value" outside a stats block, or nothing OOM-related.
-                    unknown = true;
-                }
-            }
-            if unknown {
-                p.unknown_run += 1;
-                p.unknown_total += 1;
-            } else {
-                p.unknown_run = 0;
-            }
+    /// Reads a line into an open report: its kind's fill function says what it adds.
+    fn absorb(&mut self, si: usize, pi: usize, rec: &Record<'_>, kind: &Kind, line: &Line<'_>) {
+        let p = &mut self.streams[si].open[pi];
+        touch(p, rec);
+        if self.opts.keep_raw {
+            push_raw(p, rec);
         }
-        if unknown {
-            self.diag("unrecognised-report-line", rec.line, || {
-                let text = String::from_utf8_lossy(&rec.body[..rec.body.len().min(120)]);
-                format!("line inside an OOM report not understood, skipped: {text}")
-            });
-            if self.streams[si].open[pi].unknown_run > budget {
-                let mut p = *self.streams[si].open.remove(pi);
-                self.open_reports -= 1;
-                p.cut = Some(format!(
-                    "{} lines in a row that are not part of an OOM report",
-                    p.unknown_run
-                ));
-                self.close(si, p, None);
-                return;
+        let step = match kind.fill.read {
+            Read::Report(fill) => fill(&mut Report::next_line(p), line, rec),
+            // Not routed to reports (see `route`).
+            Read::Stream(_) => Step::Read,
+        };
+        if step != Step::Unknown {
+            p.unknown_run = 0;
+            if step == Step::Ends {
+                self.finish_open(si, pi);
             }
+            return;
         }
-        if done {
-            self.finish_open(si, pi);
+        p.unknown_run += 1;
+        p.unknown_total += 1;
+        self.diag("unrecognised-report-line", rec.line, || {
+            let text = String::from_utf8_lossy(&rec.body[..rec.body.len().min(120)]);
+            format!("line inside an OOM report not understood, skipped: {text}")
+        });
+        if self.streams[si].open[pi].unknown_run > self.opts.unknown_budget {
+            let mut p = *self.streams[si].open.remove(pi);
+            self.open_reports -= 1;
+            p.cut = Some(format!(
+                "{} lines in a row that are not part of an OOM report",
+                p.unknown_run
+            ));
+            self.close(si, p, None);
         }
     }
 }
@@ -1011,203 +686,6 @@ fn touch(p: &mut Partial, rec: &Record<'_>) {
     }
     if rec.wall.is_some() {
         p.last_wall = rec.wall;
-    }
-}
-
-fn has_kill_line(ev: &OomEvent) -> bool {
-    ev.killed.iter().any(|k| k.evidence == Evidence::KilledLine)
-}
-
-fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn shared_mm(pid: u32, comm: &[u8], line: u64) -> Killed {
-    Killed {
-        pid,
-        comm: lossy(comm),
-        uid: None,
-        total_vm_kb: None,
-        anon_rss_kb: None,
-        file_rss_kb: None,
-        shmem_rss_kb: None,
-        pgtables_kb: None,
-        oom_score_adj: None,
-        message: None,
-        evidence: Evidence::SharedMm,
-        group: false,
-        cut: false,
-        line,
-    }
-}
-
-fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group: bool) {
-    ev.killed.push(Killed {
-        pid: k.pid,
-        comm: lossy(k.comm),
-        uid: k.uid,
-        total_vm_kb: k.total_vm_kb,
-        anon_rss_kb: k.anon_rss_kb,
-        file_rss_kb: k.file_rss_kb,
-        shmem_rss_kb: k.shmem_rss_kb,
-        pgtables_kb: k.pgtables_kb,
-        oom_score_adj: k.oom_score_adj,
-        message: k.message.map(lossy),
-        evidence: Evidence::KilledLine,
-        group,
-        cut: k.cut,
-        line,
-    });
-}
-
-fn add_reaped(ev: &mut OomEvent, r: &classify::ReaperLine<'_>) {
-    let (a, f, s) = match r.left_kb {
-        Some((a, f, s)) => (Some(a), Some(f), Some(s)),
-        None => (None, None, None),
-    };
-    ev.reaped.push(Reaped {
-        pid: r.pid,
-        comm: lossy(r.comm),
-        outcome: r.outcome.to_string(),
-        anon_rss_kb: a,
-        file_rss_kb: f,
-        shmem_rss_kb: s,
-    });
-}
-
-fn set_summary(ev: &mut OomEvent, s: &classify::Summary<'_>) {
-    let sum = OomSummary {
-        constraint: s.constraint.map(lossy),
-        nodemask: s.nodemask.map(lossy),
-        cpuset: s.cpuset.map(lossy),
-        mems_allowed: s.mems_allowed.map(lossy),
-        oom_memcg: s.oom_memcg.map(lossy),
-        global_oom: s.global_oom,
-        task_memcg: s.task_memcg.map(lossy),
-        task: s.task.map(lossy),
-        pid: s.pid,
-        uid: s.uid,
-    };
-    ev.constraint = sum.constraint.clone();
-    if sum.oom_memcg.is_some() || sum.task_memcg.is_some() {
-        let m = ev.memcg.get_or_insert_with(Memcg::default);
-        if let Some(o) = &sum.oom_memcg {
-            m.oom_memcg = Some(o.clone());
-        }
-        if let Some(t) = &sum.task_memcg {
-            m.task_memcg = Some(t.clone());
-        }
-    }
-    ev.summary = Some(sum);
-}
-
-/// Functions in a call trace that say where the OOM came from.
-fn trace_hint(ev: &mut OomEvent, frame: &[u8]) {
-    const HINTS: &[&str] = &[
-        "mem_cgroup_out_of_memory",
-        "mem_cgroup_oom_synchronize",
-        "pagefault_out_of_memory",
-        "sysrq_handle_moom",
-        "moom_callback",
-        "__alloc_pages_slowpath",
-        "alloc_pages_vma",
-        "__vmalloc",
-        "kmem_cache_alloc",
-        "__kmalloc",
-        "shmem_",
-        "filemap_fault",
-        "do_anonymous_page",
-        "copy_process",
-        "__do_page_cache_readahead",
-    ];
-    if ev.trace_hints.len() >= 6 {
-        return;
-    }
-    let text = String::from_utf8_lossy(frame);
-    for h in HINTS {
-        if text.contains(h) && !ev.trace_hints.iter().any(|x| x.starts_with(h)) {
-            ev.trace_hints.push(h.trim_end_matches('_').to_string());
-        }
-    }
-}
-
-/// `cache:0KB rss:980KB …` → bytes.
-fn parse_inline_stats(text: &[u8], map: &mut BTreeMap<String, u64>) {
-    for tok in text.split(|b| *b == b' ') {
-        let Some(colon) = tok.iter().position(|b| *b == b':') else {
-            continue;
-        };
-        let (k, v) = (&tok[..colon], &tok[colon + 1..]);
-        let (num, mult) = match v.strip_suffix(b"KB").or_else(|| v.strip_suffix(b"kB")) {
-            Some(n) => (n, 1024),
-            None => (v, 1),
-        };
-        if let Some(n) = classify::parse::<u64>(Some(num)) {
-            map.insert(lossy(k), n.saturating_mul(mult));
-        }
-    }
-}
-
-/// `name:number` pairs (Mem-Info global summary, in pages).
-fn parse_counters(text: &[u8], map: &mut BTreeMap<String, u64>) {
-    for tok in text.split(|b| *b == b' ') {
-        let Some(colon) = tok.iter().position(|b| *b == b':') else {
-            continue;
-        };
-        if let Some(n) = classify::parse::<u64>(Some(&tok[colon + 1..])) {
-            map.insert(lossy(&tok[..colon]).to_lowercase(), n);
-        }
-    }
-}
-
-/// Zone lines (`Node 0 DMA32 free:…kB min:…kB … present:…kB managed:…kB`) and the
-/// page size from the first buddy bucket (`Node 0 DMA: 1*4kB …`).
-fn parse_mem_detail(text: &[u8], mi: &mut MemInfo) {
-    let mut toks: Vec<&[u8]> = text
-        .split(|b| *b == b' ')
-        .filter(|t| !t.is_empty())
-        .collect();
-    let mut node = None;
-    if toks.first() == Some(&&b"Node"[..]) && toks.len() > 2 {
-        node = classify::parse::<u32>(Some(toks[1]));
-        toks.drain(..2);
-    }
-    let Some(first) = toks.first() else { return };
-    if first.ends_with(b":") {
-        // Buddy list: "DMA: 2*4kB (U) 4*8kB …"
-        if mi.page_size_kb.is_none()
-            && let Some(b) = toks.get(1)
-            && let Some(star) = b.iter().position(|c| *c == b'*')
-            && let Some(kb) = b[star + 1..].strip_suffix(b"kB")
-        {
-            mi.page_size_kb = classify::parse(Some(kb));
-        }
-        return;
-    }
-    if toks.get(1).is_some_and(|t| t.starts_with(b"free:")) {
-        let mut z = Zone {
-            node,
-            name: lossy(first),
-            ..Default::default()
-        };
-        for t in &toks[1..] {
-            let Some(colon) = t.iter().position(|c| *c == b':') else {
-                continue;
-            };
-            let v = t[colon + 1..]
-                .strip_suffix(b"kB")
-                .and_then(|n| classify::parse::<u64>(Some(n)));
-            match &t[..colon] {
-                b"free" => z.free_kb = v,
-                b"min" => z.min_kb = v,
-                b"low" => z.low_kb = v,
-                b"high" => z.high_kb = v,
-                b"present" => z.present_kb = v,
-                b"managed" => z.managed_kb = v,
-                _ => {}
-            }
-        }
-        mi.zones.push(z);
     }
 }
 
@@ -1238,7 +716,7 @@ fn finalize(p: Partial) -> OomEvent {
         notes
             .push("the report's first line ('… invoked oom-killer') is not in the log".to_string());
     }
-    let kill_line = has_kill_line(&ev);
+    let kill_line = fill::has_kill_line(&ev);
     if !kill_line && ev.ending.is_none() {
         let how = match ev.killed.first().map(|k| k.evidence) {
             Some(Evidence::Reaper) => "; the victim is named only by the oom_reaper line",
@@ -1373,7 +851,7 @@ fn finalize(p: Partial) -> OomEvent {
 /// Keeps the `keep` rows of the tasks the kernel would rank highest (roughly: rss,
 /// swap and page tables, plus oom_score_adj thousandths of the table's total), in
 /// their printed order; returns how many were dropped.
-fn thin_rows(rows: &mut Vec<crate::event::TaskRow>, keep: usize) -> u64 {
+pub(super) fn thin_rows(rows: &mut Vec<crate::event::TaskRow>, keep: usize) -> u64 {
     if rows.len() <= keep {
         return 0;
     }

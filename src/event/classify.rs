@@ -1,8 +1,9 @@
 //! What one kernel message says, for every OOM-report line shape from 2.6.x to 6.x.
 //!
 //! The [`Line`] model and the classifier of each kind of line; which kinds there are,
-//! in what order they are tried and what they do between reports is the table in
-//! [`crate::event::kinds`].
+//! in what order they are tried, what they do between reports and how they fill the
+//! event is the table in [`crate::event::kinds`] (the fill functions are in
+//! `event::fill`).
 //!
 //! The kernel format strings behind each pattern are catalogued (with versions and
 //! sources) in `docs/kernel-formats.md` of the oomlens repository; the names below follow
@@ -119,10 +120,16 @@ pub enum Line<'a> {
     CompactionDisabled,
     /// `oom_kill_process: N callbacks suppressed` (rate-limited reports, §4.5).
     Suppressed(u64),
+    /// `SysRq : Manual OOM execution`: the next report is a manual OOM.
+    ManualOom,
     /// `Linux version …`: a kernel booted.
     Boot(&'a [u8]),
     /// `Adding NNNk swap on …`: swap enabled at boot.
     SwapAdded(u64),
+    /// What a line of a kind without a variant of its own states: the text that
+    /// holds its facts, which the kind's fill function reads (so that a new kind of
+    /// line needs no new variant; see [`crate::event::kinds`]).
+    Facts(&'a [u8]),
     /// Anything else.
     Other,
 }
@@ -290,7 +297,7 @@ macro_rules! re {
 
 re!(
     HEADER,
-    r"^(?:(.*) invoked )?oom-killer: gfp_mask=(0x[0-9a-fA-F]+|[0-9]+)(?:\(([^)]*)\))?,(?: nodemask=(.*?),)?\s+order=(-?\d+)(?:,\s*oom(?:kill)?_adj=(-?\d+))?(?:,\s*oom_score_adj=(-?\d+))?"
+    r"^(?:(.*) invoked )?oom-killer: gfp_mask=(0x[0-9a-fA-F]+\**|[0-9]+)(?:\(([^)]*)\))?,(?: nodemask=(.*?),)?\s+order=(-?\d+)(?:,\s*oom(?:kill)?_adj=(-?\d+))?(?:,\s*oom_score_adj=(-?\d+))?"
 );
 re!(
     COUNTER,
@@ -678,6 +685,13 @@ fn header(body: &[u8]) -> Option<Line<'_>> {
         oom_adj: parse(b(6)),
         oom_score_adj: parse(b(7)),
     }))
+}
+
+/// `SysRq : Manual OOM execution` (`sysrq: ` since 4.x): the report that follows is a
+/// manual OOM, whatever its order says (before 4.3 it said 0).
+pub(crate) fn manual_oom(body: &[u8]) -> Option<Line<'_>> {
+    body.ends_with(b"Manual OOM execution")
+        .then_some(Line::ManualOom)
 }
 
 /// Every `Killed process` variant (§2.8), including lines cut short by the log.

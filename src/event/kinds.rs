@@ -6,53 +6,98 @@
 //! - its **markers**: literals that every line of the kind holds, which the prefilter
 //!   searches for between reports (each with the piece of it the SIMD search looks
 //!   for first, its anchor);
-//! - its **role** while no report is open: it [opens](Role::Opens) one (a report whose
-//!   start is cut off may begin with it), it only [continues](Role::Continues) one, or
-//!   it is [boot evidence](Role::Evidence) noted on the stream;
+//! - its **role** while no report is open: it [starts](Role::Starts) a new one (the
+//!   header), it [opens](Role::Opens) one (a report whose start is cut off may begin
+//!   with it), it only [continues](Role::Continues) one, or it is
+//!   [boot evidence](Role::Evidence) noted on the stream;
 //! - its **keep-whole** literals, when the kernel prints the line with one `printk` and
 //!   a name inside it (a process name, a cgroup path) may hold a line break: the
 //!   record layer must then not split the message at its line breaks;
-//! - its **classifier**, which turns the message into a [`Line`]; the variant it
-//!   returns is the assembler's action (`Assembler::absorb` has one arm per variant,
-//!   and the compiler makes a new variant get one);
+//! - its **classifier**, which claims the message and says what it states as a
+//!   [`Line`];
+//! - how it **fills** the event: a fill function (`crate::event::fill`) that reads the
+//!   [`Line`] into the open report it is routed to, through a narrow handle (the
+//!   event, "this line confirms an OOM report", the `memory.stat` block being read,
+//!   the summary text, `memory.oom.group`), and says whether the line was read, ends
+//!   the report (a kill, an ending) or was not understood. Boot evidence fills the
+//!   stream instead. Two optional hooks cover the few kinds that need more: `join`
+//!   picks the open report by something the line names (kill and reaper lines name
+//!   their victim) rather than by printk caller, and `late` lets a line join a
+//!   finished report (reaper results, `memory.oom.group` kills, the panic after "no
+//!   killable processes");
 //! - **examples**, real lines of the kind, which the tests below hold to all of the
 //!   above.
 //!
 //! Everything else is derived from the table: the prefilter the fast path searches
 //! with ([`prefilter`]), the literals the record parser keeps whole ([`keep_whole`],
 //! [`parser`]), the classifier ([`classify()`], which tries the kinds in table order),
-//! and the assembler's decision to open a report on a line (role [`Role::Opens`], and
-//! only when the line holds a marker of this same prefilter, so that the fast path and
-//! `--every-line` see the same opening lines).
+//! and the assembler's decisions: a header starts a report, a line of a kind that
+//! opens reports opens one only when it holds a marker of this same prefilter (so
+//! that the fast path and `--every-line` see the same opening lines), a line inside a
+//! report goes to its kind's fill function. The assembler itself knows no kind: it
+//! keeps what is the same for all (streams, routing by printk caller, closing a report
+//! at a gap, a reboot or the next header, the budget of unknown lines, raw lines,
+//! diagnostics).
 //!
 //! # Adding a kind
 //!
 //! A new spelling of a kernel line, or a new killer's line, is one entry, its
-//! classifier and its tests. Say systemd-oomd's
-//! `Killed /user.slice/x.scope due to memory pressure for /user.slice being 82.1% > 50.0% for > 20s with reclaim activity`
-//! were to open a report:
+//! classifier, its fill function and its tests. The classifier and the fill function
+//! may sit right after the table in this file; a line whose facts no [`Line`] variant
+//! carries is handed on as [`Line::Facts`] (the text that holds them), which its fill
+//! function parses, so `classify.rs` and `fill.rs` are not touched. Say a killer's
+//! line `Killed /user.slice/x.scope due to memory pressure for /user.slice being
+//! 82.1% > 50.0% for > 20s with reclaim activity` were to open a report and name the
+//! killed unit:
 //!
 //! ```ignore
+//! // In KINDS, before any kind whose classifier would also claim the line:
 //! Kind {
 //!     name: "oomd kill",
 //!     markers: &[Marker::new("due to memory pressure for ", "to memory pressure")],
 //!     role: Role::Opens,
 //!     keep_whole: &[],
-//!     classify: classify::oomd_kill, // -> Some(Line::OomdKill { unit, pressure, .. })
+//!     classify: oomd_kill,
+//!     fill: Fill::report(fill_oomd_kill),
 //!     examples: &["Killed /user.slice/x.scope due to memory pressure for /user.slice being 82.1% > 50.0% for > 20s with reclaim activity"],
 //! },
+//!
+//! // After the table:
+//! fn oomd_kill(body: &[u8]) -> Option<Line<'_>> {
+//!     let unit = body.strip_prefix(b"Killed ")?;
+//!     memchr::memmem::find(unit, b" due to memory pressure for ")?;
+//!     Some(Line::Facts(unit))
+//! }
+//!
+//! fn fill_oomd_kill(r: &mut Report<'_>, line: &Line<'_>, _: &Record<'_>) -> Step {
+//!     let Line::Facts(text) = *line else { return Step::Read };
+//!     let at = memchr::memmem::find(text, b" due to memory pressure for ").unwrap_or(0);
+//!     r.event().oomd_unit = Some(String::from_utf8_lossy(&text[..at]).into_owned());
+//!     r.confirm();
+//!     Step::Ends // its verdict: the report is finished
+//! }
 //! ```
 //!
-//! placed before any kind whose classifier would also claim the line. If the line
-//! states facts that no existing [`Line`] variant carries, the classifier returns a
-//! new variant, and the assembler's `absorb` gets its arm (the compiler asks for it).
-//! The tests of this module then check that the examples are classified as the kind,
-//! that the prefilter finds them when the kind opens reports, and that they hold a
-//! keep-whole literal when the kind has some.
+//! A new kind thus touches `src/event/kinds.rs` and its tests (this module's tests run
+//! every example through the table; `tests/integration/kinds.rs` runs them through the
+//! fast path and `--every-line`), plus `src/event/mod.rs` when the line states a fact
+//! the event has no field for (`oomd_unit` above; a report starts from
+//! `OomEvent::default()`, so the assembler is not touched), and the renderers if that
+//! fact is to be shown. The tests of this module check that the examples are classified as
+//! the kind, that the prefilter finds them when the kind acts between reports, that
+//! they hold a keep-whole literal when the kind has some, and that boot evidence and
+//! only it fills the stream.
+//!
+//! One thing the table does not yet derive: the assembler reads kernel messages only
+//! (`Assembler::push` drops other programs' lines before classifying them), so the
+//! first kind whose lines come from a userspace killer such as systemd-oomd also
+//! changes that test in `src/event/assemble.rs` (to let a program's lines through
+//! when some kind names the program).
 
 use std::sync::LazyLock;
 
 use crate::event::classify::{self, Line};
+use crate::event::fill::{self, Fill};
 use crate::input::prefilter::Prefilter;
 use crate::record::{FormatHint, Parser};
 
@@ -78,6 +123,9 @@ impl Marker {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Role {
+    /// It starts a new report, ending the stream's others (the `invoked oom-killer`
+    /// header); it must have a marker.
+    Starts,
     /// It opens a report (one whose first lines are missing, unless it is the header);
     /// it must have a marker, or the fast path would never see it.
     Opens,
@@ -104,6 +152,8 @@ pub struct Kind {
     /// The classifier: `Some` claims the line for this kind (`Some(Line::Other)`
     /// claims a line that only looks like the kind, so no later kind takes it).
     pub classify: fn(&[u8]) -> Option<Line<'_>>,
+    /// How its lines fill the event (see [`crate::event::fill`]).
+    pub(crate) fill: Fill,
     /// Real lines of the kind (message text, without the log's header).
     pub examples: &'static [&'static str],
 }
@@ -132,6 +182,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::table_header,
+        fill: Fill::report(fill::table_header),
         examples: &[
             "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name",
             "[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
@@ -143,6 +194,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::bracket_line,
+        fill: Fill::report(fill::table_row),
         examples: &["[  15346]     0 15346    18790    16290 python3"],
     },
     Kind {
@@ -151,6 +203,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::continuation,
+        fill: Fill::report(fill::continuation),
         examples: &[",task=python3,pid=15346,uid=0"],
     },
     Kind {
@@ -159,6 +212,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::ram_pages,
+        fill: Fill::report(fill::mem_total),
         examples: &["294896 pages RAM"],
     },
     Kind {
@@ -167,6 +221,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::digit_line,
+        fill: Fill::report(fill::mem_total),
         examples: &["3665 reserved pages", "82160 total pagecache pages"],
     },
     Kind {
@@ -175,6 +230,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &["oom-kill:"],
         classify: classify::summary_line,
+        fill: Fill::report(fill::summary),
         examples: &[
             "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/a,task_memcg=/a/b,task=java,pid=17284,uid=0",
         ],
@@ -186,6 +242,9 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &["oom_reaper:"],
         classify: classify::reaper,
+        fill: Fill::report(fill::reaper)
+            .join(fill::reaper_join)
+            .late(fill::reaper_late),
         examples: &[
             "oom_reaper: reaped process 15617 (python3), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB",
             "oom_reaper: unable to reap pid:1234 (x y)",
@@ -197,6 +256,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::cpu_line,
+        fill: Fill::report(fill::cpu_line),
         examples: &[
             "CPU: 1 UID: 0 PID: 15346 Comm: python3 Not tainted 6.18.44-fc-v669 #1 PREEMPT(none)",
             "Pid: 1319, comm: mysqld Tainted: P           2.6.32-5-amd64 #1",
@@ -208,6 +268,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::hardware,
+        fill: Fill::report(fill::nothing),
         examples: &["Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.3"],
     },
     Kind {
@@ -217,6 +278,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::memcg_usage,
+        fill: Fill::report(fill::counter),
         examples: &["memory: usage 204800kB, limit 204800kB, failcnt 721"],
     },
     Kind {
@@ -225,6 +287,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::memcg_counter,
+        fill: Fill::report(fill::counter),
         examples: &[
             "memory+swap: usage 65536kB, limit 9007199254740988kB, failcnt 0",
             "swap: usage 0kB, limit 0kB, failcnt 0",
@@ -236,6 +299,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::stats_header,
+        fill: Fill::report(fill::stats_header),
         examples: &[
             "Memory cgroup stats for /oomlab-single:",
             "Memory cgroup stats for /mem2: cache:0KB rss:980KB",
@@ -243,11 +307,14 @@ pub static KINDS: &[Kind] = &[
     },
     Kind {
         name: "memcg protection",
+        // mem_cgroup_show_protected_memory() (6.19+, cgroup v2): the memory.min and
+        // memory.low protection of the OOM memcg's children (root on a global OOM).
         markers: &[],
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::protection,
-        examples: &["Memory cgroup min protection 0kB, low protection 0kB"],
+        fill: Fill::report(fill::nothing),
+        examples: &["Memory cgroup min protection 0kB -- low protection 0kB"],
     },
     Kind {
         name: "memcg limit reached",
@@ -255,6 +322,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::limit_reached,
+        fill: Fill::report(fill::task_in),
         examples: &["Memory limit reached of cgroup /a"],
     },
     Kind {
@@ -264,6 +332,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::tasks_title,
+        fill: Fill::report(fill::tasks_title),
         examples: &["Tasks state (memory values in pages):"],
     },
     Kind {
@@ -276,6 +345,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::mem_info_start,
+        fill: Fill::report(fill::mem_info_start),
         examples: &["Mem-Info:", "Mem-info:"],
     },
     Kind {
@@ -287,6 +357,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::swap_total,
+        fill: Fill::report(fill::mem_total),
         examples: &["Free swap  = 1720104kB", "Total swap = 2064376kB"],
     },
     Kind {
@@ -295,6 +366,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::compaction,
+        fill: Fill::report(fill::nothing),
         examples: &["COMPACTION is disabled!!!"],
     },
     Kind {
@@ -304,7 +376,23 @@ pub static KINDS: &[Kind] = &[
         role: Role::Evidence,
         keep_whole: &[],
         classify: classify::suppressed,
+        fill: Fill::stream(fill::suppressed),
         examples: &["oom_kill_process: 5 callbacks suppressed"],
+    },
+    Kind {
+        name: "sysrq manual oom",
+        // SysRq-f ("SysRq : Manual OOM execution", "sysrq: Manual OOM execution"): the
+        // report right after it is a manual OOM, even where the kernel printed order=0
+        // (3.19). Its line is noted on the stream.
+        markers: &[Marker::new("Manual OOM execution", "Manual OOM")],
+        role: Role::Evidence,
+        keep_whole: &[],
+        classify: classify::manual_oom,
+        fill: Fill::stream(fill::manual_oom),
+        examples: &[
+            "SysRq : Manual OOM execution",
+            "sysrq: Manual OOM execution",
+        ],
     },
     Kind {
         name: "boot",
@@ -313,6 +401,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Evidence,
         keep_whole: &[],
         classify: classify::boot,
+        fill: Fill::stream(fill::boot),
         examples: &[
             "Linux version 6.8.0-45-generic (buildd@lcy02-amd64-115) (x86_64-linux-gnu-gcc-13) #45-Ubuntu SMP",
         ],
@@ -324,6 +413,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Evidence,
         keep_whole: &[],
         classify: classify::swap_added,
+        fill: Fill::stream(fill::swap_added),
         examples: &["Adding 1048572k swap on /swapfile.  Priority:-2 extents:1 across:1048572k SS"],
     },
     Kind {
@@ -332,6 +422,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::slab_title,
+        fill: Fill::report(fill::slab),
         examples: &["Unreclaimable slab info:"],
     },
     Kind {
@@ -340,6 +431,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::trace_title,
+        fill: Fill::report(fill::trace),
         examples: &["Call Trace:"],
     },
     Kind {
@@ -347,9 +439,10 @@ pub static KINDS: &[Kind] = &[
         // "<comm> invoked oom-killer: gfp_mask=" and the pre-2.6.25 "oom-killer:
         // gfp_mask=" without a task name. It always opens a report.
         markers: &[Marker::new("oom-killer:", "m-kill")],
-        role: Role::Opens,
+        role: Role::Starts,
         keep_whole: &["invoked oom-killer:"],
         classify: classify::header_line,
+        fill: Fill::report(fill::header),
         examples: &[
             "java invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=968",
             "oom-killer: gfp_mask=0x201d2, order=0",
@@ -362,6 +455,9 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &["Killed process "],
         classify: classify::killed,
+        fill: Fill::report(fill::killed)
+            .join(fill::killed_join)
+            .late(fill::killed_late),
         examples: &[
             "Memory cgroup out of memory: Killed process 17284 (java) total-vm:146092kB, anon-rss:135540kB, file-rss:6248kB, shmem-rss:0kB, UID:0 pgtables:328kB oom_score_adj:968",
             "Killed process 15462, UID 500, (t) total-vm:233384kB, anon-rss:51228kB, file-rss:384kB",
@@ -373,6 +469,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &["Kill process "],
         classify: classify::sharing,
+        fill: Fill::report(fill::sharing).late(fill::sharing_late),
         examples: &["Kill process 1235 (java) sharing same memory"],
     },
     Kind {
@@ -382,6 +479,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &["Kill process "],
         classify: classify::selection,
+        fill: Fill::report(fill::selection),
         examples: &[
             "Memory cgroup out of memory: Kill process 15462 (t) score 1000 or sacrifice child",
             "Out of memory: kill process 6350 (apache2) score 82992 or a child",
@@ -393,6 +491,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::limit_of,
+        fill: Fill::report(fill::task_in),
         examples: &[
             "Task in /1066/uid killed as a result of limit of /1066",
             "killed as a result of limit of /x",
@@ -404,6 +503,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::task_in,
+        fill: Fill::report(fill::task_in),
         examples: &["Task in /1066/uid"],
     },
     Kind {
@@ -415,6 +515,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::victim_exiting,
+        fill: Fill::report(fill::victim_exiting),
         examples: &[
             "Memory cgroup out of memory: OOM victim 1234 (java) is already exiting. Skip killing the task",
         ],
@@ -425,6 +526,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::group_kill,
+        fill: Fill::report(fill::group_kill).late(fill::group_kill_late),
         examples: &["Tasks in /a b are going to be killed due to memory.oom.group set"],
     },
     Kind {
@@ -434,6 +536,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::mm_pinned,
+        fill: Fill::report(fill::nothing),
         examples: &["oom killer 1234 (java) has mm pinned by 1240 (gc)"],
     },
     Kind {
@@ -442,6 +545,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::no_killable,
+        fill: Fill::report(fill::no_killable),
         examples: &["Out of memory and no killable processes..."],
     },
     Kind {
@@ -455,6 +559,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Opens,
         keep_whole: &[],
         classify: classify::panic,
+        fill: Fill::report(fill::panic).late(fill::panic_late),
         examples: &[
             "Kernel panic - not syncing: System is deadlocked on memory",
             "Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled",
@@ -466,6 +571,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::cpuset,
+        fill: Fill::report(fill::cpuset),
         examples: &["java cpuset=docker-1.scope mems_allowed=0-3"],
     },
     Kind {
@@ -474,6 +580,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::mem_detail,
+        fill: Fill::report(fill::mem_detail),
         examples: &[
             "active_anon:7174 inactive_anon:484737 isolated_anon:0",
             "Node 0 DMA: 2*4kB (U) 4*8kB (UM) = 78B",
@@ -486,6 +593,7 @@ pub static KINDS: &[Kind] = &[
         role: Role::Continues,
         keep_whole: &[],
         classify: classify::trace,
+        fill: Fill::report(fill::trace),
         examples: &[
             "dump_header+0x43/0x1c0",
             "? srso_alias_return_thunk+0x5/0xfbef5",
@@ -500,6 +608,7 @@ pub static OTHER: Kind = Kind {
     role: Role::Continues,
     keep_whole: &[],
     classify: |_| Some(Line::Other),
+    fill: Fill::report(fill::other),
     examples: &["docker0: port 2(veth380a1cd) entered disabled state"],
 };
 
@@ -621,6 +730,23 @@ mod tests {
                 assert!(at.is_some_and(|a| (12..12 + e.len()).contains(&a)), "{e:?}");
             }
         }
+    }
+
+    /// Boot evidence, and only it, fills the stream; one kind starts reports; a kind
+    /// that joins finished reports acts between reports, so the prefilter must see it.
+    #[test]
+    fn fill_behaviour_agrees_with_the_role() {
+        for k in KINDS.iter().chain([&OTHER]) {
+            assert_eq!(k.fill.is_stream(), k.role == Role::Evidence, "{}", k.name);
+            if k.fill.late.is_some() {
+                assert_ne!(k.role, Role::Continues, "{}", k.name);
+            }
+        }
+        let starts: Vec<_> = KINDS.iter().filter(|k| k.role == Role::Starts).collect();
+        assert_eq!(starts.len(), 1);
+        let (kind, line) = classify(b"java invoked oom-killer: gfp_mask=0xcc0, order=0");
+        assert_eq!(kind.name, starts[0].name);
+        assert!(matches!(line, Line::Header(_)));
     }
 
     #[test]

@@ -5,12 +5,20 @@
 //! the model. Values are `None` when the log does not state them, never guessed.
 
 mod assemble;
+#[doc(hidden)]
 pub mod classify;
+mod fill;
+#[doc(hidden)]
 pub mod kinds;
+mod meminfo;
+#[doc(hidden)]
 pub mod store;
 mod tasks;
 
-pub use assemble::{Assembler, AssemblerOptions, BootEvidence};
+#[doc(hidden)]
+pub use assemble::Assembler;
+pub use assemble::{AssemblerOptions, BootEvidence};
+pub use store::{Budget, DEFAULT_BUDGET, InputScan};
 pub use tasks::{TaskRow, TaskTable};
 
 use std::collections::BTreeMap;
@@ -20,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::record::{Printk, Wall};
 
 /// Where an event's lines are.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceSpan {
     /// The input (`-` for standard input).
     pub path: String,
@@ -101,6 +109,16 @@ pub struct Memcg {
     pub memsw_failcnt: Option<u64>,
     /// cgroup v1 `kmem: usage` kB.
     pub kmem_usage_kb: Option<u64>,
+    /// cgroup v1 `kmem: limit` kB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kmem_limit_kb: Option<u64>,
+    /// cgroup v1 `kmem: failcnt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kmem_failcnt: Option<u64>,
+    /// Line numbers of the counter lines (`memory:`, `memory+swap:`, `swap:`, `kmem:`),
+    /// in the order they came.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counter_lines: Vec<u64>,
     /// `memory.stat` of the OOM memcg: sizes in bytes (converted from kB where the
     /// kernel printed kB), event counters as counts.
     pub stats: BTreeMap<String, u64>,
@@ -171,6 +189,44 @@ pub struct MemInfo {
     pub zones: Vec<Zone>,
     /// Largest unreclaimable slab caches: (name, used kB, total kB).
     pub unreclaimable_slab: Vec<(String, u64, u64)>,
+    /// Line number of each zone line, index-aligned with `zones`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zone_lines: Vec<u64>,
+    /// The `lowmem_reserve[]:` pages after each zone line, index-aligned with `zones`
+    /// (empty where the line is not in the log).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lowmem_reserve: Vec<Vec<u64>>,
+    /// Buddy lists (`Node 0 Normal: 26*4kB (M) 0*8kB … = 104kB`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buddy: Vec<BuddyList>,
+    /// Per-node counters (`Node 1 active_anon:12kB inactive_anon:199420kB …`), kB.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeCounters>,
+}
+
+/// One buddy-list line: the free blocks of a zone per order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuddyList {
+    /// NUMA node, when printed.
+    pub node: Option<u32>,
+    /// Zone name.
+    pub zone: String,
+    /// Per order, lowest first: (block kB, free blocks, migrate types as printed, e.g.
+    /// `UME`; `H` alone is the high-order atomic reserve ordinary requests cannot use).
+    pub orders: Vec<(u64, u64, String)>,
+    /// Line number.
+    pub line: u64,
+}
+
+/// The `Node N …` counter line of Mem-Info (4.8+), kB.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeCounters {
+    /// NUMA node.
+    pub node: u32,
+    /// Counters as printed, kB (`active_anon`, `inactive_file`, `shmem`, …).
+    pub kb: BTreeMap<String, u64>,
+    /// Line number.
+    pub line: u64,
 }
 
 /// The task the kernel selected, from a pre-5.1 `Kill process … score S` line.
@@ -272,8 +328,8 @@ pub enum Ending {
     },
 }
 
-/// One OOM-killer invocation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One OOM-killer invocation (the default is an event no line has filled yet).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OomEvent {
     /// Where the report is.
     pub source: SourceSpan,
@@ -328,6 +384,28 @@ pub struct OomEvent {
     pub notes: Vec<String>,
     /// The report's kernel lines, when kept (`[uptime] text`).
     pub raw: Vec<String>,
+    /// Line number of a `SysRq : Manual OOM execution` line right before the header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sysrq_line: Option<u64>,
+    /// Line numbers of single report lines the analysis cites.
+    #[serde(default, skip_serializing_if = "ReportLines::is_empty")]
+    pub lines: ReportLines,
+}
+
+/// Line numbers of single lines of a report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportLines {
+    /// The `oom-kill:` summary line.
+    pub summary: Option<u64>,
+    /// The separate cpuset line (≤ 4.20).
+    pub cpuset: Option<u64>,
+}
+
+impl ReportLines {
+    /// Nothing recorded.
+    pub fn is_empty(&self) -> bool {
+        *self == ReportLines::default()
+    }
 }
 
 /// The domain that ran out of memory.

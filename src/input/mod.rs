@@ -3,8 +3,10 @@
 
 pub mod discover;
 pub(crate) mod gzip;
+#[doc(hidden)]
 pub mod lines;
 pub(crate) mod mapped;
+#[doc(hidden)]
 pub mod prefilter;
 
 /// For the fuzz targets (built with `--cfg fuzzing`), which compare mapped reading

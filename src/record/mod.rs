@@ -5,9 +5,12 @@
 //! text itself had to be unescaped (kmsg `\xNN`, JSON strings).
 
 mod parse;
+#[doc(hidden)]
 pub mod stamp;
 
-pub use parse::{FormatHint, Parser};
+pub use parse::FormatHint;
+#[doc(hidden)]
+pub use parse::Parser;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};

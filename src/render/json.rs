@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::analysis::badness::{Ranked, ScoreCheck};
+use crate::analysis::cause::Cause;
 use crate::analysis::memory::{Part, TaskShare};
 use crate::analysis::{Badness, Container, MemoryUse};
 use crate::event::{
@@ -64,6 +65,7 @@ pub struct EventJson<'a> {
     badness: Option<BadnessJson<'a>>,
     memory: Option<MemoryJson<'a>>,
     container: Option<ContainerJson<'a>>,
+    cause: &'a Cause,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     raw: &'a [String],
 }
@@ -319,6 +321,7 @@ impl<'a> EventJson<'a> {
                 label: c.label(),
                 owner: &c.owner,
             }),
+            cause: &r.analysis.cause,
             raw: &ev.raw,
         }
     }

@@ -9,12 +9,18 @@
 //! Renderers make no decisions about the environment (terminal, colour, width): the
 //! binary decides once and passes plain [`RenderOptions`].
 
+#[doc(hidden)]
 pub mod json;
+#[doc(hidden)]
 pub mod markdown;
+#[doc(hidden)]
 pub mod ndjson;
+#[doc(hidden)]
 pub mod overview;
 pub mod sanitize;
+#[doc(hidden)]
 pub mod table;
+#[doc(hidden)]
 pub mod vocab;
 
 use std::collections::BTreeMap;

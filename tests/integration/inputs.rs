@@ -37,7 +37,8 @@ fn event_keys(paths: &[PathBuf]) -> Vec<String> {
         .map(|e| {
             serde_json::json!({
                 "killed": e.killed.iter().map(|k| (k.pid, k.comm.clone(), k.anon_rss_kb)).collect::<Vec<_>>(),
-                "memcg": e.memcg,
+                // Line numbers are per file; the facts are what must agree.
+                "memcg": e.memcg.clone().map(|mut m| { m.counter_lines.clear(); m }),
                 "tasks": e.tasks,
                 "wall": e.wall,
                 "printk": e.printk,

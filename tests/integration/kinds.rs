@@ -1,8 +1,8 @@
 //! The table of report-line kinds against the scanner: the fast path (prefilter
 //! between reports) and `--every-line` agree on every kind's lines.
 
-use oomlens::event::OomEvent;
 use oomlens::event::kinds::{self, KINDS, OTHER, Role};
+use oomlens::event::{Ending, OomEvent};
 use oomlens::pipeline::scan_reader;
 
 use crate::util;
@@ -67,5 +67,51 @@ fn the_opening_decision_follows_the_table() {
         assert!(events(header, every).is_empty(), "every line: {every}");
         let header = "[ 1.0] [ pid ]   uid  tgid total_vm      rss name\n";
         assert_eq!(events(header, every).len(), 1, "every line: {every}");
+    }
+}
+
+/// Lines that join a report after its kill line (the kinds' `late` fill: a
+/// `memory.oom.group` kill, the reaper's result, the panic after "no killable
+/// processes"), with other programs' lines in between: the same event on both paths.
+#[test]
+fn late_lines_join_the_finished_report_on_both_paths() {
+    let kernel = [
+        "java invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+        "memory: usage 204800kB, limit 204800kB, failcnt 721",
+        "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/a,task_memcg=/a/b,task=java,pid=17284,uid=0",
+        "Memory cgroup out of memory: Killed process 17284 (java) total-vm:146092kB, anon-rss:135540kB, file-rss:6248kB, shmem-rss:0kB, UID:0 pgtables:328kB oom_score_adj:0",
+        "Tasks in /a/b are going to be killed due to memory.oom.group set",
+        "Memory cgroup out of memory: Killed process 17290 (helper) total-vm:1000kB, anon-rss:500kB, file-rss:10kB, shmem-rss:0kB, UID:0 pgtables:32kB oom_score_adj:0",
+        "oom_reaper: reaped process 17284 (java), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB",
+    ];
+    let mut text = String::new();
+    for (i, k) in kernel.iter().enumerate() {
+        text += &format!("Nov 21 22:25:46 vm kernel: [  100.{i:06}] {k}\n");
+        text += "Nov 21 22:25:46 vm sshd[7]: Accepted key\n";
+    }
+    for every in [false, true] {
+        let ev = events(&text, every);
+        assert_eq!(ev.len(), 1, "every line: {every}");
+        let e = &ev[0];
+        let killed: Vec<(u32, bool)> = e.killed.iter().map(|k| (k.pid, k.group)).collect();
+        assert_eq!(killed, [(17284, false), (17290, true)]);
+        assert_eq!(e.group_kill.as_deref(), Some("/a/b"));
+        assert_eq!(e.reaped.len(), 1);
+        assert_eq!((e.reaped[0].pid, e.reaped[0].anon_rss_kb), (17284, Some(0)));
+        assert_eq!(e.source.last_line, 13);
+    }
+
+    let text = "[ 5.000001] Out of memory and no killable processes...\n\
+                [ 5.000002] Kernel panic - not syncing: System is deadlocked on memory\n";
+    for every in [false, true] {
+        let ev = events(text, every);
+        assert_eq!(ev.len(), 1, "every line: {every}");
+        assert_eq!(
+            ev[0].ending,
+            Some(Ending::Panic {
+                text: "Kernel panic - not syncing: System is deadlocked on memory".into()
+            })
+        );
+        assert_eq!(ev[0].source.last_line, 2);
     }
 }

@@ -4,7 +4,8 @@
 //! bytes ([`input`]) → lines ([`input::lines`]) → records ([`record`]) →
 //! events ([`event`]) → analysis ([`analysis`]) → report ([`report`]) → renderers ([`render`]).
 //! [`pipeline`] is the driver that wires them together, for a batch of logs and for
-//! live sources.
+//! live sources. Text that came from a log is a [`text::LogString`] at every layer: it
+//! has no `Display`, so it reaches an output only through a renderer's escaper.
 //!
 //! As a library: depend on it with `default-features = false` (the default `cli`
 //! feature only adds what the `oomlens` command needs: argument parsing, completions,
@@ -37,3 +38,4 @@ pub mod pipeline;
 pub mod record;
 pub mod render;
 pub mod report;
+pub mod text;

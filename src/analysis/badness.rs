@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::kernel::{self, KernelVersion};
 use crate::event::{BootEvidence, Ending, Evidence, Killed, OomEvent, Scope, TaskRow};
+use crate::text::{LogString, OptionLogStr};
 
 /// Memcg and swap limits at or above this many kB mean "no limit" (the kernel prints
 /// `PAGE_COUNTER_MAX` or `RES_COUNTER_MAX` in kB, which are in the 9e15–1.8e16 range).
@@ -28,7 +29,7 @@ pub struct Ranked {
     /// PID.
     pub pid: u32,
     /// Process name.
-    pub name: String,
+    pub name: LogString,
     /// Badness points as the kernel computes them (pages on 3.6+, 0–1000 before);
     /// `None` for tasks the kernel cannot choose.
     pub points: Option<i64>,
@@ -315,7 +316,10 @@ pub fn analyse(ev: &OomEvent, ctx: &BadnessContext<'_>) -> Option<Badness> {
     if ev.tasks.rows.is_empty() && ev.killed.is_empty() && ev.kernel_choice.is_none() {
         return None;
     }
-    let ver = ev.kernel_version.as_deref().and_then(KernelVersion::parse);
+    let ver = ev
+        .kernel_version
+        .as_log_str()
+        .and_then(KernelVersion::parse);
     let mut m = model(ev, ver, ctx.containerized);
     let (page_kb, page_basis) = kernel::page_size(ev);
     let mut notes = Vec::new();
@@ -955,7 +959,7 @@ pub struct TaskRef {
     /// PID.
     pub pid: u32,
     /// Process name, as the log gives it (untrusted).
-    pub name: String,
+    pub name: LogString,
     /// Line of the input that names the task, when known.
     pub line: Option<u64>,
 }
@@ -1126,7 +1130,7 @@ pub enum Finding {
     /// memory.oom.group killed the rest of the group.
     GroupKill {
         /// The group's cgroup (from the log).
-        cgroup: Option<String>,
+        cgroup: Option<LogString>,
         /// Tasks killed with the victim.
         more: usize,
     },
@@ -1223,12 +1227,12 @@ fn explain(
     }
     if let Some(Ending::Panic { text }) = &ev.ending {
         s.push(F::Panicked {
-            deadlocked: text.contains("deadlocked"),
+            deadlocked: text.as_log_str().contains("deadlocked"),
         });
     }
     if victim.is_some_and(|v| {
         v.message
-            .as_deref()
+            .as_log_str()
             .is_some_and(|m| m.contains("oom_kill_allocating_task"))
     }) {
         s.push(F::KilledAllocatingTask);
@@ -1412,7 +1416,7 @@ fn decide(ev: &OomEvent, m: &Model, ranking: &[Ranked]) -> Decider {
     };
     if victim
         .message
-        .as_deref()
+        .as_log_str()
         .is_some_and(|m| m.contains("oom_kill_allocating_task"))
     {
         return Decider {

@@ -16,10 +16,12 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::container::{self, ContainerKind};
 use crate::analysis::gfp::{self, AllowedZones};
 use crate::event::{MemInfo, Memcg, OomEvent, Scope};
+use crate::text::{LogString, OptionLogStr};
 
 /// The kind of an OOM's cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CauseKind {
     /// A memory cgroup's memory counter hit its limit.
     MemcgLimit,
@@ -47,6 +49,7 @@ pub enum CauseKind {
 /// What the report lacks for a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Missing {
     /// The `… invoked oom-killer` header (gfp mask, order).
     Header,
@@ -69,6 +72,7 @@ pub enum Missing {
 /// A cgroup counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Counter {
     /// `memory:`
     Memory,
@@ -83,6 +87,7 @@ pub enum Counter {
 /// Whose limit a memcg OOM hit, in Kubernetes terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum LimitLevel {
     /// A container's own limit.
     Container,
@@ -99,6 +104,7 @@ pub enum LimitLevel {
 /// How only some nodes came to be allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum NodesBy {
     /// The task's cpuset (`mems_allowed=`).
     Cpuset,
@@ -135,11 +141,12 @@ pub struct NodeState {
 /// The domain that ran out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "domain")]
+#[non_exhaustive]
 pub enum CauseScope {
     /// A memory cgroup.
     Memcg {
         /// The cgroup whose limit was hit.
-        path: Option<String>,
+        path: Option<LogString>,
         /// The counter at its limit, when the counters say.
         counter: Option<Counter>,
         /// Every counter line of the report.
@@ -175,7 +182,7 @@ pub enum CauseScope {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Allocation {
     /// `gfp_mask=` as printed.
-    pub gfp_mask: Option<String>,
+    pub gfp_mask: Option<LogString>,
     /// The mask's flags (`__GFP_IO`, …), from the kernel's tables for the release; empty
     /// when the mask was not decoded or its readings disagree.
     pub gfp_flags: Vec<String>,
@@ -198,7 +205,7 @@ pub struct ZoneState {
     /// NUMA node.
     pub node: Option<u32>,
     /// Zone name as printed.
-    pub zone: String,
+    pub zone: LogString,
     /// The allocation's mask allows this zone (`None`: not known).
     pub allowed: Option<bool>,
     /// `free:` kB.
@@ -228,6 +235,7 @@ pub struct ZoneState {
 /// The memory of the domain that ran out, as the kernel's counters for it state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "of")]
+#[non_exhaustive]
 pub enum Picture {
     /// A memory cgroup (its stats block and counter).
     Memcg {
@@ -305,6 +313,7 @@ pub enum Picture {
 
 /// Why the kernel had to kill, with the lines it rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Cause {
     /// The kind.
     pub kind: CauseKind,
@@ -341,7 +350,7 @@ pub fn analyse(ev: &OomEvent) -> Cause {
         .trigger
         .as_ref()
         .filter(|_| header_line.is_some())
-        .map(|t| allocation(ev.kernel_version.as_deref(), t, ev.mem_info.as_ref()));
+        .map(|t| allocation(ev.kernel_version.as_log_str(), t, ev.mem_info.as_ref()));
     let mi = ev.mem_info.as_ref();
     let allowed_nodes = allowed_nodes(ev);
     let mut zones = mi
@@ -381,7 +390,7 @@ pub fn analyse(ev: &OomEvent) -> Cause {
             }
         };
         let path = m.and_then(|m| m.oom_memcg.clone().or_else(|| m.stats_path.clone()));
-        let level = path.as_deref().map(limit_level);
+        let level = path.as_log_str().map(limit_level);
         let scope = CauseScope::Memcg {
             path,
             counter,
@@ -487,7 +496,7 @@ fn is_memcg(ev: &OomEvent) -> bool {
     let counters = m.usage_kb.is_some() || !m.stats.is_empty() || !m.subtree_stats.is_empty();
     let not_a_cgroup = m
         .oom_memcg
-        .as_deref()
+        .as_log_str()
         .is_some_and(|p| p == "/" || !p.starts_with('/'));
     let zones = ev.mem_info.as_ref().is_some_and(|mi| !mi.zones.is_empty());
     !(not_a_cgroup && !counters && zones && ev.constraint.is_none())
@@ -500,8 +509,8 @@ fn allocation(
 ) -> Allocation {
     let decoded = t
         .gfp_mask
-        .as_deref()
-        .and_then(|m| gfp::decode(release, m, t.gfp_flags.as_deref()));
+        .as_log_str()
+        .and_then(|m| gfp::decode(release, m, t.gfp_flags.as_log_str()));
     let readings = decoded.as_ref().map(|d| d.readings()).unwrap_or_default();
     let one = decoded.as_ref().and_then(|d| d.one());
     // Readings that disagree on other flags may still agree on the zones.
@@ -569,7 +578,13 @@ fn reserve_layout(mi: &MemInfo) -> Option<Vec<Option<gfp::Zone>>> {
     };
     // Drop ZONE_DEVICE, then the low zones this machine's kernel was built without.
     for drop in [None, Some(Z::Dma), Some(Z::Dma32)] {
-        if l.len() > n && (drop.is_none() || !mi.zones.iter().any(|z| zone_type(&z.name) == drop)) {
+        if l.len() > n
+            && (drop.is_none()
+                || !mi
+                    .zones
+                    .iter()
+                    .any(|z| zone_type(z.name.as_log_str()) == drop))
+        {
             l.retain(|z| *z != drop);
         }
     }
@@ -578,7 +593,7 @@ fn reserve_layout(mi: &MemInfo) -> Option<Vec<Option<gfp::Zone>>> {
     }
     let consistent = mi.zones.iter().zip(&mi.lowmem_reserve).all(|(z, r)| {
         r.is_empty()
-            || zone_type(&z.name)
+            || zone_type(z.name.as_log_str())
                 .and_then(|t| l.iter().position(|x| *x == Some(t)))
                 .is_some_and(|i| r.len() == n && r[..=i].iter().all(|v| *v == 0))
     });
@@ -628,7 +643,7 @@ fn zone_states(mi: &MemInfo, alloc: Option<&Allocation>) -> Vec<ZoneState> {
             ZoneState {
                 node: z.node,
                 zone: z.name.clone(),
-                allowed: top.map(|t| zone_type(&z.name).is_some_and(|zt| zt <= t)),
+                allowed: top.map(|t| zone_type(z.name.as_log_str()).is_some_and(|zt| zt <= t)),
                 free_kb: z.free_kb,
                 min_kb: z.min_kb,
                 low_kb: z.low_kb,
@@ -738,20 +753,20 @@ fn parse_nodes(list: &str) -> Option<Vec<u32>> {
 fn allowed_nodes(ev: &OomEvent) -> Option<(NodesBy, Vec<u32>)> {
     let s = ev.summary.as_ref();
     let mems = s
-        .and_then(|s| s.mems_allowed.as_deref())
+        .and_then(|s| s.mems_allowed.as_log_str())
         .map(|m| {
             m.split(',')
                 .take_while(|p| !p.contains('_'))
                 .collect::<Vec<_>>()
                 .join(",")
         })
-        .or_else(|| ev.cpuset.as_ref().map(|c| c.1.clone()));
+        .or_else(|| ev.cpuset.as_ref().map(|c| c.1.as_log_str().to_string()));
     let nodemask = s
         .and_then(|s| s.nodemask.clone())
         .or_else(|| ev.trigger.as_ref().and_then(|t| t.nodemask.clone()))
         .filter(|n| n != "(null)");
     match ev.scope {
-        Some(Scope::Mempolicy) => Some((NodesBy::Mempolicy, parse_nodes(nodemask.as_deref()?)?)),
+        Some(Scope::Mempolicy) => Some((NodesBy::Mempolicy, parse_nodes(nodemask.as_log_str()?)?)),
         Some(Scope::Cpuset) => Some((NodesBy::Cpuset, parse_nodes(mems.as_deref()?)?)),
         _ if ev.constraint.is_none() => {
             // No constraint= line: a cpuset that left most of the machine's free memory

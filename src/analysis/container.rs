@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::{LogString, OptionLogStr};
+
 /// Whose memory a cgroup is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Container {
@@ -21,13 +23,13 @@ pub struct Container {
     /// Static pods are the exception: their UID is a 32-hex config hash without dashes, and it
     /// is kept that way (lower case) because that is the UID the kubelet uses.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pod_uid: Option<String>,
+    pub pod_uid: Option<LogString>,
     /// Kubernetes QoS class: "Guaranteed", "Burstable" or "BestEffort".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qos_class: Option<String>,
     /// Container id (full hex as printed).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<String>,
+    pub container_id: Option<LogString>,
     /// kubelet cgroup driver the path shows: "systemd" or "cgroupfs".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cgroup_driver: Option<String>,
@@ -36,7 +38,7 @@ pub struct Container {
     /// For container kinds this is the innermost unit *inside* the container (e.g. a service
     /// run by systemd in an LXC container), when the path goes that deep.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
+    pub unit: Option<LogString>,
     /// Login user id from user-UID.slice / user@UID.service.
     ///
     /// Also set on containers started under a user's slice (rootless Podman or Docker).
@@ -44,10 +46,10 @@ pub struct Container {
     pub user_id: Option<u32>,
     /// Login session id from session-N.scope.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub session: Option<String>,
+    pub session: Option<LogString>,
     /// LXC container name, or nspawn/libvirt machine name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<LogString>,
 }
 
 /// What kind of owner a cgroup path shows.
@@ -138,7 +140,7 @@ pub fn decode(path: &str) -> Container {
 
     match found {
         Some((mut owner, start, end)) => {
-            owner.unit = innermost_unit(&comps[end..]).map(unescape);
+            owner.unit = innermost_unit(&comps[end..]).map(|u| unescape(u).into());
             owner.user_id = user_of(&comps[..start]);
             owner
         }
@@ -153,9 +155,9 @@ impl Container {
     ///
     /// `path` is the path this was decoded from: [`ContainerKind::Other`] shows it, and it tells
     /// a conmon or LXC monitor cgroup apart from the container itself.
-    pub fn label(&self, path: &str) -> String {
+    pub fn label(&self, path: &str) -> LogString {
         use ContainerKind as K;
-        let id = self.container_id.as_deref().map(short_id);
+        let id = self.container_id.as_log_str().map(short_id);
         let runtime = self.runtime.as_deref();
         let conmon = path.contains("-conmon-");
         let mut out = match self.kind {
@@ -193,11 +195,11 @@ impl Container {
                 } else {
                     ""
                 };
-                format!("{of}lxc container{}", pre(" ", self.name.as_deref()))
+                format!("{of}lxc container{}", pre(" ", self.name.as_log_str()))
             }
-            K::Machine => format!("machine{}", pre(" ", self.name.as_deref())),
+            K::Machine => format!("machine{}", pre(" ", self.name.as_log_str())),
             K::SystemService => {
-                let unit = self.unit.as_deref();
+                let unit = self.unit.as_log_str();
                 let what = if unit.is_none_or(|u| u.ends_with(".service")) {
                     "service"
                 } else {
@@ -205,10 +207,10 @@ impl Container {
                 };
                 format!("systemd {what}{}", pre(" ", unit))
             }
-            K::SystemScope => format!("systemd scope{}", pre(" ", self.unit.as_deref())),
-            K::Slice => format!("systemd slice{}", pre(" ", self.unit.as_deref())),
-            K::UserSession => format!("user session{}", pre(" ", self.session.as_deref())),
-            K::UserService => format!("user service{}", pre(" ", self.unit.as_deref())),
+            K::SystemScope => format!("systemd scope{}", pre(" ", self.unit.as_log_str())),
+            K::Slice => format!("systemd slice{}", pre(" ", self.unit.as_log_str())),
+            K::UserSession => format!("user session{}", pre(" ", self.session.as_log_str())),
+            K::UserService => format!("user service{}", pre(" ", self.unit.as_log_str())),
             K::Root => "root cgroup".to_owned(),
             K::Other => match path.trim() {
                 "" => "cgroup (empty path)".to_owned(),
@@ -219,7 +221,7 @@ impl Container {
             // Containers name their owner already; the unit is what runs inside them.
             if let Some(unit) = &self.unit {
                 out.push_str(", unit ");
-                out.push_str(unit);
+                out.push_str(unit.as_log_str());
             }
             if let Some(uid) = self.user_id {
                 out.push_str(", uid ");
@@ -229,7 +231,7 @@ impl Container {
             out.push_str(" of uid ");
             out.push_str(&uid.to_string());
         }
-        out
+        out.into()
     }
 
     /// An owner with nothing but its kind known.
@@ -250,7 +252,7 @@ impl Container {
 
     /// "pod <uid> (<qos>)", when the pod UID is known.
     fn pod_part(&self) -> Option<String> {
-        let uid = self.pod_uid.as_deref()?;
+        let uid = self.pod_uid.as_log_str()?;
         Some(format!("pod {uid}{}", wrap(self.qos_class.as_deref())))
     }
 }
@@ -305,12 +307,12 @@ fn owner_at(comps: &[&str], i: usize) -> Option<(Container, usize)> {
     if let Some((name, taken)) = lxc_name(comp, next) {
         let mut owner = Container::new(K::Lxc);
         owner.runtime = Some("lxc".to_owned());
-        owner.name = Some(name.to_owned());
+        owner.name = Some(name.into());
         return Some((owner, i + taken));
     }
     if let Some((name, taken)) = machine_name(comp, next) {
         let mut owner = Container::new(K::Machine);
-        owner.name = Some(name);
+        owner.name = Some(name.into());
         return Some((owner, i + taken));
     }
     // containerd without Kubernetes puts containers at /<namespace>/<id> (cgroupfs).
@@ -327,7 +329,7 @@ fn owner_at(comps: &[&str], i: usize) -> Option<(Container, usize)> {
 fn with_id(kind: ContainerKind, runtime: &str, id: &str) -> Container {
     let mut owner = Container::new(kind);
     owner.runtime = Some(runtime.to_owned());
-    owner.container_id = Some(id.to_owned());
+    owner.container_id = Some(id.into());
     owner
 }
 
@@ -361,14 +363,14 @@ fn kubernetes_at(comps: &[&str], i: usize) -> Option<(Container, usize)> {
     // Guaranteed pods sit right under the root, with no QoS level in between.
     qos = qos.or(qos_hint).or(Some("Guaranteed"));
     owner.kind = ContainerKind::KubernetesPod;
-    owner.pod_uid = Some(uid);
+    owner.pod_uid = Some(uid.into());
     owner.qos_class = qos.map(str::to_owned);
 
     if let Some((runtime, id)) = comps.get(j).and_then(|c| pod_container(c)) {
         j += 1;
         owner.kind = ContainerKind::KubernetesContainer;
         owner.runtime = runtime.map(str::to_owned);
-        owner.container_id = Some(id.to_owned());
+        owner.container_id = Some(id.into());
     }
     Some((owner, j))
 }
@@ -546,7 +548,7 @@ fn systemd_owner(comps: &[&str]) -> Container {
         // Everything under user@UID.service is run by that user's service manager.
         let mut owner = Container::new(K::UserService);
         let unit = innermost_unit(&comps[at + 1..]).unwrap_or(comps[at]);
-        owner.unit = Some(unescape(unit));
+        owner.unit = Some(unescape(unit).into());
         owner
     } else if let Some(session) = comps.iter().rev().find_map(|c| {
         c.strip_prefix("session-")?
@@ -554,13 +556,13 @@ fn systemd_owner(comps: &[&str]) -> Container {
             .filter(|s| !s.is_empty())
     }) {
         let mut owner = Container::new(K::UserSession);
-        owner.session = Some(unescape(session));
+        owner.session = Some(unescape(session).into());
         owner
     } else if let Some(unit) = innermost_unit(comps)
         && let Some(kind) = unit_suffix(unit)
     {
         let mut owner = Container::new(kind);
-        owner.unit = Some(unescape(unit));
+        owner.unit = Some(unescape(unit).into());
         owner
     } else {
         return Container::new(K::Other);
@@ -592,8 +594,8 @@ mod tests {
         Container::new(kind)
     }
 
-    fn s(v: &str) -> Option<String> {
-        Some(v.to_owned())
+    fn s<T: for<'a> From<&'a str>>(v: &str) -> Option<T> {
+        Some(v.into())
     }
 
     /// Decodes and checks that slash noise does not change the answer.
@@ -623,9 +625,9 @@ mod tests {
         Container {
             cgroup_driver: s(driver),
             qos_class: qos.map(str::to_owned),
-            pod_uid: pod.map(str::to_owned),
+            pod_uid: pod.map(LogString::from),
             runtime: runtime.map(str::to_owned),
-            container_id: id.map(str::to_owned),
+            container_id: id.map(LogString::from),
             ..base(kind)
         }
     }
@@ -1650,7 +1652,7 @@ mod tests {
             let c = decode(&path);
             assert!(!c.label(&path).is_empty());
             if let Some(id) = &c.container_id {
-                assert!(is_id(id, 32), "{path:?} gave id {id:?}");
+                assert!(is_id(id.as_log_str(), 32), "{path:?} gave id {id:?}");
             }
             if let Some(uid) = &c.pod_uid {
                 assert!(
@@ -1674,12 +1676,12 @@ mod tests {
         let c = decode(&nested);
         assert_eq!(c.kind, K::KubernetesPod);
         assert_eq!(
-            c.pod_uid.as_deref(),
+            c.pod_uid.as_log_str(),
             Some("5931aa75-4603-4e65-b552-7c71cf55cfb5")
         );
 
         let units = "/x.slice".repeat(100_000) + "/last.service";
-        assert_eq!(decode(&units).unit.as_deref(), Some("last.service"));
+        assert_eq!(decode(&units).unit.as_log_str(), Some("last.service"));
 
         let escapes = format!("/system.slice/{}.service", "\\x2d".repeat(250_000));
         let c = decode(&escapes);

@@ -26,6 +26,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::kernel::KernelVersion;
+use crate::text::LogString;
 
 /// A memory zone, lowest first (the allocator falls back from the highest allowed zone
 /// downwards: Movable, HighMem, Normal, DMA32, DMA).
@@ -120,7 +121,7 @@ pub struct Gfp {
     /// Bits no flag of the table explains (or that the kernel printed as a number).
     pub unknown_bits: u64,
     /// Printed names no table knows (vendor flags); text from the log, untrusted.
-    pub unknown_names: Vec<String>,
+    pub unknown_names: Vec<LogString>,
     /// The zones the mask allows.
     pub zones: AllowedZones,
     /// Direct reclaim allowed (`__GFP_WAIT` before 4.4, `__GFP_DIRECT_RECLAIM` since).
@@ -352,7 +353,7 @@ fn from_names(mask: u64, tokens: &[Token<'_>], v: Option<Ver>, tables: Vec<Range
                         flags.push(flag.name);
                     }
                 } else {
-                    unknown_names.push(name.chars().take(64).collect());
+                    unknown_names.push(name.chars().take(64).collect::<String>().into());
                 }
             }
         }
@@ -396,7 +397,7 @@ fn finish(
     composite: Option<&'static str>,
     names: Vec<&'static str>,
     unknown_bits: u64,
-    unknown_names: Vec<String>,
+    unknown_names: Vec<LogString>,
     basis: Basis,
 ) -> Gfp {
     let has = |n: &str| flags.contains(&n);

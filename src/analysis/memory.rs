@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::badness::UNLIMITED_KB;
 use crate::analysis::kernel;
 use crate::event::{OomEvent, Scope};
+use crate::text::{LogString, OptionLogStr};
 
 /// One slice of the memory of the domain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,7 +32,7 @@ pub struct TaskShare {
     /// PID.
     pub pid: u32,
     /// Process name.
-    pub name: String,
+    pub name: LogString,
     /// Resident memory, kB.
     pub rss_kb: u64,
     /// Swapped-out memory, kB.
@@ -46,7 +47,7 @@ pub struct MemoryUse {
     /// `memcg` or `machine`.
     pub domain: String,
     /// The memcg that hit its limit.
-    pub cgroup: Option<String>,
+    pub cgroup: Option<LogString>,
     /// The limit (memcg) or RAM usable by the kernel (machine), kB.
     pub total_kb: Option<u64>,
     /// Usage (memcg) or RAM minus free (machine), kB.
@@ -343,7 +344,7 @@ fn free_ram_finding(ev: &OomEvent, mu: &MemoryUse) -> Option<FreeButFailed> {
     let cause = if ev
         .trigger
         .as_ref()
-        .is_some_and(|t| t.gfp_mask.as_deref() == Some("0x0"))
+        .is_some_and(|t| t.gfp_mask.as_log_str() == Some("0x0"))
     {
         Some(AllocationKind::PageFault)
     } else if ev

@@ -11,6 +11,7 @@ pub mod memory;
 use serde::{Deserialize, Serialize};
 
 use crate::event::{BootEvidence, OomEvent};
+use crate::text::LogString;
 
 pub use badness::{Badness, BadnessContext, Decider, Factor, Finding};
 pub use container::{Container, ContainerKind};
@@ -18,6 +19,7 @@ pub use memory::{AllocationKind, FreeButFailed, MemoryUse};
 
 /// Everything oomlens works out about one event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Analysis {
     /// The rebuilt ranking and the explanation of the choice.
     pub badness: Option<Badness>,
@@ -33,15 +35,15 @@ pub struct Analysis {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CgroupOwner {
     /// The path, as the log gives it.
-    pub cgroup: String,
+    pub cgroup: LogString,
     /// What the path decodes to.
     pub owner: Container,
 }
 
 impl CgroupOwner {
     /// A short name for the owner (see [`Container::label`]).
-    pub fn label(&self) -> String {
-        self.owner.label(&self.cgroup)
+    pub fn label(&self) -> LogString {
+        self.owner.label(self.cgroup.as_log_str())
     }
 }
 
@@ -71,7 +73,7 @@ pub fn analyse(ev: &OomEvent, evidence: &[BootEvidence], earlier_victims: Vec<u3
             .or_else(|| m.stats_path.clone())
     });
     let container = path.map(|cgroup| CgroupOwner {
-        owner: container::decode(&cgroup),
+        owner: container::decode(cgroup.as_log_str()),
         cgroup,
     });
     let containerized = container

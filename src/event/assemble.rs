@@ -19,10 +19,11 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::diag::{Diagnostic, Severity};
 use crate::event::classify::Line;
-use crate::event::fill::{self, Finished, Notes, Read, Report, Step};
+use crate::event::fill::{self, Finished, Notes, Read, Report, Step, lossy};
 use crate::event::kinds::{self, Kind, Role};
 use crate::event::{Evidence, Killed, OomEvent, SourceSpan};
 use crate::record::{Caller, Printk, Record, Wall};
+use crate::text::LogString;
 
 /// Tuning of the assembler.
 #[derive(Debug, Clone)]
@@ -56,9 +57,9 @@ impl Default for AssemblerOptions {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BootEvidence {
     /// The input it was read from.
-    pub input: String,
+    pub input: LogString,
     /// Host name.
-    pub host: Option<String>,
+    pub host: Option<LogString>,
     /// Boot counter within the input.
     pub boot_seq: u32,
     /// Sum of `Adding NNNk swap` lines of this boot.
@@ -66,7 +67,7 @@ pub struct BootEvidence {
     /// Largest `Total swap =` printed by any report of this boot.
     pub total_swap_kb: Option<u64>,
     /// Kernel release seen in this boot.
-    pub kernel_version: Option<String>,
+    pub kernel_version: Option<LogString>,
 }
 
 /// A report being read (the kinds' fill functions see it through [`fill::Report`]).
@@ -129,13 +130,13 @@ struct Stream {
 /// events are collected with [`Assembler::drain_ready`]; call [`Assembler::finish`] at
 /// the end of the input.
 pub struct Assembler {
-    input: String,
+    input: LogString,
     opts: AssemblerOptions,
     streams: Vec<Stream>,
     /// The stream of each host: a fleet's merged log has thousands.
     stream_of: HashMap<Option<Vec<u8>>, usize>,
     /// Where each (host, boot) is in `boots`.
-    boot_of: HashMap<(Option<String>, u32), usize>,
+    boot_of: HashMap<(Option<LogString>, u32), usize>,
     ready: Vec<OomEvent>,
     diags: Vec<Diagnostic>,
     diag_counts: BTreeMap<&'static str, usize>,
@@ -157,7 +158,7 @@ impl Assembler {
     /// An assembler for the input called `input`.
     pub fn new(input: &str, opts: AssemblerOptions) -> Self {
         Assembler {
-            input: input.to_string(),
+            input: input.into(),
             opts,
             streams: Vec::new(),
             stream_of: HashMap::new(),
@@ -269,7 +270,7 @@ impl Assembler {
         }
         self.stream_of
             .insert(host.map(<[u8]>::to_vec), self.streams.len());
-        let host_s = host.map(|h| String::from_utf8_lossy(h).into_owned());
+        let host_s = host.map(lossy);
         self.streams.push(Stream {
             host: host.map(<[u8]>::to_vec),
             evidence: BootEvidence {
@@ -308,10 +309,7 @@ impl Assembler {
             s.boot_seq += 1;
             s.evidence = BootEvidence {
                 input: self.input.clone(),
-                host: s
-                    .host
-                    .as_ref()
-                    .map(|h| String::from_utf8_lossy(h).into_owned()),
+                host: s.host.as_deref().map(lossy),
                 boot_seq: s.boot_seq,
                 ..Default::default()
             };
@@ -418,8 +416,8 @@ impl Assembler {
                     first_line: rec.line,
                     last_line: rec.line,
                 },
-                host: rec.host.map(|h| String::from_utf8_lossy(h).into_owned()),
-                boot_id: rec.boot.map(|b| String::from_utf8_lossy(b).into_owned()),
+                host: rec.host.map(lossy),
+                boot_id: rec.boot.map(lossy),
                 boot_seq: s.boot_seq,
                 wall: rec.wall,
                 printk: rec.printk,
@@ -633,7 +631,7 @@ impl Assembler {
             self.diags.push(Diagnostic::new(
                 Severity::Note,
                 code,
-                &self.input,
+                self.input.as_log_str(),
                 Some(line),
                 msg(),
             ));
@@ -733,41 +731,25 @@ fn finalize(p: Partial) -> OomEvent {
         if let Some(s) = &ev.summary
             && let Some(pid) = s.pid
         {
-            ev.killed.push(Killed {
+            let mut k = Killed::known(
                 pid,
-                comm: s.task.clone().unwrap_or_default(),
-                uid: s.uid,
-                total_vm_kb: None,
-                anon_rss_kb: None,
-                file_rss_kb: None,
-                shmem_rss_kb: None,
-                pgtables_kb: None,
-                oom_score_adj: None,
-                message: None,
-                evidence: Evidence::Summary,
-                group: false,
-                cut: false,
-                line: ev.source.last_line,
-            });
+                s.task.clone().unwrap_or_default(),
+                Evidence::Summary,
+                ev.source.last_line,
+            );
+            k.uid = s.uid;
+            ev.killed.push(k);
         } else if let Some(c) = &ev.kernel_choice
             && ev.ending.is_none()
         {
-            ev.killed.push(Killed {
-                pid: c.pid,
-                comm: c.comm.clone(),
-                uid: None,
-                total_vm_kb: None,
-                anon_rss_kb: None,
-                file_rss_kb: None,
-                shmem_rss_kb: None,
-                pgtables_kb: None,
-                oom_score_adj: None,
-                message: Some(c.message.clone()),
-                evidence: Evidence::Selection,
-                group: false,
-                cut: false,
-                line: ev.source.last_line,
-            });
+            let mut k = Killed::known(
+                c.pid,
+                c.comm.clone(),
+                Evidence::Selection,
+                ev.source.last_line,
+            );
+            k.message = Some(c.message.clone());
+            ev.killed.push(k);
             notes.push("the kernel selected this task; before 5.1 it may have killed a child of it instead".to_string());
         }
     }
@@ -891,8 +873,8 @@ fn push_raw(p: &mut Partial, rec: &Record<'_>) {
     let ev = &mut p.ev;
     let text = String::from_utf8_lossy(rec.body);
     ev.raw.push(match rec.printk {
-        Some(t) => format!("[{t}] {text}"),
-        None => text.into_owned(),
+        Some(t) => format!("[{t}] {text}").into(),
+        None => text.into_owned().into(),
     });
 }
 

@@ -22,6 +22,7 @@ use crate::event::{
     Ending, Evidence, KernelChoice, Killed, MemInfo, Memcg, OomEvent, OomSummary, Reaped, Trigger,
 };
 use crate::record::Record;
+use crate::text::LogString;
 
 /// A kind's fill behaviour (see the module documentation). Built with
 /// [`Fill::report`] or [`Fill::stream`], then [`Fill::join`] and [`Fill::late`].
@@ -151,7 +152,7 @@ impl<'p> Report<'p> {
     }
 
     /// Starts a `memory.stat` block: the lines that follow go to `map`.
-    pub(crate) fn open_stats_block(&mut self, path: String, map: BTreeMap<String, u64>) {
+    pub(crate) fn open_stats_block(&mut self, path: LogString, map: BTreeMap<String, u64>) {
         let m = self.p.ev.memcg.get_or_insert_with(Memcg::default);
         m.subtree_stats.push((path, map));
         self.p.stats_block = Some(m.subtree_stats.len() - 1);
@@ -381,7 +382,7 @@ pub(crate) fn mem_detail(r: &mut Report<'_>, line: &Line<'_>, rec: &Record<'_>) 
             let Some(map) = r.stats_block() else {
                 return Step::Unknown;
             };
-            map.insert(lossy(k), v);
+            map.insert(String::from_utf8_lossy(k).into_owned(), v);
         }
         _ => return slab(r, line, rec),
     }
@@ -707,28 +708,13 @@ pub(crate) fn has_kill_line(ev: &OomEvent) -> bool {
     ev.killed.iter().any(|k| k.evidence == Evidence::KilledLine)
 }
 
-pub(crate) fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+pub(crate) fn lossy(b: &[u8]) -> LogString {
+    LogString::from_lossy(b)
 }
 
 /// A victim known by pid and name only.
 fn victim(pid: u32, comm: &[u8], evidence: Evidence, line: u64) -> Killed {
-    Killed {
-        pid,
-        comm: lossy(comm),
-        uid: None,
-        total_vm_kb: None,
-        anon_rss_kb: None,
-        file_rss_kb: None,
-        shmem_rss_kb: None,
-        pgtables_kb: None,
-        oom_score_adj: None,
-        message: None,
-        evidence,
-        group: false,
-        cut: false,
-        line,
-    }
+    Killed::known(pid, lossy(comm), evidence, line)
 }
 
 fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group: bool) {
@@ -833,7 +819,10 @@ fn parse_inline_stats(text: &[u8], map: &mut BTreeMap<String, u64>) {
             None => (v, 1),
         };
         if let Some(n) = classify::parse::<u64>(Some(num)) {
-            map.insert(lossy(k), n.saturating_mul(mult));
+            map.insert(
+                String::from_utf8_lossy(k).into_owned(),
+                n.saturating_mul(mult),
+            );
         }
     }
 }
@@ -845,7 +834,7 @@ fn parse_counters(text: &[u8], map: &mut BTreeMap<String, u64>) {
             continue;
         };
         if let Some(n) = classify::parse::<u64>(Some(&tok[colon + 1..])) {
-            map.insert(lossy(&tok[..colon]).to_lowercase(), n);
+            map.insert(String::from_utf8_lossy(&tok[..colon]).to_lowercase(), n);
         }
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::event::classify;
 use crate::event::{BuddyList, MemInfo, Memcg, NodeCounters, Zone};
+use crate::text::LogString;
 
 /// Reads one detail line (`text` is the line's message, `line` its number) into `mi`.
 pub(crate) fn parse_detail(text: &[u8], line: u64, mi: &mut MemInfo) {
@@ -82,7 +83,7 @@ pub(crate) fn parse_detail(text: &[u8], line: u64, mi: &mut MemInfo) {
     if toks.get(1).is_some_and(|t| t.starts_with(b"free:")) {
         let mut z = Zone {
             node,
-            name: String::from_utf8_lossy(first).into_owned(),
+            name: LogString::from_lossy(first),
             ..Default::default()
         };
         for t in &toks[1..] {
@@ -147,7 +148,7 @@ fn buddy(node: Option<u32>, zone: &[u8], toks: &[&[u8]], line: u64) -> Option<Bu
     }
     (!orders.is_empty()).then(|| BuddyList {
         node,
-        zone: String::from_utf8_lossy(zone).into_owned(),
+        zone: LogString::from_lossy(zone),
         orders,
         line,
     })
@@ -173,7 +174,10 @@ mod tests {
         assert_eq!(mi.lowmem_reserve, vec![vec![0, 0, 0, 0]]);
         assert_eq!(mi.page_size_kb, Some(4));
         let b = &mi.buddy[0];
-        assert_eq!((b.node, b.zone.as_str(), b.line), (Some(0), "Normal", 51));
+        assert_eq!(
+            (b.node, b.zone.as_log_str(), b.line),
+            (Some(0), "Normal", 51)
+        );
         assert_eq!(
             b.orders,
             vec![

@@ -26,12 +26,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::record::{Printk, Wall};
+use crate::text::{LogString, OptionLogStr};
 
 /// Where an event's lines are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceSpan {
     /// The input (`-` for standard input).
-    pub path: String,
+    pub path: LogString,
     /// First line of the report in the input.
     pub first_line: u64,
     /// Last line that was attributed to the event.
@@ -40,15 +41,16 @@ pub struct SourceSpan {
 
 /// The task whose allocation failed (the header's `%s` and the CPU line's PID).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Trigger {
     /// Process name.
-    pub comm: Option<String>,
+    pub comm: Option<LogString>,
     /// PID, from the `CPU:`/`Pid:` line.
     pub pid: Option<u32>,
     /// `gfp_mask=` as printed (numeric layouts differ between kernels).
-    pub gfp_mask: Option<String>,
+    pub gfp_mask: Option<LogString>,
     /// Flag names the kernel printed for the mask (4.6+).
-    pub gfp_flags: Option<String>,
+    pub gfp_flags: Option<LogString>,
     /// Allocation order; `-1` is a manual (SysRq) OOM.
     pub order: Option<i32>,
     /// `oom_score_adj` of the allocating task.
@@ -56,28 +58,29 @@ pub struct Trigger {
     /// `oom_adj` (2.6.32–3.6 headers).
     pub oom_adj: Option<i32>,
     /// Allocation nodemask (4.9–4.20 headers).
-    pub nodemask: Option<String>,
+    pub nodemask: Option<LogString>,
 }
 
 /// The `oom-kill:` summary line (5.0+) as printed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OomSummary {
     /// `constraint=`
-    pub constraint: Option<String>,
+    pub constraint: Option<LogString>,
     /// `nodemask=`
-    pub nodemask: Option<String>,
+    pub nodemask: Option<LogString>,
     /// `cpuset=` (name of the cpuset)
-    pub cpuset: Option<String>,
+    pub cpuset: Option<LogString>,
     /// `mems_allowed=`
-    pub mems_allowed: Option<String>,
+    pub mems_allowed: Option<LogString>,
     /// `oom_memcg=`
-    pub oom_memcg: Option<String>,
+    pub oom_memcg: Option<LogString>,
     /// The line said `global_oom`.
     pub global_oom: bool,
     /// `task_memcg=`
-    pub task_memcg: Option<String>,
+    pub task_memcg: Option<LogString>,
     /// `task=`
-    pub task: Option<String>,
+    pub task: Option<LogString>,
     /// `pid=`
     pub pid: Option<u32>,
     /// `uid=`
@@ -86,11 +89,12 @@ pub struct OomSummary {
 
 /// Memory cgroup state at the OOM.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Memcg {
     /// The memcg whose limit was hit (`oom_memcg=`, or `limit of`).
-    pub oom_memcg: Option<String>,
+    pub oom_memcg: Option<LogString>,
     /// The victim's memcg (`task_memcg=`, or `Task in`).
-    pub task_memcg: Option<String>,
+    pub task_memcg: Option<LogString>,
     /// `memory: usage` kB.
     pub usage_kb: Option<u64>,
     /// `memory: limit` kB.
@@ -123,9 +127,9 @@ pub struct Memcg {
     /// kernel printed kB), event counters as counts.
     pub stats: BTreeMap<String, u64>,
     /// The cgroup the `stats` belong to.
-    pub stats_path: Option<String>,
+    pub stats_path: Option<LogString>,
     /// 3.10–5.2 print local stats for every memcg in the OOM subtree; all of them, by path.
-    pub subtree_stats: Vec<(String, BTreeMap<String, u64>)>,
+    pub subtree_stats: Vec<(LogString, BTreeMap<String, u64>)>,
 }
 
 impl Memcg {
@@ -142,11 +146,12 @@ impl Memcg {
 
 /// One zone line of Mem-Info.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Zone {
     /// NUMA node, when printed.
     pub node: Option<u32>,
     /// Zone name (`DMA`, `DMA32`, `Normal`, …).
-    pub name: String,
+    pub name: LogString,
     /// `free:` kB.
     pub free_kb: Option<u64>,
     /// `min:` watermark kB.
@@ -163,6 +168,7 @@ pub struct Zone {
 
 /// The Mem-Info / show_mem block (global OOMs; memcg OOMs before 3.10).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MemInfo {
     /// Global counters in pages (`active_anon`, `inactive_file`, `free`, `shmem`,
     /// `slab_reclaimable`, `pagetables`, …) as printed.
@@ -188,7 +194,7 @@ pub struct MemInfo {
     /// Zone lines.
     pub zones: Vec<Zone>,
     /// Largest unreclaimable slab caches: (name, used kB, total kB).
-    pub unreclaimable_slab: Vec<(String, u64, u64)>,
+    pub unreclaimable_slab: Vec<(LogString, u64, u64)>,
     /// Line number of each zone line, index-aligned with `zones`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub zone_lines: Vec<u64>,
@@ -210,7 +216,7 @@ pub struct BuddyList {
     /// NUMA node, when printed.
     pub node: Option<u32>,
     /// Zone name.
-    pub zone: String,
+    pub zone: LogString,
     /// Per order, lowest first: (block kB, free blocks, migrate types as printed, e.g.
     /// `UME`; `H` alone is the high-order atomic reserve ordinary requests cannot use).
     pub orders: Vec<(u64, u64, String)>,
@@ -231,20 +237,22 @@ pub struct NodeCounters {
 
 /// The task the kernel selected, from a pre-5.1 `Kill process … score S` line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct KernelChoice {
     /// PID.
     pub pid: u32,
     /// Process name.
-    pub comm: String,
+    pub comm: LogString,
     /// The printed score (0–1000 normalised on 2.6.36+, raw on older kernels).
     pub score: Option<u64>,
     /// The message prefix (`Out of memory`, `Memory cgroup out of memory`, …).
-    pub message: String,
+    pub message: LogString,
 }
 
 /// What the log says about a kill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Evidence {
     /// A `Killed process` line.
     KilledLine,
@@ -264,7 +272,7 @@ pub struct Killed {
     /// PID.
     pub pid: u32,
     /// Process name.
-    pub comm: String,
+    pub comm: LogString,
     /// UID (5.4+ and RHEL variants print it).
     pub uid: Option<u32>,
     /// Virtual size, kB.
@@ -280,7 +288,7 @@ pub struct Killed {
     /// The victim's `oom_score_adj` (5.4+).
     pub oom_score_adj: Option<i32>,
     /// The line's message prefix, e.g. `Memory cgroup out of memory`.
-    pub message: Option<String>,
+    pub message: Option<LogString>,
     /// What says it was killed.
     pub evidence: Evidence,
     /// Killed as a member of a `memory.oom.group`.
@@ -293,11 +301,12 @@ pub struct Killed {
 
 /// An `oom_reaper` result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Reaped {
     /// PID.
     pub pid: u32,
     /// Process name.
-    pub comm: String,
+    pub comm: LogString,
     /// `reaped`, `unable` (could not reap), or `gave-up`.
     pub outcome: String,
     /// Anonymous rss left after reaping, kB.
@@ -311,32 +320,34 @@ pub struct Reaped {
 /// How a report ended when it did not end in a kill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
 pub enum Ending {
     /// `Out of memory and no killable processes...`
     NoKillableProcess,
     /// The system panicked (`panic_on_oom`, or deadlocked).
     Panic {
         /// The panic text.
-        text: String,
+        text: LogString,
     },
     /// The chosen victim was already exiting (5.9+ says so).
     VictimExiting {
         /// PID.
         pid: u32,
         /// Process name.
-        comm: String,
+        comm: LogString,
     },
 }
 
 /// One OOM-killer invocation (the default is an event no line has filled yet).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OomEvent {
     /// Where the report is.
     pub source: SourceSpan,
     /// Host name from the log.
-    pub host: Option<String>,
+    pub host: Option<LogString>,
     /// Journal boot id, when known.
-    pub boot_id: Option<String>,
+    pub boot_id: Option<LogString>,
     /// Boot counter within the input (bumps at `Linux version` lines and clock resets).
     pub boot_seq: u32,
     /// Wall-clock time of the first line, as the log gives it.
@@ -344,13 +355,13 @@ pub struct OomEvent {
     /// printk time of the first line.
     pub printk: Option<Printk>,
     /// `uname -r` of the kernel, from the CPU line or a boot line.
-    pub kernel_version: Option<String>,
+    pub kernel_version: Option<LogString>,
     /// The allocating task.
     pub trigger: Option<Trigger>,
     /// The separate cpuset line (≤ 4.20): (cpuset name, mems_allowed).
-    pub cpuset: Option<(String, String)>,
+    pub cpuset: Option<(LogString, LogString)>,
     /// `CONSTRAINT_*` as the `oom-kill:` line states it (5.0+); `None` otherwise.
-    pub constraint: Option<String>,
+    pub constraint: Option<LogString>,
     /// What the OOM was limited to: stated by `constraint=`, else inferred from the
     /// report's memcg lines and message wording.
     pub scope: Option<Scope>,
@@ -367,7 +378,7 @@ pub struct OomEvent {
     /// oom_reaper results.
     pub reaped: Vec<Reaped>,
     /// `memory.oom.group` cgroup, when the kernel killed a whole group.
-    pub group_kill: Option<String>,
+    pub group_kill: Option<LogString>,
     /// The task table.
     pub tasks: TaskTable,
     /// Number of call-trace frames printed.
@@ -383,7 +394,7 @@ pub struct OomEvent {
     /// What is missing or odd, in words.
     pub notes: Vec<String>,
     /// The report's kernel lines, when kept (`[uptime] text`).
-    pub raw: Vec<String>,
+    pub raw: Vec<LogString>,
     /// Line number of a `SysRq : Manual OOM execution` line right before the header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sysrq_line: Option<u64>,
@@ -411,6 +422,7 @@ impl ReportLines {
 /// The domain that ran out of memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Scope {
     /// A memory cgroup's limit.
     Memcg,
@@ -425,7 +437,7 @@ pub enum Scope {
 /// The scope an event's lines show: `constraint=` when printed, else memcg lines or
 /// memcg wording, else a global Mem-Info report.
 pub fn infer_scope(ev: &OomEvent) -> Option<Scope> {
-    match ev.constraint.as_deref() {
+    match ev.constraint.as_log_str() {
         Some("CONSTRAINT_MEMCG") => return Some(Scope::Memcg),
         Some("CONSTRAINT_NONE") => return Some(Scope::Global),
         Some("CONSTRAINT_CPUSET") => return Some(Scope::Cpuset),
@@ -441,8 +453,8 @@ pub fn infer_scope(ev: &OomEvent) -> Option<Scope> {
     let memcg_words = ev
         .killed
         .iter()
-        .filter_map(|k| k.message.as_deref())
-        .chain(ev.kernel_choice.as_ref().map(|c| c.message.as_str()))
+        .filter_map(|k| k.message.as_log_str())
+        .chain(ev.kernel_choice.as_ref().map(|c| c.message.as_log_str()))
         .any(|m| m.starts_with("Memory cgroup"));
     let memcg_trace = ev.trace_hints.iter().any(|h| h.starts_with("mem_cgroup_"));
     if memcg_lines || memcg_words || memcg_trace {
@@ -451,13 +463,36 @@ pub fn infer_scope(ev: &OomEvent) -> Option<Scope> {
     let global_words = ev
         .killed
         .iter()
-        .filter_map(|k| k.message.as_deref())
-        .chain(ev.kernel_choice.as_ref().map(|c| c.message.as_str()))
+        .filter_map(|k| k.message.as_log_str())
+        .chain(ev.kernel_choice.as_ref().map(|c| c.message.as_log_str()))
         .any(|m| m.eq_ignore_ascii_case("Out of memory"));
     if ev.mem_info.is_some() || global_words || ev.summary.as_ref().is_some_and(|s| s.global_oom) {
         return Some(Scope::Global);
     }
     None
+}
+
+impl Killed {
+    /// A victim known by pid and name only (a reaper, summary, selection or
+    /// shared-mm line): every size unknown.
+    pub(crate) fn known(pid: u32, comm: LogString, evidence: Evidence, line: u64) -> Killed {
+        Killed {
+            pid,
+            comm,
+            uid: None,
+            total_vm_kb: None,
+            anon_rss_kb: None,
+            file_rss_kb: None,
+            shmem_rss_kb: None,
+            pgtables_kb: None,
+            oom_score_adj: None,
+            message: None,
+            evidence,
+            group: false,
+            cut: false,
+            line,
+        }
+    }
 }
 
 impl OomEvent {

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::LogString;
+
 /// One row of the task table. Memory columns are in pages except `pgtables_bytes`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskRow {
@@ -56,7 +58,7 @@ pub struct TaskRow {
     #[serde(flatten)]
     pub extra: BTreeMap<String, i64>,
     /// Process name (may contain spaces).
-    pub name: String,
+    pub name: LogString,
 }
 
 /// The task table of one report.
@@ -126,7 +128,7 @@ impl TaskTable {
         if name.is_empty() && self.columns.last().is_some_and(|c| c == "name") {
             return None;
         }
-        row.name = String::from_utf8_lossy(name).into_owned();
+        row.name = LogString::from_lossy(name);
         Some(row)
     }
 
@@ -209,7 +211,7 @@ mod tests {
         assert_eq!(t.rows[0].name, "npm start");
         assert!(t.push_row(b"[ 1] 0 1 2 3 4 5 -998 a (b) c"));
         assert_eq!(
-            (t.rows[1].name.as_str(), t.rows[1].oom_score_adj),
+            (t.rows[1].name.as_log_str(), t.rows[1].oom_score_adj),
             ("a (b) c", Some(-998))
         );
         assert!(!t.push_row(b"[  19388]  1000 19388  5588434   1380"));

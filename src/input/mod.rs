@@ -60,6 +60,7 @@ impl Source {
 
 /// How the input was stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Compression {
     /// Plain text.
     None,

@@ -17,6 +17,7 @@ use crate::event::{
 use crate::render::sanitize::LogText;
 use crate::render::{RenderOptions, Renderer, vocab};
 use crate::report::{EventReport, Report, SCHEMA_VERSION};
+use crate::text::LogString;
 
 /// One JSON document.
 pub struct Json;
@@ -37,14 +38,14 @@ pub struct EventJson<'a> {
     id: usize,
     source: &'a SourceSpan,
     also_in: &'a [SourceSpan],
-    host: Option<&'a str>,
-    boot_id: Option<&'a str>,
+    host: Option<&'a LogString>,
+    boot_id: Option<&'a LogString>,
     time: Option<String>,
     time_zone_assumed: bool,
     uptime_s: Option<f64>,
-    kernel_version: Option<&'a str>,
+    kernel_version: Option<&'a LogString>,
     scope: Option<Scope>,
-    constraint: Option<&'a str>,
+    constraint: Option<&'a LogString>,
     trigger: Option<&'a Trigger>,
     cpuset: Option<CpusetJson<'a>>,
     oom_kill: Option<&'a OomSummary>,
@@ -53,7 +54,7 @@ pub struct EventJson<'a> {
     kernel_choice: Option<&'a KernelChoice>,
     killed: &'a [Killed],
     reaped: &'a [Reaped],
-    group_kill: Option<&'a str>,
+    group_kill: Option<&'a LogString>,
     task_columns: &'a [String],
     tasks: &'a [TaskRow],
     task_rows_unreadable: u32,
@@ -66,8 +67,8 @@ pub struct EventJson<'a> {
     memory: Option<MemoryJson<'a>>,
     container: Option<ContainerJson<'a>>,
     cause: &'a Cause,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    raw: &'a [String],
+    #[serde(skip_serializing_if = "<[LogString]>::is_empty")]
+    raw: &'a [LogString],
 }
 
 /// The ranking with its words (`explanation`, `headline`) from the vocabulary.
@@ -102,7 +103,7 @@ impl Serialize for RankingJson<'_> {
 #[derive(Serialize)]
 struct RankedJson<'a> {
     pid: u32,
-    name: &'a str,
+    name: &'a LogString,
     points: Option<i64>,
     score: Option<i64>,
     rank: Option<u32>,
@@ -182,7 +183,7 @@ impl ScoreJson {
 #[derive(Serialize)]
 struct MemoryJson<'a> {
     domain: &'a str,
-    cgroup: Option<&'a str>,
+    cgroup: Option<&'a LogString>,
     total_kb: Option<u64>,
     used_kb: Option<u64>,
     failcnt: Option<u64>,
@@ -197,7 +198,7 @@ impl<'a> MemoryJson<'a> {
     fn new(m: &'a MemoryUse) -> Self {
         MemoryJson {
             domain: &m.domain,
-            cgroup: m.cgroup.as_deref(),
+            cgroup: m.cgroup.as_ref(),
             total_kb: m.total_kb,
             used_kb: m.used_kb,
             failcnt: m.failcnt,
@@ -212,8 +213,8 @@ impl<'a> MemoryJson<'a> {
 
 #[derive(Serialize)]
 struct CpusetJson<'a> {
-    name: &'a str,
-    mems_allowed: &'a str,
+    name: &'a LogString,
+    mems_allowed: &'a LogString,
 }
 
 #[derive(Serialize)]
@@ -224,16 +225,16 @@ struct TraceJson<'a> {
 
 #[derive(Serialize)]
 struct ContainerJson<'a> {
-    cgroup: &'a str,
-    label: String,
+    cgroup: &'a LogString,
+    label: LogString,
     #[serde(flatten)]
     owner: &'a Container,
 }
 
 #[derive(Serialize)]
 struct MemcgJson<'a> {
-    oom_memcg: Option<&'a str>,
-    task_memcg: Option<&'a str>,
+    oom_memcg: Option<&'a LogString>,
+    task_memcg: Option<&'a LogString>,
     usage_kb: Option<u64>,
     limit_kb: Option<u64>,
     failcnt: Option<u64>,
@@ -244,13 +245,13 @@ struct MemcgJson<'a> {
     memsw_failcnt: Option<u64>,
     kmem_usage_kb: Option<u64>,
     stats: &'a std::collections::BTreeMap<String, u64>,
-    stats_path: Option<&'a str>,
+    stats_path: Option<&'a LogString>,
     subtree_stats: Vec<SubtreeJson<'a>>,
 }
 
 #[derive(Serialize)]
 struct SubtreeJson<'a> {
-    path: &'a str,
+    path: &'a LogString,
     stats: &'a std::collections::BTreeMap<String, u64>,
 }
 
@@ -262,16 +263,16 @@ impl<'a> EventJson<'a> {
             id: r.id,
             source: &ev.source,
             also_in: &r.also_in,
-            host: ev.host.as_deref(),
-            boot_id: ev.boot_id.as_deref(),
+            host: ev.host.as_ref(),
+            boot_id: ev.boot_id.as_ref(),
             time: r
                 .time
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)),
             time_zone_assumed: r.time_zone_assumed,
             uptime_s: r.uptime_s(),
-            kernel_version: ev.kernel_version.as_deref(),
+            kernel_version: ev.kernel_version.as_ref(),
             scope: ev.scope,
-            constraint: ev.constraint.as_deref(),
+            constraint: ev.constraint.as_ref(),
             trigger: ev.trigger.as_ref(),
             cpuset: ev.cpuset.as_ref().map(|(name, mems)| CpusetJson {
                 name,
@@ -279,8 +280,8 @@ impl<'a> EventJson<'a> {
             }),
             oom_kill: ev.summary.as_ref(),
             memcg: ev.memcg.as_ref().map(|m| MemcgJson {
-                oom_memcg: m.oom_memcg.as_deref(),
-                task_memcg: m.task_memcg.as_deref(),
+                oom_memcg: m.oom_memcg.as_ref(),
+                task_memcg: m.task_memcg.as_ref(),
                 usage_kb: m.usage_kb,
                 limit_kb: m.limit_kb,
                 failcnt: m.failcnt,
@@ -291,7 +292,7 @@ impl<'a> EventJson<'a> {
                 memsw_failcnt: m.memsw_failcnt,
                 kmem_usage_kb: m.kmem_usage_kb,
                 stats: &m.stats,
-                stats_path: m.stats_path.as_deref(),
+                stats_path: m.stats_path.as_ref(),
                 subtree_stats: m
                     .subtree_stats
                     .iter()
@@ -302,7 +303,7 @@ impl<'a> EventJson<'a> {
             kernel_choice: ev.kernel_choice.as_ref(),
             killed: &ev.killed,
             reaped: &ev.reaped,
-            group_kill: ev.group_kill.as_deref(),
+            group_kill: ev.group_kill.as_ref(),
             task_columns: &ev.tasks.columns,
             tasks: &ev.tasks.rows,
             task_rows_unreadable: ev.tasks.bad_rows,

@@ -14,6 +14,7 @@ use crate::render::{
     uptime_span,
 };
 use crate::report::{EventReport, Report};
+use crate::text::LogString;
 
 /// Markdown for tickets.
 pub struct Markdown;
@@ -29,24 +30,29 @@ impl Renderer for Markdown {
 }
 
 /// Log text for Markdown text and table cells.
-fn md(s: &str) -> String {
-    LogText::new(s).md()
+fn md(s: &LogString) -> String {
+    LogText::from(s).md()
+}
+
+/// Words oomlens writes, escaped for Markdown all the same (`_` and the like).
+fn md_words(s: &str) -> String {
+    LogText::words(s).md()
 }
 
 /// Log text for inside a code block.
-fn code(s: &str) -> String {
-    LogText::new(s).code()
+fn code(s: &LogString) -> String {
+    LogText::from(s).code()
 }
 
 /// Log text for inside a code span in a table cell.
-fn code_cell(s: &str) -> String {
-    LogText::new(s).code_cell()
+fn code_cell(s: &LogString) -> String {
+    LogText::from(s).code_cell()
 }
 
 /// The cells of an event's overview row, escaped for Markdown (cut like the
 /// terminal's, so both show the same).
 fn overview_cells(row: &OverviewRow<'_>) -> [String; 6] {
-    let cut = |t: &LogText, n: usize| LogText::owned(clip(&t.term(), n)).md();
+    let cut = |t: &LogText, n: usize| LogText::sentence(clip(&t.term(), n)).md();
     let killed = match &row.killed {
         Some((name, pid, more)) => {
             let more = if *more > 0 {
@@ -54,18 +60,18 @@ fn overview_cells(row: &OverviewRow<'_>) -> [String; 6] {
             } else {
                 String::new()
             };
-            LogText::owned(format!("{} ({pid}){more}", name.term()))
+            LogText::sentence(format!("{} ({pid}){more}", name.term()))
         }
-        None => LogText::new("-"),
+        None => LogText::words("-"),
     };
-    let mut why = row.why.clone().unwrap_or_else(|| LogText::new("-"));
+    let mut why = row.why.clone().unwrap_or_else(|| LogText::words("-"));
     if row.partial {
-        why.push_str(" (partial)");
+        why.push_words(" (partial)");
     }
     [
         row.id.to_string(),
         stamp(row.time, row.uptime_s, "%Y-%m-%d %H:%M:%S"),
-        cut(row.host.as_ref().unwrap_or(&LogText::new("-")), 16),
+        cut(row.host.as_ref().unwrap_or(&LogText::words("-")), 16),
         cut(&killed, 28),
         cut(&row.place, 32),
         why.md(),
@@ -132,7 +138,7 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
         .iter()
         .filter(|d| d.severity >= crate::diag::Severity::Warning)
         .take(5)
-        .map(|d| LogText::owned(d.to_string()).md())
+        .map(|d| LogText::sentence(d.to_string()).md())
         .collect();
     if !problems.is_empty() {
         writeln!(out, "| Problems | {} |", problems.join("<br>"))?;
@@ -201,7 +207,7 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
     let when = event_time(ev, "%Y-%m-%d %H:%M:%S %:z");
     let host = e
         .host
-        .as_deref()
+        .as_ref()
         .map(|h| format!(" · {}", md(h)))
         .unwrap_or_default();
     writeln!(out, "### Event {}: {headline} · {when}{host}\n", ev.id)?;
@@ -233,11 +239,14 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
         writeln!(out, "| Constraint | {} |", md(c))?;
     }
     if let Some(t) = &e.trigger {
-        let mut s = md(t.comm.as_deref().unwrap_or("(unknown)"));
+        let mut s = match &t.comm {
+            Some(c) => md(c),
+            None => md_words("(unknown)"),
+        };
         if let Some(pid) = t.pid {
             s.push_str(&format!(" (pid {pid})"));
         }
-        if let Some(f) = t.gfp_flags.as_deref().filter(|f| !f.is_empty()) {
+        if let Some(f) = t.gfp_flags.as_ref().filter(|f| !f.is_empty()) {
             s.push_str(&format!(", {}", md(f)));
         } else if let Some(g) = &t.gfp_mask {
             s.push_str(&format!(", gfp\\_mask={}", md(g)));
@@ -300,9 +309,9 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
                 } else {
                     ", not exact"
                 },
-                md(&vocab::totalpages_basis(&b.totalpages_basis))
+                md_words(&vocab::totalpages_basis(&b.totalpages_basis))
             ),
-            None => md(&vocab::totalpages_basis(&b.totalpages_basis)),
+            None => md_words(&vocab::totalpages_basis(&b.totalpages_basis)),
         };
         writeln!(out, "**Rebuilt ranking** ({basis}):\n")?;
         writeln!(
@@ -318,7 +327,9 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
             } else if b.selected_pid == Some(r.pid) {
                 "selected".to_string()
             } else {
-                r.exempt.map(|x| md(vocab::exempt(x))).unwrap_or_default()
+                r.exempt
+                    .map(|x| md_words(vocab::exempt(x)))
+                    .unwrap_or_default()
             };
             let mark = match (r.implausible, mark.is_empty()) {
                 (false, _) => mark,
@@ -351,7 +362,7 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
             writeln!(
                 out,
                 "\nKernel's printed score: {}",
-                md(&vocab::score_note(k))
+                md_words(&vocab::score_note(k))
             )?;
         }
         writeln!(out)?;
@@ -370,7 +381,7 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
     if !notes.is_empty() {
         writeln!(out, "**Notes:**\n")?;
         for n in notes {
-            writeln!(out, "* {}", md(n))?;
+            writeln!(out, "* {}", md_words(n))?;
         }
         writeln!(out)?;
     }

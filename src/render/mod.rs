@@ -23,6 +23,8 @@ pub mod table;
 #[doc(hidden)]
 pub mod vocab;
 
+pub use table::PROBLEMS_LISTED;
+
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -226,6 +228,7 @@ impl Drop for StopOnPanic<'_> {
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Format {
     /// Human report for the terminal.
     #[default]
@@ -349,7 +352,7 @@ pub(crate) fn top_counts(
         .map(|c| {
             format!(
                 "{} ({})",
-                esc(&LogText::new(&c.key)),
+                esc(&LogText::from(&c.key)),
                 if kills { c.kills } else { c.events }
             )
         })
@@ -372,7 +375,7 @@ pub(crate) fn shown_rows<'a>(b: &'a Badness, victims: &[u32], top: usize) -> Vec
 /// A kill in one line: name (escaped for the output by `esc`), pid, uid, and the sizes
 /// the kill line gives (a zero shmem is left out).
 pub(crate) fn kill_facts(k: &Killed, esc: impl Fn(&LogText) -> String) -> String {
-    let mut s = format!("{} (pid {}", esc(&LogText::new(&k.comm)), k.pid);
+    let mut s = format!("{} (pid {}", esc(&LogText::from(&k.comm)), k.pid);
     if let Some(u) = k.uid {
         s.push_str(&format!(", uid {u}"));
     }

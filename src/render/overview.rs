@@ -39,7 +39,7 @@ impl<'a> OverviewRow<'a> {
             id: ev.id,
             time: ev.time,
             uptime_s: ev.uptime_s(),
-            host: e.host.as_deref().map(LogText::new),
+            host: e.host.as_ref().map(LogText::from),
             killed: e.victim().map(|v| {
                 let more = e
                     .killed
@@ -47,7 +47,7 @@ impl<'a> OverviewRow<'a> {
                     .filter(|k| k.evidence != Evidence::SharedMm)
                     .count()
                     .saturating_sub(1);
-                (LogText::new(&v.comm), v.pid, more)
+                (LogText::from(&v.comm), v.pid, more)
             }),
             place: place(ev),
             why: ev
@@ -67,39 +67,39 @@ fn place(ev: &EventReport) -> LogText<'static> {
         let c = &co.owner;
         match c.kind {
             K::KubernetesContainer | K::KubernetesPod => {
-                let pod = c
-                    .pod_uid
-                    .as_deref()
-                    .map_or(String::new(), |u| format!("pod {}…", head(u, 8)));
-                let ctr = c
-                    .container_id
-                    .as_deref()
-                    .map_or(String::new(), |id| format!(" ctr {}", head(id, 12)));
-                Some(format!("{pod}{ctr}"))
+                let mut s = LogText::sentence(String::new());
+                if let Some(u) = &c.pod_uid {
+                    s.push_words("pod ");
+                    s.push_log(&LogText::from(u).head(8));
+                    s.push_words("…");
+                }
+                if let Some(id) = &c.container_id {
+                    s.push_words(" ctr ");
+                    s.push_log(&LogText::from(id).head(12));
+                }
+                Some(s)
             }
             K::Root | K::Other => None,
-            _ => Some(co.label()),
+            _ => Some(LogText::from(&co.label()).into_owned()),
         }
     });
-    let cgroup = e.memcg.as_ref().and_then(|m| m.oom_memcg.as_deref());
-    LogText::owned(match (e.scope, owner, cgroup) {
-        (Some(Scope::Global), Some(o), _) => format!("machine; victim in {o}"),
-        (Some(Scope::Global), None, _) => "whole machine".into(),
+    let cgroup = e.memcg.as_ref().and_then(|m| m.oom_memcg.as_ref());
+    match (e.scope, owner, cgroup) {
+        (Some(Scope::Global), Some(o), _) => {
+            let mut s = LogText::sentence("machine; victim in ".into());
+            s.push_log(&o);
+            s
+        }
+        (Some(Scope::Global), None, _) => LogText::words("whole machine"),
         (_, Some(o), _) => o,
-        (_, None, Some(cg)) => format!("cgroup {cg}"),
-        (Some(Scope::Memcg), None, None) => "memory cgroup".into(),
-        _ => "-".into(),
-    })
-}
-
-/// The first `n` bytes of an id (ids are ASCII; a non-ASCII one is cut at a character
-/// boundary, never inside one).
-fn head(s: &str, n: usize) -> &str {
-    let mut end = s.len().min(n);
-    while !s.is_char_boundary(end) {
-        end -= 1;
+        (_, None, Some(cg)) => {
+            let mut s = LogText::sentence("cgroup ".into());
+            s.push_log(&cg.into());
+            s
+        }
+        (Some(Scope::Memcg), None, None) => LogText::words("memory cgroup"),
+        _ => LogText::words("-"),
     }
-    &s[..end]
 }
 
 /// Cuts `s` to `n` characters with an ellipsis.
@@ -118,10 +118,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_cut_at_character_boundaries() {
-        assert_eq!(head("0123456789", 8), "01234567");
-        assert_eq!(head("abcdefgé", 8), "abcdefg");
-        assert_eq!(head("ab", 8), "ab");
+    fn clips_with_an_ellipsis() {
         assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("abc", 4), "abc");
     }
 }

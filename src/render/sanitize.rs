@@ -6,11 +6,16 @@
 //! [`LogText`] is the boundary: text from a log (or a sentence holding some) has no
 //! `Display`, so it cannot be written raw into a terminal or Markdown report; it is
 //! written through [`LogText::term`], [`LogText::md`] or [`LogText::code`], or
-//! serialised exactly for JSON.
+//! serialised exactly for JSON. The model holds log text as [`LogString`] (no
+//! `Display` either); the render layer gets it only as a `LogText`
+//! (`LogText::from(&s)`), never through [`LogString::as_log_str`]: this file is the
+//! one place under `src/render/` that reads the raw text (a test checks the others).
 
 use std::borrow::Cow;
 
 use serde::{Serialize, Serializer};
+
+use crate::text::LogString;
 
 /// Text that came from a log, or words that contain some. Deliberately neither
 /// `Display` nor `Deref<Target = str>`: the only ways out are a medium's escaper and
@@ -19,13 +24,15 @@ use serde::{Serialize, Serializer};
 pub struct LogText<'a>(Cow<'a, str>);
 
 impl<'a> LogText<'a> {
-    /// Borrows text from a log.
-    pub fn new(s: &'a str) -> Self {
+    /// Words oomlens writes itself (a placeholder such as `-`), to be written where log
+    /// text goes. Text from the model comes in as `LogText::from(&LogString)`.
+    pub fn words(s: &'a str) -> Self {
         LogText(Cow::Borrowed(s))
     }
 
-    /// Owns text that holds text from a log (a sentence naming a task).
-    pub fn owned(s: String) -> LogText<'static> {
+    /// A sentence oomlens writes, owned; log text goes into it with
+    /// [`LogText::push_log`], so the whole is escaped as one (as it is shown).
+    pub fn sentence(s: String) -> LogText<'static> {
         LogText(Cow::Owned(s))
     }
 
@@ -65,9 +72,41 @@ impl<'a> LogText<'a> {
         self.0.is_empty()
     }
 
-    /// Appends `tail` (trusted words, e.g. " (partial)").
-    pub fn push_str(&mut self, tail: &'static str) {
+    /// Appends words oomlens writes (e.g. " (partial)", a formatted number).
+    pub fn push_words(&mut self, tail: &str) {
         self.0.to_mut().push_str(tail);
+    }
+
+    /// Appends text from a log, unescaped: it is escaped with the rest when written.
+    pub fn push_log(&mut self, t: &LogText<'_>) {
+        self.0.to_mut().push_str(&t.0);
+    }
+
+    /// The first `n` bytes (ids are ASCII; a non-ASCII one is cut at a character
+    /// boundary, never inside one).
+    pub fn head(&self, n: usize) -> LogText<'_> {
+        let mut end = self.0.len().min(n);
+        while !self.0.is_char_boundary(end) {
+            end -= 1;
+        }
+        LogText::words(&self.0[..end])
+    }
+
+    /// Without trailing whitespace.
+    pub fn trim_end(&self) -> LogText<'_> {
+        LogText::words(self.0.trim_end())
+    }
+
+    /// Owns the text.
+    pub fn into_owned(self) -> LogText<'static> {
+        LogText(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl<'a> From<&'a LogString> for LogText<'a> {
+    /// The one way the render layer takes text from the model.
+    fn from(s: &'a LogString) -> Self {
+        LogText(Cow::Borrowed(s.as_log_str()))
     }
 }
 
@@ -195,5 +234,13 @@ mod tests {
         assert_eq!(md("*bold* _it_"), "\\*bold\\* \\_it\\_");
         assert_eq!(code("a`b"), "aˋb");
         assert_eq!(code_cell("/a|b`c"), "/a\\|bˋc");
+    }
+
+    #[test]
+    fn ids_are_cut_at_character_boundaries() {
+        let head = |s: &'static str| LogText::words(s).head(8).term().into_owned();
+        assert_eq!(head("0123456789"), "01234567");
+        assert_eq!(head("abcdefgé"), "abcdefg");
+        assert_eq!(head("ab"), "ab");
     }
 }

@@ -21,6 +21,11 @@ use crate::render::{
     uptime_span,
 };
 use crate::report::{EventReport, Report};
+use crate::text::LogString;
+
+/// How many problems (warnings and errors) the terminal report lists; the program
+/// says on stderr how many more there are.
+pub const PROBLEMS_LISTED: usize = 5;
 
 /// The terminal report.
 pub struct Table;
@@ -36,8 +41,8 @@ impl Renderer for Table {
 }
 
 /// Log text for the terminal.
-fn term(s: &str) -> std::borrow::Cow<'_, str> {
-    LogText::new(s).into_term()
+fn term(s: &LogString) -> std::borrow::Cow<'_, str> {
+    LogText::from(s).into_term()
 }
 
 const LABEL_WIDTH: usize = 10;
@@ -255,8 +260,8 @@ fn summary(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -> 
         .diagnostics
         .iter()
         .filter(|d| d.severity >= crate::diag::Severity::Warning)
-        .take(5)
-        .map(|d| LogText::owned(d.to_string()).term().into_owned())
+        .take(PROBLEMS_LISTED)
+        .map(|d| LogText::sentence(d.to_string()).term().into_owned())
         .collect();
     for d in problems {
         field_with(out, p, "Problem", &d, opts, &|l| p.warn(l))?;
@@ -304,7 +309,10 @@ fn event_body(
         let why = match &e.ending {
             Some(Ending::NoKillableProcess) => "nothing: no killable process".to_string(),
             Some(Ending::Panic { text }) => {
-                format!("nothing: the kernel panicked ({})", term(text.trim_end()))
+                format!(
+                    "nothing: the kernel panicked ({})",
+                    LogText::from(text).trim_end().term()
+                )
             }
             Some(Ending::VictimExiting { pid, comm }) => {
                 format!("nothing: {} (pid {pid}) was already exiting", term(comm))
@@ -347,12 +355,15 @@ fn event_body(
     }
     if let Some(t) = &e.trigger {
         let mut s = String::new();
-        s.push_str(&term(t.comm.as_deref().unwrap_or("(unknown task)")));
+        match &t.comm {
+            Some(c) => s.push_str(&term(c)),
+            None => s.push_str("(unknown task)"),
+        }
         if let Some(pid) = t.pid {
             s.push_str(&format!(" (pid {pid})"));
         }
         s.push_str(" could not allocate");
-        if let Some(f) = t.gfp_flags.as_deref().filter(|f| !f.is_empty()) {
+        if let Some(f) = t.gfp_flags.as_ref().filter(|f| !f.is_empty()) {
             s.push_str(&format!(" {}", term(f)));
         } else if let Some(m) = &t.gfp_mask {
             s.push_str(&format!(" gfp_mask={}", term(m)));
@@ -388,7 +399,7 @@ fn event_body(
             ),
             None => vocab::totalpages_basis(&b.totalpages_basis),
         };
-        field(out, p, "Ranking", &term(&t), opts)?;
+        field(out, p, "Ranking", &LogText::words(&t).term(), opts)?;
         ranking(ev, b, opts, out)?;
         if let Some(k) = &b.kernel_score {
             field(out, p, "Score", &vocab::score_note(k), opts)?;
@@ -400,7 +411,9 @@ fn event_body(
             .iter()
             .flat_map(|b| b.notes.iter().map(|n| vocab::note(*n))),
     ) {
-        field_with(out, p, "Note", &term(n), opts, &|l| p.dim(l))?;
+        field_with(out, p, "Note", &LogText::words(n).term(), opts, &|l| {
+            p.dim(l)
+        })?;
     }
     let mut src = format!("{}:{}", term(&e.source.path), e.source.first_line);
     if e.source.last_line != e.source.first_line {

@@ -12,6 +12,8 @@ use crate::analysis::badness::{
 };
 use crate::analysis::{AllocationKind, Badness, MemoryUse};
 use crate::render::sanitize::LogText;
+use crate::text::LogString;
+use Piece::{Name, Text, W};
 
 /// 12345678 → "12,345,678".
 pub fn group(n: i64) -> String {
@@ -239,80 +241,168 @@ pub fn note(n: Note) -> &'static str {
     }
 }
 
+/// A piece of a sentence: words oomlens writes, or text from a log.
+enum Piece<'a> {
+    /// Words (and formatted numbers) oomlens writes.
+    W(&'a str),
+    /// A name from the log.
+    Name(&'a LogString),
+    /// A piece already built (words holding log text).
+    Text(&'a LogText<'a>),
+}
+
+/// A sentence from its pieces, in order; log text stays log text (escaped with the
+/// whole sentence when it is written).
+fn say(parts: &[Piece<'_>]) -> LogText<'static> {
+    let mut s = LogText::sentence(String::new());
+    for p in parts {
+        match p {
+            Piece::W(w) => s.push_words(w),
+            Piece::Name(n) => s.push_log(&LogText::from(*n)),
+            Piece::Text(t) => s.push_log(t),
+        }
+    }
+    s
+}
+
 /// `name (pid N)`.
-fn who(t: &TaskRef) -> String {
-    format!("{} (pid {})", t.name, t.pid)
+fn who(t: &TaskRef) -> LogText<'static> {
+    say(&[Name(&t.name), W(&format!(" (pid {})", t.pid))])
+}
+
+/// Words only, as a sentence.
+fn words(s: impl Into<String>) -> LogText<'static> {
+    LogText::sentence(s.into())
 }
 
 /// One finding as a sentence.
-fn finding(f: &Finding, out: &mut String) {
+fn finding(f: &Finding, out: &mut LogText<'static>) {
     use Finding as F;
-    let s = match f {
-        F::TriggeredByHand => "This OOM was triggered by hand (SysRq-f or /proc/sysrq-trigger), not by a failed allocation.".into(),
-        F::NoKillableProcess => "The kernel found no task it was allowed to kill (all exempt or already dying).".into(),
-        F::VictimExiting(t) => format!(
-            "The chosen task {} (pid {}) was already exiting, so the kernel did not kill again.",
-            t.name, t.pid
+    let s: LogText<'static> = match f {
+        F::TriggeredByHand => words(
+            "This OOM was triggered by hand (SysRq-f or /proc/sysrq-trigger), not by a failed allocation.",
         ),
-        F::Panicked { deadlocked: true } => "The kernel found no task it was allowed to kill and panicked (System is deadlocked on memory).".into(),
-        F::Panicked { deadlocked: false } => "panic_on_oom is set: the kernel panicked instead of killing a task.".into(),
-        F::KilledAllocatingTask => "vm.oom_kill_allocating_task is set: the kernel killed the task that was allocating, without ranking.".into(),
-        F::LegacyHeuristic => "Kernels before 2.6.36 choose by a heuristic over virtual size, CPU time and age that a log cannot reproduce.".into(),
-        F::LargestByVirtualSize(t) => format!("The largest task by virtual size was {}.", who(t)),
-        F::NoVictimNamed => "The log does not say which task was killed.".into(),
-        F::ChildSacrificed { selected, score, victim } => format!(
-            "The kernel selected {}{} and then killed its child {}: kernels before 5.1 sacrificed a child with its own memory instead of the parent.",
-            who(selected),
-            score.map(|sc| format!(", score {sc},")).unwrap_or_default(),
-            who(victim)
+        F::NoKillableProcess => {
+            words("The kernel found no task it was allowed to kill (all exempt or already dying).")
+        }
+        F::VictimExiting(t) => say(&[
+            W("The chosen task "),
+            Text(&who(t)),
+            W(" was already exiting, so the kernel did not kill again."),
+        ]),
+        F::Panicked { deadlocked: true } => words(
+            "The kernel found no task it was allowed to kill and panicked (System is deadlocked on memory).",
         ),
-        F::NoTaskTable { victim } => format!(
-            "No task table in the log, so the kernel's ranking cannot be rebuilt; the victim was {}.",
-            who(victim)
+        F::Panicked { deadlocked: false } => {
+            words("panic_on_oom is set: the kernel panicked instead of killing a task.")
+        }
+        F::KilledAllocatingTask => words(
+            "vm.oom_kill_allocating_task is set: the kernel killed the task that was allocating, without ranking.",
         ),
-        F::NotInTable { victim } => format!(
-            "{} is not in the log's task table (it may have been cut), so its rank is unknown.",
-            who(victim)
+        F::LegacyHeuristic => words(
+            "Kernels before 2.6.36 choose by a heuristic over virtual size, CPU time and age that a log cannot reproduce.",
         ),
-        F::Highest { task, points, measure } => {
+        F::LargestByVirtualSize(t) => say(&[
+            W("The largest task by virtual size was "),
+            Text(&who(t)),
+            W("."),
+        ]),
+        F::NoVictimNamed => words("The log does not say which task was killed."),
+        F::ChildSacrificed {
+            selected,
+            score,
+            victim,
+        } => say(&[
+            W("The kernel selected "),
+            Text(&who(selected)),
+            W(&score.map(|sc| format!(", score {sc},")).unwrap_or_default()),
+            W(" and then killed its child "),
+            Text(&who(victim)),
+            W(": kernels before 5.1 sacrificed a child with its own memory instead of the parent."),
+        ]),
+        F::NoTaskTable { victim } => say(&[
+            W(
+                "No task table in the log, so the kernel's ranking cannot be rebuilt; the victim was ",
+            ),
+            Text(&who(victim)),
+            W("."),
+        ]),
+        F::NotInTable { victim } => say(&[
+            Text(&who(victim)),
+            W(" is not in the log's task table (it may have been cut), so its rank is unknown."),
+        ]),
+        F::Highest {
+            task,
+            points,
+            measure,
+        } => {
             let mut part = match measure {
                 Measure::Normalised { bound } => {
-                    let what = if *bound { "a badness of at least" } else { "the most memory:" };
+                    let what = if *bound {
+                        "a badness of at least"
+                    } else {
+                        "the most memory:"
+                    };
                     let unit = if *bound { "" } else { " pages rss" };
-                    format!(
-                        "{} had {what} {}{unit} (this kernel's table omits swap and page tables)",
-                        who(task),
+                    say(&[
+                        Text(&who(task)),
+                        W(&format!(
+                            " had {what} {}{unit} (this kernel's table omits swap and page tables)",
+                            group(*points)
+                        )),
+                    ])
+                }
+                Measure::Pages { .. } => say(&[
+                    Text(&who(task)),
+                    W(&format!(
+                        " had the highest badness: {} points",
                         group(*points)
-                    )
-                }
-                Measure::Pages { .. } => {
-                    format!("{} had the highest badness: {} points", who(task), group(*points))
-                }
+                    )),
+                ]),
             };
-            if let Measure::Pages { memory, rss, swap, pgtables, adj_points, oom_score_adj } = measure {
-                part.push_str(&format!(" — {} from memory (rss {}", group(*memory), group(*rss)));
+            if let Measure::Pages {
+                memory,
+                rss,
+                swap,
+                pgtables,
+                adj_points,
+                oom_score_adj,
+            } = measure
+            {
+                part.push_words(&format!(
+                    " — {} from memory (rss {}",
+                    group(*memory),
+                    group(*rss)
+                ));
                 if *swap > 0 {
-                    part.push_str(&format!(" + swap {}", group(*swap)));
+                    part.push_words(&format!(" + swap {}", group(*swap)));
                 }
-                part.push_str(&format!(" + page tables {} pages)", group(*pgtables)));
+                part.push_words(&format!(" + page tables {} pages)", group(*pgtables)));
                 if *adj_points != 0 {
-                    part.push_str(&format!(
+                    part.push_words(&format!(
                         " and {} from oom_score_adj={oom_score_adj}",
                         signed(*adj_points)
                     ));
                 }
             }
-            part.push('.');
+            part.push_words(".");
             part
         }
-        F::OnlyCandidate => "It was the only task the kernel could choose.".into(),
-        F::AdjPutFirst { memory_rank, oom_score_adj } => format!(
+        F::OnlyCandidate => words("It was the only task the kernel could choose."),
+        F::AdjPutFirst {
+            memory_rank,
+            oom_score_adj,
+        } => words(format!(
             "By memory alone it was {}; its oom_score_adj={oom_score_adj} put it first.",
             ordinal(*memory_rank)
-        ),
-        F::AlsoLargest => "It was also the largest by memory.".into(),
-        F::MemoryRank(r) => format!("By memory alone it was {}.", ordinal(*r)),
-        F::RunnerUp { task, points, margin } => {
+        )),
+        F::AlsoLargest => words("It was also the largest by memory."),
+        F::MemoryRank(r) => words(format!("By memory alone it was {}.", ordinal(*r))),
+        F::RunnerUp {
+            task,
+            points,
+            margin,
+        } => {
             let unit = match margin.kb {
                 Some(kb) => format!(" pages, {}", human_kb(kb)),
                 None => String::new(),
@@ -321,60 +411,91 @@ fn finding(f: &Finding, out: &mut String) {
                 Some(pct) if pct.is_finite() && pct < 1000.0 => format!(", {pct:.0} %"),
                 _ => String::new(),
             };
-            format!(
-                "Runner-up: {} at {} points; margin {}{unit}{rel}.",
-                who(task),
-                group(*points),
-                group(margin.points)
-            )
+            say(&[
+                W("Runner-up: "),
+                Text(&who(task)),
+                W(&format!(
+                    " at {} points; margin {}{unit}{rel}.",
+                    group(*points),
+                    group(margin.points)
+                )),
+            ])
         }
-        F::CappedTie(t) => format!(
-            "The kernel printed score 1000, the cap of this era's 0–1000 scale: every task at the cap ties, and the first one the kernel walks wins — {}, the first row of the table.",
-            who(t)
+        F::CappedTie(t) => say(&[
+            W(
+                "The kernel printed score 1000, the cap of this era's 0–1000 scale: every task at the cap ties, and the first one the kernel walks wins — ",
+            ),
+            Text(&who(t)),
+            W(", the first row of the table."),
+        ]),
+        F::VictimBehind {
+            top,
+            victim,
+            victim_rank,
+            gap,
+            gap_percent,
+            unit,
+        } => say(&[
+            W("By the rebuilt ranking "),
+            Text(&who(top)),
+            W(" scores highest and the victim "),
+            Text(&who(victim)),
+            W(&format!(
+                " is {}, {} {} ({gap_percent:.1} %) behind.",
+                victim_rank.map_or("not ranked".to_string(), |r| ordinal(r as usize)),
+                group(*gap),
+                match unit {
+                    GapUnit::Pages => "pages",
+                    GapUnit::Points => "points",
+                }
+            )),
+        ]),
+        F::SmallGap => words(
+            "The difference is small: the table is printed after the kernel chose, and rss moves in between (the allocating task keeps growing).",
         ),
-        F::VictimBehind { top, victim, victim_rank, gap, gap_percent, unit } => format!(
-            "By the rebuilt ranking {} scores highest and the victim {} is {}, {} {} ({gap_percent:.1} %) behind.",
-            who(top),
-            who(victim),
-            victim_rank.map_or("not ranked".to_string(), |r| ordinal(r as usize)),
-            group(*gap),
-            match unit {
-                GapUnit::Pages => "pages",
-                GapUnit::Points => "points",
-            }
+        F::SnapshotAfterChoice => words(
+            "The table is a snapshot taken after the choice; tasks that were exiting or already reaped are still listed but were not eligible.",
         ),
-        F::SmallGap => "The difference is small: the table is printed after the kernel chose, and rss moves in between (the allocating task keeps growing).".into(),
-        F::SnapshotAfterChoice => "The table is a snapshot taken after the choice; tasks that were exiting or already reaped are still listed but were not eligible.".into(),
-        F::AllExempt => "Every task in the table is exempt (oom_score_adj=-1000).".into(),
-        F::LargestExempt { task, kb, reason } => format!(
-            "The largest task, {} (pid {}, {}), could not be chosen ({}).",
-            task.name,
-            task.pid,
-            human_kb(*kb),
-            exempt(*reason)
+        F::AllExempt => words("Every task in the table is exempt (oom_score_adj=-1000)."),
+        F::LargestExempt { task, kb, reason } => say(&[
+            W("The largest task, "),
+            Name(&task.name),
+            W(&format!(
+                " (pid {}, {}), could not be chosen ({}).",
+                task.pid,
+                human_kb(*kb),
+                exempt(*reason)
+            )),
+        ]),
+        F::GroupKill { cgroup, more } => say(&[
+            W("memory.oom.group is set on "),
+            match cgroup {
+                Some(c) => Name(c),
+                None => W("the cgroup"),
+            },
+            W(&format!(
+                ": {more} more task(s) of the group were killed with it, regardless of their rank."
+            )),
+        ]),
+        F::Unranked => words("The victim has no rank."),
+        F::DependsOnAssumption => words(
+            "Caution: totalpages rests on an assumption (see its basis); with a different total, \
+             oom_score_adj would weigh differently and the top of this ranking would change.",
         ),
-        F::GroupKill { cgroup, more } => format!(
-            "memory.oom.group is set on {}: {more} more task(s) of the group were killed with it, regardless of their rank.",
-            cgroup.as_deref().unwrap_or("the cgroup")
-        ),
-        F::Unranked => "The victim has no rank.".into(),
-        F::DependsOnAssumption => "Caution: totalpages rests on an assumption (see its basis); with a different total, \
-             oom_score_adj would weigh differently and the top of this ranking would change."
-            .into(),
     };
     if !out.is_empty() {
-        out.push(' ');
+        out.push_words(" ");
     }
-    out.push_str(&s);
+    out.push_log(&s);
 }
 
 /// Why this victim, in words (the findings in order).
 pub fn explanation(b: &Badness) -> LogText<'static> {
-    let mut s = String::new();
+    let mut s = LogText::sentence(String::new());
     for f in &b.findings {
         finding(f, &mut s);
     }
-    LogText::owned(s)
+    s
 }
 
 /// The deciding factor in a few words (overviews), e.g. "oom_score_adj=800
@@ -391,7 +512,9 @@ pub fn headline(d: &Decider) -> LogText<'static> {
         Factor::VictimExiting => "victim already exiting".into(),
         Factor::KillNotInLog => "kill not in the log".into(),
         Factor::AllocatingTask => "oom_kill_allocating_task".into(),
-        Factor::ChildOfSelected(t) => format!("child of the selected task {}{group}", t.name),
+        Factor::ChildOfSelected(t) => {
+            return say(&[W("child of the selected task "), Name(&t.name), W(group)]);
+        }
         Factor::LegacyHeuristic => format!("pre-2.6.36 heuristic{group}"),
         Factor::NoTaskTable => format!("no task table in the log{group}"),
         Factor::NotInTable => format!("victim not in the task table{group}"),
@@ -406,7 +529,7 @@ pub fn headline(d: &Decider) -> LogText<'static> {
         }
         Factor::LargerProtected => format!("larger tasks protected by oom_score_adj{group}"),
     };
-    LogText::owned(s)
+    LogText::sentence(s)
 }
 
 /// The printed score against the rebuilt one, in words.
@@ -458,11 +581,15 @@ fn part_name(n: &str) -> &str {
 
 /// What filled memory, in a few sentences.
 pub fn memory_summary(mu: &MemoryUse) -> LogText<'static> {
+    let mut out = LogText::sentence("Memory cgroup ".into());
     let mut s = String::new();
     let total_h = mu.total_kb.map(human_kb);
     if mu.domain == "memcg" {
-        let cg = mu.cgroup.as_deref().unwrap_or("(unnamed)");
-        s.push_str(&format!("Memory cgroup {cg} "));
+        match &mu.cgroup {
+            Some(cg) => out.push_log(&cg.into()),
+            None => out.push_words("(unnamed)"),
+        }
+        s.push(' ');
         match (total_h, mu.used_kb) {
             (Some(t), Some(u)) => {
                 s.push_str(&format!("hit its {t} limit (usage {}", human_kb(u)));
@@ -475,6 +602,7 @@ pub fn memory_summary(mu: &MemoryUse) -> LogText<'static> {
             _ => s.push_str("ran out of memory"),
         }
     } else {
+        out = LogText::sentence(String::new());
         s.push_str("The machine ran out of memory");
         if let Some(t) = total_h {
             s.push_str(&format!(" ({t} RAM"));
@@ -521,9 +649,11 @@ pub fn memory_summary(mu: &MemoryUse) -> LogText<'static> {
         s.push('.');
     }
     if let Some(t) = mu.largest_tasks.first() {
+        s.push_str(" The largest task, ");
+        out.push_words(&std::mem::take(&mut s));
+        out.push_log(&(&t.name).into());
         s.push_str(&format!(
-            " The largest task, {} (pid {}), held {} rss",
-            t.name,
+            " (pid {}), held {} rss",
             t.pid,
             human_kb(t.rss_kb)
         ));
@@ -542,7 +672,8 @@ pub fn memory_summary(mu: &MemoryUse) -> LogText<'static> {
         }
         s.push('.');
     }
-    LogText::owned(s)
+    out.push_words(&s);
+    out
 }
 
 #[cfg(test)]

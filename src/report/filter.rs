@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 
 use crate::event::{Evidence, OomEvent};
+use crate::text::OptionLogStr;
 
 /// Event filters; empty lists match everything.
 #[derive(Debug, Clone, Default)]
@@ -40,9 +41,9 @@ impl Filter {
             let names = ev
                 .killed
                 .iter()
-                .map(|k| k.comm.as_str())
-                .chain(ev.trigger.as_ref().and_then(|t| t.comm.as_deref()))
-                .chain(ev.kernel_choice.as_ref().map(|c| c.comm.as_str()));
+                .map(|k| k.comm.as_log_str())
+                .chain(ev.trigger.as_ref().and_then(|t| t.comm.as_log_str()))
+                .chain(ev.kernel_choice.as_ref().map(|c| c.comm.as_log_str()));
             let names: Vec<&str> = names.collect();
             if !self
                 .comm
@@ -70,9 +71,9 @@ impl Filter {
                 .iter()
                 .flat_map(|m| {
                     [
-                        m.oom_memcg.as_deref(),
-                        m.task_memcg.as_deref(),
-                        m.stats_path.as_deref(),
+                        m.oom_memcg.as_log_str(),
+                        m.task_memcg.as_log_str(),
+                        m.stats_path.as_log_str(),
                     ]
                 })
                 .flatten()
@@ -86,7 +87,7 @@ impl Filter {
             }
         }
         if !self.host.is_empty() {
-            let Some(h) = ev.host.as_deref() else {
+            let Some(h) = ev.host.as_log_str() else {
                 return false;
             };
             if !self.host.iter().any(|x| x.eq_ignore_ascii_case(h)) {

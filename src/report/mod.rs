@@ -22,6 +22,7 @@ use crate::event::store::EventStore;
 use crate::event::store::InputScan;
 use crate::event::{BootEvidence, Evidence, OomEvent, SourceSpan};
 use crate::record::Wall;
+use crate::text::LogString;
 
 /// Version of the JSON contract; bumped on breaking changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -52,6 +53,7 @@ impl LocalZone {
 
 /// One event with what oomlens worked out about it.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct EventReport {
     /// 1-based position in the report (time order).
     pub id: usize,
@@ -102,6 +104,7 @@ impl EventReport {
 /// logs takes no more memory than one over a day. The price: each pass over
 /// [`Report::events`] reads and analyses them again, and the terminal and Markdown
 /// reports make two (the overview table, then the events).
+#[non_exhaustive]
 pub struct Report {
     /// JSON contract version.
     pub schema_version: u32,
@@ -113,7 +116,7 @@ pub struct Report {
     stores: Vec<EventStore>,
     /// Boot evidence by host (in input order within a host): an event's analysis
     /// looks only at its host's, which keeps a log of thousands of hosts linear.
-    evidence: std::collections::HashMap<Option<String>, Vec<BootEvidence>>,
+    evidence: std::collections::HashMap<Option<crate::text::LogString>, Vec<BootEvidence>>,
     zone: LocalZone,
 }
 
@@ -188,7 +191,7 @@ impl Report {
         let mut cands: Vec<Candidate> = Vec::new();
         for (idx, scan) in scans.into_iter().enumerate() {
             inputs.push(InputSummary {
-                path: scan.name.clone(),
+                path: scan.name.clone().into(),
                 bytes: scan.stats.bytes,
                 lines: scan.stats.lines,
                 compression: scan.compression.map(|c| format!("{c:?}").to_lowercase()),
@@ -375,8 +378,8 @@ fn dedup(mut cands: Vec<Candidate>) -> Vec<Candidate> {
 
 /// What decides whether two events are the same one.
 struct Fingerprint {
-    host: Option<String>,
-    victims: Vec<(u32, String)>,
+    host: Option<LogString>,
+    victims: Vec<(u32, LogString)>,
     trigger_pid: Option<u32>,
     printk: Option<crate::record::Printk>,
     wall: Option<Wall>,

@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::event::{Evidence, OomEvent};
+use crate::text::LogString;
 
 /// The host key of events whose log names no host (dmesg, kmsg).
 pub const UNNAMED_HOST: &str = "(unnamed)";
@@ -16,7 +17,7 @@ pub const UNNAMED_HOST: &str = "(unnamed)";
 #[derive(Debug, Clone, Serialize)]
 pub struct InputSummary {
     /// The input.
-    pub path: String,
+    pub path: LogString,
     /// Bytes read (decompressed).
     pub bytes: u64,
     /// Lines read.
@@ -33,7 +34,7 @@ pub struct InputSummary {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Counted {
     /// Host name, cgroup path, command or day.
-    pub key: String,
+    pub key: LogString,
     /// Events.
     pub events: usize,
     /// Tasks killed.
@@ -46,9 +47,9 @@ pub struct Offender {
     /// `cgroup` or `command`.
     pub kind: String,
     /// The cgroup path or command name.
-    pub key: String,
+    pub key: LogString,
     /// Host.
-    pub host: Option<String>,
+    pub host: Option<LogString>,
     /// Kills.
     pub kills: usize,
     /// First kill.
@@ -105,14 +106,14 @@ pub struct Summary {
 pub struct SummaryItem {
     time: Option<DateTime<FixedOffset>>,
     uptime_s: Option<f64>,
-    host: String,
+    host: LogString,
     complete: bool,
     kills: usize,
     victims: usize,
-    cgroup: String,
-    commands: Vec<String>,
+    cgroup: LogString,
+    commands: Vec<LogString>,
     /// (kind, key, rss kB) of each non-group kill line, for repeat offenders.
-    kill_rss: Vec<(&'static str, String, u64)>,
+    kill_rss: Vec<(&'static str, LogString, u64)>,
 }
 
 impl SummaryItem {
@@ -182,13 +183,13 @@ impl Summary {
             events: items.len(),
             ..Default::default()
         };
-        let mut hosts: BTreeMap<String, Counted> = BTreeMap::new();
-        let mut cgroups: BTreeMap<String, Counted> = BTreeMap::new();
-        let mut commands: BTreeMap<String, Counted> = BTreeMap::new();
-        let mut days: BTreeMap<String, Counted> = BTreeMap::new();
-        let bump = |map: &mut BTreeMap<String, Counted>, key: &str, kills: usize| {
-            let c = map.entry(key.to_string()).or_insert(Counted {
-                key: key.to_string(),
+        let mut hosts: BTreeMap<LogString, Counted> = BTreeMap::new();
+        let mut cgroups: BTreeMap<LogString, Counted> = BTreeMap::new();
+        let mut commands: BTreeMap<LogString, Counted> = BTreeMap::new();
+        let mut days: BTreeMap<LogString, Counted> = BTreeMap::new();
+        let bump = |map: &mut BTreeMap<LogString, Counted>, key: &LogString, kills: usize| {
+            let c = map.entry(key.clone()).or_insert(Counted {
+                key: key.clone(),
                 events: 0,
                 kills: 0,
             });
@@ -204,7 +205,11 @@ impl Summary {
             if let Some(t) = it.time {
                 s.first = Some(s.first.map_or(t, |f| f.min(t)));
                 s.last = Some(s.last.map_or(t, |l| l.max(t)));
-                bump(&mut days, &t.format("%Y-%m-%d").to_string(), it.victims);
+                bump(
+                    &mut days,
+                    &t.format("%Y-%m-%d").to_string().into(),
+                    it.victims,
+                );
             } else if let Some(u) = it.uptime_s {
                 s.first_uptime_s = Some(s.first_uptime_s.map_or(u, |f| f.min(u)));
                 s.last_uptime_s = Some(s.last_uptime_s.map_or(u, |l| l.max(u)));
@@ -215,7 +220,7 @@ impl Summary {
                 bump(&mut commands, c, 1);
             }
         }
-        let top = |m: BTreeMap<String, Counted>| {
+        let top = |m: BTreeMap<LogString, Counted>| {
             let mut v: Vec<Counted> = m.into_values().collect();
             v.sort_by(|a, b| {
                 b.kills
@@ -236,7 +241,7 @@ impl Summary {
 
 fn offenders(items: &[&SummaryItem]) -> Vec<Offender> {
     // (kind, host, key) → (time, rss) of each kill, in time order.
-    type Key = (String, Option<String>, String);
+    type Key = (String, Option<LogString>, LogString);
     type Kills = Vec<(Option<DateTime<FixedOffset>>, Option<f64>, u64)>;
     let mut groups: BTreeMap<Key, Kills> = BTreeMap::new();
     for it in items {

@@ -7,6 +7,7 @@ use oomlens::analysis::badness::{
 use oomlens::analysis::{AllocationKind, Badness, FreeButFailed};
 use oomlens::render::vocab;
 use oomlens::report::Report;
+use oomlens::text::OptionLogStr;
 
 use crate::util::{report, sample};
 
@@ -344,7 +345,11 @@ fn memory_breakdowns() {
     assert_eq!((m.parts[0].name.as_str(), m.parts[0].kb), ("shmem", 81920));
     assert_eq!(m.parts[0].percent, 62.5);
     assert_eq!(
-        (m.cgroup.as_deref(), m.total_kb, m.free_but_failed.as_ref()),
+        (
+            m.cgroup.as_log_str(),
+            m.total_kb,
+            m.free_but_failed.as_ref()
+        ),
         (Some("/oomlab-shm"), Some(131072), None)
     );
     let m = lab[1].analysis.memory.as_ref().unwrap();
@@ -356,19 +361,19 @@ fn containers_are_named() {
     let r = report_of("real/025-aks-cgroupv2-pod-memcg-5.15-syslog-interleaved.log").event_list();
     let c = &r[0].analysis.container.as_ref().unwrap().owner;
     assert_eq!(
-        c.pod_uid.as_deref(),
+        c.pod_uid.as_log_str(),
         Some("5931aa75-4603-4e65-b552-7c71cf55cfb5")
     );
     assert_eq!(c.qos_class.as_deref(), Some("Burstable"));
     assert_eq!(c.runtime.as_deref(), Some("containerd"));
     assert_eq!(
-        c.container_id.as_deref(),
+        c.container_id.as_log_str(),
         Some("25a38b5b8d556d7983d975577f5ac75ebbcfb4b269e6deaa0a0440c1ffc969ca")
     );
     let svc =
         report_of("real/019-azure-ama-systemd-service-memcg-5.15-dmesg-grep.log").event_list();
     let c = &svc[0].analysis.container.as_ref().unwrap().owner;
-    assert_eq!(c.unit.as_deref(), Some("azuremonitoragent.service"));
+    assert_eq!(c.unit.as_log_str(), Some("azuremonitoragent.service"));
 }
 
 #[test]

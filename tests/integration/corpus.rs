@@ -7,6 +7,7 @@
 //! does not guess the columns of rows whose header is not in the log.
 
 use oomlens::event::{Evidence, OomEvent};
+use oomlens::text::OptionLogStr;
 use serde_json::Value;
 
 use crate::util::{events, files};
@@ -143,7 +144,7 @@ fn group_kill_keeps_both_kill_lines_in_one_event() {
     assert_eq!(with_kills.len(), 1);
     let e = with_kills[0];
     assert_eq!(
-        e.group_kill.as_deref(),
+        e.group_kill.as_log_str(),
         Some(
             "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod94eb36cd_29e1_478b_b365_4cb5dfc7d6fb.slice/cri-containerd-46b3e0a4df44b752b841aecca454e6e78995d567912a84950390bae6f6777a63.scope"
         )

@@ -2,6 +2,7 @@
 //! report states, read from the log's own lines.
 
 use oomlens::event::{Ending, Evidence, OomEvent, Scope};
+use oomlens::text::OptionLogStr;
 
 use crate::util::events;
 
@@ -20,18 +21,18 @@ fn era_2_6_24_old_header_and_verdict() {
     let e = one("real/023-ubuntu804-xen-2.6.24era-old-format-syslog.log");
     let t = e.trigger.as_ref().unwrap();
     assert_eq!(
-        (t.comm.as_deref(), t.gfp_mask.as_deref(), t.order),
+        (t.comm.as_log_str(), t.gfp_mask.as_log_str(), t.order),
         (None, Some("0x201d2"), Some(0))
     );
     let c = e.kernel_choice.as_ref().unwrap();
     assert_eq!(
-        (c.pid, c.comm.as_str(), c.score),
+        (c.pid, c.comm.as_log_str(), c.score),
         (6350, "apache2", Some(82992))
     );
     assert_eq!(c.message, "Out of Memory");
     let k = &e.killed[0];
     assert_eq!(
-        (k.pid, k.comm.as_str(), k.evidence),
+        (k.pid, k.comm.as_log_str(), k.evidence),
         (6350, "apache2", Evidence::KilledLine)
     );
     let mi = e.mem_info.as_ref().unwrap();
@@ -41,7 +42,7 @@ fn era_2_6_24_old_header_and_verdict() {
     );
     assert_eq!(mi.counters.get("active"), Some(&52613));
     assert_eq!(e.scope, Some(Scope::Global));
-    assert_eq!(e.host.as_deref(), Some("i28"));
+    assert_eq!(e.host.as_log_str(), Some("i28"));
 }
 
 #[test]
@@ -51,10 +52,10 @@ fn era_2_6_32_header_and_trace_only() {
     let e = &evs[0];
     let t = e.trigger.as_ref().unwrap();
     assert_eq!(
-        (t.comm.as_deref(), t.pid, t.oom_adj, t.oom_score_adj),
+        (t.comm.as_log_str(), t.pid, t.oom_adj, t.oom_score_adj),
         (Some("mysqld"), Some(1319), Some(0), None)
     );
-    assert_eq!(e.kernel_version.as_deref(), Some("2.6.32-5-amd64"));
+    assert_eq!(e.kernel_version.as_log_str(), Some("2.6.32-5-amd64"));
     assert_eq!(e.trace_frames, 17);
     assert!(e.killed.is_empty() && !e.complete);
     assert!(
@@ -71,12 +72,12 @@ fn era_2_6_32_header_and_trace_only() {
 fn rhel_6_memcg_with_mem_info_and_uid_kill_line() {
     let e = one("real/009-lkml-centos6.2-memcg-v1-rhel6-syslog.log");
     assert_eq!(
-        e.kernel_version.as_deref(),
+        e.kernel_version.as_log_str(),
         Some("2.6.32-220.7.1.el6.x86_64")
     );
     let m = e.memcg.as_ref().unwrap();
     assert_eq!(
-        (m.task_memcg.as_deref(), m.oom_memcg.as_deref()),
+        (m.task_memcg.as_log_str(), m.oom_memcg.as_log_str()),
         (Some("/test"), Some("/test"))
     );
     assert_eq!(
@@ -120,7 +121,7 @@ fn rhel_6_memcg_with_mem_info_and_uid_kill_line() {
             row.rss,
             row.cpu,
             row.oom_adj,
-            row.name.as_str()
+            row.name.as_log_str()
         ),
         (15462, Some(500), Some(12903), Some(3), Some(0), "t")
     );
@@ -139,18 +140,18 @@ fn rhel_6_sacrifice_child_and_a_cut_second_report() {
     assert_eq!(evs.len(), 2);
     let c = evs[0].kernel_choice.as_ref().unwrap();
     assert_eq!(
-        (c.pid, c.comm.as_str(), c.score),
+        (c.pid, c.comm.as_log_str(), c.score),
         (16929, "beam.smp", Some(580))
     );
     let k = &evs[0].killed[0];
     assert_eq!(
-        (k.pid, k.comm.as_str(), k.uid, k.anon_rss_kb),
+        (k.pid, k.comm.as_log_str(), k.uid, k.anon_rss_kb),
         (28364, "sh", Some(0), Some(180))
     );
     let t = evs[1].trigger.as_ref().unwrap();
-    assert_eq!((t.comm.as_deref(), t.pid), (Some("rsyslogd"), Some(1205)));
+    assert_eq!((t.comm.as_log_str(), t.pid), (Some("rsyslogd"), Some(1205)));
     assert_eq!(
-        evs[1].kernel_version.as_deref(),
+        evs[1].kernel_version.as_log_str(),
         Some("2.6.32-431.11.15.el6.ucloud.x86_64")
     );
     assert!(evs[1].victim().is_none() && !evs[1].complete);
@@ -163,15 +164,15 @@ fn era_3_10_rhel_7_interleaved_and_cut() {
     let t = e.trigger.as_ref().unwrap();
     assert_eq!(
         (
-            t.comm.as_deref(),
+            t.comm.as_log_str(),
             t.pid,
-            t.gfp_mask.as_deref(),
+            t.gfp_mask.as_log_str(),
             t.oom_score_adj
         ),
         (Some("python"), Some(21154), Some("0xd0"), Some(0))
     );
     assert_eq!(
-        e.kernel_version.as_deref(),
+        e.kernel_version.as_log_str(),
         Some("3.10.0-957.12.2.el7.x86_64")
     );
     assert_eq!(
@@ -194,9 +195,9 @@ fn era_3_10_rhel_7_interleaved_and_cut() {
 fn era_3_13_memcg_v1_one_line_stats() {
     let e = one("real/001-cadvisor-memcg-v1-mem2-syslog.log");
     assert_eq!(e.host, None, "syslog without a host field");
-    assert_eq!(e.kernel_version.as_deref(), Some("3.13.0-43-generic"));
+    assert_eq!(e.kernel_version.as_log_str(), Some("3.13.0-43-generic"));
     let m = e.memcg.as_ref().unwrap();
-    assert_eq!(m.stats_path.as_deref(), Some("/mem2"));
+    assert_eq!(m.stats_path.as_log_str(), Some("/mem2"));
     assert_eq!(m.stats.get("rss"), Some(&(980 * 1024)));
     assert_eq!(m.stats.get("writeback"), Some(&(20 * 1024)));
     assert_eq!(m.memsw_limit_kb, Some(18014398509481983));
@@ -258,14 +259,14 @@ fn era_4_18_rhel_8_1_no_table_shmem_heavy() {
     let t = e.trigger.as_ref().unwrap();
     assert_eq!(
         (
-            t.nodemask.as_deref(),
+            t.nodemask.as_log_str(),
             t.oom_score_adj,
-            t.gfp_flags.as_deref()
+            t.gfp_flags.as_log_str()
         ),
         (Some("(null)"), Some(916), Some("GFP_KERNEL"))
     );
     assert_eq!(
-        e.kernel_version.as_deref(),
+        e.kernel_version.as_log_str(),
         Some("4.18.0-147.mt20200626.413.el8_1.x86_64")
     );
     let m = e.memcg.as_ref().unwrap();
@@ -282,7 +283,7 @@ fn era_4_18_rhel_8_1_no_table_shmem_heavy() {
     );
     let k = &e.killed[0];
     assert_eq!(
-        (k.message.as_deref(), k.uid, k.pgtables_kb),
+        (k.message.as_log_str(), k.uid, k.pgtables_kb),
         (Some("Memory cgroup out of memory"), None, None)
     );
     assert!(e.complete);
@@ -300,12 +301,15 @@ fn era_5_4_global_with_continuation_lines_and_two_reports() {
     assert_eq!(mi.zones.len(), 3);
     assert_eq!(mi.zones[2].managed_kb, Some(128843628));
     assert_eq!(
-        e.summary.as_ref().unwrap().cpuset.as_deref(),
+        e.summary.as_ref().unwrap().cpuset.as_log_str(),
         Some("3a166877f91031145f6dc491df3c915c57f1439f4b3bcea4c6a37d1885ea27ea")
     );
     assert_eq!(e.tasks.rows.len(), 132);
     assert_eq!(e.suppressed_before, Some(70));
-    assert_eq!(e.trigger.as_ref().unwrap().gfp_mask.as_deref(), Some("0x0"));
+    assert_eq!(
+        e.trigger.as_ref().unwrap().gfp_mask.as_log_str(),
+        Some("0x0")
+    );
     assert_eq!(evs[1].killed[0].comm, "containerd");
     assert_eq!(evs[1].reaped[0].file_rss_kb, Some(14180));
 }
@@ -366,19 +370,25 @@ fn era_6_8_rss_split_columns_and_names_in_parentheses() {
     );
     let sdpam = e.tasks.rows.iter().find(|r| r.pid == 919).unwrap();
     assert_eq!(
-        (sdpam.name.as_str(), sdpam.oom_score_adj),
+        (sdpam.name.as_log_str(), sdpam.oom_score_adj),
         ("(sd-pam)", Some(100))
     );
     assert_eq!(e.mem_info.as_ref().unwrap().pages_cma_reserved, Some(65536));
-    assert_eq!(e.kernel_version.as_deref(), Some("6.12.62+rpt-rpi-v8"));
-    assert_eq!(e.summary.as_ref().unwrap().task_memcg.as_deref(), Some("/"));
+    assert_eq!(e.kernel_version.as_log_str(), Some("6.12.62+rpt-rpi-v8"));
+    assert_eq!(
+        e.summary.as_ref().unwrap().task_memcg.as_log_str(),
+        Some("/")
+    );
     assert!(e.summary.as_ref().unwrap().global_oom);
 }
 
 #[test]
 fn era_6_12_ppc64le_page_size_and_elided_lines() {
     let e = one("real/041-lkml-ppc64le-rhel10-6.12-memcg-selftest.log");
-    assert_eq!(e.kernel_version.as_deref(), Some("6.12.0-211.el10.ppc64le"));
+    assert_eq!(
+        e.kernel_version.as_log_str(),
+        Some("6.12.0-211.el10.ppc64le")
+    );
     assert_eq!(e.trace_frames, 16);
     // 64 KiB pages: total-vm 36544 kB over 571 pages.
     assert_eq!(oomlens::analysis::kernel::page_size(&e).0, 64);
@@ -392,7 +402,7 @@ fn era_6_18_lab_v1_memory_stat_one_line_per_key() {
     assert_eq!(m.stats.get("total_rss"), Some(&66830336));
     assert_eq!(m.stats.get("hierarchical_memory_limit"), Some(&67108864));
     assert_eq!(m.kmem_usage_kb, Some(232));
-    assert_eq!(e.kernel_version.as_deref(), Some("6.18.44-fc-v669"));
+    assert_eq!(e.kernel_version.as_log_str(), Some("6.18.44-fc-v669"));
     assert!(e.complete, "{:?}", e.notes);
 }
 
@@ -436,7 +446,7 @@ fn quirk_reports_cut_at_the_start() {
     let evs = events("real/042-stressng-global-user-session-scope-tail-dmesg.log");
     assert_eq!(evs[0].killed[0].pid, 1811);
     assert_eq!(
-        evs[1].trigger.as_ref().unwrap().comm.as_deref(),
+        evs[1].trigger.as_ref().unwrap().comm.as_log_str(),
         Some("systemd-journal")
     );
 }
@@ -447,11 +457,11 @@ fn quirk_summary_only_and_names_with_spaces() {
     assert_eq!(evs.len(), 2);
     assert_eq!(evs[1].killed[0].evidence, Evidence::Summary);
     assert_eq!(
-        evs[1].summary.as_ref().unwrap().mems_allowed.as_deref(),
+        evs[1].summary.as_ref().unwrap().mems_allowed.as_log_str(),
         Some("0")
     );
     let e = one("real/037-photon-vmwarelog-guest-iso-prio-memcg-truncated.log");
-    let names: Vec<&str> = e.tasks.rows.iter().map(|r| r.name.as_str()).collect();
+    let names: Vec<&str> = e.tasks.rows.iter().map(|r| r.name.as_log_str()).collect();
     assert_eq!(names, ["pause", "npm start", "sh", "node"]);
 }
 

@@ -16,6 +16,7 @@ use oomlens::input::lines::DEFAULT_CAPACITY;
 use oomlens::input::open_reader;
 use oomlens::pipeline::{InputScan, ScanOptions, scan_reader};
 use oomlens::record::FormatHint;
+use oomlens::text::OptionLogStr;
 
 use crate::util::{self, gzip};
 
@@ -314,9 +315,9 @@ fn invalid_utf8_in_names() {
     assert_eq!(ev.len(), 1);
     let k = &ev[0].killed[0];
     assert_eq!(k.pid, 9);
-    assert!(k.comm.contains('\u{fffd}'));
+    assert!(k.comm.as_log_str().contains('\u{fffd}'));
     // The header and reaper lines are recognised too (invalid-utf8-comm-drops-header).
-    let trigger = ev[0].trigger.as_ref().and_then(|t| t.comm.as_deref());
+    let trigger = ev[0].trigger.as_ref().and_then(|t| t.comm.as_log_str());
     assert_eq!(trigger, Some("\u{fffd}\u{fffd}"));
     assert_eq!(ev[0].reaped.len(), 1);
     assert_eq!(ev[0].reaped[0].comm, k.comm);

@@ -4,6 +4,7 @@
 
 use std::io::{Read, Write};
 
+use oomlens::text::LogString;
 use serde_json::Value;
 
 use crate::util::{cmd, gzip, opts, sample};
@@ -255,7 +256,7 @@ fn two_hosts_interleaved_line_by_line_stay_apart() {
         .iter()
         .map(|e| {
             (
-                e.host.clone().unwrap(),
+                e.host.clone().unwrap().into_log_string(),
                 e.killed[0].pid,
                 e.tasks.rows.len(),
                 e.complete,
@@ -318,7 +319,10 @@ fn concurrent_reports_are_routed_by_printk_caller_id() {
             (
                 e.killed[0].pid,
                 e.tasks.rows.len(),
-                e.memcg.as_ref().and_then(|m| m.oom_memcg.clone()),
+                e.memcg
+                    .as_ref()
+                    .and_then(|m| m.oom_memcg.clone())
+                    .map(LogString::into_log_string),
             )
         })
         .collect();
@@ -436,7 +440,7 @@ fn a_newline_in_a_name_does_not_split_the_kill_line() {
     assert_eq!(s.events.to_vec().unwrap().len(), 1);
     let k = &s.events.to_vec().unwrap()[0].killed[0];
     assert_eq!(
-        (k.comm.as_str(), k.anon_rss_kb, k.cut),
+        (k.comm.as_log_str(), k.anon_rss_kb, k.cut),
         ("a\nb", Some(2), false)
     );
 }
@@ -574,4 +578,44 @@ fn a_pipe_in_a_cgroup_path_stays_in_its_markdown_cell() {
         .find(|l| l.starts_with("| Cgroup (limit hit) |"))
         .unwrap_or_else(|| panic!("{md}"));
     assert_eq!(row, "| Cgroup (limit hit) | `/oomlab\\|single` |");
+}
+
+/// The render layer takes text from the model only as `LogText` (through the medium's
+/// escaper): no file under src/render/ but the escaper itself reads a `LogString` raw.
+/// The directory is listed, so a new renderer is checked too.
+#[test]
+fn renderers_never_read_log_text_raw() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/render");
+    let mut files = Vec::new();
+    let mut todo = vec![dir];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() >= 8, "{files:?}");
+    let mut checked = 0;
+    for f in &files {
+        if f.file_name().is_some_and(|n| n == "sanitize.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(f).unwrap();
+        for raw in ["as_log_str", "into_log_string", "OptionLogStr"] {
+            assert!(
+                !text.contains(raw),
+                "{} reads log text raw ({raw}): write it through LogText",
+                f.display()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 7);
+    // The escaper is the one place that does, and says so.
+    let sanitize = include_str!("../../src/render/sanitize.rs");
+    assert!(sanitize.contains("impl<'a> From<&'a LogString> for LogText<'a>"));
 }

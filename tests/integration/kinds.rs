@@ -4,6 +4,7 @@
 use oomlens::event::kinds::{self, KINDS, OTHER, Role};
 use oomlens::event::{Ending, OomEvent};
 use oomlens::pipeline::scan_reader;
+use oomlens::text::OptionLogStr;
 
 use crate::util;
 
@@ -95,7 +96,7 @@ fn late_lines_join_the_finished_report_on_both_paths() {
         let e = &ev[0];
         let killed: Vec<(u32, bool)> = e.killed.iter().map(|k| (k.pid, k.group)).collect();
         assert_eq!(killed, [(17284, false), (17290, true)]);
-        assert_eq!(e.group_kill.as_deref(), Some("/a/b"));
+        assert_eq!(e.group_kill.as_log_str(), Some("/a/b"));
         assert_eq!(e.reaped.len(), 1);
         assert_eq!((e.reaped[0].pid, e.reaped[0].anon_rss_kb), (17284, Some(0)));
         assert_eq!(e.source.last_line, 13);

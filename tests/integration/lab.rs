@@ -173,7 +173,7 @@ fn key(evs: &[oomlens::event::OomEvent]) -> Vec<String> {
             format!(
                 "{} {} {:?} {:?} {:?} {:?} {}",
                 v.pid,
-                v.comm,
+                v.comm.as_log_str(),
                 e.memcg.as_ref().and_then(|m| m.oom_memcg.clone()),
                 e.memcg.as_ref().and_then(|m| m.usage_kb),
                 e.trigger.as_ref().map(|t| (t.comm.clone(), t.pid)),
@@ -202,7 +202,11 @@ fn lab_victims_are_the_kernels_kills() {
     let victims = |f: &str| -> Vec<(u32, String)> {
         events(f)
             .iter()
-            .flat_map(|e| e.killed.iter().map(|k| (k.pid, k.comm.clone())))
+            .flat_map(|e| {
+                e.killed
+                    .iter()
+                    .map(|k| (k.pid, k.comm.clone().into_log_string()))
+            })
             .collect()
     };
     assert_eq!(victims("lab/single.kmsg"), [(15346, "python3".to_string())]);

@@ -66,8 +66,8 @@ fn say(text: &str) {
 /// logs reach stderr too, and a newline, an escape sequence (a title change, a screen
 /// clear, an OSC 52 clipboard write) or a bidi control in them is shown escaped, so no
 /// line can be forged and nothing can act on the terminal.
-fn safe(text: &str) -> std::borrow::Cow<'_, str> {
-    oomlens::render::sanitize::LogText::new(text).into_term()
+fn safe(text: &str) -> std::borrow::Cow<'static, str> {
+    oomlens::render::sanitize::LogText::sentence(text.to_owned()).into_term()
 }
 
 /// The error and its causes, `: `-separated, each said once: a library error that
@@ -186,11 +186,11 @@ fn report(
             say(&d.to_string());
         }
     }
-    render::render(&report, cfg.format, &cfg.render, out)?;
-    if on_screen && problems.len() > LISTED_ON_SCREEN {
+    cfg.format.renderer().report(&report, &cfg.render, out)?;
+    if on_screen && problems.len() > render::PROBLEMS_LISTED {
         out.flush()?;
         unlisted_problems(
-            &problems[LISTED_ON_SCREEN..],
+            &problems[render::PROBLEMS_LISTED..],
             cfg.all_diagnostics,
             &mut io::stderr().lock(),
         )?;
@@ -201,9 +201,6 @@ fn report(
     std::mem::forget(report);
     Ok(code)
 }
-
-/// How many problems the terminal report lists (`render::table` shows the first five).
-const LISTED_ON_SCREEN: usize = 5;
 
 /// Writes what to say about the problems the terminal report left out: each of them
 /// when `all` (`--all-diagnostics`), else how many there are and how to see them.
@@ -263,7 +260,7 @@ fn live(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut id = 0;
-    let mut recent: Vec<(Option<String>, u32, std::time::Instant)> = Vec::new();
+    let mut recent: Vec<(Option<oomlens::text::LogString>, u32, std::time::Instant)> = Vec::new();
     let mut emit = |ev: oomlens::event::OomEvent, evidence: &[oomlens::event::BootEvidence]| {
         let now = std::time::Instant::now();
         recent.retain(|(_, _, t)| now.duration_since(*t) < Duration::from_secs(60));
@@ -282,7 +279,7 @@ fn live(
         }
         let rep = EventReport::new(ev, evidence, cfg.report.zone, id + 1, earlier);
         id += 1;
-        render::render_event(&rep, cfg.format, &cfg.render, out)?;
+        cfg.format.renderer().event(&rep, &cfg.render, out)?;
         out.flush()
     };
     // `systemctl stop` and Ctrl-C end a live run like the end of its source: reports
@@ -347,7 +344,7 @@ mod tests {
 
     fn unlisted(all: bool, n: usize) -> String {
         let diags = problems(n);
-        let rest: Vec<&Diagnostic> = diags.iter().skip(LISTED_ON_SCREEN).collect();
+        let rest: Vec<&Diagnostic> = diags.iter().skip(render::PROBLEMS_LISTED).collect();
         let mut err = Vec::new();
         unlisted_problems(&rest, all, &mut err).unwrap();
         String::from_utf8(err).unwrap()

@@ -15,7 +15,7 @@
 //! need them, to how it picks its report and whether it joins a finished one). This
 //! module keeps what is the same for every kind.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use crate::diag::{Diagnostic, Severity};
 use crate::event::classify::Line;
@@ -90,7 +90,17 @@ pub(crate) struct Partial {
     /// Killed lines that follow `Tasks in … memory.oom.group set` belong here.
     pub(super) group_open: bool,
     cut: Option<String>,
+    /// Task table rows and raw lines not kept (past [`MAX_ROWS`] / [`MAX_RAW`]).
+    pub(super) rows_dropped: u64,
+    raw_dropped: u64,
 }
+
+/// Task table rows one report keeps: past half as many again, the rows of the smallest tasks
+/// (by the kernel's badness, roughly) are dropped and counted, so that one report of a
+/// million tasks cannot take gigabytes.
+pub(super) const MAX_ROWS: usize = 20_000;
+/// Raw lines (`--raw`) one report keeps; the rest are counted.
+const MAX_RAW: usize = 100_000;
 
 #[derive(Debug, Default)]
 struct Stream {
@@ -98,8 +108,16 @@ struct Stream {
     boot_id: Option<Vec<u8>>,
     boot_seq: u32,
     last_printk: Option<Printk>,
-    /// Reports still being read (normally at most one).
-    open: Vec<Partial>,
+    /// Reports still being read (normally at most one; boxed, so that closing one of
+    /// thousands of interleaved reports moves pointers, not reports).
+    #[allow(clippy::vec_box)]
+    open: Vec<Box<Partial>>,
+    /// Where the newest open report of a printk caller was last seen in `open`: a hint,
+    /// checked at use and rebuilt when reports before it were removed.
+    callers: HashMap<Caller, usize>,
+    /// No open report was touched by printk time before this (µs), when all have a
+    /// printk time: a line within the gap of it can make none of them stale.
+    stale_floor: Option<u64>,
     /// Finished reports that may still get reaper or group-kill lines.
     recent: VecDeque<Partial>,
     suppressed: Option<u64>,
@@ -115,6 +133,10 @@ pub struct Assembler {
     input: LogString,
     opts: AssemblerOptions,
     streams: Vec<Stream>,
+    /// The stream of each host: a fleet's merged log has thousands.
+    stream_of: HashMap<Option<Vec<u8>>, usize>,
+    /// Where each (host, boot) is in `boots`.
+    boot_of: HashMap<(Option<LogString>, u32), usize>,
     ready: Vec<OomEvent>,
     diags: Vec<Diagnostic>,
     diag_counts: BTreeMap<&'static str, usize>,
@@ -122,9 +144,15 @@ pub struct Assembler {
     open_reports: usize,
     /// Victims of reports already handed out by `release_finished` (stream, pid).
     released: VecDeque<(usize, u32)>,
+    /// The stream of each report put in a `recent` list, oldest first (some may have
+    /// been handed out since): bounds the reports waiting over all streams.
+    recent_order: VecDeque<usize>,
 }
 
 const RECENT_KEEP: usize = 8;
+/// Finished reports kept for late lines over all streams: with thousands of hosts,
+/// each host's last report would otherwise wait for the end of the input.
+const RECENT_TOTAL: usize = 512;
 
 impl Assembler {
     /// An assembler for the input called `input`.
@@ -133,12 +161,15 @@ impl Assembler {
             input: input.into(),
             opts,
             streams: Vec::new(),
+            stream_of: HashMap::new(),
+            boot_of: HashMap::new(),
             ready: Vec::new(),
             diags: Vec::new(),
             diag_counts: BTreeMap::new(),
             boots: Vec::new(),
             open_reports: 0,
             released: VecDeque::new(),
+            recent_order: VecDeque::new(),
         }
     }
 
@@ -202,7 +233,7 @@ impl Assembler {
             let open = std::mem::take(&mut self.streams[i].open);
             self.open_reports -= open.len();
             for p in open {
-                self.close(i, p, Some("no further lines arrived"));
+                self.close(i, *p, Some("no further lines arrived"));
             }
             self.emit_recent(i);
         }
@@ -234,9 +265,11 @@ impl Assembler {
     // ---- streams, clocks, boots ------------------------------------------------
 
     fn stream_index(&mut self, host: Option<&[u8]>) -> usize {
-        if let Some(i) = self.streams.iter().position(|s| s.host.as_deref() == host) {
+        if let Some(&i) = self.stream_of.get(&host.map(<[u8]>::to_vec)) {
             return i;
         }
+        self.stream_of
+            .insert(host.map(<[u8]>::to_vec), self.streams.len());
         let host_s = host.map(lossy);
         self.streams.push(Stream {
             host: host.map(<[u8]>::to_vec),
@@ -302,17 +335,15 @@ impl Assembler {
         let open = std::mem::take(&mut self.streams[si].open);
         self.open_reports -= open.len();
         for p in open {
-            self.close(si, p, Some(why));
+            self.close(si, *p, Some(why));
         }
         self.emit_recent(si);
         let ev = self.streams[si].evidence.clone();
-        if let Some(existing) = self
-            .boots
-            .iter_mut()
-            .find(|b| b.host == ev.host && b.boot_seq == ev.boot_seq)
-        {
-            *existing = ev;
+        let key = (ev.host.clone(), ev.boot_seq);
+        if let Some(&i) = self.boot_of.get(&key) {
+            self.boots[i] = ev;
         } else {
+            self.boot_of.insert(key, self.boots.len());
             self.boots.push(ev);
         }
     }
@@ -331,8 +362,11 @@ impl Assembler {
             false
         };
         let s = &mut self.streams[si];
-        if s.open.iter().any(stale) {
-            let (gone, keep): (Vec<Partial>, Vec<Partial>) = std::mem::take(&mut s.open)
+        // Looking at every open report for every line is quadratic in interleaved
+        // reports: skip it while no report can be stale yet.
+        let skip = matches!((s.stale_floor, rec.printk), (Some(f), Some(now)) if now.micros().saturating_sub(f) <= gap_us);
+        if !skip && s.open.iter().any(|p| stale(p)) {
+            let (gone, keep): (Vec<Box<Partial>>, Vec<Box<Partial>>) = std::mem::take(&mut s.open)
                 .into_iter()
                 .partition(|p| stale(p));
             s.open = keep;
@@ -340,10 +374,19 @@ impl Assembler {
             for p in gone {
                 self.close(
                     si,
-                    p,
+                    *p,
                     Some("the log moves on in time before the report ends"),
                 );
             }
+        }
+        if !skip {
+            let s = &mut self.streams[si];
+            s.stale_floor = s
+                .open
+                .iter()
+                .map(|p| p.last_printk.map(|t| t.micros()))
+                .try_fold(u64::MAX, |m, t| t.map(|t| m.min(t)))
+                .filter(|_| !s.open.is_empty());
         }
         // Finished reports older than a few minutes will get no more reaper lines.
         while let Some(front) = self.streams[si].recent.front() {
@@ -396,6 +439,8 @@ impl Assembler {
             stats_block: None,
             group_open: false,
             cut: None,
+            rows_dropped: 0,
+            raw_dropped: 0,
         }
     }
 
@@ -403,28 +448,36 @@ impl Assembler {
     fn start_report(&mut self, si: usize, rec: &Record<'_>) {
         // A new header ends the reports of this stream, unless the log has caller ids
         // that show two tasks reporting at once (pre-4.2 kernels had no OOM lock).
-        let open = std::mem::take(&mut self.streams[si].open);
-        let mut keep = Vec::new();
-        for p in open {
-            let concurrent =
-                matches!((p.caller, rec.caller), (Some(a), Some(b)) if a != b) && p.has_header;
-            if concurrent {
-                keep.push(p);
-            } else {
-                self.open_reports -= 1;
-                self.close(si, p, Some("the next report starts before this one ends"));
+        let concurrent = |p: &Partial| {
+            matches!((p.caller, rec.caller), (Some(a), Some(b)) if a != b) && p.has_header
+        };
+        if !self.streams[si].open.iter().all(|p| concurrent(p)) {
+            let open = std::mem::take(&mut self.streams[si].open);
+            let mut keep = Vec::new();
+            for p in open {
+                if concurrent(&p) {
+                    keep.push(p);
+                } else {
+                    self.open_reports -= 1;
+                    self.close(si, *p, Some("the next report starts before this one ends"));
+                }
             }
+            self.streams[si].open = keep;
         }
-        self.streams[si].open = keep;
         let p = self.new_partial(si, rec, true);
         self.streams[si].suppressed = None;
-        self.streams[si].open.push(p);
-        self.open_reports += 1;
+        self.push_open(si, p);
     }
 
     /// Which open report a line belongs to: the one its kind's `join` picks, else the
     /// one whose printk caller matches, else the newest one.
-    fn route(&self, si: usize, rec: &Record<'_>, kind: &Kind, line: &Line<'_>) -> Option<usize> {
+    fn route(
+        &mut self,
+        si: usize,
+        rec: &Record<'_>,
+        kind: &Kind,
+        line: &Line<'_>,
+    ) -> Option<usize> {
         let open = &self.streams[si].open;
         // Boot evidence is the stream's, never a report's.
         if open.is_empty() || kind.fill.is_stream() {
@@ -439,12 +492,13 @@ impl Assembler {
             }
             return joined;
         }
+        let last = open.len() - 1;
         if let Some(c) = rec.caller
-            && let Some(i) = open.iter().rposition(|p| p.caller == Some(c))
+            && let Some(i) = self.open_of_caller(si, c)
         {
             return Some(i);
         }
-        Some(open.len() - 1)
+        Some(last)
     }
 
     /// A report whose kill line a filter dropped (`dmesg | grep oom`): an `oom_reaper`
@@ -547,8 +601,7 @@ impl Assembler {
             return;
         }
         let p = self.new_partial(si, rec, false);
-        self.streams[si].open.push(p);
-        self.open_reports += 1;
+        self.push_open(si, p);
         let pi = self.streams[si].open.len() - 1;
         self.absorb(si, pi, rec, kind, &line);
     }
@@ -568,13 +621,55 @@ impl Assembler {
             let old = self.streams[si].recent.pop_front().expect("non-empty");
             self.emit(si, old);
         }
+        self.recent_order.push_back(si);
+        while self.recent_order.len() > RECENT_TOTAL {
+            let sj = self.recent_order.pop_front().expect("non-empty");
+            if let Some(old) = self.streams[sj].recent.pop_front() {
+                self.emit(sj, old);
+            }
+        }
+    }
+
+    /// Opens a report on stream `si`.
+    fn push_open(&mut self, si: usize, p: Partial) {
+        let s = &mut self.streams[si];
+        if let Some(c) = p.caller {
+            s.callers.insert(c, s.open.len());
+        }
+        s.stale_floor = match (s.open.is_empty(), s.stale_floor, p.last_printk) {
+            (true, _, Some(t)) => Some(t.micros()),
+            (false, Some(f), Some(t)) => Some(f.min(t.micros())),
+            _ => None,
+        };
+        s.open.push(Box::new(p));
+        self.open_reports += 1;
+    }
+
+    /// The newest open report of stream `si` printed by caller `c`.
+    fn open_of_caller(&mut self, si: usize, c: Caller) -> Option<usize> {
+        let s = &mut self.streams[si];
+        let valid = |i: usize| s.open.get(i).is_some_and(|p| p.caller == Some(c));
+        match s.callers.get(&c) {
+            Some(&i) if valid(i) => return Some(i),
+            // Every open report's caller was entered when it opened.
+            None => return None,
+            Some(_) => {}
+        }
+        // Reports before the hint were removed: rebuild (the newest of a caller wins).
+        s.callers.clear();
+        for (i, p) in s.open.iter().enumerate() {
+            if let Some(pc) = p.caller {
+                s.callers.insert(pc, i);
+            }
+        }
+        s.callers.get(&c).copied()
     }
 
     /// Moves an open report to `recent` once its kill line is in.
     fn finish_open(&mut self, si: usize, pi: usize) {
         let p = self.streams[si].open.remove(pi);
         self.open_reports -= 1;
-        self.close(si, p, None);
+        self.close(si, *p, None);
     }
 
     fn emit(&mut self, si: usize, p: Partial) {
@@ -619,7 +714,7 @@ impl Assembler {
         let p = &mut self.streams[si].open[pi];
         touch(p, rec);
         if self.opts.keep_raw {
-            push_raw(&mut p.ev, rec);
+            push_raw(p, rec);
         }
         let step = match kind.fill.read {
             Read::Report(fill) => fill(&mut Report::next_line(p), line, rec),
@@ -640,7 +735,7 @@ impl Assembler {
             format!("line inside an OOM report not understood, skipped: {text}")
         });
         if self.streams[si].open[pi].unknown_run > self.opts.unknown_budget {
-            let mut p = self.streams[si].open.remove(pi);
+            let mut p = *self.streams[si].open.remove(pi);
             self.open_reports -= 1;
             p.cut = Some(format!(
                 "{} lines in a row that are not part of an OOM report",
@@ -746,6 +841,20 @@ fn finalize(p: Partial) -> OomEvent {
             ev.tasks.bad_rows
         ));
     }
+    if p.rows_dropped > 0 || ev.tasks.rows.len() > MAX_ROWS {
+        let dropped = p.rows_dropped + thin_rows(&mut ev.tasks.rows, MAX_ROWS);
+        notes.push(format!(
+            "the task table has {} rows; the {MAX_ROWS} of the largest tasks were kept, {dropped} rows of smaller ones were not",
+            ev.tasks.rows.len() as u64 + dropped
+        ));
+    }
+    if p.raw_dropped > 0 {
+        notes.push(format!(
+            "the report has {} lines; the first {MAX_RAW} were kept as raw lines, {} were not",
+            ev.raw.len() as u64 + p.raw_dropped,
+            p.raw_dropped
+        ));
+    }
     if p.unknown_total > 0 {
         notes.push(format!(
             "{} unrecognised lines inside the report were skipped",
@@ -790,10 +899,78 @@ fn finalize(p: Partial) -> OomEvent {
 }
 
 /// Keeps a report line as the kernel printed it (for Markdown's raw block).
-fn push_raw(ev: &mut OomEvent, rec: &Record<'_>) {
+/// Keeps the `keep` rows of the tasks the kernel would rank highest (roughly: rss,
+/// swap and page tables, plus oom_score_adj thousandths of the table's total), in
+/// their printed order; returns how many were dropped.
+pub(super) fn thin_rows(rows: &mut Vec<crate::event::TaskRow>, keep: usize) -> u64 {
+    if rows.len() <= keep {
+        return 0;
+    }
+    let size = |r: &crate::event::TaskRow| {
+        r.rss.unwrap_or(0).max(0) + r.swapents.unwrap_or(0).max(0) + r.nr_ptes.unwrap_or(0).max(0)
+    };
+    let total: i64 = rows.iter().map(size).fold(0i64, i64::saturating_add);
+    let points = |r: &crate::event::TaskRow| {
+        let adj = r.oom_score_adj.unwrap_or(0).clamp(-1000, 1000);
+        size(r).saturating_add(adj.saturating_mul(total / 1000))
+    };
+    let mut scores: Vec<i64> = rows.iter().map(points).collect();
+    let cut = rows.len() - keep;
+    let (_, &mut threshold, _) = scores.select_nth_unstable(cut);
+    // Rows above the threshold stay; of those equal to it, as many as fit.
+    let mut equal_room = keep - rows.iter().filter(|r| points(r) > threshold).count();
+    let before = rows.len();
+    rows.retain(|r| {
+        let p = points(r);
+        if p > threshold {
+            true
+        } else if p == threshold && equal_room > 0 {
+            equal_room -= 1;
+            true
+        } else {
+            false
+        }
+    });
+    (before - rows.len()) as u64
+}
+
+fn push_raw(p: &mut Partial, rec: &Record<'_>) {
+    if p.ev.raw.len() >= MAX_RAW {
+        p.raw_dropped += 1;
+        return;
+    }
+    let ev = &mut p.ev;
     let text = String::from_utf8_lossy(rec.body);
     ev.raw.push(match rec.printk {
         Some(t) => format!("[{t}] {text}").into(),
         None => text.into_owned().into(),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::TaskTable;
+
+    #[test]
+    fn a_huge_task_table_keeps_the_largest_tasks_in_order() {
+        // Issue 20: a 1M-row table was held whole (1.86 GB in JSON).
+        let mut t = TaskTable::default();
+        let cols: Vec<&[u8]> = "uid tgid total_vm rss pgtables_bytes swapents oom_score_adj name"
+            .split_whitespace()
+            .map(str::as_bytes)
+            .collect();
+        t.set_header(&cols, false);
+        for pid in 1..=100u32 {
+            // rss grows with the pid, except pid 7 (small, but oom_score_adj 1000).
+            let (rss, adj) = if pid == 7 { (1, 1000) } else { (pid * 10, 0) };
+            let row = format!("[{pid:7}]     0 {pid:5} 1000 {rss} 4096 0 {adj} task{pid}");
+            assert!(t.push_row(row.as_bytes()), "{row}");
+        }
+        let dropped = thin_rows(&mut t.rows, 10);
+        assert_eq!(dropped, 90);
+        let pids: Vec<u32> = t.rows.iter().map(|r| r.pid).collect();
+        assert_eq!(pids, [7, 92, 93, 94, 95, 96, 97, 98, 99, 100]);
+        assert_eq!(thin_rows(&mut t.rows, 10), 0);
+    }
 }

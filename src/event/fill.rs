@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::event::assemble::{BootEvidence, Partial};
+use crate::event::assemble::{BootEvidence, MAX_ROWS, Partial, thin_rows};
 use crate::event::classify::{self, CounterKind, Line, MemTotal};
 use crate::event::meminfo;
 use crate::event::{
@@ -46,7 +46,8 @@ pub(crate) enum Read {
 pub(crate) type ReadFn = fn(&mut Report<'_>, &Line<'_>, &Record<'_>) -> Step;
 /// Which open report (index into the stream's open reports, oldest first) takes the
 /// line; `None`: none does.
-pub(crate) type JoinFn = fn(&Line<'_>, &[Partial]) -> Option<usize>;
+#[allow(clippy::borrowed_box)]
+pub(crate) type JoinFn = fn(&Line<'_>, &[Box<Partial>]) -> Option<usize>;
 /// Lets a finished report take a line no open report took; `true` when one did (or
 /// the line is to be dropped quietly).
 pub(crate) type LateFn = fn(&mut Finished<'_>, &Line<'_>, &Record<'_>) -> bool;
@@ -462,6 +463,11 @@ pub(crate) fn table_row(r: &mut Report<'_>, line: &Line<'_>, rec: &Record<'_>) -
                 tasks.bad_rows += 1;
                 return Step::Unknown;
             }
+            // One report of a million tasks must not take gigabytes: keep the largest.
+            if tasks.rows.len() >= MAX_ROWS + MAX_ROWS / 2 {
+                r.p.rows_dropped += thin_rows(&mut r.p.ev.tasks.rows, MAX_ROWS);
+            }
+            let tasks = &mut r.event().tasks;
             // A row that cannot be read is counted in `bad_rows`; say where.
             if !tasks.push_row(text) {
                 return Step::Unknown;
@@ -543,7 +549,7 @@ pub(crate) fn killed(r: &mut Report<'_>, line: &Line<'_>, rec: &Record<'_>) -> S
 
 /// A kill line goes to the report that selected its pid, else to the newest one
 /// without a kill line.
-pub(crate) fn killed_join(line: &Line<'_>, open: &[Partial]) -> Option<usize> {
+pub(crate) fn killed_join(line: &Line<'_>, open: &[Box<Partial>]) -> Option<usize> {
     let Line::Killed(k) = line else {
         return None;
     };
@@ -551,7 +557,7 @@ pub(crate) fn killed_join(line: &Line<'_>, open: &[Partial]) -> Option<usize> {
         p.ev.summary.as_ref().and_then(|s| s.pid) == Some(k.pid)
             || p.ev.kernel_choice.as_ref().is_some_and(|c| c.pid == k.pid)
     };
-    if let Some(i) = open.iter().rposition(names) {
+    if let Some(i) = open.iter().rposition(|p| names(p)) {
         return Some(i);
     }
     open.iter().rposition(|p| !has_kill_line(&p.ev))
@@ -606,7 +612,7 @@ pub(crate) fn reaper(r: &mut Report<'_>, line: &Line<'_>, rec: &Record<'_>) -> S
 
 /// A reaper line names an earlier victim: it joins an open report only if that
 /// report knows the pid.
-pub(crate) fn reaper_join(line: &Line<'_>, open: &[Partial]) -> Option<usize> {
+pub(crate) fn reaper_join(line: &Line<'_>, open: &[Box<Partial>]) -> Option<usize> {
     let Line::Reaper(r) = line else {
         return None;
     };

@@ -2,33 +2,79 @@
 //! reports with task tables of hundreds of rows; past the budget, events are written to
 //! an unlinked temporary file and read back one at a time when the report is rendered,
 //! so memory stays flat however large the input is.
+//!
+//! The run has one spill file, shared by every input's store (a folder of 100k logs
+//! must not open a file per input), written through by position: a full, read-only or
+//! missing `$TMPDIR` shows at the write, and the event is then kept in memory over the
+//! budget, with a warning; it is never dropped.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::os::unix::fs::FileExt;
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Severity};
 use crate::event::{BootEvidence, OomEvent};
 use crate::input::Compression;
 use crate::input::lines::ReadStats;
 use crate::record::{TimeBasis, Wall, YearAnchor};
 
-/// A memory budget shared by all stores of a run.
+/// A memory budget shared by all stores of a run, and the run's spill file.
 #[derive(Debug)]
 pub struct Budget {
     used: AtomicUsize,
     limit: usize,
+    spill: Mutex<SpillState>,
+}
+
+#[derive(Debug)]
+enum SpillState {
+    /// Not needed yet; created in `dir` (`None`: the system's temporary folder).
+    Closed(Option<PathBuf>),
+    Open(Arc<SpillFile>),
+    /// It could not be created: events stay in memory.
+    Failed(String),
+}
+
+/// The run's spill file: events are appended at reserved offsets, by position, so
+/// that several stores write and read it at once without a lock.
+#[derive(Debug)]
+struct SpillFile {
+    file: File,
+    end: AtomicU64,
 }
 
 impl Budget {
-    /// A budget of `limit` bytes.
+    /// A budget of `limit` bytes, spilling to the system's temporary folder.
     pub fn new(limit: usize) -> Arc<Self> {
+        Self::with_state(limit, SpillState::Closed(None))
+    }
+
+    /// A budget of `limit` bytes, spilling to a file created in `dir`.
+    pub fn with_spill_dir(limit: usize, dir: PathBuf) -> Arc<Self> {
+        Self::with_state(limit, SpillState::Closed(Some(dir)))
+    }
+
+    /// A budget of `limit` bytes spilling into `file` (tests: `/dev/full` is a full
+    /// disk).
+    #[doc(hidden)]
+    pub fn with_spill_file(limit: usize, file: File) -> Arc<Self> {
+        Self::with_state(
+            limit,
+            SpillState::Open(Arc::new(SpillFile {
+                file,
+                end: AtomicU64::new(0),
+            })),
+        )
+    }
+
+    fn with_state(limit: usize, state: SpillState) -> Arc<Self> {
         Arc::new(Budget {
             used: AtomicUsize::new(0),
             limit,
+            spill: Mutex::new(state),
         })
     }
 
@@ -49,6 +95,33 @@ impl Budget {
     fn give(&self, n: usize) {
         self.used.fetch_sub(n, Ordering::Relaxed);
     }
+
+    /// The run's spill file, created on first use.
+    fn spill_file(&self) -> io::Result<Arc<SpillFile>> {
+        let mut state = self.spill.lock().unwrap_or_else(|p| p.into_inner());
+        let made = match &*state {
+            SpillState::Open(f) => return Ok(f.clone()),
+            SpillState::Failed(e) => return Err(io::Error::other(e.clone())),
+            SpillState::Closed(None) => tempfile::tempfile(),
+            SpillState::Closed(Some(dir)) => tempfile::tempfile_in(dir),
+        };
+        match made {
+            Ok(file) => {
+                let f = Arc::new(SpillFile {
+                    file,
+                    end: AtomicU64::new(0),
+                });
+                *state = SpillState::Open(f.clone());
+                Ok(f)
+            }
+            Err(e) => {
+                // Not retried for every event: the folder will not appear meanwhile.
+                let text = format!("cannot create a temporary file: {e}");
+                *state = SpillState::Failed(text.clone());
+                Err(io::Error::other(text))
+            }
+        }
+    }
 }
 
 /// Default in-memory budget for events of a whole run.
@@ -63,24 +136,19 @@ enum Slot {
     },
 }
 
-struct Spill {
-    file: Mutex<BufWriter<File>>,
-    /// The same file, read by position: renderers read events back from several
-    /// threads at once, and only the flush needs the lock.
-    reader: File,
-    end: u64,
-}
-
 /// The events of one input, in memory up to the shared budget and on disk beyond it.
 /// Year-less times are resolved once the input's year is known (at its end): in place
 /// for events in memory, as they are read back for the others.
 pub struct EventStore {
     slots: Vec<Slot>,
-    spill: Option<Spill>,
+    spill: Option<Arc<SpillFile>>,
     budget: Arc<Budget>,
     /// Bytes of the budget the events in memory hold.
     held: usize,
     anchor: Option<YearAnchor>,
+    /// Events kept in memory because the spill file could not take them, and why.
+    unspilled: usize,
+    spill_error: Option<String>,
 }
 
 impl std::fmt::Debug for EventStore {
@@ -107,6 +175,8 @@ impl EventStore {
             budget,
             held: 0,
             anchor: None,
+            unspilled: 0,
+            spill_error: None,
         }
     }
 
@@ -140,7 +210,7 @@ impl EventStore {
     }
 
     /// Adds an event. Past the budget it goes to disk; if the disk fails, it stays in
-    /// memory (over budget rather than lost).
+    /// memory (over budget rather than lost) and [`EventStore::spill_warning`] says so.
     pub fn push(&mut self, ev: OomEvent) {
         let size = approx_size(&ev);
         if self.budget.take(size) {
@@ -150,7 +220,9 @@ impl EventStore {
         }
         match self.write(&ev) {
             Ok(slot) => self.slots.push(slot),
-            Err(_) => {
+            Err(e) => {
+                self.unspilled += 1;
+                self.spill_error.get_or_insert_with(|| e.to_string());
                 self.budget.force(size);
                 self.held += size;
                 self.slots.push(Slot::Mem(Arc::new(ev)));
@@ -158,31 +230,34 @@ impl EventStore {
         }
     }
 
+    /// Writes `ev` to the spill file, through: an error (a full disk) is seen here.
     fn write(&mut self, ev: &OomEvent) -> io::Result<Slot> {
-        let spill = match &mut self.spill {
-            Some(s) => s,
-            None => {
-                let file = tempfile::tempfile()?;
-                self.spill.insert(Spill {
-                    reader: file.try_clone()?,
-                    file: Mutex::new(BufWriter::new(file)),
-                    end: 0,
-                })
-            }
+        let spill = match &self.spill {
+            Some(s) => s.clone(),
+            None => self.spill.insert(self.budget.spill_file()?).clone(),
         };
         let bytes = serde_json::to_vec(ev).map_err(io::Error::other)?;
         let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
-        spill
-            .file
-            .lock()
-            .map_err(|_| io::Error::other("event store poisoned"))?
-            .write_all(&bytes)?;
-        let slot = Slot::Disk {
-            offset: spill.end,
-            len,
-        };
-        spill.end += u64::from(len);
-        Ok(slot)
+        // The range is this event's whatever happens: a failed write leaves a hole.
+        let offset = spill.end.fetch_add(u64::from(len), Ordering::Relaxed);
+        spill.file.write_all_at(&bytes, offset)?;
+        Ok(Slot::Disk { offset, len })
+    }
+
+    /// The warning for events the spill file could not take (kept in memory).
+    pub fn spill_warning(&self, name: &str) -> Option<Diagnostic> {
+        let why = self.spill_error.as_ref()?;
+        Some(Diagnostic::new(
+            Severity::Warning,
+            "spill",
+            name,
+            None,
+            format!(
+                "{} event(s) past the memory budget could not be written to a temporary \
+                 file ({why}); they were kept in memory (set TMPDIR to a folder with room)",
+                self.unspilled
+            ),
+        ))
     }
 
     /// Event `i`, with its year resolved.
@@ -191,13 +266,8 @@ impl EventStore {
             Slot::Mem(ev) => Ok(ev.clone()),
             Slot::Disk { offset, len } => {
                 let spill = self.spill.as_ref().expect("disk slots have a spill file");
-                spill
-                    .file
-                    .lock()
-                    .map_err(|_| io::Error::other("event store poisoned"))?
-                    .flush()?;
                 let mut buf = vec![0u8; *len as usize];
-                spill.reader.read_exact_at(&mut buf, *offset)?;
+                spill.file.read_exact_at(&mut buf, *offset)?;
                 let mut ev: OomEvent = serde_json::from_slice(&buf).map_err(io::Error::other)?;
                 if let Some(a) = &self.anchor {
                     resolve_year(&mut ev, a);
@@ -332,6 +402,83 @@ mod tests {
         });
         drop(store);
         assert_eq!(budget.used.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn a_full_disk_keeps_every_event_in_memory_with_a_warning() {
+        // Issue 20: spill writes went through a BufWriter, so ENOSPC showed only at the
+        // read-back and the event was dropped. /dev/full fails every write with ENOSPC.
+        let (all, _) = sample("many.kmsg", 2026);
+        let full = File::options()
+            .write(true)
+            .read(true)
+            .open("/dev/full")
+            .unwrap();
+        let budget = Budget::with_spill_file(approx_size(&all[0]), full);
+        let mut store = EventStore::new(budget.clone());
+        for e in &all {
+            store.push(e.clone());
+        }
+        assert_eq!(store.spilled(), 0);
+        assert_eq!(store.to_vec().unwrap(), all);
+        let w = store.spill_warning("many.kmsg").expect("a warning");
+        assert_eq!(w.code, "spill");
+        assert!(
+            w.message.starts_with("15 event(s) past the memory budget"),
+            "{}",
+            w.message
+        );
+        assert!(
+            w.message.contains("No space left on device"),
+            "{}",
+            w.message
+        );
+    }
+
+    #[test]
+    fn a_missing_temporary_folder_keeps_every_event_in_memory() {
+        let (all, _) = sample("many.kmsg", 2026);
+        let budget = Budget::with_spill_dir(1, "/nonexistent/oomlens-spill".into());
+        let mut store = EventStore::new(budget);
+        for e in &all {
+            store.push(e.clone());
+        }
+        assert_eq!(store.to_vec().unwrap(), all);
+        let w = store.spill_warning("x").expect("a warning").message;
+        assert!(w.starts_with("16 event(s)"), "{w}");
+        assert!(w.contains("cannot create a temporary file"), "{w}");
+    }
+
+    #[test]
+    fn every_store_of_a_run_spills_into_one_file() {
+        // Issue 20: each input's store opened its own spill file (and a clone), kept
+        // until exit: thousands of inputs ran out of file descriptors.
+        let (all, _) = sample("many.kmsg", 2026);
+        let dir = tempfile::tempdir().unwrap();
+        let budget = Budget::with_spill_dir(1, dir.path().to_path_buf());
+        let fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+        let stores: Vec<EventStore> = (0..200)
+            .map(|i| {
+                let mut s = EventStore::new(budget.clone());
+                s.push(all[i % all.len()].clone());
+                s
+            })
+            .collect();
+        let after_first = fds();
+        let more: Vec<EventStore> = (0..200)
+            .map(|i| {
+                let mut s = EventStore::new(budget.clone());
+                s.push(all[i % all.len()].clone());
+                s
+            })
+            .collect();
+        // Other tests open files meanwhile: a margin, far below one per store.
+        assert!(fds() < after_first + 50, "{} then {}", after_first, fds());
+        for (i, s) in stores.iter().chain(&more).enumerate() {
+            assert_eq!(s.spilled(), 1);
+            assert_eq!(*s.get(0).unwrap(), all[i % 200 % all.len()]);
+            assert!(s.spill_warning("x").is_none());
+        }
     }
 
     #[test]

@@ -84,6 +84,19 @@ pub struct Opened {
     /// reading by position ([`lines::LineReader::reading_mapped`],
     /// [`lines::LineReader::reading_at`]) instead of through `reader`.
     pub(crate) plain_file: Option<Arc<File>>,
+    /// A regular file and its size when it was opened, to see at its end whether it
+    /// shrank while it was read ([`shrank`]).
+    pub(crate) regular: Option<(Arc<File>, u64)>,
+}
+
+/// Whether a regular file (`regular`: it and its size when opened) shrank while it was
+/// read, given the bytes taken out of it (`read`: before decompression): it is now
+/// shorter than when it was opened (fstat at the end), or fewer bytes came out of it
+/// than it held. Returns the sizes then and now (or the bytes read, if fewer).
+pub(crate) fn shrank(regular: &(Arc<File>, u64), read: u64) -> Option<(u64, u64)> {
+    let (file, at_open) = regular;
+    let now = file.metadata().map(|m| m.len()).unwrap_or(*at_open);
+    (now < *at_open || read < *at_open).then_some((*at_open, now.min(read)))
 }
 
 /// Opens a source, sniffing its first bytes to pick a decoder.
@@ -126,6 +139,7 @@ pub(crate) fn open_with_progress(
                 true => (meta.modified().ok(), None),
                 false => (None, None),
             };
+            let regular = at_file.clone().map(|f| (f, meta.len()));
             let mut opened = open_reader_counted(
                 &path.display().to_string(),
                 path,
@@ -136,6 +150,7 @@ pub(crate) fn open_with_progress(
             if opened.compression == Compression::None {
                 opened.plain_file = at_file;
             }
+            opened.regular = regular;
             Ok(opened)
         }
     }
@@ -189,6 +204,7 @@ fn open_reader_counted(
         reader,
         raw_bytes: counter,
         plain_file: None,
+        regular: None,
     })
 }
 

@@ -12,7 +12,9 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
-use super::{Decoder, InputScan, ScanOptions, input_anchor, long_lines, sniffed};
+use super::{
+    Decoder, InputScan, ScanOptions, cr_note, input_anchor, json_rejected, long_lines, sniffed,
+};
 use crate::diag::{Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::event::kinds;
@@ -78,8 +80,19 @@ fn cpu_contended() -> bool {
 }
 
 fn scan_input_with(inp: &Input, opts: &ScanOptions, helpers: usize) -> InputScan {
+    let opened = input::open_with_progress(&inp.source, opts.progress.clone());
+    scan_opened(inp, opened, opts, helpers)
+}
+
+/// Scans an input opened (or not) by [`input::open_with_progress`].
+fn scan_opened(
+    inp: &Input,
+    opened: Result<input::Opened>,
+    opts: &ScanOptions,
+    helpers: usize,
+) -> InputScan {
     let name = inp.source.name();
-    match input::open_with_progress(&inp.source, opts.progress.clone()) {
+    match opened {
         Ok(opened) => {
             let compression = opened.compression;
             let raw = opened.raw_bytes.clone();
@@ -101,9 +114,34 @@ fn scan_input_with(inp: &Input, opts: &ScanOptions, helpers: usize) -> InputScan
             } else {
                 (opened.reader, helpers)
             };
+            let mapped = matches!(&file, Some(PlainFile::Mapped(_)));
             let mut scan =
                 scan_reader_with(&opened.name, reader, file, opened.mtime, opts, helpers);
             scan.compression = Some(compression);
+            // Truncation is seen on every read path, not only when the file was mapped.
+            let taken = match compression {
+                Compression::None => scan.stats.bytes,
+                Compression::Gzip => raw.load(std::sync::atomic::Ordering::Relaxed),
+            };
+            if !scan.failed
+                && let Some(regular) = &opened.regular
+                && let Some((then, now)) = input::shrank(regular, taken)
+            {
+                let past = if mapped {
+                    "the bytes past its new end read as NUL bytes"
+                } else {
+                    "the lines past its new end were not read"
+                };
+                scan.diagnostics.push(Diagnostic::new(
+                    Severity::Warning,
+                    "shrank",
+                    &name,
+                    None,
+                    format!(
+                        "the file shrank while it was read (truncated by log rotation?) from {then} to {now} bytes; {past}"
+                    ),
+                ));
+            }
             if scan.failed
                 && compression == Compression::Gzip
                 && let Some(d) = scan
@@ -182,7 +220,9 @@ fn scan_reader_with<R: Read>(
         every_line: opts.every_line,
         events: EventStore::new(opts.budget.clone()),
     };
-    let reader = sniffed(&mut sink.dec.parser, reader);
+    let (reader, cr_only) = sniffed(&mut sink.dec.parser, reader);
+    // Lone CRs are turned into line ends in the reader: the file is read through it.
+    let file = file.filter(|_| !cr_only);
     let mut rdr = LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
         .with_workers(if opts.every_line { 0 } else { helpers });
     match &file {
@@ -197,6 +237,10 @@ fn scan_reader_with<R: Read>(
     let stats = rdr.stats();
     let mut diagnostics = sink.dec.asm.take_diagnostics();
     diagnostics.extend(long_lines(name, &stats, opts.max_line));
+    diagnostics.extend(json_rejected(name, &sink.dec.parser));
+    if cr_only {
+        diagnostics.push(cr_note(name));
+    }
     let mut failed = false;
     if let Err(e) = result {
         failed = true;
@@ -209,17 +253,6 @@ fn scan_reader_with<R: Read>(
                 "reading stopped after {} bytes ({} lines): {e}; events before this point are reported",
                 stats.bytes, stats.lines
             ),
-        ));
-    }
-    if let Some(PlainFile::Mapped(m)) = &file
-        && m.shrank()
-    {
-        diagnostics.push(Diagnostic::new(
-            Severity::Warning,
-            "shrank",
-            name,
-            None,
-            "the file shrank while it was read (truncated by log rotation?); the bytes past its new end read as NUL bytes".to_string(),
         ));
     }
     if stats.nul_bytes > 0 {
@@ -237,6 +270,7 @@ fn scan_reader_with<R: Read>(
     let anchor = input_anchor(&sink.dec.parser, mtime, opts);
     let mut events = sink.events;
     events.set_anchor(anchor);
+    diagnostics.extend(events.spill_warning(name));
     InputScan {
         name: name.to_string(),
         events,
@@ -331,4 +365,68 @@ pub fn scan_journal(extra: &[String], opts: &ScanOptions) -> Result<InputScan> {
         ));
     }
     Ok(scan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A copy of `samples/lab/many.messages` (16 kills) cut after its first `keep` bytes
+    /// once it was opened, scanned with `helpers` and `every_line`.
+    fn truncated_scan(keep: u64, helpers: usize, every_line: bool) -> InputScan {
+        crate::input::install_sigbus_guard().unwrap();
+        let text = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/lab/many.messages"
+        ))
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("messages");
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(&text)
+            .unwrap();
+        let inp = Input {
+            source: Source::Path(path.clone()),
+            explicit: true,
+        };
+        let opened = input::open_with_progress(&inp.source, None);
+        // logrotate's copytruncate, between the open and the read.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(keep.min(text.len() as u64))
+            .unwrap();
+        let opts = ScanOptions {
+            every_line,
+            ..ScanOptions::default()
+        };
+        scan_opened(&inp, opened, &opts, helpers)
+    }
+
+    #[test]
+    fn a_file_cut_while_read_is_said_on_every_read_path() {
+        // Before: only a mapped file said so; read through its reader (--every-line, two
+        // inputs, a busy machine) or by position it gave a partial result silently.
+        for (helpers, every_line) in [(0, false), (0, true), (2, false), (3, false)] {
+            let scan = truncated_scan(3000, helpers, every_line);
+            let d = scan
+                .diagnostics
+                .iter()
+                .find(|d| d.code == "shrank")
+                .unwrap_or_else(|| {
+                    panic!(
+                        "no shrank warning with {helpers} helpers, every_line {every_line}: {:?}",
+                        scan.diagnostics
+                    )
+                });
+            assert!(d.path.ends_with("/messages"), "{}", d.path);
+            assert!(d.message.contains("to 3000 bytes"), "{}", d.message);
+        }
+        // Not cut: nothing to say.
+        let scan = truncated_scan(u64::MAX, 0, false);
+        assert!(scan.diagnostics.iter().all(|d| d.code != "shrank"));
+    }
 }

@@ -8,8 +8,10 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
@@ -17,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::{DateTime, Local, Utc};
 
 use super::{Decoder, ScanOptions, long_lines};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::event::store::resolve_year;
 use crate::event::{BootEvidence, OomEvent};
@@ -51,12 +53,20 @@ pub struct LiveOptions {
     pub flush_after: Duration,
     /// Stop at this instant (tests); `None` runs until the source ends.
     pub deadline: Option<Instant>,
+    /// Stop when this is set (the program sets it on SIGTERM/SIGINT): what is open is
+    /// handed out, as at the end of the source, and the run returns `Ok`.
+    pub stop: Option<&'static AtomicBool>,
 }
+
+/// How often a run looks at [`LiveOptions::stop`] while it waits.
+const STOP_POLL: Duration = Duration::from_millis(50);
 
 /// Runs a live source, calling `emit` with each finished event and the boot evidence
 /// seen so far, and `warn` with problems of the input as they are met (a line cut at
-/// the line cap). Returns when the source ends, the deadline passes, or `emit` fails
-/// (a closed stdout ends the run quietly).
+/// the line cap, kmsg records overwritten before they were read). Returns when the
+/// source ends, the deadline passes, the stop flag is set, or `emit` fails (a closed
+/// stdout ends the run quietly); a read error ends it with that error, after what was
+/// read is handed out.
 pub fn run(
     source: &LiveSource,
     opts: &LiveOptions,
@@ -67,12 +77,12 @@ pub fn run(
     let max_line = opts.scan.max_line.max(1);
     let (name, kmsg) = match source {
         LiveSource::Kmsg { path } => {
-            let f = open(path)?;
+            let f = open(path, "--kmsg")?;
             thread::spawn(move || read_kmsg(f, tx));
             (path.display().to_string(), true)
         }
         LiveSource::Follow { path, from_start } => {
-            let f = open(path)?;
+            let f = open(path, "--follow")?;
             let (name, path, from_start) = (path.display().to_string(), path.clone(), *from_start);
             thread::spawn(move || follow_file(path, f, from_start, max_line, tx));
             (name, false)
@@ -118,7 +128,13 @@ pub fn run(
     // later read: hold a finished report this long before handing it out.
     let settle = Duration::from_millis(50).min(opts.flush_after);
     let mut finished_at: Option<Instant> = None;
+    let mut failure: Option<io::Error> = None;
+    let mut idle_since = Instant::now();
+    let stopped = || opts.stop.is_some_and(|s| s.load(Ordering::Relaxed));
     loop {
+        if stopped() {
+            break;
+        }
         let wait = match finished_at {
             Some(t) => settle.saturating_sub(t.elapsed()),
             None => opts.flush_after,
@@ -133,8 +149,14 @@ pub fn run(
             }
             None => wait,
         };
+        let wait = if opts.stop.is_some() {
+            wait.min(STOP_POLL)
+        } else {
+            wait
+        };
         match rx.recv_timeout(wait) {
             Ok(msg) => {
+                idle_since = Instant::now();
                 let mut take = |msg: Msg| match msg {
                     Msg::Line(line, whole) => {
                         number += 1;
@@ -149,6 +171,8 @@ pub fn run(
                     }
                     // Line numbers count in the file at the path, which is new now.
                     Msg::Rotated => number = 0,
+                    Msg::Lost(n) => warn(overwritten(&name, n)),
+                    Msg::Failed(e) => failure = Some(e),
                 };
                 take(msg);
                 // Take the rest of the burst: an OOM report arrives in one burst.
@@ -156,7 +180,11 @@ pub fn run(
                     take(msg);
                 }
             }
-            Err(RecvTimeoutError::Timeout) if finished_at.is_none() => {
+            // Only once the quiet period has passed: the wait may be cut short to look
+            // at the stop flag.
+            Err(RecvTimeoutError::Timeout)
+                if finished_at.is_none() && idle_since.elapsed() >= opts.flush_after =>
+            {
                 dec.flush();
                 dec.asm.flush_idle()
             }
@@ -175,6 +203,9 @@ pub fn run(
         if let Err(e) = hand_out(&mut dec) {
             return quit(e);
         }
+        if failure.is_some() {
+            break;
+        }
     }
     dec.flush();
     dec.asm.finish();
@@ -182,14 +213,44 @@ pub fn run(
     if cut.truncated_lines > 1 {
         warn(long_lines(&name, &cut, max_line).expect("cut lines"));
     }
-    end.or_else(quit)
+    end.or_else(quit)?;
+    match failure {
+        Some(e) => Err(Error::Io {
+            path: PathBuf::from(name),
+            source: e,
+        }),
+        None => Ok(()),
+    }
 }
 
-fn open(path: &Path) -> Result<File> {
-    File::open(path).map_err(|e| Error::Io {
+/// The warning for kmsg records overwritten in the ring buffer before they were read.
+fn overwritten(name: &str, n: u64) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Warning,
+        "kmsg-overwritten",
+        name,
+        None,
+        format!(
+            "{n} kernel message(s) were overwritten in the ring buffer before they were read; a report may be incomplete"
+        ),
+    )
+}
+
+/// Opens the file a live run reads; a folder is an error that says what to do.
+fn open(path: &Path, flag: &str) -> Result<File> {
+    let f = File::open(path).map_err(|e| Error::Io {
         path: path.to_path_buf(),
         source: e,
-    })
+    })?;
+    if f.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: format!(
+                "is a directory; {flag} reads one file (to read every log in a folder once, give the folder without {flag})"
+            ),
+        });
+    }
+    Ok(f)
 }
 
 /// When the machine booted, from `/proc/uptime`, to put wall-clock times on kmsg
@@ -208,36 +269,74 @@ enum Msg {
     Line(Vec<u8>, bool),
     /// The followed file was replaced by a new one at the same path.
     Rotated,
+    /// kmsg records were overwritten before they were read: how many.
+    Lost(u64),
+    /// Reading failed; the reader has stopped.
+    Failed(io::Error),
 }
 
 /// Reads /dev/kmsg from the oldest record in the ring buffer on. Each `read` returns
 /// one record; a record overwritten before it was read gives `EPIPE`: skip on.
 fn read_kmsg(mut f: File, tx: SyncSender<Msg>) {
     let mut buf = vec![0u8; 16 * 1024];
+    let mut last_seq: Option<u64> = None;
+    let mut overrun = false;
     loop {
         match f.read(&mut buf) {
             Ok(0) => return,
             Ok(n) => {
-                // A record is one line plus dictionary lines; send them all.
+                // A record is one line plus dictionary lines (which start with a
+                // space); send them all. The records' sequence numbers say how many
+                // were lost to an overrun.
                 for line in buf[..n].split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                    if let Some(seq) = kmsg_seq(line) {
+                        let gap = match last_seq {
+                            Some(a) if seq > a + 1 => seq - a - 1,
+                            _ => u64::from(overrun),
+                        };
+                        overrun = false;
+                        last_seq = Some(seq);
+                        if gap > 0 && tx.send(Msg::Lost(gap)).is_err() {
+                            return;
+                        }
+                    }
                     if tx.send(Msg::Line(line.to_vec(), true)).is_err() {
                         return;
                     }
                 }
             }
-            Err(e) if e.raw_os_error() == Some(libc::EPIPE) => continue,
+            Err(e) if e.raw_os_error() == Some(libc::EPIPE) => overrun = true,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 thread::sleep(Duration::from_millis(100))
             }
-            Err(_) => return,
+            Err(e) => {
+                let _ = tx.send(Msg::Failed(e));
+                return;
+            }
         }
     }
+}
+
+/// The sequence number of a kmsg record (`pri,seq,usec,flags;text`).
+fn kmsg_seq(record: &[u8]) -> Option<u64> {
+    if record.first().is_none_or(|b| !b.is_ascii_digit()) {
+        return None;
+    }
+    let head = &record[..memchr::memchr(b';', record)?];
+    let seq = head.split(|b| *b == b',').nth(1)?;
+    std::str::from_utf8(seq).ok()?.parse().ok()
 }
 
 /// `tail -F`: read new lines as they are appended; when the file is rotated (a new
 /// file at the path) or truncated, start again from the beginning of the new one.
 /// Lines longer than `max_line` are cut as the batch reader cuts them.
+///
+/// A truncation (logrotate's `copytruncate`) is seen by the size falling below what was
+/// read, and, when the writer refilled the file past that point before this looked
+/// (the poll is 200 ms), by the bytes just before it having changed: the last bytes
+/// read are compared with the file's whenever its times moved. A read error is sent on
+/// and ends the follower.
 fn follow_file(path: PathBuf, f: File, from_start: bool, max_line: usize, tx: SyncSender<Msg>) {
     let mut ino = f.metadata().map(|m| m.ino()).unwrap_or(0);
     let mut rdr = BufReader::new(f);
@@ -246,6 +345,10 @@ fn follow_file(path: PathBuf, f: File, from_start: bool, max_line: usize, tx: Sy
     }
     let mut pos = rdr.stream_position().unwrap_or(0);
     let mut line = Partial::default();
+    let mut stamp = times(rdr.get_ref());
+    let fail = |e: io::Error| {
+        let _ = tx.send(Msg::Failed(e));
+    };
     loop {
         match line.read(&mut rdr, max_line, &tx) {
             Ok(None) => return,
@@ -253,14 +356,19 @@ fn follow_file(path: PathBuf, f: File, from_start: bool, max_line: usize, tx: Sy
                 thread::sleep(Duration::from_millis(200));
                 // Rotated or truncated?
                 let rotated = std::fs::metadata(&path).is_ok_and(|m| m.ino() != ino);
-                let truncated = rdr.get_ref().metadata().is_ok_and(|m| m.len() < pos);
+                let now = times(rdr.get_ref());
+                let truncated = rdr.get_ref().metadata().is_ok_and(|m| m.len() < pos)
+                    || (now != stamp && line.rewritten(rdr.get_ref(), pos));
+                stamp = now;
                 if rotated {
                     // Finish the old file first (every line written before the
                     // rotation), then switch.
                     loop {
                         match line.read(&mut rdr, max_line, &tx) {
                             Ok(None) => return,
-                            Ok(Some(0)) | Err(_) => break,
+                            Ok(Some(0)) => break,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => return fail(e),
                             Ok(Some(_)) => {}
                         }
                     }
@@ -268,17 +376,31 @@ fn follow_file(path: PathBuf, f: File, from_start: bool, max_line: usize, tx: Sy
                     if !line.finish(&tx) {
                         return;
                     }
-                    if let Ok(nf) = File::open(&path) {
-                        ino = nf.metadata().map(|m| m.ino()).unwrap_or(0);
-                        rdr = BufReader::new(nf);
-                        pos = 0;
-                        if tx.send(Msg::Rotated).is_err() {
-                            return;
+                    match File::open(&path) {
+                        Ok(nf) => {
+                            ino = nf.metadata().map(|m| m.ino()).unwrap_or(0);
+                            stamp = times(&nf);
+                            rdr = BufReader::new(nf);
+                            pos = 0;
+                            line.seen.clear();
+                            if tx.send(Msg::Rotated).is_err() {
+                                return;
+                            }
                         }
+                        // Between the rename and the new file's creation: next time.
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                        Err(e) => return fail(e),
                     }
                 } else if truncated {
-                    let _ = rdr.seek(SeekFrom::Start(0));
+                    // The rest of the line being read was cut off with the file.
+                    if !line.finish(&tx) {
+                        return;
+                    }
+                    if let Err(e) = rdr.seek(SeekFrom::Start(0)) {
+                        return fail(e);
+                    }
                     pos = 0;
+                    line.seen.clear();
                     if tx.send(Msg::Rotated).is_err() {
                         return;
                     }
@@ -286,10 +408,21 @@ fn follow_file(path: PathBuf, f: File, from_start: bool, max_line: usize, tx: Sy
             }
             Ok(Some(n)) => pos += n as u64,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(_) => return,
+            Err(e) => return fail(e),
         }
     }
 }
+
+/// A file's modification and change times (nanoseconds), which move on every write
+/// and on truncation.
+fn times(f: &File) -> Option<(i64, i64, i64, i64)> {
+    f.metadata()
+        .ok()
+        .map(|m| (m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec()))
+}
+
+/// How many of the last bytes read are kept to see a file rewritten under the reader.
+const SEEN: usize = 256;
 
 /// The line being read from a followed file, which may arrive in pieces (a partial
 /// last line waits for its end). It is kept to the line cap: a longer line's head is
@@ -300,6 +433,8 @@ struct Partial {
     bytes: Vec<u8>,
     /// The head was sent; the rest of the line is being dropped.
     skipping: bool,
+    /// The last bytes read (up to [`SEEN`]), which end at the read position.
+    seen: Vec<u8>,
 }
 
 impl Partial {
@@ -321,6 +456,15 @@ impl Partial {
             None => (buf, false),
         };
         let used = piece.len() + usize::from(ends);
+        let taken = &buf[..used];
+        if taken.len() >= SEEN {
+            self.seen.clear();
+            self.seen.extend_from_slice(&taken[taken.len() - SEEN..]);
+        } else {
+            let keep = (SEEN - taken.len()).min(self.seen.len());
+            self.seen.drain(..self.seen.len() - keep);
+            self.seen.extend_from_slice(taken);
+        }
         let mut send = None;
         if self.skipping {
             self.skipping = !ends;
@@ -344,6 +488,24 @@ impl Partial {
             return Ok(None);
         }
         Ok(Some(used))
+    }
+
+    /// Whether the bytes before `pos` in `file` are no longer the ones read there: the
+    /// file was truncated and written again past `pos` meanwhile.
+    fn rewritten(&self, file: &File, pos: u64) -> bool {
+        let n = self
+            .seen
+            .len()
+            .min(usize::try_from(pos).unwrap_or(usize::MAX));
+        if n == 0 {
+            return false;
+        }
+        let mut now = vec![0u8; n];
+        match file.read_exact_at(&mut now, pos - n as u64) {
+            Ok(()) => now[..] != self.seen[self.seen.len() - n..],
+            // Shorter than that now: truncated.
+            Err(_) => true,
+        }
     }
 
     /// Sends a last line that will not be ended (its file was rotated). False when
@@ -374,7 +536,7 @@ mod tests {
         rx.iter()
             .map(|m| match m {
                 Msg::Line(b, whole) => (String::from_utf8(b).unwrap(), whole),
-                Msg::Rotated => unreachable!(),
+                _ => unreachable!(),
             })
             .collect()
     }
@@ -401,5 +563,60 @@ mod tests {
             lines(b"a\n0123456789", 4, 8),
             [("a".into(), true), ("01234567".into(), false)]
         );
+    }
+
+    #[test]
+    fn a_kmsg_record_gives_its_sequence_number() {
+        assert_eq!(kmsg_seq(b"6,9055,960260420,-;text"), Some(9055));
+        assert_eq!(kmsg_seq(b"6,9055,960260420,-,caller=T12;a;b"), Some(9055));
+        assert_eq!(kmsg_seq(b" SUBSYSTEM=pci"), None);
+        assert_eq!(kmsg_seq(b"no record"), None);
+    }
+
+    /// A followed file's bytes, read to the end by a [`Partial`]; returns it and the
+    /// position reached.
+    fn read_to_end(f: &File) -> (Partial, u64) {
+        let (tx, _rx) = mpsc::sync_channel(1024);
+        let mut rdr = BufReader::with_capacity(64, f.try_clone().unwrap());
+        let mut line = Partial::default();
+        let mut pos = 0;
+        while let Some(n) = line.read(&mut rdr, 1 << 20, &tx).unwrap() {
+            if n == 0 {
+                break;
+            }
+            pos += n as u64;
+        }
+        (line, pos)
+    }
+
+    #[test]
+    fn a_file_truncated_and_refilled_past_the_read_position_is_seen() {
+        // Issue 20: `--follow` missed the lines written between a copytruncate and its
+        // next look when the writer had refilled the file past the old offset (60
+        // written, 40 seen): the size alone did not show the truncation.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let old: String = (0..40).map(|i| format!("old line {i}\n")).collect();
+        std::fs::write(&path, &old).unwrap();
+        let f = File::open(&path).unwrap();
+        let (line, pos) = read_to_end(&f);
+        assert_eq!(pos, old.len() as u64);
+        assert!(!line.rewritten(&f, pos));
+        // Appending is not a rewrite.
+        let mut w = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        std::io::Write::write_all(&mut w, b"appended\n").unwrap();
+        assert!(!line.rewritten(&f, pos));
+        // copytruncate, then more than was there before.
+        let new: String = (0..60).map(|i| format!("new line {i}\n")).collect();
+        w.set_len(0).unwrap();
+        std::io::Write::write_all(&mut w, new.as_bytes()).unwrap();
+        assert!(new.len() as u64 > pos);
+        assert!(line.rewritten(&f, pos));
+        // Truncated below the position: also seen (the size check sees it first).
+        w.set_len(10).unwrap();
+        assert!(line.rewritten(&f, pos));
     }
 }

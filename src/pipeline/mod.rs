@@ -130,16 +130,75 @@ pub(crate) fn long_lines(name: &str, stats: &ReadStats, max_line: usize) -> Opti
 }
 
 /// Lets `parser` sniff the first bytes of an input and gives back a reader that still
-/// yields all of it.
-fn sniffed<R: Read>(
-    parser: &mut Parser,
-    mut reader: R,
-) -> std::io::Chain<std::io::Cursor<Vec<u8>>, R> {
+/// yields all of it, and whether its lines end with a lone CR (classic Mac line ends:
+/// no LF in the first block but a CR), in which case the reader turns every CR into an
+/// LF so that the lines are seen at all.
+fn sniffed<R: Read>(parser: &mut Parser, mut reader: R) -> (CrToLf<R>, bool) {
     let mut head = Vec::new();
     // The line reader meets a read error again and reports it.
-    let _ = input::read_head(&mut reader, &mut head, 16 * 1024);
-    parser.sniff(&head);
-    std::io::Cursor::new(head).chain(reader)
+    let _ = input::read_head(&mut reader, &mut head, SNIFF_BLOCK);
+    let cr_only = memchr::memchr(b'\n', &head).is_none() && memchr::memchr(b'\r', &head).is_some();
+    let mut rdr = CrToLf {
+        inner: std::io::Cursor::new(head).chain(reader),
+        on: cr_only,
+    };
+    if cr_only {
+        let head = rdr.inner.get_mut().0.get_mut();
+        cr_to_lf(head);
+    }
+    parser.sniff(rdr.inner.get_ref().0.get_ref());
+    (rdr, cr_only)
+}
+
+/// The first bytes of an input looked at to settle how it is read.
+const SNIFF_BLOCK: usize = 16 * 1024;
+
+/// A reader that turns CR into LF when `on` (see [`sniffed`]).
+pub(crate) struct CrToLf<R> {
+    inner: std::io::Chain<std::io::Cursor<Vec<u8>>, R>,
+    on: bool,
+}
+
+impl<R: Read> Read for CrToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.on {
+            cr_to_lf(&mut buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
+fn cr_to_lf(bytes: &mut [u8]) {
+    for b in bytes.iter_mut().filter(|b| **b == b'\r') {
+        *b = b'\n';
+    }
+}
+
+/// The note for an input read with CR as its line end.
+pub(crate) fn cr_note(name: &str) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Note,
+        "cr-line-ends",
+        name,
+        None,
+        "the lines end with a CR alone (no LF in the first 16 KiB); each CR was read as a line end",
+    )
+}
+
+/// The warning for journal JSON lines the parser could not decode.
+pub(crate) fn json_rejected(name: &str, parser: &Parser) -> Option<Diagnostic> {
+    let (n, first) = parser.json_rejected();
+    let first = first?;
+    Some(Diagnostic::new(
+        Severity::Warning,
+        "bad-json",
+        name,
+        Some(first),
+        format!(
+            "{n} line(s) that should be journal JSON objects could not be decoded and were skipped (the first is line {first})"
+        ),
+    ))
 }
 
 /// The year anchor of an input read to its end: year-less stamps get their year from

@@ -91,7 +91,7 @@ pub fn decode_records(
         let mut tracker = Tracker {
             parser: kinds::parser(opts.hint),
         };
-        let reader = sniffed(&mut tracker.parser, opened.reader);
+        let (reader, _) = sniffed(&mut tracker.parser, opened.reader);
         LineReader::with_limits(reader, opts.buffer_size, opts.max_line)
             .run(&mut tracker, markers)
             .map_err(io_err)?;
@@ -101,7 +101,7 @@ pub fn decode_records(
     };
     let opened = input::open(&input.source)?;
     let mut parser = kinds::parser(opts.hint);
-    let reader = sniffed(&mut parser, opened.reader);
+    let (reader, _) = sniffed(&mut parser, opened.reader);
     let mut sink = Emitter {
         parser,
         anchor,

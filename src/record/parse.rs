@@ -105,6 +105,9 @@ pub struct Parser {
     json_boot: Vec<u8>,
     json_host: Vec<u8>,
     json_tag: Vec<u8>,
+    /// Journal JSON lines that could not be decoded even leniently: how many, and the
+    /// first one's number.
+    json_rejected: (u64, Option<u64>),
     /// Literals that keep a message holding a line break whole.
     whole: &'static [&'static [u8]],
     /// A kernel message cut by a wrap (mail, pager, terminal) whose rest may follow on
@@ -182,6 +185,12 @@ impl Parser {
         }
     }
 
+    /// Lines that looked like journal JSON objects but could not be decoded (skipped):
+    /// how many, and the number of the first.
+    pub fn json_rejected(&self) -> (u64, Option<u64>) {
+        self.json_rejected
+    }
+
     /// The last year-less stamp seen (with its rollover count), for [`super::YearAnchor`].
     pub fn last_yearless(&self) -> Option<Yearless> {
         self.years.last
@@ -253,8 +262,14 @@ impl Parser {
                 return;
             }
         }
-        if json_only {
-            // Not a journal object: nothing to decode.
+        if json_only
+            || (self.prev.format == Some(Format::JournalJson) && line.first() == Some(&b'{'))
+        {
+            // A journal object that cannot be decoded (or, with the hint, not a journal
+            // object): counted for a warning, not read as text (its MESSAGE would be
+            // taken for a second event).
+            self.json_rejected.0 += 1;
+            self.json_rejected.1.get_or_insert(number);
             return;
         }
         let line = unquote(line);
@@ -659,8 +674,21 @@ impl Parser {
     fn json(&mut self, line: &[u8], number: u64, f: &mut dyn FnMut(&Record<'_>)) -> bool {
         // json-seq output puts an RS byte first.
         let line = line.strip_prefix(&[0x1e]).unwrap_or(line);
-        let Ok(entry) = serde_json::from_slice::<JournalEntry<'_>>(line) else {
-            return false;
+        let repaired;
+        let entry = match serde_json::from_slice::<JournalEntry<'_>>(line) {
+            Ok(e) => e,
+            // A lone surrogate escape (`\udc80`, which journald never writes but a
+            // re-serialising shipper may) fails the whole object: decode it as U+FFFD.
+            Err(_) => match lossy_surrogates(line) {
+                Some(fixed) => {
+                    repaired = fixed;
+                    match serde_json::from_slice::<JournalEntry<'_>>(&repaired) {
+                        Ok(e) => e,
+                        Err(_) => return false,
+                    }
+                }
+                None => return false,
+            },
         };
         let Some(message) = entry.message.as_ref().and_then(JsonText::bytes) else {
             // An object without a message: nothing to say, but it was a journal line.
@@ -754,24 +782,139 @@ impl Parser {
 struct JournalEntry<'a> {
     #[serde(rename = "MESSAGE", default, borrow)]
     message: Option<JsonText<'a>>,
-    #[serde(rename = "__REALTIME_TIMESTAMP", default, borrow)]
+    #[serde(
+        rename = "__REALTIME_TIMESTAMP",
+        default,
+        borrow,
+        deserialize_with = "lenient"
+    )]
     realtime: Option<Cow<'a, str>>,
-    #[serde(rename = "_SOURCE_MONOTONIC_TIMESTAMP", default, borrow)]
+    #[serde(
+        rename = "_SOURCE_MONOTONIC_TIMESTAMP",
+        default,
+        borrow,
+        deserialize_with = "lenient"
+    )]
     source_monotonic: Option<Cow<'a, str>>,
-    #[serde(rename = "_HOSTNAME", default, borrow)]
+    #[serde(rename = "_HOSTNAME", default, borrow, deserialize_with = "lenient")]
     hostname: Option<Cow<'a, str>>,
-    #[serde(rename = "_BOOT_ID", default, borrow)]
+    #[serde(rename = "_BOOT_ID", default, borrow, deserialize_with = "lenient")]
     boot: Option<Cow<'a, str>>,
-    #[serde(rename = "_TRANSPORT", default, borrow)]
+    #[serde(rename = "_TRANSPORT", default, borrow, deserialize_with = "lenient")]
     transport: Option<Cow<'a, str>>,
     #[serde(rename = "SYSLOG_IDENTIFIER", default, borrow)]
     ident: Option<JsonText<'a>>,
     #[serde(rename = "SYSLOG_PID", default, borrow)]
     pid: Option<JsonText<'a>>,
-    #[serde(rename = "SYSLOG_FACILITY", default, borrow)]
+    #[serde(
+        rename = "SYSLOG_FACILITY",
+        default,
+        borrow,
+        deserialize_with = "lenient"
+    )]
     facility: Option<Cow<'a, str>>,
-    #[serde(rename = "PRIORITY", default, borrow)]
+    #[serde(rename = "PRIORITY", default, borrow, deserialize_with = "lenient")]
     priority: Option<Cow<'a, str>>,
+}
+
+/// A journal field oomlens reads as text: a string, or a number written as one by log
+/// shippers that re-serialise journal exports (`"PRIORITY":3`); anything else is
+/// ignored rather than failing the whole line.
+fn lenient<'de: 'a, 'a, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Cow<'a, str>>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Option<Cow<'de, str>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string or a number")
+        }
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_owned())))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            while a
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(None)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// `line` with every `\u` escape of a lone UTF-16 surrogate replaced by `\ufffd`, or
+/// `None` when it has none.
+fn lossy_surrogates(line: &[u8]) -> Option<Vec<u8>> {
+    let hex = |b: &[u8]| -> Option<u32> {
+        let s = std::str::from_utf8(b.get(..4)?).ok()?;
+        u32::from_str_radix(s, 16).ok()
+    };
+    let mut out = Vec::with_capacity(line.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < line.len() {
+        if line[i] != b'\\' {
+            out.push(line[i]);
+            i += 1;
+            continue;
+        }
+        let code = match line.get(i + 1) {
+            Some(b'u') => hex(&line[i + 2..]),
+            _ => None,
+        };
+        match code {
+            Some(0xD800..=0xDBFF)
+                if line.get(i + 6..i + 8) == Some(b"\\u")
+                    && matches!(hex(&line[i + 8..]), Some(0xDC00..=0xDFFF)) =>
+            {
+                out.extend_from_slice(&line[i..i + 12]);
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.extend_from_slice(b"\\ufffd");
+                changed = true;
+                i += 6;
+            }
+            Some(_) => {
+                out.extend_from_slice(&line[i..i + 6]);
+                i += 6;
+            }
+            None => {
+                out.extend_from_slice(&line[i..(i + 2).min(line.len())]);
+                i += 2;
+            }
+        }
+    }
+    changed.then_some(out)
 }
 
 /// A journal field value: a string, a byte array (non-UTF-8 or binary data), or an

@@ -114,7 +114,9 @@ pub struct Report {
     pub summary: Summary,
     entries: Vec<Entry>,
     stores: Vec<EventStore>,
-    evidence: Vec<BootEvidence>,
+    /// Boot evidence by host (in input order within a host): an event's analysis
+    /// looks only at its host's, which keeps a log of thousands of hosts linear.
+    evidence: std::collections::HashMap<Option<crate::text::LogString>, Vec<BootEvidence>>,
     zone: LocalZone,
 }
 
@@ -179,10 +181,10 @@ impl Candidate {
 impl Report {
     /// Builds the report from scanned inputs.
     pub fn build(scans: Vec<InputScan>, opts: &ReportOptions) -> Report {
-        let evidence: Vec<BootEvidence> = scans
-            .iter()
-            .flat_map(|s| s.evidence.iter().cloned())
-            .collect();
+        let mut evidence = std::collections::HashMap::<_, Vec<BootEvidence>>::new();
+        for b in scans.iter().flat_map(|s| s.evidence.iter()) {
+            evidence.entry(b.host.clone()).or_default().push(b.clone());
+        }
         let mut diagnostics = Vec::new();
         let mut inputs = Vec::new();
         let mut stores = Vec::new();
@@ -200,31 +202,37 @@ impl Report {
             // Reading back and summarising each event is independent work (spilled
             // ones are parsed again): done in parallel, in order.
             let store = &scan.events;
-            let read: Vec<std::io::Result<Candidate>> = (0..store.len())
-                .into_par_iter()
-                .map(|i| store.get(i).map(|ev| Candidate::of(&ev, idx, i, opts)))
-                .collect();
+            cands.reserve_exact(store.len());
             // A report without a time sorts where the last time before it puts it.
             let mut carried: Option<NaiveDateTime> = None;
-            for c in read {
-                let mut c = match c {
-                    Ok(c) => c,
-                    Err(e) => {
-                        diagnostics.push(Diagnostic::new(
+            // In chunks: a million events read at once would be held twice.
+            const CHUNK: usize = 16 * 1024;
+            for from in (0..store.len()).step_by(CHUNK) {
+                let read: Vec<std::io::Result<Candidate>> = (from..(from + CHUNK).min(store.len()))
+                    .into_par_iter()
+                    .map(|i| store.get(i).map(|ev| Candidate::of(&ev, idx, i, opts)))
+                    .collect();
+                for c in read {
+                    let mut c =
+                        match c {
+                            Ok(c) => c,
+                            Err(e) => {
+                                diagnostics.push(Diagnostic::new(
                             crate::diag::Severity::Error,
                             "event-store",
                             &scan.name,
                             None,
                             format!("an event could not be read back from the temporary file: {e}"),
                         ));
-                        continue;
+                                continue;
+                            }
+                        };
+                    match c.key.time {
+                        Some(t) => carried = Some(t),
+                        None => c.key.time = carried,
                     }
-                };
-                match c.key.time {
-                    Some(t) => carried = Some(t),
-                    None => c.key.time = carried,
+                    cands.push(c);
                 }
-                cands.push(c);
             }
             stores.push(scan.events);
         }
@@ -278,13 +286,8 @@ impl Report {
     pub fn event(&self, i: usize) -> Option<EventReport> {
         let e = self.entries.get(i)?;
         let ev = self.stores[e.store].get(e.index).ok()?;
-        let mut rep = EventReport::new(
-            ev,
-            &self.evidence,
-            self.zone,
-            i + 1,
-            e.earlier_victims.clone(),
-        );
+        let evidence = self.evidence.get(&ev.host).map_or(&[][..], Vec::as_slice);
+        let mut rep = EventReport::new(ev, evidence, self.zone, i + 1, e.earlier_victims.clone());
         rep.also_in = e.also_in.clone();
         Some(rep)
     }
@@ -339,32 +342,38 @@ fn earlier_victims(done: &[Candidate], c: &Candidate) -> Vec<u32> {
 /// Merges the same event read from two inputs (overlapping rotations, or the same
 /// kernel log written by two programs): same host, same victim, and the same printk
 /// time or wall times within seconds of each other.
-fn dedup(cands: Vec<Candidate>) -> Vec<Candidate> {
-    let mut out: Vec<Candidate> = Vec::with_capacity(cands.len());
-    for c in cands {
+fn dedup(mut cands: Vec<Candidate>) -> Vec<Candidate> {
+    // In place (kept ones are moved down to `kept`), so that a million candidates are
+    // not held twice.
+    let mut kept: usize = 0;
+    for r in 0..cands.len() {
         // Candidates are in time order, so a copy is among the last few.
-        let from = out.len().saturating_sub(64);
-        let dup = out[from..]
+        let from = kept.saturating_sub(64);
+        let dup = cands[from..kept]
             .iter()
-            .rposition(|o| same_event(o, &c))
+            .rposition(|o| same_event(o, &cands[r]))
             .map(|i| from + i);
         match dup {
             Some(i) => {
-                let o = &mut out[i];
+                let (done, rest) = cands.split_at_mut(r);
+                let (o, c) = (&mut done[i], &mut rest[0]);
                 // Keep the more complete copy, remember the other place.
                 if c.same.score > o.same.score {
-                    let mut c = c;
                     c.also_in.push(o.source.clone());
                     c.also_in.append(&mut o.also_in);
-                    *o = c;
+                    std::mem::swap(o, c);
                 } else {
                     o.also_in.push(c.source.clone());
                 }
             }
-            None => out.push(c),
+            None => {
+                cands.swap(kept, r);
+                kept += 1;
+            }
         }
     }
-    out
+    cands.truncate(kept);
+    cands
 }
 
 /// What decides whether two events are the same one.

@@ -20,6 +20,7 @@ mod eras;
 mod fuzz_regressions;
 mod hostile;
 mod inputs;
+mod issue20;
 mod kinds;
 mod lab;
 mod live;

@@ -111,6 +111,8 @@ impl Config {
                     scan: scan.clone(),
                     flush_after: Duration::from_millis(live.flush_ms.max(10)),
                     deadline: None,
+                    // Set by the SIGTERM/SIGINT handler the program installs.
+                    stop: None,
                 },
             )
         } else if live.journal {

@@ -25,7 +25,20 @@ fn main() -> ExitCode {
     // Plain logs are then searched mapped, which is faster; the guard keeps a log
     // truncated meanwhile from killing the process. Without it they are read instead.
     let _ = oomlens::input::install_sigbus_guard();
-    let args = Args::parse();
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        // --help and --version (stdout) as clap writes them; an error names what was
+        // typed, which may be anything: through the sanitiser, line by line.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let text = e.render().to_string();
+            let mut err = io::stderr().lock();
+            for line in text.lines() {
+                let _ = writeln!(err, "{}", safe(line));
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     match run(args) {
         Ok(code) => code,
         Err(err) => {
@@ -38,10 +51,23 @@ fn main() -> ExitCode {
             {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("oomlens: error: {}", error_text(&err));
+            say(&format!("error: {}", error_text(&err)));
             ExitCode::from(2)
         }
     }
+}
+
+/// One line on stderr: `oomlens: ` and `text` through the terminal sanitiser.
+fn say(text: &str) {
+    let _ = writeln!(io::stderr().lock(), "oomlens: {}", safe(text));
+}
+
+/// `text` safe for a terminal, on one line: file names, host names and messages from
+/// logs reach stderr too, and a newline, an escape sequence (a title change, a screen
+/// clear, an OSC 52 clipboard write) or a bidi control in them is shown escaped, so no
+/// line can be forged and nothing can act on the terminal.
+fn safe(text: &str) -> std::borrow::Cow<'static, str> {
+    oomlens::render::sanitize::LogText::sentence(text.to_owned()).into_term()
 }
 
 /// The error and its causes, `: `-separated, each said once: a library error that
@@ -76,7 +102,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let cfg = Config::from_args(args)?;
     for n in &cfg.notices {
-        eprintln!("oomlens: {n}");
+        say(&n.to_string());
     }
     let stdout = io::stdout();
     let tty = stdout.is_terminal();
@@ -157,7 +183,7 @@ fn report(
     let on_screen = cfg.format == Format::Table && tty;
     if !on_screen {
         for d in &problems {
-            eprintln!("oomlens: {d}");
+            say(&d.to_string());
         }
     }
     cfg.format.renderer().report(&report, &cfg.render, out)?;
@@ -181,7 +207,7 @@ fn report(
 fn unlisted_problems(rest: &[&Diagnostic], all: bool, err: &mut dyn Write) -> io::Result<()> {
     if all {
         for d in rest {
-            writeln!(err, "oomlens: {d}")?;
+            writeln!(err, "oomlens: {}", safe(&d.to_string()))?;
         }
     } else if !rest.is_empty() {
         let n = rest.len();
@@ -220,7 +246,7 @@ fn records(inputs: &[Input], cfg: &Config, out: &mut dyn Write) -> anyhow::Resul
             {
                 return Ok(ExitCode::SUCCESS);
             }
-            eprintln!("oomlens: {e}");
+            say(&format!("error: {e}"));
             errors = true;
         }
     }
@@ -256,8 +282,46 @@ fn live(
         cfg.format.renderer().event(&rep, &cfg.render, out)?;
         out.flush()
     };
-    oomlens::pipeline::live::run(source, opts, &mut emit, &mut |d| eprintln!("oomlens: {d}"))?;
+    // `systemctl stop` and Ctrl-C end a live run like the end of its source: reports
+    // that are complete, or waiting for the quiet period, are printed, and the exit
+    // status is 0.
+    let mut opts = opts.clone();
+    if stop_on_signals().is_ok() {
+        opts.stop = Some(&STOP);
+    }
+    oomlens::pipeline::live::run(source, &opts, &mut emit, &mut |d| say(&d.to_string()))?;
+    if STOP.load(Ordering::Relaxed) {
+        return Ok(ExitCode::SUCCESS);
+    }
     Ok(exit_code(false, id > 0))
+}
+
+/// Set by SIGTERM/SIGINT in live runs.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_stop(_: libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// Makes SIGTERM and SIGINT set [`STOP`]; a second one acts as if oomlens had no
+/// handler (`SA_RESETHAND`), so a run that does not stop can still be killed.
+#[allow(unsafe_code)]
+fn stop_on_signals() -> io::Result<()> {
+    for sig in [libc::SIGTERM, libc::SIGINT] {
+        // SAFETY: sigaction with a zeroed, then filled, struct; the handler only stores
+        // to an atomic, which is async-signal-safe.
+        let r = unsafe {
+            let mut act: libc::sigaction = std::mem::zeroed();
+            act.sa_sigaction = on_stop as *const () as usize;
+            act.sa_flags = libc::SA_RESETHAND | libc::SA_RESTART;
+            libc::sigemptyset(&mut act.sa_mask);
+            libc::sigaction(sig, &act, std::ptr::null_mut())
+        };
+        if r != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1190,6 +1190,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_root_discount_is_named_as_such() {
+        // A root task under oom_score_adj=0 on a 3 % kernel: its only adjustment is the
+        // discount (3 % of 25,690 pages = 770).
+        let f = Finding::Highest {
+            task: TaskRef {
+                pid: 1,
+                name: "mysqld".into(),
+                line: None,
+            },
+            points: 24920,
+            measure: Measure::Pages {
+                memory: 25690,
+                rss: 25600,
+                swap: 0,
+                pgtables: 90,
+                adj_points: -770,
+                oom_score_adj: 0,
+                root_discount: 770,
+            },
+        };
+        let mut s = LogText::sentence(String::new());
+        finding(&f, &mut s);
+        assert_eq!(
+            s.term(),
+            "mysqld (pid 1) had the highest badness: 24,920 points — 25,690 from memory \
+             (rss 25,600 + page tables 90 pages) and -770 from the root discount (3 % of a \
+             root task's memory, kernels before 4.17)."
+        );
+    }
+
+    #[test]
     fn numbers() {
         assert_eq!(human_kb(980), "980 KiB");
         assert_eq!(human_kb(65536), "64.0 MiB");

@@ -937,7 +937,48 @@ pub fn cause_sentence(c: &Cause, ev: &OomEvent) -> LogText<'static> {
                 NodesBy::Mempolicy => out.push_words("memory policy"),
             }
             out.push_words(")");
-            if !nodes.is_empty() {
+            // Zones of the allowed nodes the mask may not use (Movable for a request
+            // without __GFP_MOVABLE): their free memory could not serve it.
+            let barred: Vec<&ZoneState> = c
+                .zones
+                .iter()
+                .filter(|z| z.node.is_some_and(|n| allowed.contains(&n)))
+                .filter(|z| z.allowed == Some(false) && z.free_kb.is_some_and(|f| f > 0))
+                .collect();
+            let usable = c
+                .zones
+                .iter()
+                .filter(|z| z.node.is_some_and(|n| allowed.contains(&n)))
+                .filter(|z| z.allowed != Some(false))
+                .count();
+            if !barred.is_empty() {
+                if usable == 0 {
+                    out.push_words(&format!(
+                        ": {} no zone the allocation may use; ",
+                        if one { "it had" } else { "they had" }
+                    ));
+                } else {
+                    let free = c
+                        .zones
+                        .iter()
+                        .filter(|z| z.node.is_some_and(|n| allowed.contains(&n)))
+                        .filter(|z| z.allowed != Some(false))
+                        .fold(0u64, |a, z| a.saturating_add(z.free_kb.unwrap_or(0)));
+                    out.push_words(&format!(
+                        ": {} had {} free in the zones the allocation may use; ",
+                        if one { "it" } else { "they" },
+                        human_kb(free)
+                    ));
+                }
+                for (i, z) in barred.iter().enumerate() {
+                    if i > 0 {
+                        out.push_words(", ");
+                    }
+                    out.push_log(&zone_label(z, !one));
+                    out.push_words(&format!(" had {} free", human_kb(z.free_kb.unwrap_or(0))));
+                }
+                out.push_words(", which it may not use");
+            } else if !nodes.is_empty() {
                 let free = nodes.iter().fold(0u64, |a, n| a.saturating_add(n.free_kb));
                 out.push_words(&format!(
                     ": {} had {} free",

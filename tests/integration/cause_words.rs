@@ -136,13 +136,30 @@ fn a_numa_oom_shows_the_allowed_nodes_memory() {
 
 #[test]
 fn a_bare_hex_gfp_mask_is_shown_decoded() {
-    let evs = report(&[sample(
-        "real/107-linuxmm-ethgen-i686-4.9-lowmem-two-ooms-indented.log",
-    )])
-    .event_list();
-    let a = evs[0].analysis.cause.allocation.as_ref().unwrap();
-    let d = vocab::gfp_decoded(a);
-    assert!(d.is_some(), "{a:?}");
+    let alloc = |rel: &str| {
+        report(&[sample(rel)]).event_list()[0]
+            .analysis
+            .cause
+            .allocation
+            .clone()
+            .unwrap()
+    };
+    // 2.6.32: a bare mask, decoded with the tables of the releases that read it so.
+    let a = alloc("real/033-unixse-debian-2.6.32-header-trace-only.log");
+    assert_eq!(
+        vocab::gfp_decoded(&a).as_deref(),
+        Some("GFP_HIGHUSER_MOVABLE|__GFP_COLD, decoded for 2.6.31–4.3")
+    );
+    // No kernel version, and the tables disagree: said, not guessed.
+    let a = alloc("real/105-linuxmm-tetsuo-sysrq-f-order0-3.19-ext4-snipped.log");
+    assert!(a.gfp_ambiguous && a.gfp_flags.is_empty(), "{a:?}");
+    assert_eq!(
+        vocab::gfp_decoded(&a).as_deref(),
+        Some(
+            "not decoded: the kernel version is unknown and the kernels' flag tables read it \
+             differently"
+        )
+    );
 }
 
 /// Every sample file the report tests read.
@@ -228,4 +245,17 @@ fn no_sentence_contradicts_the_cause() {
         }
     }
     assert!(checked > 100, "{checked} events");
+}
+
+#[test]
+fn a_node_whose_memory_the_mask_may_not_use_is_not_said_to_have_it() {
+    // Node 4 has only a Movable zone; GFP_HIGHUSER without __GFP_MOVABLE may not use it.
+    assert_eq!(
+        sentence(
+            "real/100-lkml-fengtang-cpuset-movable-node-5.8-indented.log",
+            0
+        ),
+        "Node 4 was the only one allowed (cpuset): it had no zone the allocation may use; \
+         Movable had 124 GiB free, which it may not use; the machine had 610 GiB free."
+    );
 }

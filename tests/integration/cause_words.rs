@@ -259,3 +259,33 @@ fn a_node_whose_memory_the_mask_may_not_use_is_not_said_to_have_it() {
          Movable had 124 GiB free, which it may not use; the machine had 610 GiB free."
     );
 }
+
+#[test]
+fn cause_sentences_of_the_cause_samples_and_vm_captures() {
+    // samples/real 100–115 (one or more of each kind) and the vm captures, one line each.
+    let mut text = String::new();
+    for path in all_samples() {
+        let rel = path
+            .strip_prefix(samples())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let wanted = rel.starts_with("vm/")
+            || rel
+                .strip_prefix("real/1")
+                .and_then(|r| r.get(..2))
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|n| n <= 15);
+        if !wanted {
+            continue;
+        }
+        for ev in report(std::slice::from_ref(&path)).event_list() {
+            text.push_str(&format!(
+                "{rel} #{}: {}\n",
+                ev.id,
+                vocab::cause_sentence(&ev.analysis.cause, &ev.event).term()
+            ));
+        }
+    }
+    insta::assert_snapshot!("cause_sentences", text);
+}

@@ -997,6 +997,10 @@ pub enum Measure {
         adj_points: i64,
         /// The task's oom_score_adj.
         oom_score_adj: i64,
+        /// Of `adj_points`, the points the root discount of kernels before 4.17 (3 % of
+        /// a root task's memory) removed, as a positive number; 0 when none applied.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        root_discount: i64,
     },
 }
 
@@ -1299,6 +1303,15 @@ fn explain(
                     pgtables: v.pgtables_pages,
                     adj_points: v.adj_points,
                     oom_score_adj: v.oom_score_adj,
+                    // adj_points = oom_score_adj × totalpages/1000 − the root discount.
+                    root_discount: match (m.root, total) {
+                        (RootBonus::ThreePercent, Some(t)) => v
+                            .oom_score_adj
+                            .saturating_mul((t.pages / 1000).min(i64::MAX as u64) as i64)
+                            .saturating_sub(v.adj_points)
+                            .max(0),
+                        _ => 0,
+                    },
                 }
             };
             s.push(F::Highest {
@@ -1463,4 +1476,8 @@ fn decide(ev: &OomEvent, m: &Model, ranking: &[Ranked]) -> Decider {
     } else {
         Factor::LargerProtected
     })
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }

@@ -188,6 +188,18 @@ pub struct Allocation {
     pub gfp_flags: Vec<String>,
     /// The named combination the mask equals (`GFP_KERNEL`, …).
     pub gfp_composite: Option<String>,
+    /// The mask read as the kernel's `%pGg` prints it (combinations, then the flags
+    /// they leave); empty when not decoded or the readings disagree.
+    #[serde(default)]
+    pub gfp_names: Vec<String>,
+    /// The releases whose tables gave the reading (`"2.6.32"`, `"2.6.24–4.4"`); `None`
+    /// when the kernel printed the names itself or the mask was not decoded.
+    #[serde(default)]
+    pub gfp_tables: Option<String>,
+    /// The kernel release is unknown and the candidate tables read the mask
+    /// differently: no flags are given.
+    #[serde(default)]
+    pub gfp_ambiguous: bool,
     /// The highest zone the mask allows (the zones below it are allowed too); `None`
     /// when not known.
     pub highest_zone: Option<gfp::Zone>,
@@ -529,6 +541,23 @@ fn allocation(
             .map(|g| g.flags.iter().map(|f| f.to_string()).collect())
             .unwrap_or_default(),
         gfp_composite: one.and_then(|g| g.composite).map(str::to_string),
+        gfp_names: one
+            .map(|g| g.names.iter().map(|f| f.to_string()).collect())
+            .unwrap_or_default(),
+        gfp_tables: one.and_then(|g| {
+            let (r, agree) = match &g.basis {
+                gfp::Basis::Table { range, .. } => (range, ""),
+                // The release is not known: every candidate table reads it the same.
+                gfp::Basis::AllAgree { range } => (range, ", every table agrees"),
+                _ => return None,
+            };
+            Some(match r.to {
+                Some(to) if to == r.from => format!("{}{agree}", r.from),
+                Some(to) => format!("{}–{to}{agree}", r.from),
+                None => format!("{}+{agree}", r.from),
+            })
+        }),
+        gfp_ambiguous: matches!(decoded, Some(gfp::Decoded::Ambiguous(_))),
         highest_zone: match zones {
             Some(AllowedZones::UpTo(z)) => Some(z),
             _ => None,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::badness::UNLIMITED_KB;
+use crate::analysis::cause::{Cause, CauseKind, Picture};
 use crate::analysis::kernel;
 use crate::event::{OomEvent, Scope};
 use crate::text::{LogString, OptionLogStr};
@@ -44,7 +45,8 @@ pub struct TaskShare {
 /// What filled memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemoryUse {
-    /// `memcg` or `machine`.
+    /// `memcg`, `machine`, or `nodes` (a cpuset or memory-policy OOM: the allowed
+    /// NUMA nodes' own counters, as the cause's picture has them).
     pub domain: String,
     /// The memcg that hit its limit.
     pub cgroup: Option<LogString>,
@@ -87,13 +89,21 @@ pub enum AllocationKind {
 }
 
 /// Works out what filled memory for `ev`, or `None` when the log holds no memory state.
-pub fn analyse(ev: &OomEvent) -> Option<MemoryUse> {
+/// The domain is the one that ran out by `cause`: for a cpuset or memory-policy OOM the
+/// allowed nodes, not the machine.
+pub fn analyse(ev: &OomEvent, cause: &Cause) -> Option<MemoryUse> {
     let page_kb = kernel::page_size(ev).0;
     let memcg_state = ev
         .memcg
         .as_ref()
         .is_some_and(|m| m.usage_kb.is_some() || !m.stats.is_empty());
-    let mut mu = if ev.scope == Some(Scope::Memcg) && memcg_state {
+    let nodes = match (&cause.kind, &cause.picture) {
+        (CauseKind::NumaNodes, Some(p @ Picture::Nodes { .. })) => Some(p),
+        _ => None,
+    };
+    let mut mu = if let Some(p) = nodes {
+        nodes_use(ev, p)
+    } else if ev.scope == Some(Scope::Memcg) && memcg_state {
         memcg_use(ev)?
     } else if ev
         .mem_info
@@ -234,6 +244,17 @@ fn memcg_use(ev: &OomEvent) -> Option<MemoryUse> {
                 .map(|(a, b)| a.saturating_sub(b))
         })
         .filter(|s| *s < UNLIMITED_KB);
+    // v1 has no swap limit: memory+swap − memory is the room only while memory is at
+    // its limit. When the memory+swap counter bound below it, the room was
+    // memory+swap − usage, and swap in use can exceed the first reckoning.
+    let swap_total = match (swap_total, swap_used) {
+        (Some(t), Some(u)) if u > t && mc.swap_limit_kb.is_none() => mc
+            .memsw_limit_kb
+            .zip(mc.usage_kb)
+            .map(|(a, b)| a.saturating_sub(b))
+            .filter(|s| *s < UNLIMITED_KB),
+        _ => swap_total,
+    };
     Some(MemoryUse {
         domain: "memcg".into(),
         cgroup: mc.oom_memcg.clone().or_else(|| mc.stats_path.clone()),
@@ -246,6 +267,47 @@ fn memcg_use(ev: &OomEvent) -> Option<MemoryUse> {
         largest_tasks: Vec::new(),
         free_but_failed: None,
     })
+}
+
+/// The allowed nodes of a cpuset or memory-policy OOM, from their own `Node N` lines.
+fn nodes_use(ev: &OomEvent, p: &Picture) -> MemoryUse {
+    let Picture::Nodes {
+        anon_kb,
+        shmem_kb,
+        page_cache_kb,
+        free_kb,
+        managed_kb,
+        ..
+    } = *p
+    else {
+        unreachable!("nodes_use is given a nodes picture")
+    };
+    let total = (managed_kb > 0).then_some(managed_kb);
+    let mut parts = Parts::of(total);
+    parts.add("anon", Some(anon_kb));
+    parts.add("page_cache", Some(page_cache_kb));
+    parts.add("shmem", Some(shmem_kb));
+    parts.add("free", Some(free_kb));
+    if let Some(t) = total {
+        parts.rest_of(t);
+    }
+    let mi = ev.mem_info.as_ref();
+    let (swap_total, swap_free) = (
+        mi.and_then(|m| m.total_swap_kb),
+        mi.and_then(|m| m.free_swap_kb),
+    );
+    MemoryUse {
+        domain: "nodes".into(),
+        cgroup: None,
+        total_kb: total,
+        used_kb: total.map(|t| t.saturating_sub(free_kb)),
+        failcnt: None,
+        swap_used_kb: swap_total.zip(swap_free).map(|(t, f)| t.saturating_sub(f)),
+        swap_total_kb: swap_total,
+        parts: parts.list,
+        largest_tasks: Vec::new(),
+        free_but_failed: None,
+    }
 }
 
 fn machine_use(ev: &OomEvent, page_kb: u64) -> Option<MemoryUse> {

@@ -85,10 +85,12 @@ pub fn analyse(ev: &OomEvent, evidence: &[BootEvidence], earlier_victims: Vec<u3
         earlier_victims,
         containerized,
     };
+    // What filled memory is told for the domain the cause says ran out.
+    let cause = cause::analyse(ev);
     Analysis {
         badness: badness::analyse(ev, &ctx),
-        memory: memory::analyse(ev),
+        memory: memory::analyse(ev, &cause),
         container,
-        cause: cause::analyse(ev),
+        cause,
     }
 }

@@ -67,7 +67,7 @@ pub struct EventJson<'a> {
     badness: Option<BadnessJson<'a>>,
     memory: Option<MemoryJson<'a>>,
     container: Option<ContainerJson<'a>>,
-    cause: &'a Cause,
+    cause: CauseJson<'a>,
     #[serde(skip_serializing_if = "<[LogString]>::is_empty")]
     raw: &'a [LogString],
 }
@@ -193,10 +193,22 @@ struct MemoryJson<'a> {
     parts: &'a [Part],
     largest_tasks: &'a [TaskShare],
     summary: LogText<'static>,
+    /// Memcg OOMs: what the dashboards showed, what a kill cannot free, what reclaim
+    /// should have freed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+}
+
+/// The cause with its sentence (`explanation`) from the vocabulary.
+#[derive(Serialize)]
+struct CauseJson<'a> {
+    #[serde(flatten)]
+    cause: &'a Cause,
+    explanation: LogText<'static>,
 }
 
 impl<'a> MemoryJson<'a> {
-    fn new(m: &'a MemoryUse) -> Self {
+    fn new(m: &'a MemoryUse, cause: &Cause) -> Self {
         MemoryJson {
             domain: &m.domain,
             cgroup: m.cgroup.as_ref(),
@@ -207,7 +219,8 @@ impl<'a> MemoryJson<'a> {
             swap_total_kb: m.swap_total_kb,
             parts: &m.parts,
             largest_tasks: &m.largest_tasks,
-            summary: vocab::memory_summary(m),
+            summary: vocab::memory_summary(m, cause),
+            detail: vocab::memcg_detail(cause),
         }
     }
 }
@@ -318,13 +331,20 @@ impl<'a> EventJson<'a> {
             complete: ev.complete,
             notes: &ev.notes,
             badness: r.analysis.badness.as_ref().map(BadnessJson::new),
-            memory: r.analysis.memory.as_ref().map(MemoryJson::new),
+            memory: r
+                .analysis
+                .memory
+                .as_ref()
+                .map(|m| MemoryJson::new(m, &r.analysis.cause)),
             container: r.analysis.container.as_ref().map(|c| ContainerJson {
                 cgroup: &c.cgroup,
                 label: c.label(),
                 owner: &c.owner,
             }),
-            cause: &r.analysis.cause,
+            cause: CauseJson {
+                cause: &r.analysis.cause,
+                explanation: vocab::cause_sentence(&r.analysis.cause, ev),
+            },
             raw: &ev.raw,
         }
     }

@@ -250,6 +250,15 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
             s.push_str(&format!(", {}", md(f)));
         } else if let Some(g) = &t.gfp_mask {
             s.push_str(&format!(", gfp\\_mask={}", md(g)));
+            if let Some(d) = ev
+                .analysis
+                .cause
+                .allocation
+                .as_ref()
+                .and_then(vocab::gfp_decoded)
+            {
+                s.push_str(&format!(" ({})", md_words(&d)));
+            }
         }
         if let Some(o) = t.order {
             s.push_str(&format!(", order {o}"));
@@ -272,6 +281,11 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
         if e.complete { "yes" } else { "no" }
     )?;
     writeln!(out)?;
+    writeln!(
+        out,
+        "**Cause:** {}\n",
+        vocab::cause_sentence(&ev.analysis.cause, e).md()
+    )?;
     if let Some(b) = &ev.analysis.badness {
         writeln!(out, "**Why this victim:** {}\n", vocab::explanation(b).md())?;
     }
@@ -279,8 +293,11 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
         writeln!(
             out,
             "**What filled memory:** {}\n",
-            vocab::memory_summary(m).md()
+            vocab::memory_summary(m, &ev.analysis.cause).md()
         )?;
+        if let Some(d) = vocab::memcg_detail(&ev.analysis.cause) {
+            writeln!(out, "{}\n", md_words(&d))?;
+        }
         if !m.parts.is_empty() {
             writeln!(out, "| Part | Size | Share |")?;
             writeln!(out, "|---|---:|---:|")?;

@@ -5,6 +5,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use crate::analysis::ContainerKind as K;
+use crate::analysis::cause::{CauseKind, CauseScope, LimitLevel};
 use crate::event::{Evidence, Scope};
 use crate::render::sanitize::LogText;
 use crate::render::vocab;
@@ -84,6 +85,33 @@ fn place(ev: &EventReport) -> LogText<'static> {
         }
     });
     let cgroup = e.memcg.as_ref().and_then(|m| m.oom_memcg.as_ref());
+    // Where it ran out, when that is not the machine or the cgroup: the cause's tag.
+    let c = &ev.analysis.cause;
+    if matches!(
+        c.kind,
+        CauseKind::NumaNodes | CauseKind::Zone | CauseKind::Fragmentation | CauseKind::Manual
+    ) && let Some(tag) = vocab::cause_tag(c)
+    {
+        let mut s = LogText::sentence(tag.to_string());
+        if let Some(o) = owner {
+            s.push_words("; victim in ");
+            s.push_log(&o);
+        }
+        return s;
+    }
+    if c.kind == CauseKind::MemcgLimit
+        && let CauseScope::Memcg {
+            level: Some(LimitLevel::NodeAllocatable),
+            ..
+        } = c.scope
+    {
+        let mut s = LogText::sentence("node over-commit".into());
+        if let Some(o) = owner {
+            s.push_words("; victim in ");
+            s.push_log(&o);
+        }
+        return s;
+    }
     match (e.scope, owner, cgroup) {
         (Some(Scope::Global), Some(o), _) => {
             let mut s = LogText::sentence("machine; victim in ".into());

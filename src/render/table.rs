@@ -280,13 +280,16 @@ fn event_body(
     if let Some(h) = &e.host {
         head.push_str(&format!(" · {}", term(h)));
     }
-    head.push_str(match e.scope {
-        Some(Scope::Memcg) => " · memory cgroup limit",
-        Some(Scope::Global) => " · whole machine",
-        Some(Scope::Cpuset) => " · cpuset",
-        Some(Scope::Mempolicy) => " · memory policy",
-        None => "",
-    });
+    match vocab::cause_tag(&ev.analysis.cause) {
+        Some(t) => head.push_str(&format!(" · {t}")),
+        None => head.push_str(match e.scope {
+            Some(Scope::Memcg) => " · memory cgroup",
+            Some(Scope::Global) => " · whole machine",
+            Some(Scope::Cpuset) => " · cpuset",
+            Some(Scope::Mempolicy) => " · memory policy",
+            None => "",
+        }),
+    }
     if !e.complete {
         head.push_str(" · partial");
     }
@@ -367,6 +370,15 @@ fn event_body(
             s.push_str(&format!(" {}", term(f)));
         } else if let Some(m) = &t.gfp_mask {
             s.push_str(&format!(" gfp_mask={}", term(m)));
+            if let Some(d) = ev
+                .analysis
+                .cause
+                .allocation
+                .as_ref()
+                .and_then(vocab::gfp_decoded)
+            {
+                s.push_str(&format!(" ({d})"));
+            }
         }
         if let Some(o) = t.order {
             s.push_str(&format!(", order {o}"));
@@ -379,9 +391,25 @@ fn event_body(
     if let Some(b) = &ev.analysis.badness {
         field(out, p, "Why", &vocab::explanation(b).term(), opts)?;
     }
+    field(
+        out,
+        p,
+        "Cause",
+        &vocab::cause_sentence(&ev.analysis.cause, e).term(),
+        opts,
+    )?;
     if let Some(m) = &ev.analysis.memory {
-        field(out, p, "Memory", &vocab::memory_summary(m).term(), opts)?;
+        field(
+            out,
+            p,
+            "Memory",
+            &vocab::memory_summary(m, &ev.analysis.cause).term(),
+            opts,
+        )?;
         bars(m, p, out)?;
+    }
+    if let Some(d) = vocab::memcg_detail(&ev.analysis.cause) {
+        field(out, p, "", &d, opts)?;
     }
     if let Some(b) = &ev.analysis.badness
         && !b.ranking.is_empty()

@@ -10,7 +10,12 @@ use crate::analysis::badness::{
     Decider, Era, Exempt, Factor, Finding, Formula, GapUnit, Measure, MemcgSwap, Note, PageTables,
     RamBasis, RootBonus, ScoreCheck, ScoreVerdict, SwapRoom, SwapSource, TaskRef, TotalBasis,
 };
+use crate::analysis::cause::{
+    Allocation, Cause, CauseKind, CauseScope, Counter, CounterState, LimitLevel, Missing, NodesBy,
+    Picture, ZoneState,
+};
 use crate::analysis::{AllocationKind, Badness, MemoryUse};
+use crate::event::OomEvent;
 use crate::render::sanitize::LogText;
 use crate::text::LogString;
 use Piece::{Name, Text, W};
@@ -367,6 +372,7 @@ fn finding(f: &Finding, out: &mut LogText<'static>) {
                 pgtables,
                 adj_points,
                 oom_score_adj,
+                root_discount,
             } = measure
             {
                 part.push_words(&format!(
@@ -378,10 +384,17 @@ fn finding(f: &Finding, out: &mut LogText<'static>) {
                     part.push_words(&format!(" + swap {}", group(*swap)));
                 }
                 part.push_words(&format!(" + page tables {} pages)", group(*pgtables)));
-                if *adj_points != 0 {
+                let from_adj = adj_points.saturating_add(*root_discount);
+                if from_adj != 0 {
                     part.push_words(&format!(
                         " and {} from oom_score_adj={oom_score_adj}",
-                        signed(*adj_points)
+                        signed(from_adj)
+                    ));
+                }
+                if *root_discount != 0 {
+                    part.push_words(&format!(
+                        " and {} from the root discount (3 % of a root task's memory, kernels before 4.17)",
+                        signed(-*root_discount)
                     ));
                 }
             }
@@ -579,11 +592,16 @@ fn part_name(n: &str) -> &str {
     }
 }
 
-/// What filled memory, in a few sentences.
-pub fn memory_summary(mu: &MemoryUse) -> LogText<'static> {
+/// What filled memory, in a few sentences. Whether the domain "ran out" or "hit its
+/// limit" is said only when the cause says so: a memory+swap OOM's memory counter, or
+/// the machine behind a cpuset, zone or fragmentation OOM, did not.
+pub fn memory_summary(mu: &MemoryUse, cause: &Cause) -> LogText<'static> {
     let mut out = LogText::sentence("Memory cgroup ".into());
     let mut s = String::new();
     let total_h = mu.total_kb.map(human_kb);
+    // The memory counter bound (or which one did is not known, and the kernel called
+    // it a memcg OOM).
+    let memory_bound = cause.kind == CauseKind::MemcgLimit;
     if mu.domain == "memcg" {
         match &mu.cgroup {
             Some(cg) => out.push_log(&cg.into()),
@@ -591,19 +609,39 @@ pub fn memory_summary(mu: &MemoryUse) -> LogText<'static> {
         }
         s.push(' ');
         match (total_h, mu.used_kb) {
-            (Some(t), Some(u)) => {
+            (Some(t), Some(u)) if memory_bound => {
                 s.push_str(&format!("hit its {t} limit (usage {}", human_kb(u)));
                 if let Some(f) = mu.failcnt {
                     s.push_str(&format!(", limit hit {} times", group(f as i64)));
                 }
                 s.push(')');
             }
-            (None, Some(u)) => s.push_str(&format!("ran out of memory at {} usage", human_kb(u))),
-            _ => s.push_str("ran out of memory"),
+            (Some(t), Some(u)) => {
+                s.push_str(&format!("used {} of its {t} memory limit", human_kb(u)));
+                if let Some(f) = mu.failcnt {
+                    s.push_str(&format!(" (memory limit hit {} times)", group(f as i64)));
+                }
+            }
+            (None, Some(u)) if memory_bound => {
+                s.push_str(&format!("ran out of memory at {} usage", human_kb(u)))
+            }
+            (None, Some(u)) => s.push_str(&format!("used {}", human_kb(u))),
+            _ if memory_bound => s.push_str("ran out of memory"),
+            _ => s.push_str("memory"),
+        }
+    } else if mu.domain == "nodes" {
+        out = LogText::sentence(String::new());
+        s.push_str("The allowed nodes");
+        if let Some(t) = total_h {
+            s.push_str(&format!(" ({t} managed)"));
         }
     } else {
         out = LogText::sentence(String::new());
-        s.push_str("The machine ran out of memory");
+        s.push_str(if cause.kind == CauseKind::Machine {
+            "The machine ran out of memory"
+        } else {
+            "The machine's memory"
+        });
         if let Some(t) = total_h {
             s.push_str(&format!(" ({t} RAM"));
             if let Some(st) = mu.swap_total_kb {
@@ -632,7 +670,12 @@ pub fn memory_summary(mu: &MemoryUse) -> LogText<'static> {
         s.push_str(&shown.join(", "));
     }
     s.push('.');
-    if let Some(f) = &mu.free_but_failed {
+    // Said only where the cause sentence does not already tell what failed.
+    if let Some(f) = mu
+        .free_but_failed
+        .as_ref()
+        .filter(|_| matches!(cause.kind, CauseKind::Machine | CauseKind::Unknown))
+    {
         s.push_str(&format!(
             " Yet {:.0} % of RAM was free: this was not a full machine but an allocation the kernel could not satisfy",
             f.free_percent
@@ -641,9 +684,8 @@ pub fn memory_summary(mu: &MemoryUse) -> LogText<'static> {
             Some(AllocationKind::PageFault) => s.push_str(
                 " (gfp_mask=0x0 comes from a page fault, e.g. one failed by a kernel-memory limit)",
             ),
-            Some(AllocationKind::HigherOrder) => {
-                s.push_str(" (a higher-order allocation: memory was fragmented)")
-            }
+            // Fragmentation would be the cause's kind: the buddy lists did not show it.
+            Some(AllocationKind::HigherOrder) => s.push_str(" (a higher-order allocation)"),
             None => {}
         }
         s.push('.');
@@ -660,7 +702,11 @@ pub fn memory_summary(mu: &MemoryUse) -> LogText<'static> {
         if t.swap_kb > 0 {
             s.push_str(&format!(" + {} swap", human_kb(t.swap_kb)));
         }
-        let of = if mu.domain == "memcg" { "limit" } else { "RAM" };
+        let of = match mu.domain.as_str() {
+            "memcg" => "limit",
+            "nodes" => "nodes' memory",
+            _ => "RAM",
+        };
         if mu.total_kb.is_some() && t.percent < 1.0 {
             s.push_str(&format!(" (rss under 1 % of the {of})"));
         } else if mu.total_kb.is_some() && t.percent <= 100.0 {
@@ -676,9 +722,544 @@ pub fn memory_summary(mu: &MemoryUse) -> LogText<'static> {
     out
 }
 
+/// A short tag of the cause for headers and overviews ("memory cgroup limit",
+/// "fragmentation"), or `None` when the cause is unknown (the renderer keeps the scope).
+pub fn cause_tag(c: &Cause) -> Option<&'static str> {
+    Some(match c.kind {
+        CauseKind::MemcgLimit => match &c.scope {
+            CauseScope::Memcg {
+                level: Some(LimitLevel::NodeAllocatable),
+                ..
+            } => "node over-commit (kubepods limit)",
+            CauseScope::Memcg {
+                level: Some(LimitLevel::QosTier),
+                ..
+            } => "QoS tier limit",
+            _ => "memory cgroup limit",
+        },
+        CauseKind::MemswLimit => "memory+swap limit",
+        CauseKind::SwapLimit => "swap limit",
+        CauseKind::KmemLimit => "kmem limit",
+        CauseKind::Machine => "whole machine",
+        CauseKind::NumaNodes => match &c.scope {
+            CauseScope::Nodes {
+                by: NodesBy::Mempolicy,
+                ..
+            } => "memory policy nodes",
+            _ => "cpuset nodes",
+        },
+        CauseKind::Zone => "zone watermarks",
+        CauseKind::Fragmentation => "fragmentation",
+        CauseKind::Manual => "manual (SysRq-f)",
+        CauseKind::Unknown => return None,
+    })
+}
+
+/// `usage 512 MiB of 512 MiB, failcnt 12`.
+fn counter_state(s: &CounterState) -> String {
+    let mut t = format!(
+        "{} of {}",
+        human_kb(s.usage_kb),
+        if s.limit_kb >= 1 << 50 {
+            "unlimited".to_string()
+        } else {
+            human_kb(s.limit_kb)
+        }
+    );
+    if let Some(f) = s.failcnt {
+        t.push_str(&format!(", failcnt {}", group(f as i64)));
+    }
+    t
+}
+
+fn nodes_list(n: &[u32]) -> String {
+    n.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// A zone's name, with its node when the report has more than one.
+fn zone_label(z: &ZoneState, many_nodes: bool) -> LogText<'static> {
+    let mut s = LogText::sentence(String::new());
+    if many_nodes && let Some(n) = z.node {
+        s.push_words(&format!("node {n} "));
+    }
+    s.push_log(&LogText::from(&z.zone).into_owned());
+    s
+}
+
+fn missing_words(m: Missing) -> &'static str {
+    match m {
+        Missing::Header => "the header (gfp mask, order) is not in the log",
+        Missing::Scope => "the log does not say what the OOM was limited to",
+        Missing::MemcgCounters => "the memcg counter lines are not in the log",
+        Missing::ZoneLines => "the zone lines of Mem-Info are not in the log",
+        Missing::BuddyLists => "the buddy lists of Mem-Info are not in the log",
+        Missing::GfpZones => "the zones the gfp mask allows are not known",
+        Missing::Shortage => {
+            "a zone the request may use had more than twice its high watermark free, so what failed (e.g. a cgroup charge behind a page fault) is not in the report"
+        }
+    }
+}
+
+/// Why the kernel had to kill, in one sentence led by the cause's kind; only what the
+/// report states.
+pub fn cause_sentence(c: &Cause, ev: &OomEvent) -> LogText<'static> {
+    let mut out = LogText::sentence(String::new());
+    let path_of = |p: &Option<LogString>| match p {
+        Some(p) => LogText::from(p).into_owned(),
+        None => LogText::words("the cgroup"),
+    };
+    match (&c.kind, &c.scope) {
+        (
+            CauseKind::MemcgLimit
+            | CauseKind::MemswLimit
+            | CauseKind::SwapLimit
+            | CauseKind::KmemLimit,
+            CauseScope::Memcg {
+                path,
+                counter,
+                counters,
+                level,
+            },
+        ) => {
+            let find = |k: Counter| counters.iter().find(|s| s.counter == k);
+            match counter {
+                Some(k) => {
+                    let head = match (k, level) {
+                        (Counter::Memory, Some(LimitLevel::NodeAllocatable)) => {
+                            "Node over-commit: the limit of "
+                        }
+                        (Counter::Memory, Some(LimitLevel::QosTier)) => {
+                            "QoS tier limit: the limit of "
+                        }
+                        (Counter::Memory, _) => "Memory cgroup limit: the memory limit of ",
+                        (Counter::MemorySwap, _) => "Memory+swap limit: the memory+swap limit of ",
+                        (Counter::Swap, _) => "Swap limit: the swap limit of ",
+                        (Counter::Kmem, _) => "Kernel memory limit: the kmem limit of ",
+                    };
+                    out.push_words(head);
+                    out.push_log(&path_of(path));
+                    out.push_words(" was hit");
+                    if let Some(s) = find(*k) {
+                        out.push_words(&format!(" ({})", counter_state(s)));
+                    }
+                    match (k, level) {
+                        (Counter::Memory, Some(LimitLevel::NodeAllocatable)) => out.push_words(
+                            ": it is the node's allocatable for all pods, so the node was over-committed, not the pod's own limit",
+                        ),
+                        (Counter::Memory, Some(LimitLevel::QosTier)) => out.push_words(
+                            ": the pods of that QoS tier together, not one pod's own limit",
+                        ),
+                        _ => {}
+                    }
+                    if *k != Counter::Memory
+                        && let Some(m) = find(Counter::Memory)
+                    {
+                        if m.at_limit {
+                            out.push_words(&format!(
+                                "; the memory counter was at its limit too ({})",
+                                counter_state(m)
+                            ));
+                        } else {
+                            out.push_words(&format!(
+                                "; the memory counter was not at its limit ({})",
+                                counter_state(m)
+                            ));
+                        }
+                    }
+                }
+                None => {
+                    out.push_words("Memory cgroup limit: ");
+                    out.push_log(&path_of(path));
+                    out.push_words(" hit a limit; which counter is not known");
+                }
+            }
+        }
+        (CauseKind::Machine, _) => {
+            out.push_words("Whole machine");
+            if let CauseScope::Machine {
+                free_kb,
+                free_swap_kb,
+                total_swap_kb,
+            } = &c.scope
+            {
+                if let Some(f) = free_kb {
+                    out.push_words(&format!(": RAM had {} free", human_kb(*f)));
+                }
+                match (total_swap_kb, free_swap_kb) {
+                    (Some(0), _) => out.push_words(", no swap"),
+                    (Some(t), Some(f)) => {
+                        out.push_words(&format!(", swap {} free of {}", human_kb(*f), human_kb(*t)))
+                    }
+                    _ => {}
+                }
+            }
+            let below: Vec<LogText<'static>> = c
+                .zones
+                .iter()
+                .filter(|z| z.allowed != Some(false) && z.below_min == Some(true))
+                .map(|z| zone_label(z, false))
+                .collect();
+            if !below.is_empty() {
+                out.push_words("; below min: ");
+                for (i, z) in below.iter().enumerate() {
+                    if i > 0 {
+                        out.push_words(", ");
+                    }
+                    out.push_log(z);
+                }
+            }
+        }
+        (
+            CauseKind::NumaNodes,
+            CauseScope::Nodes {
+                by,
+                allowed,
+                nodes,
+                machine_free_kb,
+            },
+        ) => {
+            let one = allowed.len() == 1;
+            out.push_words(&format!(
+                "{} {} {} the only {} allowed (",
+                if one { "Node" } else { "Nodes" },
+                nodes_list(allowed),
+                if one { "was" } else { "were" },
+                if one { "one" } else { "ones" }
+            ));
+            match by {
+                NodesBy::Cpuset => {
+                    out.push_words("cpuset");
+                    if let Some((name, _)) = &ev.cpuset {
+                        out.push_words(" ");
+                        out.push_log(&LogText::from(name).head(24).into_owned());
+                    }
+                }
+                NodesBy::Mempolicy => out.push_words("memory policy"),
+            }
+            out.push_words(")");
+            // Zones of the allowed nodes the mask may not use (Movable for a request
+            // without __GFP_MOVABLE): their free memory could not serve it.
+            let barred: Vec<&ZoneState> = c
+                .zones
+                .iter()
+                .filter(|z| z.node.is_some_and(|n| allowed.contains(&n)))
+                .filter(|z| z.allowed == Some(false) && z.free_kb.is_some_and(|f| f > 0))
+                .collect();
+            let usable = c
+                .zones
+                .iter()
+                .filter(|z| z.node.is_some_and(|n| allowed.contains(&n)))
+                .filter(|z| z.allowed != Some(false))
+                .count();
+            if !barred.is_empty() {
+                if usable == 0 {
+                    out.push_words(&format!(
+                        ": {} no zone the allocation may use; ",
+                        if one { "it had" } else { "they had" }
+                    ));
+                } else {
+                    let free = c
+                        .zones
+                        .iter()
+                        .filter(|z| z.node.is_some_and(|n| allowed.contains(&n)))
+                        .filter(|z| z.allowed != Some(false))
+                        .fold(0u64, |a, z| a.saturating_add(z.free_kb.unwrap_or(0)));
+                    out.push_words(&format!(
+                        ": {} had {} free in the zones the allocation may use; ",
+                        if one { "it" } else { "they" },
+                        human_kb(free)
+                    ));
+                }
+                for (i, z) in barred.iter().enumerate() {
+                    if i > 0 {
+                        out.push_words(", ");
+                    }
+                    out.push_log(&zone_label(z, !one));
+                    out.push_words(&format!(" had {} free", human_kb(z.free_kb.unwrap_or(0))));
+                }
+                out.push_words(", which it may not use");
+            } else if !nodes.is_empty() {
+                let free = nodes.iter().fold(0u64, |a, n| a.saturating_add(n.free_kb));
+                out.push_words(&format!(
+                    ": {} had {} free",
+                    if one { "it" } else { "they" },
+                    human_kb(free)
+                ));
+                let managed = nodes
+                    .iter()
+                    .map(|n| n.managed_kb)
+                    .try_fold(0u64, |a, b| b.map(|b| a.saturating_add(b)));
+                if let Some(m) = managed.filter(|m| *m > 0) {
+                    out.push_words(&format!(" of {}", human_kb(m)));
+                }
+            }
+            if let Some(f) = machine_free_kb {
+                out.push_words(&format!("; the machine had {} free", human_kb(*f)));
+            }
+        }
+        (CauseKind::Zone, _) => {
+            let many = c
+                .zones
+                .iter()
+                .filter_map(|z| z.node)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+                > 1;
+            let has_high = c.zones.iter().any(|z| z.zone == "HighMem");
+            out.push_words("Zone: ");
+            let starved: Vec<&ZoneState> =
+                c.zones.iter().filter(|z| z.allowed == Some(true)).collect();
+            for (i, z) in starved.iter().enumerate() {
+                if i > 0 {
+                    out.push_words(", ");
+                }
+                out.push_log(&zone_label(z, many));
+                if has_high && z.zone == "Normal" {
+                    out.push_words(" (lowmem)");
+                }
+                if let (Some(f), Some(m)) = (z.free_kb, z.min_kb) {
+                    out.push_words(&format!(" {} free, min {}", human_kb(f), human_kb(m)));
+                    if let Some(r) = z.reserve_kb.filter(|r| *r > 0) {
+                        out.push_words(&format!(" + {} kept for lower zones", human_kb(r)));
+                    }
+                }
+            }
+            out.push_words(if starved.len() == 1 {
+                " was below its watermark"
+            } else {
+                " were below their watermarks"
+            });
+            let others: Vec<&ZoneState> = c
+                .zones
+                .iter()
+                .filter(|z| z.allowed == Some(false) && z.free_kb.is_some())
+                .collect();
+            if !others.is_empty() {
+                out.push_words(" while ");
+                for (i, z) in others.iter().enumerate() {
+                    if i > 0 {
+                        out.push_words(", ");
+                    }
+                    out.push_log(&zone_label(z, many));
+                    out.push_words(&format!(" had {} free", human_kb(z.free_kb.unwrap_or(0))));
+                }
+                out.push_words(": the allocation could not use ");
+                for (i, z) in others.iter().enumerate() {
+                    if i > 0 {
+                        out.push_words(", ");
+                    }
+                    out.push_log(&zone_label(z, many));
+                }
+            }
+        }
+        (CauseKind::Fragmentation, _) => {
+            let a = c.allocation.as_ref();
+            out.push_words("Fragmentation: ");
+            if let Some(o) = a.and_then(|a| a.order) {
+                out.push_words(&format!("order-{o}"));
+            }
+            if let Some(r) = a.and_then(|a| a.requested_kb) {
+                out.push_words(&format!(" ({})", human_kb(r)));
+            }
+            out.push_words(" request failed");
+            let usable: Vec<&ZoneState> = c
+                .zones
+                .iter()
+                .filter(|z| z.allowed != Some(false))
+                // As the cause reads it: a zone held back whole by lowmem_reserve is
+                // not one the request could use.
+                .filter(|z| !matches!((z.free_kb, z.reserve_kb), (Some(f), Some(r)) if f <= r))
+                .filter(|z| matches!((z.free_kb, z.min_kb), (Some(f), Some(m)) if f > m))
+                .collect();
+            if !usable.is_empty() {
+                out.push_words(": ");
+                for (i, z) in usable.iter().enumerate() {
+                    if i > 0 {
+                        out.push_words(", ");
+                    }
+                    out.push_log(&zone_label(z, false));
+                }
+                let free = usable
+                    .iter()
+                    .fold(0u64, |a, z| a.saturating_add(z.free_kb.unwrap_or(0)));
+                let largest = usable
+                    .iter()
+                    .filter_map(|z| z.largest_free_kb)
+                    .max()
+                    .unwrap_or(0);
+                out.push_words(&format!(
+                    " had {} free above min but {}",
+                    human_kb(free),
+                    if largest == 0 {
+                        "no free block".to_string()
+                    } else {
+                        format!("no free block larger than {}", human_kb(largest))
+                    }
+                ));
+            }
+        }
+        (CauseKind::Manual, _) => {
+            out.push_words("Manual OOM (SysRq-f): the kernel was asked to kill; nothing ran out")
+        }
+        _ => {
+            out.push_words("Cause unknown: ");
+            let why: Vec<&str> = c.missing.iter().map(|m| missing_words(*m)).collect();
+            if why.is_empty() {
+                out.push_words("the report does not say what ran out");
+            } else {
+                out.push_words(&why.join("; "));
+            }
+        }
+    }
+    if c.kind != CauseKind::Unknown {
+        let extra: Vec<&str> = c
+            .missing
+            .iter()
+            .filter(|m| !matches!(m, Missing::MemcgCounters))
+            .map(|m| missing_words(*m))
+            .collect();
+        if !extra.is_empty() && c.kind != CauseKind::Manual {
+            out.push_words(&format!(" (not certain: {})", extra.join("; ")));
+        }
+    }
+    out.push_words(".");
+    out
+}
+
+/// For memcg OOMs, what the dashboards showed and what a kill or reclaim could free,
+/// from the cgroup's own stats; `None` when the report has none of those numbers.
+pub fn memcg_detail(c: &Cause) -> Option<String> {
+    let Some(Picture::Memcg {
+        usage_kb,
+        limit_kb,
+        shmem_kb,
+        file_kb,
+        working_set_kb,
+        dirty_kb,
+        writeback_kb,
+        slab_unreclaimable_kb,
+        ..
+    }) = &c.picture
+    else {
+        return None;
+    };
+    let mut s = Vec::new();
+    let limit = limit_kb.filter(|l| *l > 0 && *l < 1 << 50);
+    let share = |v: u64| {
+        limit
+            .map(|l| format!(" ({:.0} %)", v as f64 * 100.0 / l as f64))
+            .unwrap_or_default()
+    };
+    if let Some(ws) = working_set_kb {
+        let mut t = format!(
+            "Dashboards: working set (usage − inactive_file) {}{}",
+            human_kb(*ws),
+            share(*ws)
+        );
+        if let Some(u) = usage_kb {
+            t.push_str(&format!(", usage {}{}", human_kb(*u), share(*u)));
+        }
+        if let Some(l) = limit {
+            t.push_str(&format!(", limit {}", human_kb(l)));
+        }
+        s.push(t);
+    }
+    let mut cannot = Vec::new();
+    if let Some(sh) = shmem_kb.filter(|v| *v > 0) {
+        cannot.push(format!(
+            "shmem/tmpfs {} (unless the victim held it)",
+            human_kb(sh)
+        ));
+    }
+    if let Some(sl) = slab_unreclaimable_kb.filter(|v| *v > 0) {
+        cannot.push(format!("unreclaimable slab {}", human_kb(sl)));
+    }
+    if !cannot.is_empty() {
+        s.push(format!("A kill cannot free: {}", cannot.join(", ")));
+    }
+    if let Some(f) = file_kb {
+        let (d, w) = (dirty_kb.unwrap_or(0), writeback_kb.unwrap_or(0));
+        let clean = f
+            .saturating_sub(shmem_kb.unwrap_or(0))
+            .saturating_sub(d.saturating_add(w));
+        // Nothing to say when the cgroup had no page cache.
+        if clean > 0 || d > 0 || w > 0 {
+            let mut t = format!(
+                "Reclaim should have freed: clean page cache {}",
+                human_kb(clean)
+            );
+            if d > 0 || w > 0 {
+                t.push_str(&format!(
+                    "; dirty {} and under writeback {} it had to wait for",
+                    human_kb(d),
+                    human_kb(w)
+                ));
+            }
+            s.push(t);
+        }
+    }
+    (!s.is_empty()).then(|| format!("{}.", s.join(". ")))
+}
+
+/// A bare-hex mask's decoding, for the trigger line: `GFP_HIGHUSER_MOVABLE|__GFP_COLD,
+/// decoded for 2.6.32`, or why it is not decoded when the readings disagree; `None`
+/// when the kernel printed the names itself (they are shown as printed) or nothing is known.
+pub fn gfp_decoded(a: &Allocation) -> Option<String> {
+    if a.gfp_ambiguous {
+        return Some(
+            "not decoded: the kernel version is unknown and the kernels' flag tables read it differently"
+                .into(),
+        );
+    }
+    let names = if a.gfp_names.is_empty() {
+        &a.gfp_flags
+    } else {
+        &a.gfp_names
+    };
+    if names.is_empty() {
+        return None;
+    }
+    let mut s = names.join("|");
+    if let Some(t) = &a.gfp_tables {
+        s.push_str(&format!(", decoded for {t}"));
+    }
+    Some(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_root_discount_is_named_as_such() {
+        // A root task under oom_score_adj=0 on a 3 % kernel: its only adjustment is the
+        // discount (3 % of 25,690 pages = 770).
+        let f = Finding::Highest {
+            task: TaskRef {
+                pid: 1,
+                name: "mysqld".into(),
+                line: None,
+            },
+            points: 24920,
+            measure: Measure::Pages {
+                memory: 25690,
+                rss: 25600,
+                swap: 0,
+                pgtables: 90,
+                adj_points: -770,
+                oom_score_adj: 0,
+                root_discount: 770,
+            },
+        };
+        let mut s = LogText::sentence(String::new());
+        finding(&f, &mut s);
+        assert_eq!(
+            s.term(),
+            "mysqld (pid 1) had the highest badness: 24,920 points — 25,690 from memory \
+             (rss 25,600 + page tables 90 pages) and -770 from the root discount (3 % of a \
+             root task's memory, kernels before 4.17)."
+        );
+    }
 
     #[test]
     fn numbers() {

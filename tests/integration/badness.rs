@@ -205,7 +205,8 @@ fn findings_name_the_deciding_factor() {
                     swap: 0,
                     pgtables: 31,
                     adj_points: 32000,
-                    oom_score_adj: 800
+                    oom_score_adj: 800,
+                    root_discount: 0,
                 }
             },
             Finding::AdjPutFirst {
@@ -241,6 +242,7 @@ fn findings_name_the_deciding_factor() {
                 measure: Measure::Pages {
                     adj_points: 32980,
                     oom_score_adj: 1,
+                    root_discount: 0,
                     ..
                 },
                 ..
@@ -445,7 +447,12 @@ fn the_words_for_the_facts() {
                 .unwrap();
             }
             if let Some(m) = &r.analysis.memory {
-                writeln!(text, "memory: {}", vocab::memory_summary(m).term()).unwrap();
+                writeln!(
+                    text,
+                    "memory: {}",
+                    vocab::memory_summary(m, &r.analysis.cause).term()
+                )
+                .unwrap();
             }
         }
     }

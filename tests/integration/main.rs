@@ -14,6 +14,7 @@
 mod util;
 
 mod badness;
+mod cause_words;
 mod cli;
 mod corpus;
 mod eras;

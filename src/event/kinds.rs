@@ -380,21 +380,6 @@ pub static KINDS: &[Kind] = &[
         examples: &["oom_kill_process: 5 callbacks suppressed"],
     },
     Kind {
-        name: "sysrq manual oom",
-        // SysRq-f ("SysRq : Manual OOM execution", "sysrq: Manual OOM execution"): the
-        // report right after it is a manual OOM, even where the kernel printed order=0
-        // (3.19). Its line is noted on the stream.
-        markers: &[Marker::new("Manual OOM execution", "Manual OOM")],
-        role: Role::Evidence,
-        keep_whole: &[],
-        classify: classify::manual_oom,
-        fill: Fill::stream(fill::manual_oom),
-        examples: &[
-            "SysRq : Manual OOM execution",
-            "sysrq: Manual OOM execution",
-        ],
-    },
-    Kind {
         name: "boot",
         // A new kernel starting.
         markers: &[Marker::new("Linux version ", "Linux version")],
@@ -563,6 +548,24 @@ pub static KINDS: &[Kind] = &[
         examples: &[
             "Kernel panic - not syncing: System is deadlocked on memory",
             "Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled",
+        ],
+    },
+    Kind {
+        name: "sysrq manual oom",
+        // SysRq-f ("SysRq : Manual OOM execution", "sysrq: Manual OOM execution"): the
+        // report right after it is a manual OOM, even where the kernel printed order=0
+        // (3.19). Its line is noted on the stream. Placed late in the table: the
+        // prefilter takes anchors in table order, and "Manual OOM" among the first
+        // dozen cost the Teddy search 6 % more instructions (callgrind, 64 MiB log:
+        // 153.6 M there, 145.4 M here).
+        markers: &[Marker::new("Manual OOM execution", "Manual OOM")],
+        role: Role::Evidence,
+        keep_whole: &[],
+        classify: classify::manual_oom,
+        fill: Fill::stream(fill::manual_oom),
+        examples: &[
+            "SysRq : Manual OOM execution",
+            "sysrq: Manual OOM execution",
         ],
     },
     Kind {

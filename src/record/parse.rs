@@ -25,7 +25,8 @@ pub enum FormatHint {
     Bare,
 }
 
-/// Metadata of the last line that had a header, for header-less continuation lines.
+/// Metadata of a line that had a header: the last one, for header-less continuation
+/// lines, and that of a held message.
 #[derive(Debug, Default, Clone)]
 struct Prev {
     valid: bool,
@@ -39,6 +40,47 @@ struct Prev {
     caller: Option<Caller>,
     priority: Option<u32>,
     boot: Option<Vec<u8>>,
+}
+
+impl Prev {
+    /// Takes over the metadata of a line with a header.
+    fn set(&mut self, h: &Header<'_>, number: u64) {
+        self.valid = true;
+        self.format = Some(h.format);
+        self.line = number;
+        set_bytes(&mut self.host, h.host);
+        self.origin = Some(h.origin);
+        set_bytes(&mut self.tag, h.tag);
+        self.wall = h.wall;
+        self.printk = h.printk;
+        self.caller = h.caller;
+        self.priority = h.priority;
+        self.boot = None;
+    }
+
+    /// A record of `body` with this metadata.
+    fn record<'a>(
+        &'a self,
+        line: u64,
+        format: Format,
+        body: &'a [u8],
+        continued: bool,
+    ) -> Record<'a> {
+        Record {
+            line,
+            format,
+            host: self.host.as_deref(),
+            origin: self.origin.unwrap_or(Origin::Unknown),
+            tag: self.tag.as_deref(),
+            wall: self.wall,
+            printk: self.printk,
+            caller: self.caller,
+            priority: self.priority,
+            boot: self.boot.as_deref(),
+            body,
+            continued,
+        }
+    }
 }
 
 /// Follows month changes of year-less stamps to count Dec→Jan rollovers.
@@ -123,16 +165,8 @@ pub struct Parser {
 /// what the kernel prints next, is its rest: the two are one record.
 #[derive(Debug, Clone, Default)]
 struct Held {
-    format: Option<Format>,
-    line: u64,
-    host: Option<Vec<u8>>,
-    origin: Option<Origin>,
-    tag: Option<Vec<u8>>,
-    wall: Option<Wall>,
-    printk: Option<Printk>,
-    caller: Option<Caller>,
-    priority: Option<u32>,
-    continued: bool,
+    /// The header of the message's first line.
+    meta: Prev,
     body: Vec<u8>,
     /// Lines joined so far (a wrap rarely cuts one message more than a few times).
     joins: u8,
@@ -407,17 +441,10 @@ impl Parser {
     }
 
     fn hold(&mut self, h: &Header<'_>, number: u64, silent: bool) {
+        let mut meta = Prev::default();
+        meta.set(h, number);
         self.held = Some(Held {
-            format: Some(h.format),
-            line: number,
-            host: h.host.map(<[u8]>::to_vec),
-            origin: Some(h.origin),
-            tag: h.tag.map(<[u8]>::to_vec),
-            wall: h.wall,
-            printk: h.printk,
-            caller: h.caller,
-            priority: h.priority,
-            continued: false,
+            meta,
             body: trim(h.body).to_vec(),
             joins: 0,
             next: number + 1,
@@ -459,18 +486,7 @@ impl Parser {
     }
 
     fn remember(&mut self, h: &Header<'_>, number: u64) {
-        let p = &mut self.prev;
-        p.valid = true;
-        p.format = Some(h.format);
-        p.line = number;
-        set_bytes(&mut p.host, h.host);
-        p.origin = Some(h.origin);
-        set_bytes(&mut p.tag, h.tag);
-        p.wall = h.wall;
-        p.printk = h.printk;
-        p.caller = h.caller;
-        p.priority = h.priority;
-        p.boot = None;
+        self.prev.set(h, number);
     }
 
     /// A line without a header: kmsg dictionary lines are dropped; anything else is a
@@ -512,20 +528,7 @@ impl Parser {
         }
         let p = &self.prev;
         let rec = if p.valid {
-            Record {
-                line: number,
-                format: Format::Bare,
-                host: p.host.as_deref(),
-                origin: p.origin.unwrap_or(Origin::Unknown),
-                tag: p.tag.as_deref(),
-                wall: p.wall,
-                printk: p.printk,
-                caller: p.caller,
-                priority: p.priority,
-                boot: p.boot.as_deref(),
-                body,
-                continued: true,
-            }
+            p.record(number, Format::Bare, body, true)
         } else {
             Record {
                 line: number,
@@ -1067,20 +1070,8 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
 }
 
 fn emit_held(h: &Held, f: &mut dyn FnMut(&Record<'_>)) {
-    f(&Record {
-        line: h.line,
-        format: h.format.unwrap_or(Format::Bare),
-        host: h.host.as_deref(),
-        origin: h.origin.unwrap_or(Origin::Unknown),
-        tag: h.tag.as_deref(),
-        wall: h.wall,
-        printk: h.printk,
-        caller: h.caller,
-        priority: h.priority,
-        boot: None,
-        body: &h.body,
-        continued: h.continued,
-    });
+    let m = &h.meta;
+    f(&m.record(m.line, m.format.unwrap_or(Format::Bare), &h.body, false));
 }
 
 /// Mail quote markers (`> `, `>>> `, `> > `): no kernel or syslog line starts with `>`.

@@ -230,20 +230,10 @@ pub fn hostile_report(log: &[u8], dice: &[u8], events: Option<Vec<OomEvent>>) ->
     Report::build(vec![scan], &ReportOptions::default())
 }
 
-/// A character a terminal must never receive from oomlens raw (the escaper's set).
+/// A character a terminal must never receive from oomlens raw: the escapers' own set,
+/// so that a character added there is checked here too.
 fn forbidden(c: char) -> bool {
-    (c.is_control() && c != '\n')
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{feff}'
-        )
+    c != '\n' && oomlens::render::sanitize::needs_escape(c)
 }
 
 /// Renders `report` in every format (whole, summary only, and event by event) and

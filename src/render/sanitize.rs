@@ -139,7 +139,10 @@ fn term(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn needs_escape(c: char) -> bool {
+/// Whether a terminal or Markdown reader must never receive `c` raw from a log: C0/C1
+/// controls, DEL, bidi controls and invisible characters (the escapers show these
+/// escaped; the render fuzz target checks no output holds one).
+pub fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

@@ -16,7 +16,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::kernel::{self, KernelVersion};
-use crate::event::{BootEvidence, Ending, Evidence, Killed, OomEvent, Scope, TaskRow};
+use crate::event::{
+    BootEvidence, Ending, Evidence, Killed, MemInfo, OomEvent, Scope, TaskRow, Zone,
+};
 use crate::text::{LogString, OptionLogStr};
 
 /// Memcg and swap limits at or above this many kB mean "no limit" (the kernel prints
@@ -608,12 +610,7 @@ fn global_total(
     let mi = ev.mem_info.as_ref()?;
     let ram = mi.pages_ram?;
     let v = ver.map(|v| (v.major, v.minor));
-    let managed: u64 = mi
-        .zones
-        .iter()
-        .filter_map(|z| z.managed_kb)
-        .fold(0u64, u64::saturating_add)
-        / page_kb.max(1);
+    let managed = zone_pages(mi, |z| z.managed_kb, page_kb);
     let (totalram, ram_basis) = match v {
         // 3.13–3.17 print only the last zone's reserved pages; the zones' managed
         // pages add up to totalram instead.
@@ -748,14 +745,18 @@ fn memcg_total(ev: &OomEvent, page_kb: u64, ctx: &BadnessContext<'_>) -> Option<
     }
 }
 
+/// A kB field summed over the report's zones, in pages (saturating: log numbers).
+fn zone_pages(mi: &MemInfo, kb: impl Fn(&Zone) -> Option<u64>, page_kb: u64) -> u64 {
+    mi.zones
+        .iter()
+        .filter_map(kb)
+        .fold(0u64, u64::saturating_add)
+        / page_kb.max(1)
+}
+
 fn node_total(ev: &OomEvent, page_kb: u64, ctx: &BadnessContext<'_>) -> Option<Total> {
     let mi = ev.mem_info.as_ref()?;
-    let present: u64 = mi
-        .zones
-        .iter()
-        .filter_map(|z| z.present_kb)
-        .fold(0u64, u64::saturating_add)
-        / page_kb.max(1);
+    let present = zone_pages(mi, |z| z.present_kb, page_kb);
     if present == 0 {
         return None;
     }

@@ -504,20 +504,7 @@ impl Parser {
         self.release(f);
         if is_prompt(body) {
             // A shell prompt pasted with the log: the user's command, never kernel text.
-            f(&Record {
-                line: number,
-                format: Format::Bare,
-                host: None,
-                origin: Origin::Program,
-                tag: None,
-                wall: None,
-                printk: None,
-                caller: None,
-                priority: None,
-                boot: None,
-                body,
-                continued: false,
-            });
+            f(&headerless(number, Origin::Program, body));
             return;
         }
         if self.prev.format == Some(Format::Kmsg)
@@ -530,20 +517,7 @@ impl Parser {
         let rec = if p.valid {
             p.record(number, Format::Bare, body, true)
         } else {
-            Record {
-                line: number,
-                format: Format::Bare,
-                host: None,
-                origin: Origin::Unknown,
-                tag: None,
-                wall: None,
-                printk: None,
-                caller: None,
-                priority: None,
-                boot: None,
-                body,
-                continued: false,
-            }
+            headerless(number, Origin::Unknown, body)
         };
         f(&rec);
     }
@@ -1067,6 +1041,24 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
             Escape::None
         },
     })
+}
+
+/// A line with no header and nothing to inherit one from.
+fn headerless(line: u64, origin: Origin, body: &[u8]) -> Record<'_> {
+    Record {
+        line,
+        format: Format::Bare,
+        host: None,
+        origin,
+        tag: None,
+        wall: None,
+        printk: None,
+        caller: None,
+        priority: None,
+        boot: None,
+        body,
+        continued: false,
+    }
 }
 
 fn emit_held(h: &Held, f: &mut dyn FnMut(&Record<'_>)) {

@@ -562,7 +562,10 @@ fn overview(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
             .map(|(_, h)| h.to_string()),
     );
     // Rows are worked out in parallel (each event is read back and ranked), in order.
-    let rows: Vec<[String; 6]> = (0..r.len())
+    // The table is built whole (its columns fit the widest row): bounded, so that a
+    // scan of a million events does not hold a million rows.
+    let shown = r.len().min(OVERVIEW_ROWS);
+    let rows: Vec<[String; 6]> = (0..shown)
         .into_par_iter()
         .filter_map(|i| r.event(i).map(|ev| overview_cells(&OverviewRow::of(&ev))))
         .collect();
@@ -579,8 +582,15 @@ fn overview(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     table
         .with(TableStyle::rounded())
         .with(Modify::new(Columns::new(why..=why)).with(Width::wrap(30).keep_words(true)));
-    writeln!(out, "{table}")
+    writeln!(out, "{table}")?;
+    if r.len() > shown {
+        writeln!(out, "{}", vocab::more_events(r.len() - shown))?;
+    }
+    Ok(())
 }
+
+/// Rows of the events table; the events past it still get their section below.
+const OVERVIEW_ROWS: usize = 500;
 
 /// The cells of an event's overview row, escaped for the terminal.
 fn overview_cells(row: &OverviewRow<'_>) -> [String; 6] {

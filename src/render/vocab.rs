@@ -1226,6 +1226,16 @@ pub fn gfp_decoded(a: &Allocation) -> Option<String> {
     Some(s)
 }
 
+/// Under a list of events cut short: how many more, and where they are.
+pub fn more_events(n: usize) -> String {
+    format!(
+        "… and {} more event{} (each has its section below; --since, --until, --host and \
+         --comm narrow the scan)",
+        group(n as i64),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

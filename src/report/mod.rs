@@ -5,10 +5,15 @@
 //! `schema_version` 1); renderers take it as it is.
 
 mod filter;
+mod order;
 mod summary;
 
 pub use filter::{Filter, parse_when};
-pub use summary::{Counted, InputSummary, Offender, Summary, SummaryItem, UNNAMED_HOST};
+pub use order::RUN_KEYS;
+pub use summary::{
+    Counted, InputSummary, MAX_KEYS, Offender, Overflow, Summary, SummaryBuilder, SummaryItem,
+    UNNAMED_HOST, Uncounted,
+};
 
 use std::sync::Arc;
 
@@ -112,7 +117,11 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// The aggregate view.
     pub summary: Summary,
-    entries: Vec<Entry>,
+    /// (store, index) of each event in time order: 8 bytes an event.
+    entries: Vec<(u32, u32)>,
+    /// What the report adds to the few events that have something: other copies,
+    /// earlier victims in their task tables. Keyed by position in `entries`.
+    extras: std::collections::HashMap<usize, Extra>,
     stores: Vec<EventStore>,
     /// Boot evidence by host (in input order within a host): an event's analysis
     /// looks only at its host's, which keeps a log of thousands of hosts linear.
@@ -120,27 +129,50 @@ pub struct Report {
     zone: LocalZone,
 }
 
-/// An event of the report: where it is stored, and what the report adds to it.
-struct Entry {
-    store: usize,
-    index: usize,
+/// What the report adds to an event.
+#[derive(Default)]
+struct Extra {
     also_in: Vec<SourceSpan>,
     earlier_victims: Vec<u32>,
 }
 
 /// Settings for building a report.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ReportOptions {
     /// Which events to keep.
     pub filter: Filter,
     /// Zone for times the log gives without one.
     pub zone: LocalZone,
+    /// Events sorted in memory at once; past it, sorted runs go to a temporary file
+    /// ([`RUN_KEYS`]; tests set it low).
+    pub run_keys: usize,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            filter: Filter::default(),
+            zone: LocalZone::default(),
+            run_keys: RUN_KEYS,
+        }
+    }
+}
+
+impl ReportOptions {
+    /// Options with `filter` and `zone`.
+    pub fn new(filter: Filter, zone: LocalZone) -> Self {
+        ReportOptions {
+            filter,
+            zone,
+            ..Default::default()
+        }
+    }
 }
 
 /// What ordering, merging, filtering and the summary need of an event, without
-/// keeping the event itself.
+/// keeping the event itself. Only a window of them is alive at a time.
 struct Candidate {
-    key: SortKey,
     store: usize,
     index: usize,
     source: SourceSpan,
@@ -150,20 +182,17 @@ struct Candidate {
     time: Option<DateTime<FixedOffset>>,
     boot_seq: u32,
     victims: Vec<u32>,
+    /// PIDs of the task table, sorted: earlier victims matter only if listed there.
+    task_pids: Box<[u32]>,
     also_in: Vec<SourceSpan>,
 }
 
 impl Candidate {
-    /// What the report needs of event `index` of input `store`; the sort time is the
-    /// event's own (the caller carries times into events without one).
     fn of(ev: &OomEvent, store: usize, index: usize, opts: &ReportOptions) -> Candidate {
         let (time, _) = resolve_time(ev, opts.zone);
+        let mut task_pids: Box<[u32]> = ev.tasks.rows.iter().map(|r| r.pid).collect();
+        task_pids.sort_unstable();
         Candidate {
-            key: SortKey {
-                time: time.map(|d| d.naive_utc()),
-                input: store,
-                line: ev.source.first_line,
-            },
             store,
             index,
             source: ev.source.clone(),
@@ -173,13 +202,125 @@ impl Candidate {
             time,
             boot_seq: ev.boot_seq,
             victims: ev.killed.iter().map(|k| k.pid).collect(),
+            task_pids,
             also_in: Vec::new(),
         }
     }
 }
 
+/// Events read back per parallel batch (bounded: a million read at once would all
+/// be held).
+const CHUNK: usize = 4 * 1024;
+
+/// Reads `keys` back from their stores and makes their candidates, in parallel and in
+/// order.
+fn candidates(
+    keys: &[order::Key],
+    stores: &[EventStore],
+    opts: &ReportOptions,
+) -> Vec<std::io::Result<Candidate>> {
+    keys.par_iter()
+        .map(|k| {
+            let (s, i) = (k.input as usize, k.index as usize);
+            stores[s].get(i).map(|ev| Candidate::of(&ev, s, i, opts))
+        })
+        .collect()
+}
+
+fn unreadable(name: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::new(
+        crate::diag::Severity::Error,
+        "event-store",
+        name,
+        None,
+        format!("an event could not be read back from the temporary file: {e}"),
+    )
+}
+
+/// The pass over all events in time order: merges copies, finds earlier victims,
+/// filters, counts the summary and lists the events kept. It holds the last
+/// [`DEDUP_WINDOW`] events (a copy from another input is among them) and the last
+/// [`EARLIER_WINDOW`] settled ones.
+#[derive(Default)]
+struct Pass {
+    window: std::collections::VecDeque<Candidate>,
+    settled: std::collections::VecDeque<Candidate>,
+    summary: SummaryBuilder,
+    entries: Vec<(u32, u32)>,
+    extras: std::collections::HashMap<usize, Extra>,
+}
+
+const DEDUP_WINDOW: usize = 64;
+const EARLIER_WINDOW: usize = 32;
+
+impl Pass {
+    fn push(&mut self, c: Candidate) {
+        match self.window.iter().rposition(|o| same_event(o, &c)) {
+            Some(i) => {
+                let o = &mut self.window[i];
+                let mut c = c;
+                // Keep the more complete copy, remember the other place.
+                if c.same.score > o.same.score {
+                    c.also_in.push(o.source.clone());
+                    c.also_in.append(&mut o.also_in);
+                    *o = c;
+                } else {
+                    o.also_in.push(c.source.clone());
+                }
+            }
+            None => {
+                self.window.push_back(c);
+                if self.window.len() > DEDUP_WINDOW {
+                    let c = self.window.pop_front().expect("over the window");
+                    self.settle(c);
+                }
+            }
+        }
+    }
+
+    /// `c` can no longer be merged with a later copy: count it.
+    fn settle(&mut self, mut c: Candidate) {
+        if c.keep {
+            // Victims of filtered-out events still count: the kernel saw them dying.
+            let earlier: Vec<u32> = if c.task_pids.is_empty() {
+                Vec::new()
+            } else {
+                earlier_victims(&self.settled, &c)
+                    .filter(|p| c.task_pids.binary_search(p).is_ok())
+                    .collect()
+            };
+            let also_in = std::mem::take(&mut c.also_in);
+            if !earlier.is_empty() || !also_in.is_empty() {
+                self.extras.insert(
+                    self.entries.len(),
+                    Extra {
+                        also_in,
+                        earlier_victims: earlier,
+                    },
+                );
+            }
+            self.entries.push((c.store as u32, c.index as u32));
+            self.summary.add(&c.item);
+        }
+        if self.settled.len() == EARLIER_WINDOW {
+            self.settled.pop_front();
+        }
+        self.settled.push_back(c);
+    }
+
+    fn finish(mut self) -> Self {
+        while let Some(c) = self.window.pop_front() {
+            self.settle(c);
+        }
+        self
+    }
+}
+
 impl Report {
-    /// Builds the report from scanned inputs.
+    /// Builds the report from scanned inputs: events are put in time order (sorted
+    /// runs merged, see [`ReportOptions::run_keys`]), then read back once more, in
+    /// that order, for merging, filters and the summary. Memory: 8 bytes per event
+    /// kept, plus bounded windows and aggregates.
     pub fn build(scans: Vec<InputScan>, opts: &ReportOptions) -> Report {
         let mut evidence = std::collections::HashMap::<_, Vec<BootEvidence>>::new();
         for b in scans.iter().flat_map(|s| s.evidence.iter()) {
@@ -188,7 +329,9 @@ impl Report {
         let mut diagnostics = Vec::new();
         let mut inputs = Vec::new();
         let mut stores = Vec::new();
-        let mut cands: Vec<Candidate> = Vec::new();
+        let mut names = Vec::new();
+        let total = scans.iter().map(|s| s.events.len()).sum();
+        let mut sorter = order::Sorter::new(opts.run_keys, total);
         for (idx, scan) in scans.into_iter().enumerate() {
             inputs.push(InputSummary {
                 path: scan.name.clone().into(),
@@ -199,67 +342,89 @@ impl Report {
                 failed: scan.failed,
             });
             diagnostics.extend(scan.diagnostics);
-            // Reading back and summarising each event is independent work (spilled
-            // ones are parsed again): done in parallel, in order.
+            // Reading back each event is independent work (spilled ones are parsed
+            // again): done in parallel, in order.
             let store = &scan.events;
-            cands.reserve_exact(store.len());
             // A report without a time sorts where the last time before it puts it.
             let mut carried: Option<NaiveDateTime> = None;
-            // In chunks: a million events read at once would be held twice.
-            const CHUNK: usize = 16 * 1024;
             for from in (0..store.len()).step_by(CHUNK) {
-                let read: Vec<std::io::Result<Candidate>> = (from..(from + CHUNK).min(store.len()))
-                    .into_par_iter()
-                    .map(|i| store.get(i).map(|ev| Candidate::of(&ev, idx, i, opts)))
-                    .collect();
-                for c in read {
-                    let mut c =
-                        match c {
-                            Ok(c) => c,
-                            Err(e) => {
-                                diagnostics.push(Diagnostic::new(
-                            crate::diag::Severity::Error,
-                            "event-store",
-                            &scan.name,
-                            None,
-                            format!("an event could not be read back from the temporary file: {e}"),
-                        ));
-                                continue;
-                            }
-                        };
-                    match c.key.time {
-                        Some(t) => carried = Some(t),
-                        None => c.key.time = carried,
+                let read: Vec<std::io::Result<(Option<NaiveDateTime>, u64)>> =
+                    (from..(from + CHUNK).min(store.len()))
+                        .into_par_iter()
+                        .map(|i| {
+                            store.get(i).map(|ev| {
+                                let time = resolve_time(&ev, opts.zone).0.map(|d| d.naive_utc());
+                                (time, ev.source.first_line)
+                            })
+                        })
+                        .collect();
+                for (i, r) in (from..).zip(read) {
+                    match r {
+                        Ok((time, line)) => {
+                            let time = match time {
+                                Some(t) => {
+                                    carried = Some(t);
+                                    Some(t)
+                                }
+                                None => carried,
+                            };
+                            sorter.push(order::Key::new(time, idx, line, i));
+                        }
+                        Err(e) => diagnostics.push(unreadable(&scan.name, &e)),
                     }
-                    cands.push(c);
                 }
             }
             stores.push(scan.events);
+            names.push(scan.name);
         }
-        cands.sort_by(|a, b| a.key.cmp(&b.key));
-        let mut all = dedup(cands);
-        let mut entries = Vec::new();
-        for i in 0..all.len() {
-            if !all[i].keep {
-                continue;
+        if let Some((why, n)) = sorter.spill_error() {
+            diagnostics.push(Diagnostic::new(
+                crate::diag::Severity::Warning,
+                "spill",
+                "-",
+                None,
+                format!(
+                    "the time order of {n} event(s) could not be written to a temporary \
+                     file ({why}); it was kept in memory (set TMPDIR to a folder with room)"
+                ),
+            ));
+        }
+        let mut pass = Pass::default();
+        let mut merged = sorter.finish();
+        let mut batch = Vec::with_capacity(CHUNK);
+        loop {
+            batch.clear();
+            for k in merged.by_ref().take(CHUNK) {
+                match k {
+                    Ok(k) => batch.push(k),
+                    Err(e) => diagnostics.push(Diagnostic::new(
+                        crate::diag::Severity::Error,
+                        "event-store",
+                        "-",
+                        None,
+                        format!(
+                            "the time order could not be read back from the temporary file: {e}"
+                        ),
+                    )),
+                }
             }
-            // Victims of filtered-out events still count: the kernel saw them dying.
-            let earlier = earlier_victims(&all[..i], &all[i]);
-            let c = &mut all[i];
-            entries.push(Entry {
-                store: c.store,
-                index: c.index,
-                also_in: std::mem::take(&mut c.also_in),
-                earlier_victims: earlier,
-            });
+            if batch.is_empty() {
+                break;
+            }
+            for (c, k) in candidates(&batch, &stores, opts).into_iter().zip(&batch) {
+                match c {
+                    Ok(c) => pass.push(c),
+                    Err(e) => diagnostics.push(unreadable(&names[k.input as usize], &e)),
+                }
+            }
         }
-        let items: Vec<&SummaryItem> = all.iter().filter(|c| c.keep).map(|c| &c.item).collect();
-        let summary = Summary::build(&items, inputs);
+        let pass = pass.finish();
         Report {
             schema_version: SCHEMA_VERSION,
             diagnostics,
-            summary,
-            entries,
+            summary: pass.summary.finish(inputs),
+            entries: pass.entries,
+            extras: pass.extras,
             stores,
             evidence,
             zone: opts.zone,
@@ -284,11 +449,15 @@ impl Report {
     /// Event `i` in time order (from 0), read back and analysed; `None` past the end
     /// or when it cannot be read back.
     pub fn event(&self, i: usize) -> Option<EventReport> {
-        let e = self.entries.get(i)?;
-        let ev = self.stores[e.store].get(e.index).ok()?;
+        let &(store, index) = self.entries.get(i)?;
+        let ev = self.stores[store as usize].get(index as usize).ok()?;
         let evidence = self.evidence.get(&ev.host).map_or(&[][..], Vec::as_slice);
-        let mut rep = EventReport::new(ev, evidence, self.zone, i + 1, e.earlier_victims.clone());
-        rep.also_in = e.also_in.clone();
+        let extra = self.extras.get(&i);
+        let earlier = extra.map(|x| x.earlier_victims.clone()).unwrap_or_default();
+        let mut rep = EventReport::new(ev, evidence, self.zone, i + 1, earlier);
+        if let Some(x) = extra {
+            rep.also_in = x.also_in.clone();
+        }
         Some(rep)
     }
 
@@ -305,13 +474,6 @@ impl Report {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct SortKey {
-    time: Option<NaiveDateTime>,
-    input: usize,
-    line: u64,
-}
-
 /// The event's time as a zoned time, and whether the zone was assumed.
 pub fn resolve_time(ev: &OomEvent, zone: LocalZone) -> (Option<DateTime<FixedOffset>>, bool) {
     match ev.wall {
@@ -321,60 +483,31 @@ pub fn resolve_time(ev: &OomEvent, zone: LocalZone) -> (Option<DateTime<FixedOff
     }
 }
 
-/// Victims of the same host's reports in the minute before `c`: the kernel does not
-/// pick a task that is already dying from an earlier kill.
-fn earlier_victims(done: &[Candidate], c: &Candidate) -> Vec<u32> {
+/// Victims of the same host's reports in the minute before `c` (among `done`, the
+/// last ones before it): the kernel does not pick a task that is already dying from an
+/// earlier kill.
+fn earlier_victims<'a>(
+    done: &'a std::collections::VecDeque<Candidate>,
+    c: &'a Candidate,
+) -> impl Iterator<Item = u32> + 'a {
     done.iter()
         .rev()
-        .take(32)
-        .filter(|r| {
+        .filter(move |r| {
             r.same.host == c.same.host && r.boot_seq == c.boot_seq && r.source.path == c.source.path
         })
-        .filter(|r| match (r.same.printk, c.same.printk, r.time, c.time) {
-            (Some(a), Some(b), _, _) => b.micros().saturating_sub(a.micros()) < 60_000_000,
-            (_, _, Some(a), Some(b)) => (b - a).num_seconds() < 60,
-            _ => false,
-        })
+        .filter(
+            move |r| match (r.same.printk, c.same.printk, r.time, c.time) {
+                (Some(a), Some(b), _, _) => b.micros().saturating_sub(a.micros()) < 60_000_000,
+                (_, _, Some(a), Some(b)) => (b - a).num_seconds() < 60,
+                _ => false,
+            },
+        )
         .flat_map(|r| r.victims.iter().copied())
-        .collect()
 }
 
-/// Merges the same event read from two inputs (overlapping rotations, or the same
-/// kernel log written by two programs): same host, same victim, and the same printk
-/// time or wall times within seconds of each other.
-fn dedup(mut cands: Vec<Candidate>) -> Vec<Candidate> {
-    // In place (kept ones are moved down to `kept`), so that a million candidates are
-    // not held twice.
-    let mut kept: usize = 0;
-    for r in 0..cands.len() {
-        // Candidates are in time order, so a copy is among the last few.
-        let from = kept.saturating_sub(64);
-        let dup = cands[from..kept]
-            .iter()
-            .rposition(|o| same_event(o, &cands[r]))
-            .map(|i| from + i);
-        match dup {
-            Some(i) => {
-                let (done, rest) = cands.split_at_mut(r);
-                let (o, c) = (&mut done[i], &mut rest[0]);
-                // Keep the more complete copy, remember the other place.
-                if c.same.score > o.same.score {
-                    c.also_in.push(o.source.clone());
-                    c.also_in.append(&mut o.also_in);
-                    std::mem::swap(o, c);
-                } else {
-                    o.also_in.push(c.source.clone());
-                }
-            }
-            None => {
-                cands.swap(kept, r);
-                kept += 1;
-            }
-        }
-    }
-    cands.truncate(kept);
-    cands
-}
+// Two events are the same one (overlapping rotations, or the same kernel log written
+// by two programs) when they have the same host, the same victim, and the same printk
+// time or wall times within seconds of each other; the pass keeps the more complete.
 
 /// What decides whether two events are the same one.
 struct Fingerprint {

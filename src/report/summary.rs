@@ -61,8 +61,12 @@ pub struct Offender {
     pub first_uptime_s: Option<f64>,
     /// Seconds after boot of the last kill.
     pub last_uptime_s: Option<f64>,
-    /// The victim's resident memory (anon + file + shmem) at each kill, kB.
+    /// The victim's resident memory (anon + file + shmem) at each kill, kB; past 128
+    /// kills, at every `rss_kb_every`-th kill from the first.
     pub rss_kb: Vec<u64>,
+    /// The step between the kills in `rss_kb` (1: every kill; absent when 1).
+    #[serde(skip_serializing_if = "is_one")]
+    pub rss_kb_every: usize,
     /// `growing`, `steady` or `shrinking` over the kills.
     pub trend: String,
 }
@@ -99,6 +103,13 @@ pub struct Summary {
     pub days: Vec<Counted>,
     /// Cgroups and commands killed more than once.
     pub offenders: Vec<Offender>,
+    /// What the lists left out past [`MAX_KEYS`] distinct keys (absent when nothing).
+    #[serde(skip_serializing_if = "Overflow::is_empty")]
+    pub overflow: Overflow,
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
 }
 
 /// What the summary needs of one event (kept small: reports can hold many events).
@@ -175,115 +186,234 @@ impl SummaryItem {
     }
 }
 
-impl Summary {
-    /// The summary of a report's events (in time order).
-    pub fn build(items: &[&SummaryItem], inputs: Vec<InputSummary>) -> Summary {
-        let mut s = Summary {
-            inputs,
-            events: items.len(),
-            ..Default::default()
-        };
-        let mut hosts: BTreeMap<LogString, Counted> = BTreeMap::new();
-        let mut cgroups: BTreeMap<LogString, Counted> = BTreeMap::new();
-        let mut commands: BTreeMap<LogString, Counted> = BTreeMap::new();
-        let mut days: BTreeMap<LogString, Counted> = BTreeMap::new();
-        let bump = |map: &mut BTreeMap<LogString, Counted>, key: &LogString, kills: usize| {
-            let c = map.entry(key.clone()).or_insert(Counted {
-                key: key.clone(),
-                events: 0,
-                kills: 0,
-            });
-            c.events += 1;
-            c.kills += kills;
-        };
-        for it in items {
-            if it.complete {
-                s.complete_events += 1;
-            }
-            s.kills += it.kills;
-            s.victims += it.victims;
-            if let Some(t) = it.time {
-                s.first = Some(s.first.map_or(t, |f| f.min(t)));
-                s.last = Some(s.last.map_or(t, |l| l.max(t)));
-                bump(
-                    &mut days,
-                    &t.format("%Y-%m-%d").to_string().into(),
-                    it.victims,
-                );
-            } else if let Some(u) = it.uptime_s {
-                s.first_uptime_s = Some(s.first_uptime_s.map_or(u, |f| f.min(u)));
-                s.last_uptime_s = Some(s.last_uptime_s.map_or(u, |l| l.max(u)));
-            }
-            bump(&mut hosts, &it.host, it.victims);
-            bump(&mut cgroups, &it.cgroup, it.victims);
-            for c in &it.commands {
-                bump(&mut commands, c, 1);
+/// Distinct keys counted per list (hosts, cgroups, commands, days, repeat offenders);
+/// events under further keys are counted together in [`Summary::overflow`], so that a
+/// scan of a million hosts or commands stays in bounded memory.
+pub const MAX_KEYS: usize = 10_000;
+
+/// Memory points kept per repeat offender: past twice this, every other point is
+/// dropped and the step between kept kills doubles ([`Offender::rss_kb_every`]).
+const RSS_POINTS: usize = 64;
+
+/// Events and kills that did not get a key of their own (over [`MAX_KEYS`]).
+#[derive(Debug, Clone, Copy, Serialize, Default, PartialEq, Eq)]
+pub struct Uncounted {
+    /// Events.
+    pub events: usize,
+    /// Tasks killed.
+    pub kills: usize,
+}
+
+/// What the lists of a summary left out, when a scan has more distinct keys than
+/// [`MAX_KEYS`].
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+pub struct Overflow {
+    /// Events of hosts past the first [`MAX_KEYS`].
+    pub hosts: Uncounted,
+    /// Events of cgroups past the first [`MAX_KEYS`].
+    pub cgroups: Uncounted,
+    /// Victims of commands past the first [`MAX_KEYS`].
+    pub commands: Uncounted,
+    /// Events of days past the first [`MAX_KEYS`].
+    pub days: Uncounted,
+    /// Kill lines of cgroups and commands not followed as repeat offenders.
+    pub offender_kills: usize,
+}
+
+impl Overflow {
+    fn is_empty(&self) -> bool {
+        *self == Overflow::default()
+    }
+}
+
+/// Counts per key, at most [`MAX_KEYS`] keys.
+#[derive(Default)]
+struct Tally {
+    map: BTreeMap<LogString, Counted>,
+    rest: Uncounted,
+}
+
+impl Tally {
+    fn bump(&mut self, key: &LogString, kills: usize) {
+        if self.map.len() >= MAX_KEYS && !self.map.contains_key(key) {
+            self.rest.events += 1;
+            self.rest.kills += kills;
+            return;
+        }
+        let c = self.map.entry(key.clone()).or_insert_with(|| Counted {
+            key: key.clone(),
+            events: 0,
+            kills: 0,
+        });
+        c.events += 1;
+        c.kills += kills;
+    }
+
+    /// Most kills first.
+    fn top(self) -> (Vec<Counted>, Uncounted) {
+        let mut v: Vec<Counted> = self.map.into_values().collect();
+        v.sort_by(|a, b| {
+            b.kills
+                .cmp(&a.kills)
+                .then(b.events.cmp(&a.events))
+                .then(a.key.cmp(&b.key))
+        });
+        (v, self.rest)
+    }
+
+    /// In key order (days).
+    fn in_order(self) -> (Vec<Counted>, Uncounted) {
+        (self.map.into_values().collect(), self.rest)
+    }
+}
+
+/// One cgroup's or command's kills so far.
+struct Kills {
+    kills: usize,
+    first: Option<DateTime<FixedOffset>>,
+    last: Option<DateTime<FixedOffset>>,
+    first_uptime_s: Option<f64>,
+    last_uptime_s: Option<f64>,
+    rss: Vec<u64>,
+    every: usize,
+    first_rss: u64,
+    last_rss: u64,
+    ups: usize,
+    downs: usize,
+}
+
+impl Kills {
+    fn new() -> Kills {
+        Kills {
+            kills: 0,
+            first: None,
+            last: None,
+            first_uptime_s: None,
+            last_uptime_s: None,
+            rss: Vec::new(),
+            every: 1,
+            first_rss: 0,
+            last_rss: 0,
+            ups: 0,
+            downs: 0,
+        }
+    }
+
+    fn add(&mut self, time: Option<DateTime<FixedOffset>>, uptime_s: Option<f64>, rss: u64) {
+        if self.kills == 0 {
+            self.first_uptime_s = uptime_s;
+            self.first_rss = rss;
+        } else if rss > self.last_rss {
+            self.ups += 1;
+        } else if rss < self.last_rss {
+            self.downs += 1;
+        }
+        if let Some(t) = time {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        }
+        self.last_uptime_s = uptime_s;
+        self.last_rss = rss;
+        if self.kills.is_multiple_of(self.every) {
+            self.rss.push(rss);
+            if self.rss.len() >= 2 * RSS_POINTS {
+                let mut i = 0;
+                self.rss.retain(|_| {
+                    i += 1;
+                    i % 2 == 1
+                });
+                self.every *= 2;
             }
         }
-        let top = |m: BTreeMap<LogString, Counted>| {
-            let mut v: Vec<Counted> = m.into_values().collect();
-            v.sort_by(|a, b| {
-                b.kills
-                    .cmp(&a.kills)
-                    .then(b.events.cmp(&a.events))
-                    .then(a.key.cmp(&b.key))
-            });
-            v
-        };
-        s.hosts = top(hosts);
-        s.cgroups = top(cgroups);
-        s.commands = top(commands);
-        s.days = days.into_values().collect();
-        s.offenders = offenders(items);
+        self.kills += 1;
+    }
+}
+
+/// Builds the summary from a report's events, one at a time in time order, in memory
+/// bounded by the number of distinct keys (at most [`MAX_KEYS`] per list).
+#[derive(Default)]
+pub struct SummaryBuilder {
+    s: Summary,
+    hosts: Tally,
+    cgroups: Tally,
+    commands: Tally,
+    days: Tally,
+    offenders: BTreeMap<(&'static str, Option<LogString>, LogString), Kills>,
+}
+
+impl SummaryBuilder {
+    /// Counts one event.
+    pub fn add(&mut self, it: &SummaryItem) {
+        let s = &mut self.s;
+        s.events += 1;
+        if it.complete {
+            s.complete_events += 1;
+        }
+        s.kills += it.kills;
+        s.victims += it.victims;
+        if let Some(t) = it.time {
+            s.first = Some(s.first.map_or(t, |f| f.min(t)));
+            s.last = Some(s.last.map_or(t, |l| l.max(t)));
+            self.days
+                .bump(&t.format("%Y-%m-%d").to_string().into(), it.victims);
+        } else if let Some(u) = it.uptime_s {
+            s.first_uptime_s = Some(s.first_uptime_s.map_or(u, |f| f.min(u)));
+            s.last_uptime_s = Some(s.last_uptime_s.map_or(u, |l| l.max(u)));
+        }
+        self.hosts.bump(&it.host, it.victims);
+        self.cgroups.bump(&it.cgroup, it.victims);
+        for c in &it.commands {
+            self.commands.bump(c, 1);
+        }
+        let host = (it.host != UNNAMED_HOST).then(|| it.host.clone());
+        for (kind, key, rss) in &it.kill_rss {
+            let k = (*kind, host.clone(), key.clone());
+            if self.offenders.len() >= MAX_KEYS && !self.offenders.contains_key(&k) {
+                s.overflow.offender_kills += 1;
+                continue;
+            }
+            self.offenders
+                .entry(k)
+                .or_insert_with(Kills::new)
+                .add(it.time, it.uptime_s, *rss);
+        }
+    }
+
+    /// The summary, with `inputs` as the inputs read.
+    pub fn finish(self, inputs: Vec<InputSummary>) -> Summary {
+        let mut s = self.s;
+        s.inputs = inputs;
+        (s.hosts, s.overflow.hosts) = self.hosts.top();
+        (s.cgroups, s.overflow.cgroups) = self.cgroups.top();
+        (s.commands, s.overflow.commands) = self.commands.top();
+        (s.days, s.overflow.days) = self.days.in_order();
+        let mut out: Vec<Offender> = self
+            .offenders
+            .into_iter()
+            .filter(|(_, v)| v.kills >= 2)
+            .map(|((kind, host, key), v)| Offender {
+                kind: kind.to_string(),
+                key,
+                host,
+                kills: v.kills,
+                first: v.first,
+                last: v.last,
+                first_uptime_s: v.first_uptime_s,
+                last_uptime_s: v.last_uptime_s,
+                trend: trend(v.first_rss, v.last_rss, v.ups, v.downs).into(),
+                rss_kb: v.rss,
+                rss_kb_every: v.every,
+            })
+            .collect();
+        out.sort_by(|a, b| b.kills.cmp(&a.kills).then(a.key.cmp(&b.key)));
+        s.offenders = out;
         s
     }
 }
 
-fn offenders(items: &[&SummaryItem]) -> Vec<Offender> {
-    // (kind, host, key) → (time, rss) of each kill, in time order.
-    type Key = (String, Option<LogString>, LogString);
-    type Kills = Vec<(Option<DateTime<FixedOffset>>, Option<f64>, u64)>;
-    let mut groups: BTreeMap<Key, Kills> = BTreeMap::new();
-    for it in items {
-        let host = (it.host != UNNAMED_HOST).then(|| it.host.clone());
-        for (kind, key, rss) in &it.kill_rss {
-            groups
-                .entry((kind.to_string(), host.clone(), key.clone()))
-                .or_default()
-                .push((it.time, it.uptime_s, *rss));
-        }
-    }
-    let mut out: Vec<Offender> = groups
-        .into_iter()
-        .filter(|(_, v)| v.len() >= 2)
-        .map(|((kind, host, key), v)| {
-            let rss: Vec<u64> = v.iter().map(|(_, _, r)| *r).collect();
-            Offender {
-                kind,
-                key,
-                host,
-                kills: v.len(),
-                first: v.iter().filter_map(|(t, _, _)| *t).min(),
-                last: v.iter().filter_map(|(t, _, _)| *t).max(),
-                first_uptime_s: v.first().and_then(|(_, u, _)| *u),
-                last_uptime_s: v.last().and_then(|(_, u, _)| *u),
-                trend: trend(&rss).into(),
-                rss_kb: rss,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| b.kills.cmp(&a.kills).then(a.key.cmp(&b.key)));
-    out
-}
-
 /// `growing` when the last kill held at least 10 % more than the first and most steps
 /// went up; `shrinking` the other way round; else `steady`.
-fn trend(rss: &[u64]) -> &'static str {
-    let (Some(&first), Some(&last)) = (rss.first(), rss.last()) else {
-        return "steady";
-    };
-    let ups = rss.windows(2).filter(|w| w[1] > w[0]).count();
-    let downs = rss.windows(2).filter(|w| w[1] < w[0]).count();
+fn trend(first: u64, last: u64, ups: usize, downs: usize) -> &'static str {
     if last as f64 >= first as f64 * 1.1 && ups >= downs {
         "growing"
     } else if (last as f64) <= first as f64 * 0.9 && downs >= ups {
@@ -295,13 +425,65 @@ fn trend(rss: &[u64]) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::trend;
+    use super::*;
+
+    fn kills(rss: &[u64]) -> Kills {
+        let mut k = Kills::new();
+        for r in rss {
+            k.add(None, None, *r);
+        }
+        k
+    }
+
+    fn trend_of(rss: &[u64]) -> &'static str {
+        let k = kills(rss);
+        trend(k.first_rss, k.last_rss, k.ups, k.downs)
+    }
 
     #[test]
     fn trends() {
-        assert_eq!(trend(&[100, 120, 150]), "growing");
-        assert_eq!(trend(&[100, 101, 99]), "steady");
-        assert_eq!(trend(&[150, 120, 100]), "shrinking");
-        assert_eq!(trend(&[]), "steady");
+        assert_eq!(trend_of(&[100, 120, 150]), "growing");
+        assert_eq!(trend_of(&[100, 101, 99]), "steady");
+        assert_eq!(trend_of(&[150, 120, 100]), "shrinking");
+    }
+
+    /// A million kills keep at most 2 × RSS_POINTS points, evenly spaced from the
+    /// first kill, and the trend still sees every step.
+    #[test]
+    fn memory_points_are_thinned_evenly() {
+        let rss: Vec<u64> = (0..1_000_000u64).collect();
+        let k = kills(&rss);
+        assert_eq!(k.kills, 1_000_000);
+        assert!(k.rss.len() < 2 * RSS_POINTS, "{}", k.rss.len());
+        assert!(k.rss.len() >= RSS_POINTS);
+        // 127 × 4,096 < 1 M: the step doubled to 8,192; 127 × 8,192 > 1 M: not again.
+        assert_eq!((k.every, k.rss.len()), (8_192, 123));
+        let expect: Vec<u64> = (0..123).map(|i| i * 8_192).collect();
+        assert_eq!(k.rss, expect);
+        assert_eq!((k.ups, k.downs), (999_999, 0));
+        // Below the bound every kill is kept.
+        let k = kills(&[5, 4, 3]);
+        assert_eq!((k.rss.as_slice(), k.every), (&[5, 4, 3][..], 1));
+    }
+
+    /// Past MAX_KEYS distinct keys, events are counted in the overflow, not dropped.
+    #[test]
+    fn keys_past_the_cap_are_counted_together() {
+        let mut t = Tally::default();
+        for i in 0..MAX_KEYS + 5 {
+            t.bump(&format!("h{i}").into(), 2);
+        }
+        t.bump(&"h0".into(), 1);
+        let (v, rest) = t.top();
+        assert_eq!(v.len(), MAX_KEYS);
+        assert_eq!(v[0].key, "h0");
+        assert_eq!((v[0].events, v[0].kills), (2, 3));
+        assert_eq!(
+            rest,
+            Uncounted {
+                events: 5,
+                kills: 10
+            }
+        );
     }
 }

@@ -216,6 +216,58 @@ fn json_output_follows_the_documented_schema() {
     assert!(errs.is_empty(), "{}", errs[..errs.len().min(20)].join("\n"));
 }
 
+/// More distinct hosts than the summary keeps (10,000) and a command killed 200 times:
+/// the lists stay bounded, the rest is counted in `overflow`, the memory points are
+/// thinned with their step, and the document still follows the schema.
+#[test]
+fn a_summary_past_its_key_cap_follows_the_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema.json")).unwrap(),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(sample("lab/single.messages")).unwrap();
+    let line = text.lines().find(|l| l.contains("Killed process")).unwrap();
+    let mut log = String::new();
+    for i in 0..10_205u32 {
+        let host = if i < 200 {
+            "vm".to_string()
+        } else {
+            format!("h{i}")
+        };
+        log += &line
+            .replace(" vm ", &format!(" {host} "))
+            .replace("15346", &(100_000 + i).to_string());
+        log.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("hosts.log");
+    std::fs::write(&f, log).unwrap();
+    let out = cmd()
+        .args(["--summary", "--format", "json", "--year", "2026"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &doc["summary"];
+    assert_eq!(s["kills"], 10_205);
+    assert_eq!(s["hosts"].as_array().unwrap().len(), 10_000);
+    // vm and the first 9,999 other hosts have their row; the last 6 hosts do not.
+    assert_eq!(s["hosts"][0]["key"], "vm");
+    assert_eq!(s["overflow"]["hosts"]["events"], 6);
+    assert_eq!(s["overflow"]["hosts"]["kills"], 6);
+    assert_eq!(s["overflow"]["cgroups"]["events"], 0);
+    let o = &s["offenders"][0];
+    assert_eq!(
+        (o["key"].as_str(), o["kills"].as_u64()),
+        (Some("python3"), Some(200))
+    );
+    assert_eq!(o["rss_kb_every"], 2);
+    assert_eq!(o["rss_kb"].as_array().unwrap().len(), 100);
+    let mut errs = Vec::new();
+    check(&schema, &schema, &doc, "$", &mut errs);
+    assert!(errs.is_empty(), "{}", errs[..errs.len().min(20)].join("\n"));
+}
+
 #[test]
 fn ndjson_is_one_event_per_line() {
     let (code, out, _) = run(&[

@@ -249,10 +249,10 @@ fn spilled_events_render_the_same_report() {
         let spilled: usize = scans.iter().map(|s| s.events.spilled()).sum();
         let report = Report::build(
             scans,
-            &ReportOptions {
-                zone: LocalZone::Fixed(chrono::FixedOffset::east_opt(0).unwrap()),
-                ..Default::default()
-            },
+            &ReportOptions::new(
+                Default::default(),
+                LocalZone::Fixed(chrono::FixedOffset::east_opt(0).unwrap()),
+            ),
         );
         let mut out = Vec::new();
         render(&report, Format::Json, &RenderOptions::default(), &mut out).unwrap();

@@ -408,3 +408,99 @@ fn hostile_file_names_reach_stderr_escaped_one_line_each() {
         "oomlens: error: x\\x1b[2J: No such file or directory (os error 2)\n"
     );
 }
+
+/// Past `run_keys` events the time order is made of sorted runs written to a temporary
+/// file and merged (a million events must not be held as a million candidates): the
+/// report is byte-for-byte the one sorted at once, copies of an event in several
+/// inputs are still merged, and filters still apply.
+#[test]
+fn time_order_from_merged_runs_is_the_one_sort() {
+    use oomlens::render::{Format, RenderOptions, render};
+    use oomlens::report::{Filter, LocalZone, Report, ReportOptions};
+
+    let utc = LocalZone::Fixed(chrono::FixedOffset::east_opt(0).unwrap());
+    // The same kills in seven renderings (merged as copies), and other logs between.
+    let mut paths: Vec<PathBuf> = [
+        "messages",
+        "messages-rfc3339",
+        "journal-short-iso",
+        "journal-json",
+        "kmsg",
+        "dmesg",
+        "dmesg-T",
+    ]
+    .iter()
+    .map(|r| crate::util::sample(&format!("lab/many.{r}")))
+    .collect();
+    paths.push(crate::util::sample(
+        "real/025-aks-cgroupv2-pod-memcg-5.15-syslog-interleaved.log",
+    ));
+    paths.push(crate::util::sample(
+        "real/022-docker-forkbomb-kmem-two-global-ooms-5.4-dmesgT.log",
+    ));
+    let rendered = |run_keys: usize, filter: Filter| {
+        let scans: Vec<_> = paths
+            .iter()
+            .map(|p| crate::util::scan(p, &crate::util::opts()))
+            .collect();
+        let mut o = ReportOptions::new(filter, utc);
+        o.run_keys = run_keys;
+        let report = Report::build(scans, &o);
+        let mut out = Vec::new();
+        render(&report, Format::Json, &RenderOptions::default(), &mut out).unwrap();
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        (report.len(), v)
+    };
+    let (n, at_once) = rendered(usize::MAX, Filter::default());
+    let merged_copies = at_once["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| !e["also_in"].as_array().unwrap().is_empty())
+        .count();
+    assert!(n >= 8, "{n} events");
+    assert!(
+        merged_copies >= 4,
+        "{merged_copies} events merged from copies"
+    );
+    for run_keys in [1, 2, 7] {
+        let (m, runs) = rendered(run_keys, Filter::default());
+        assert_eq!(m, n, "run_keys {run_keys}");
+        assert!(runs == at_once, "run_keys {run_keys} changed the report");
+    }
+    // A filter on the merged order keeps the same events as on the one sort.
+    let comm = Filter {
+        comm: vec!["worker-1".into()],
+        ..Default::default()
+    };
+    let (a, x) = rendered(usize::MAX, comm.clone());
+    let (b, y) = rendered(3, comm);
+    assert!(a >= 1 && a < n, "{a} of {n}");
+    assert_eq!(a, b);
+    assert!(x == y);
+}
+
+/// The terminal's events table is built whole (its columns fit the widest row), so it
+/// is cut at 500 rows with a count of the rest; every event still gets its section.
+#[test]
+fn the_events_table_is_cut_with_a_count_and_every_event_keeps_its_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("kills.log");
+    std::fs::write(&f, kill_lines(503)).unwrap();
+    let out = cmd().arg(&f).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows = text
+        .lines()
+        .filter(|l| l.starts_with("│ ") && l.contains("python3 ("))
+        .count();
+    assert_eq!(rows, 500);
+    assert!(
+        text.contains("\n… and 3 more events (each has its section below;"),
+        "{}",
+        &text[..2000]
+    );
+    let sections = text.lines().filter(|l| l.starts_with("── #")).count();
+    assert_eq!(sections, 503);
+    assert!(text.contains("── #503 · "));
+    assert!(text.contains("python3 (pid 100502, uid 0)"));
+}

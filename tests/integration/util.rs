@@ -65,10 +65,10 @@ pub fn report(paths: &[PathBuf]) -> Report {
     let scans = paths.iter().map(|p| scan(p, &opts())).collect();
     Report::build(
         scans,
-        &ReportOptions {
-            zone: LocalZone::Fixed(chrono::FixedOffset::east_opt(0).unwrap()),
-            ..Default::default()
-        },
+        &ReportOptions::new(
+            Default::default(),
+            LocalZone::Fixed(chrono::FixedOffset::east_opt(0).unwrap()),
+        ),
     )
 }
 

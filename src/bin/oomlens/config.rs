@@ -169,7 +169,7 @@ impl Config {
             notices,
             discovery,
             scan,
-            report: ReportOptions { filter, zone },
+            report: ReportOptions::new(filter, zone),
             format,
             render: RenderOptions {
                 color,

@@ -1,7 +1,9 @@
 //! Which events a report keeps: `--since`/`--until` (journalctl-style times), victim
 //! or trigger name and pid, cgroup substring, host, and killed-only.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+
+use super::LocalZone;
 
 use crate::event::{Evidence, OomEvent};
 use crate::text::OptionLogStr;
@@ -81,7 +83,7 @@ impl Filter {
             if !self
                 .cgroup
                 .iter()
-                .any(|c| paths.iter().any(|p| p.contains(c.as_str())))
+                .any(|c| paths.iter().any(|p| cgroup_matches(p, c)))
             {
                 return false;
             }
@@ -90,7 +92,13 @@ impl Filter {
             let Some(h) = ev.host.as_log_str() else {
                 return false;
             };
-            if !self.host.iter().any(|x| x.eq_ignore_ascii_case(h)) {
+            // A part of the name, as --comm: node names share long prefixes.
+            let h = h.to_ascii_lowercase();
+            if !self
+                .host
+                .iter()
+                .any(|x| h.contains(&x.to_ascii_lowercase()))
+            {
                 return false;
             }
         }
@@ -103,16 +111,38 @@ impl Filter {
     }
 }
 
+/// Whether cgroup `path` contains `part`. A pod UID (or a part of one: hex digits and
+/// dashes, as `kubectl` prints it) also matches the systemd driver's spelling in the
+/// path, where the dashes are underscores (`pod5931aa75_4603_…slice`).
+fn cgroup_matches(path: &str, part: &str) -> bool {
+    if path.contains(part) {
+        return true;
+    }
+    let uid_like = part.contains('-')
+        && part.len() >= 8
+        && part.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+    uid_like && path.contains(&part.replace('-', "_"))
+}
+
 /// Parses a time the way `journalctl --since` does: `2026-11-21`, `2026-11-21 22:00`,
 /// `2026-11-21T22:00:00+02:00`, `22:00` (today), `-2h`, `-30min`, `3 days ago`,
 /// `yesterday`, `today`, `tomorrow`, `now`, `@1795299946`. Times without a zone are
 /// local (`zone`).
 pub fn parse_when(s: &str, now: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>, String> {
+    parse_when_in(s, now, LocalZone::Fixed(*now.offset()))
+}
+
+/// [`parse_when`] with times without a zone read in `zone` (`--tz`), and also the
+/// stamp syslog prints (`Nov 21 22:26`, `Nov 21 22:26:45`, `Nov 21`: the last such
+/// day up to tomorrow, as a stamp copied from the report on screen means).
+pub fn parse_when_in(
+    s: &str,
+    now: DateTime<FixedOffset>,
+    zone: LocalZone,
+) -> Result<DateTime<FixedOffset>, String> {
     let t = s.trim();
     let local = |n: NaiveDateTime| -> Result<DateTime<FixedOffset>, String> {
-        now.offset()
-            .from_local_datetime(&n)
-            .single()
+        zone.at(&n)
             .ok_or_else(|| format!("{s}: not a valid local time"))
     };
     let midnight = |d: NaiveDate| NaiveDateTime::new(d, NaiveTime::MIN);
@@ -163,9 +193,32 @@ pub fn parse_when(s: &str, now: DateTime<FixedOffset>) -> Result<DateTime<FixedO
             return local(NaiveDateTime::new(now.date_naive(), tm));
         }
     }
+    if let Some(n) = syslog_stamp(t, now.date_naive()) {
+        return local(n);
+    }
     Err(format!(
-        "{s}: not a time (try 2026-11-21, '2026-11-21 22:00', 22:00, -2h, '3 days ago', yesterday)"
+        "{s}: not a time (try 2026-11-21, '2026-11-21 22:00', 'Nov 21 22:00', 22:00, -2h, \
+         '3 days ago', yesterday)"
     ))
+}
+
+/// `Nov 21 22:26:45`, `Nov 21 22:26` or `Nov 21` (English month names, as syslog
+/// prints them) in the latest year that does not put it after `today` + 1 day.
+fn syslog_stamp(t: &str, today: NaiveDate) -> Option<NaiveDateTime> {
+    let year = today.year();
+    let latest = today + Duration::days(1);
+    [year, year - 1].into_iter().find_map(|y| {
+        let with_year = format!("{y} {}", t.split_whitespace().collect::<Vec<_>>().join(" "));
+        let n = ["%Y %b %d %H:%M:%S", "%Y %b %d %H:%M"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(&with_year, f).ok())
+            .or_else(|| {
+                NaiveDate::parse_from_str(&with_year, "%Y %b %d")
+                    .ok()
+                    .map(|d| NaiveDateTime::new(d, NaiveTime::MIN))
+            })?;
+        (n.date() <= latest).then_some(n)
+    })
 }
 
 /// `-2h`, `+30min`, `2h ago`, `3 days ago`, `-1d12h`: `None` when `t` is not of that
@@ -234,6 +287,33 @@ mod tests {
         assert_eq!(p("2026-11-21T22:25:46+02:00"), "2026-11-21T22:25:46+02:00");
         assert_eq!(p("@1795299946"), "2026-11-21T22:25:46+00:00");
         assert!(parse_when("last tuesday", now()).is_err());
+    }
+
+    /// The stamp on screen (`Nov 21 22:26`) is a time; a day after tomorrow is last
+    /// year's; an IANA zone applies its daylight-saving offset of that day.
+    #[test]
+    fn syslog_stamps_and_named_zones() {
+        let p = |s: &str| parse_when(s, now()).unwrap().to_rfc3339();
+        assert_eq!(p("Nov 21 22:26"), "2026-11-21T22:26:00+00:00");
+        assert_eq!(p("Nov 21 22:26:45"), "2026-11-21T22:26:45+00:00");
+        assert_eq!(p("Nov  3"), "2026-11-03T00:00:00+00:00");
+        assert_eq!(p("Dec 24 08:00"), "2025-12-24T08:00:00+00:00");
+        assert!(parse_when("Nov 31 10:00", now()).is_err());
+        let berlin = LocalZone::Named(chrono_tz::Europe::Berlin);
+        let q = |s: &str| parse_when_in(s, now(), berlin).unwrap().to_rfc3339();
+        assert_eq!(q("2026-07-01 12:00"), "2026-07-01T12:00:00+02:00");
+        assert_eq!(q("Nov 21 22:26"), "2026-11-21T22:26:00+01:00");
+    }
+
+    #[test]
+    fn pod_uids_match_either_spelling_and_hosts_match_a_part() {
+        let path = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod5931aa75_4603_4c2b_9a2b_0d6f4e1c2a10.slice";
+        assert!(cgroup_matches(path, "5931aa75-4603"));
+        assert!(cgroup_matches(path, "5931aa75_4603"));
+        assert!(cgroup_matches(path, "burstable"));
+        assert!(!cgroup_matches(path, "5931aa75-4604"));
+        // Only a UID-like text is respelled: a name with a dash is matched as typed.
+        assert!(!cgroup_matches("/system.slice/my_app.service", "my-app"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod filter;
 mod order;
 mod summary;
 
-pub use filter::{Filter, parse_when};
+pub use filter::{Filter, parse_when, parse_when_in};
 pub use order::RUN_KEYS;
 pub use summary::{
     Counted, InputSummary, MAX_KEYS, Offender, Overflow, Summary, SummaryBuilder, SummaryItem,
@@ -40,18 +40,47 @@ pub enum LocalZone {
     System,
     /// A fixed offset (`--tz +02:00`, `--tz UTC`).
     Fixed(FixedOffset),
+    /// A zone of the IANA database (`--tz Europe/Berlin`): the offset follows its
+    /// daylight-saving rules at each time.
+    Named(chrono_tz::Tz),
 }
 
 impl LocalZone {
-    /// The offset that applies to a local reading.
+    /// The offset that applies to a local reading (the earlier one when the clock was
+    /// set back and the reading happened twice; the offset before a gap for a reading
+    /// inside it).
     pub fn offset_at(&self, n: &NaiveDateTime) -> FixedOffset {
+        let zero = || FixedOffset::east_opt(0).expect("zero offset");
         match self {
             LocalZone::Fixed(o) => *o,
             LocalZone::System => chrono::Local
                 .offset_from_local_datetime(n)
                 .earliest()
                 .map(|o| o.fix())
-                .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset")),
+                .unwrap_or_else(zero),
+            LocalZone::Named(tz) => match tz.offset_from_local_datetime(n).earliest() {
+                Some(o) => o.fix(),
+                // A reading in a spring-forward gap: the offset an hour earlier.
+                None => tz
+                    .offset_from_local_datetime(&(*n - chrono::Duration::hours(1)))
+                    .earliest()
+                    .map_or_else(zero, |o| o.fix()),
+            },
+        }
+    }
+
+    /// `n` read in this zone.
+    pub fn at(&self, n: &NaiveDateTime) -> Option<DateTime<FixedOffset>> {
+        self.offset_at(n).from_local_datetime(n).single()
+    }
+
+    /// The time now, in this zone.
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        let utc = chrono::Utc::now();
+        match self {
+            LocalZone::Fixed(o) => utc.with_timezone(o),
+            LocalZone::System => utc.with_timezone(&chrono::Local).fixed_offset(),
+            LocalZone::Named(tz) => utc.with_timezone(tz).fixed_offset(),
         }
     }
 }
@@ -478,7 +507,7 @@ impl Report {
 pub fn resolve_time(ev: &OomEvent, zone: LocalZone) -> (Option<DateTime<FixedOffset>>, bool) {
     match ev.wall {
         Some(Wall::Zoned(z)) => (Some(z), false),
-        Some(Wall::Local(n)) => (zone.offset_at(&n).from_local_datetime(&n).single(), true),
+        Some(Wall::Local(n)) => (zone.at(&n), true),
         _ => (None, false),
     }
 }

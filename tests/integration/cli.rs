@@ -642,3 +642,83 @@ fn events_past_a_render_batch_keep_their_order() {
         assert!(at.windows(2).all(|w| w[0] < w[1]), "{format}: out of order");
     }
 }
+
+// ---- flags people reach for (issue 16) ----------------------------------------------
+
+/// `-o json` (journalctl, kubectl) and `--json` are `--format json`.
+#[test]
+fn output_aliases_are_the_format_flag() {
+    let many = path("lab/many.messages");
+    let base = run(&["--format", "json", "--year", "2026", "--tz", "UTC", &many]);
+    assert_eq!(base.0, 0);
+    for args in [&["-o", "json"][..], &["--output", "json"], &["--json"]] {
+        let mut a = vec!["--year", "2026", "--tz", "UTC"];
+        a.extend(args);
+        a.push(&many);
+        assert!(run(&a).1 == base.1, "{args:?}");
+    }
+    let (code, _, err) = run(&["--json", "--format", "ndjson", &many]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot be used with"), "{err}");
+}
+
+/// `-S`/`-U` as in journalctl, the syslog stamp as shown on screen, IANA zones and
+/// negative offsets.
+#[test]
+fn journalctl_style_time_flags_and_zones() {
+    let many = path("lab/many.messages");
+    let count = |extra: &[&str]| {
+        let mut a = vec!["-o", "ndjson", "--year", "2026"];
+        a.extend(extra);
+        a.push(&many);
+        let (_, out, err) = run(&a);
+        assert!(!err.contains("error"), "{err}");
+        ndjson_lines(&out)
+    };
+    // 16 events: 4 at 22:26:27, the other 12 from 22:26:30 on.
+    assert_eq!(count(&["--tz", "UTC"]).len(), 16);
+    assert_eq!(count(&["--tz", "UTC", "-S", "Nov 21 22:26:29"]).len(), 12);
+    assert_eq!(
+        count(&["--tz", "UTC", "--since", "2026-11-21 22:26:29"]).len(),
+        12
+    );
+    assert_eq!(count(&["--tz", "UTC", "-U", "Nov 21 22:26:29"]).len(), 4);
+    let berlin = count(&["--tz", "Europe/Berlin"]);
+    assert_eq!(berlin[0]["time"], "2026-11-21T22:26:27+01:00");
+    let ny = count(&["--tz", "-05:00"]);
+    assert_eq!(ny[0]["time"], "2026-11-21T22:26:27-05:00");
+    let (code, _, err) = run(&["--tz", "Mars/Olympus", &many]);
+    assert_eq!(code, 2);
+    assert!(err.contains("a zone name like Europe/Berlin"), "{err}");
+}
+
+/// `--host` matches a part of the name, any case; `--cgroup` matches a pod UID as
+/// kubectl prints it against the systemd driver's path.
+#[test]
+fn host_parts_and_pod_uids_filter() {
+    let aks = path("real/025-aks-cgroupv2-pod-memcg-5.15-syslog-interleaved.log");
+    let n = |extra: &[&str], file: &str| {
+        let mut a = vec!["-o", "ndjson", "--year", "2026"];
+        a.extend(extra);
+        a.push(file);
+        ndjson_lines(&run(&a).1).len()
+    };
+    assert_eq!(n(&[], &aks), 2);
+    assert_eq!(n(&["--host", "NodePool1"], &aks), 2);
+    assert_eq!(n(&["--host", "vmss000002"], &aks), 0);
+    let sap = path("real/004-sapcc-kmsg-oomkill-lines-cgroupfs-systemd.log");
+    assert_eq!(n(&[], &sap), 2);
+    assert_eq!(n(&["--cgroup", "dfc377c9-c533-4d51"], &sap), 1);
+    assert_eq!(n(&["--cgroup", "dfc377c9_c533"], &sap), 1);
+}
+
+/// `--top all` lists every ranked task.
+#[test]
+fn top_all_lists_every_row() {
+    let many = path("lab/many.messages");
+    let (_, ten, _) = run(&["--year", "2026", &many]);
+    let (_, all, _) = run(&["--top", "all", "--year", "2026", &many]);
+    assert!(ten.contains("more task"), "the default cuts the ranking");
+    assert!(!all.contains("more task"));
+    assert!(all.len() > ten.len());
+}

@@ -52,12 +52,24 @@ pub struct Args {
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Output format: a terminal report, one JSON document, one JSON event per line,
-    /// or Markdown for tickets.
-    #[arg(short = 'f', long, value_enum, default_value_t = FormatArg::Table)]
+    /// or Markdown for tickets. `-o`/`--output` as in journalctl and kubectl.
+    #[arg(
+        short = 'f',
+        long,
+        value_enum,
+        default_value_t = FormatArg::Table,
+        visible_short_alias = 'o',
+        visible_alias = "output"
+    )]
     pub format: FormatArg,
 
-    /// Rows of each event's ranking to show (the victim is always shown).
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    /// Shorthand for `--format json`.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Rows of each event's ranking to show (the victim is always shown); `all` for
+    /// every row.
+    #[arg(long, value_name = "N|all", default_value = "10", value_parser = parse_top)]
     pub top: usize,
 
     /// Print only the aggregate view (per host, cgroup, command and day, repeat
@@ -75,8 +87,14 @@ pub struct OutputArgs {
     pub raw: bool,
 
     /// Time zone for log times that carry none (RFC 3164 syslog, journalctl short,
-    /// dmesg -T): `UTC`, `+02:00`, or `local` (the zone of this machine).
-    #[arg(long, value_name = "ZONE", default_value = "local")]
+    /// dmesg -T) and for --since/--until: `UTC`, `+02:00`, `-05:00`, an IANA name
+    /// (`Europe/Berlin`, `America/New_York`), or `local` (the zone of this machine).
+    #[arg(
+        long,
+        value_name = "ZONE",
+        default_value = "local",
+        allow_hyphen_values = true
+    )]
     pub tz: String,
 
     /// Print the decoded log records (one JSON object per line) instead of events:
@@ -99,13 +117,15 @@ pub struct OutputArgs {
 #[derive(ClapArgs, Debug)]
 #[command(next_help_heading = "Filters")]
 pub struct FilterArgs {
-    /// Only events at or after this time: `2026-11-21`, `'2026-11-21 22:00'`, `22:00`,
-    /// `-2h`, `'3 days ago'`, `yesterday`, `today`, `@EPOCH`.
-    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    /// Only events at or after this time: `2026-11-21`, `'2026-11-21 22:00'`,
+    /// `'Nov 21 22:00'` (the syslog stamp), `22:00`, `-2h`, `'3 days ago'`,
+    /// `yesterday`, `today`, `@EPOCH`. `-S` as in journalctl.
+    #[arg(short = 'S', long, value_name = "TIME", allow_hyphen_values = true)]
     pub since: Option<String>,
 
-    /// Only events at or before this time (same forms as --since).
-    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    /// Only events at or before this time (same forms as --since). `-U` as in
+    /// journalctl.
+    #[arg(short = 'U', long, value_name = "TIME", allow_hyphen_values = true)]
     pub until: Option<String>,
 
     /// Only events whose victim or allocating task name contains NAME (repeatable).
@@ -116,11 +136,14 @@ pub struct FilterArgs {
     #[arg(long, value_name = "PID")]
     pub pid: Vec<u32>,
 
-    /// Only events whose memory cgroup path contains TEXT (repeatable).
+    /// Only events whose memory cgroup path contains TEXT (repeatable). A pod UID
+    /// as kubectl prints it (`5931aa75-4603-…`) also matches the systemd spelling in
+    /// the path (`pod5931aa75_4603_…`).
     #[arg(long, value_name = "TEXT")]
     pub cgroup: Vec<String>,
 
-    /// Only events from this host (repeatable).
+    /// Only events from a host whose name contains HOST, case-insensitive
+    /// (repeatable).
     #[arg(long, value_name = "HOST")]
     pub host: Vec<String>,
 
@@ -235,4 +258,13 @@ pub enum InputFormatArg {
     JournalJson,
     /// Message text only (dmesg -t, journalctl -o cat).
     Bare,
+}
+
+/// `--top N` or `--top all`.
+fn parse_top(s: &str) -> Result<usize, String> {
+    if s.eq_ignore_ascii_case("all") {
+        return Ok(usize::MAX);
+    }
+    s.parse()
+        .map_err(|_| format!("{s}: a number of rows, or `all`"))
 }

@@ -13,7 +13,7 @@ use oomlens::pipeline::ScanOptions;
 use oomlens::pipeline::live::{LiveOptions, LiveSource};
 use oomlens::record::FormatHint;
 use oomlens::render::{Format, RenderOptions};
-use oomlens::report::{Filter, LocalZone, ReportOptions, parse_when};
+use oomlens::report::{Filter, LocalZone, ReportOptions, parse_when_in};
 
 use crate::args::{Args, ColorArg, FormatArg, InputFormatArg};
 
@@ -50,7 +50,11 @@ impl Config {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
         let color = use_color(a.output.color, stdout_tty, no_color, dumb);
-        let format = match a.output.format {
+        let format = match if a.output.json {
+            FormatArg::Json
+        } else {
+            a.output.format
+        } {
             FormatArg::Table => Format::Table,
             FormatArg::Json => Format::Json,
             FormatArg::Ndjson => Format::Ndjson,
@@ -62,10 +66,10 @@ impl Config {
             None
         };
         let zone = parse_zone(&a.output.tz)?;
-        let now = chrono::Local::now().fixed_offset();
+        let now = zone.now();
         let when = |s: &Option<String>| -> Result<_> {
             s.as_deref()
-                .map(|t| parse_when(t, now).map_err(anyhow::Error::msg))
+                .map(|t| parse_when_in(t, now, zone).map_err(anyhow::Error::msg))
                 .transpose()
         };
         let filter = Filter {
@@ -184,7 +188,7 @@ impl Config {
     }
 }
 
-/// `UTC`, `Z`, `+02:00`, `-0500`, or `local`.
+/// `UTC`, `Z`, `+02:00`, `-0500`, an IANA zone name, or `local`.
 fn parse_zone(s: &str) -> Result<LocalZone> {
     let t = s.trim();
     if t.eq_ignore_ascii_case("local") {
@@ -196,7 +200,16 @@ fn parse_zone(s: &str) -> Result<LocalZone> {
     let (sign, rest) = match t.as_bytes().first() {
         Some(b'+') => (1, &t[1..]),
         Some(b'-') => (-1, &t[1..]),
-        _ => bail!("--tz {s}: use UTC, local, or an offset like +02:00"),
+        _ => {
+            return chrono_tz::Tz::from_str_insensitive(t)
+                .map(LocalZone::Named)
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "--tz {s}: use UTC, local, an offset like +02:00, or a zone name like \
+                         Europe/Berlin"
+                    )
+                });
+        }
     };
     let digits: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
     let (h, m) = match digits.len() {

@@ -338,7 +338,13 @@ impl Assembler {
             self.close(si, *p, Some(why));
         }
         self.emit_recent(si);
-        let ev = self.streams[si].evidence.clone();
+        let ev = &self.streams[si].evidence;
+        // Only swap sizes are looked up later: a boot that printed none (a host seen
+        // only through kill lines) is not kept, so a fleet's log costs nothing per host.
+        if ev.swap_added_kb.is_none() && ev.total_swap_kb.is_none() {
+            return;
+        }
+        let ev = ev.clone();
         let key = (ev.host.clone(), ev.boot_seq);
         if let Some(&i) = self.boot_of.get(&key) {
             self.boots[i] = ev;
@@ -626,6 +632,10 @@ impl Assembler {
             let sj = self.recent_order.pop_front().expect("non-empty");
             if let Some(old) = self.streams[sj].recent.pop_front() {
                 self.emit(sj, old);
+            }
+            // An idle host must not keep a buffer of reports (1.7 kB each).
+            if self.streams[sj].recent.is_empty() {
+                self.streams[sj].recent = VecDeque::new();
             }
         }
     }

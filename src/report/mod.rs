@@ -352,8 +352,11 @@ impl Report {
     /// kept, plus bounded windows and aggregates.
     pub fn build(scans: Vec<InputScan>, opts: &ReportOptions) -> Report {
         let mut evidence = std::collections::HashMap::<_, Vec<BootEvidence>>::new();
+        // The analysis looks only at swap sizes: boots that printed none are not kept.
         for b in scans.iter().flat_map(|s| s.evidence.iter()) {
-            evidence.entry(b.host.clone()).or_default().push(b.clone());
+            if b.swap_added_kb.is_some() || b.total_swap_kb.is_some() {
+                evidence.entry(b.host.clone()).or_default().push(b.clone());
+            }
         }
         let mut diagnostics = Vec::new();
         let mut inputs = Vec::new();

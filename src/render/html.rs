@@ -96,11 +96,12 @@ svg text{fill:var(--fg);font:11px system-ui,sans-serif}
 span.c-memcg{color:var(--c1)}span.c-machine{color:var(--c5)}span.c-other{color:var(--c3)}span.c-unknown{color:var(--c6)}
 span.p-anon{color:var(--c1)}span.p-page_cache{color:var(--c2)}span.p-shmem{color:var(--c3)}span.p-kernel{color:var(--c7)}span.p-slab_reclaimable{color:var(--c4)}span.p-slab_unreclaimable{color:var(--c5)}span.p-page_tables{color:var(--c6)}span.p-free{color:var(--c8)}span.p-other{color:var(--c6)}
 details summary{cursor:pointer;color:var(--accent)}
+.grid{display:flex;flex-wrap:wrap;gap:0 2rem;align-items:flex-start}
 @media print{body{max-width:none;font-size:11pt;padding:0}details>*{display:block}section.event{border:none;border-top:1px solid #999;border-radius:0}a{color:inherit;text-decoration:none}pre{white-space:pre-wrap}}
 "#;
 
 /// `sha256-…` of [`STYLE`], for the Content-Security-Policy (a test checks it).
-const STYLE_HASH: &str = "sha256-Xq3AQ/kcxuHJXtdGWn32buqvYzwDtxBo6kJn+eRDQMw=";
+const STYLE_HASH: &str = "sha256-s0SMWkCQBzEakkJHHRq0IrNPmdXFSighs3oY8PCV+tU=";
 
 /// The Content-Security-Policy: nothing may load, no script runs, only the page's own
 /// stylesheet applies.
@@ -187,6 +188,7 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
         writeln!(out, "<h2 id=\"timeline\">Timeline</h2>")?;
         out.write_all(plan.draw(acc, s).as_bytes())?;
     }
+    count_tables(r, &mut out)?;
     if table {
         writeln!(out, "<h2 id=\"events\">Events</h2>")?;
         writeln!(
@@ -386,7 +388,16 @@ fn overview(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             problems.join("<br>")
         )?;
     }
-    writeln!(out, "</table>")?;
+    writeln!(out, "</table>")
+}
+
+/// Events by host and cgroup, kills by command, side by side where there is room.
+fn count_tables(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = &r.summary;
+    if s.events == 0 {
+        return Ok(());
+    }
+    writeln!(out, "<div class=\"grid\">")?;
     let named_hosts = s.hosts.iter().any(|h| h.key != UNNAMED_HOST);
     if named_hosts {
         counts(out, "Events by host", "Host", &s.hosts, false)?;
@@ -399,7 +410,7 @@ fn overview(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         false,
     )?;
     counts(out, "Kills by command", "Command", &s.commands, true)?;
-    Ok(())
+    writeln!(out, "</div>")
 }
 
 /// "first → last" in wall time, else in seconds after boot.
@@ -436,7 +447,7 @@ fn counts(
     let max = v.iter().take(10).map(num).max().unwrap_or(1) as f64;
     writeln!(
         out,
-        "<h4>{}</h4>\n<table class=\"counts\"><thead><tr><th>{what}</th><th class=\"n\">{unit}</th>\
+        "<div><h4>{}</h4>\n<table class=\"counts\"><thead><tr><th>{what}</th><th class=\"n\">{unit}</th>\
          <th></th></tr></thead><tbody>",
         w(title)
     )?;
@@ -463,7 +474,7 @@ fn counts(
             group((v.len() - 10) as i64)
         )?;
     }
-    Ok(())
+    writeln!(out, "</div>")
 }
 
 /// One row of the events table.

@@ -163,7 +163,7 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
     overview(r, &mut out)?;
 
     // One pass over every event for the timeline and the events table.
-    let plan = Timeline::plan(r);
+    let plan = Timeline::plan(r, !opts.summary_only);
     let acc = Mutex::new(plan.gathered());
     let mut rows = String::new();
     let table = r.len() > 1 && !opts.summary_only;
@@ -534,6 +534,8 @@ struct Timeline {
     other: bool,
     axis: Axis,
     marks: bool,
+    /// The page has the events' sections to link to.
+    linked: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -551,7 +553,7 @@ struct Gathered {
 }
 
 impl Timeline {
-    fn plan(r: &Report) -> Timeline {
+    fn plan(r: &Report, linked: bool) -> Timeline {
         let s = &r.summary;
         let by_host = s.hosts.iter().filter(|h| h.key != UNNAMED_HOST).count() > 1;
         let list = if by_host { &s.hosts } else { &s.cgroups };
@@ -573,6 +575,7 @@ impl Timeline {
             other,
             axis,
             marks: r.len() <= MAX_MARKS,
+            linked,
         }
     }
 
@@ -702,7 +705,7 @@ impl Timeline {
                 x,
                 class,
                 title,
-                href: (id <= MAX_FULL).then(|| format!("#ev-{id}")),
+                href: (self.linked && id <= MAX_FULL).then(|| format!("#ev-{id}")),
             })
             .collect();
         let n = marks.len();

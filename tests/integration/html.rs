@@ -388,6 +388,32 @@ fn a_large_scan_stays_within_the_budget_raw_lines_first() {
 }
 
 #[test]
+fn summary_page_has_the_timeline_and_offenders_without_sections() {
+    let (code, page) = run(
+        "html",
+        &["--summary", sample("lab/many.messages").to_str().unwrap()],
+    );
+    assert_eq!(code, 0);
+    let doc = Html::parse_document(&page);
+    assert_safe(&doc);
+    assert!(all(&doc, "section.event").is_empty());
+    assert!(all(&doc, "table.events").is_empty());
+    assert_eq!(all(&doc, "svg.timeline circle.mark").len(), 16);
+    assert!(
+        all(&doc, "svg.timeline a").is_empty(),
+        "no links to missing sections"
+    );
+    assert_eq!(all(&doc, "table.offenders tbody tr").len(), 1);
+    // No events at all: a complete page that says so.
+    let (code, page) = run("html", &[sample("README.md").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let doc = Html::parse_document(&page);
+    assert_safe(&doc);
+    assert_eq!(text(&all(&doc, "h1")[0]), "OOM report: No OOM events");
+    assert!(page.ends_with("</html>\n"));
+}
+
+#[test]
 fn thousands_of_kills_are_counted_per_time_bin() {
     // 2,500 kill lines over ten hours.
     let mut log = String::new();

@@ -722,24 +722,22 @@ impl Timeline {
             [&axis[0], &axis[1], &axis[2]],
             &label,
         ));
-        out.push_str(
-            "<p class=\"dim\"><span class=\"key c-memcg\">■</span>cgroup limit \
-             <span class=\"key c-machine\">■</span>whole machine \
-             <span class=\"key c-other\">■</span>NUMA nodes, zone, fragmentation or manual \
-             <span class=\"key c-unknown\">■</span>cause not in the log",
-        );
-        if !self.marks {
+        let by = if self.by_host { "host" } else { "cgroup" };
+        if self.marks {
             out.push_str(&format!(
-                "; {} are counted per time bin (darker bars: more events)",
-                plural(s.events, "event")
+                "<p class=\"dim\">One mark per event ({n}), lanes by {by}; a mark links to \
+                 its event. <span class=\"key c-memcg\">■</span>cgroup limit \
+                 <span class=\"key c-machine\">■</span>whole machine \
+                 <span class=\"key c-other\">■</span>NUMA nodes, zone, fragmentation or \
+                 manual <span class=\"key c-unknown\">■</span>cause not in the log.</p>\n"
             ));
         } else {
             out.push_str(&format!(
-                "; one mark per event ({n}), lanes by {}",
-                if self.by_host { "host" } else { "cgroup" }
+                "<p class=\"dim\">{} in {BINS} time bins per lane, lanes by {by}: the taller \
+                 the bar, the more events (each bar's tooltip has its count).</p>\n",
+                plural(s.events, "event")
             ));
         }
-        out.push_str(".</p>\n");
         if g.untimed > 0 {
             out.push_str(&format!(
                 "<p class=\"note\">{} no time on this axis and {} not on the timeline.</p>\n",

@@ -78,7 +78,7 @@ table{border-collapse:collapse;margin:.4rem 0;font-size:.9rem}th,td{border:1px s
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 table.facts th{width:11rem;background:none;font-weight:600}
 tr.victim td{background:var(--victim-bg);font-weight:600}.killed{color:var(--victim);font-weight:700}
-code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem}
+code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 pre{background:var(--alt);padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 section.event{border:1px solid var(--line);border-radius:6px;padding:.6rem 1rem;margin:1.2rem 0;break-inside:avoid-page}
 .note{color:var(--dim);font-style:italic}.dim{color:var(--dim)}
@@ -97,11 +97,11 @@ span.c-memcg{color:var(--c1)}span.c-machine{color:var(--c5)}span.c-other{color:v
 span.p-anon{color:var(--c1)}span.p-page_cache{color:var(--c2)}span.p-shmem{color:var(--c3)}span.p-kernel{color:var(--c7)}span.p-slab_reclaimable{color:var(--c4)}span.p-slab_unreclaimable{color:var(--c5)}span.p-page_tables{color:var(--c6)}span.p-free{color:var(--c8)}span.p-other{color:var(--c6)}
 details summary{cursor:pointer;color:var(--accent)}
 .grid{display:flex;flex-wrap:wrap;gap:0 2rem;align-items:flex-start}
-@media print{body{max-width:none;font-size:11pt;padding:0}details>*{display:block}section.event{border:none;border-top:1px solid #999;border-radius:0}a{color:inherit;text-decoration:none}pre{white-space:pre-wrap}}
+@media print{:root{color-scheme:light;--bg:#fff;--fg:#1b1f24;--dim:#59636e;--line:#d1d9e0;--alt:#f6f8fa;--accent:#0969da;--victim:#cf222e;--victim-bg:#ffebe9;--c1:#0969da;--c2:#bf8700;--c3:#8250df;--c4:#1a7f37;--c5:#cf222e;--c6:#57606a;--c7:#bc4c00;--c8:#d1d9e0}*{print-color-adjust:exact;-webkit-print-color-adjust:exact}body{max-width:none;font-size:9pt;padding:0}table{font-size:8pt}section.event{border:none;border-top:1px solid #999;border-radius:0;break-inside:auto}h2,h3,h4{break-after:avoid}tr,svg{break-inside:avoid}a{color:inherit;text-decoration:none}pre{white-space:pre-wrap}}
 "#;
 
 /// `sha256-…` of [`STYLE`], for the Content-Security-Policy (a test checks it).
-const STYLE_HASH: &str = "sha256-s0SMWkCQBzEakkJHHRq0IrNPmdXFSighs3oY8PCV+tU=";
+const STYLE_HASH: &str = "sha256-QhhtvfDDU8UR6Caz6YtE9NUrMCo/dOW9v2WK2LMwvrM=";
 
 /// The Content-Security-Policy: nothing may load, no script runs, only the page's own
 /// stylesheet applies.

@@ -1230,6 +1230,32 @@ mod tests {
     }
 
     #[test]
+    fn a_live_event_is_its_section_without_the_writer_s_marks() {
+        use crate::pipeline::{ScanOptions, scan_reader};
+        use crate::report::ReportOptions;
+        let text = include_str!("../../samples/lab/single.messages");
+        let mut opts = ScanOptions {
+            year: Some(2026),
+            ..Default::default()
+        };
+        opts.assembler.keep_raw = true;
+        let scan = scan_reader("single", text.as_bytes(), None, &opts);
+        let r = Report::build(vec![scan], &ReportOptions::default());
+        let ev = r.event(0).unwrap();
+        let mut out = Vec::new();
+        Html.event(&ev, &RenderOptions::default(), &mut out)
+            .unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(
+            s.starts_with("<section class=\"event\" id=\"ev-1\">"),
+            "{s}"
+        );
+        assert!(s.ends_with("</section>\n"));
+        assert!(s.contains("<details><summary>Kernel log of this report"));
+        assert!(!s.contains('\0'));
+    }
+
+    #[test]
     fn raw_marks_are_only_the_writer_s() {
         assert_eq!(without_marks(b"a\0b\0c"), b"abc");
         assert!(!LogText::words("a\0b").html().contains('\0'));

@@ -553,13 +553,9 @@ fn chromium_screenshot_is_not_blank() {
     {
         return;
     }
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    assert_eq!((info.width, info.height), (1000, 1400));
-    let px = info.color_type.samples();
-    let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(px).collect();
+    let (buf, px) = decode(&shot);
+    let pixels: Vec<&[u8]> = buf.chunks(px).collect();
+    assert_eq!(pixels.len(), 1000 * 1400);
     let background = pixels[0];
     let inked = pixels.iter().filter(|p| p[..3] != background[..3]).count();
     let share = inked as f64 / pixels.len() as f64;
@@ -575,6 +571,35 @@ fn chromium_screenshot_is_not_blank() {
         })
         .count();
     assert!(coloured > 2_000, "{coloured} coloured pixels");
+    assert!(luma(background) > 200, "light by default: {background:?}");
+
+    // The reader's system in dark mode: the page follows.
+    let dark = dir.path().join("dark.png");
+    let arg = format!("--screenshot={}", dark.display());
+    headless(
+        browser,
+        &dir.path().join("p2"),
+        &[&arg, "--window-size=1000,1400", "--force-dark-mode"],
+        &page,
+    )
+    .unwrap();
+    let (pixels, px) = decode(&dark);
+    let background = &pixels[..px];
+    assert!(luma(background) < 60, "dark: {background:?}");
+}
+
+fn luma(p: &[u8]) -> u32 {
+    (u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000
+}
+
+/// A PNG's pixels and the bytes per pixel.
+fn decode(path: &Path) -> (Vec<u8>, usize) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    (buf, info.color_type.samples())
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Renderers: the same [`Report`] as a terminal report, JSON, NDJSON or Markdown.
+//! Renderers: the same [`Report`] as a terminal report, JSON, NDJSON, Markdown or HTML.
 //!
 //! Each format is one [`Renderer`] in its own file, chosen in one place
 //! ([`Format::renderer`]); a new format is a new file and a match arm. The words come
@@ -10,6 +10,8 @@
 //! binary decides once and passes plain [`RenderOptions`].
 
 #[doc(hidden)]
+pub mod html;
+#[doc(hidden)]
 pub mod json;
 #[doc(hidden)]
 pub mod markdown;
@@ -18,6 +20,8 @@ pub mod ndjson;
 #[doc(hidden)]
 pub mod overview;
 pub mod sanitize;
+#[doc(hidden)]
+pub mod svg;
 #[doc(hidden)]
 pub mod table;
 #[doc(hidden)]
@@ -51,16 +55,33 @@ where
     W: FnMut(&[u8]) -> io::Result<()>,
 {
     let workers = rayon::current_num_threads().clamp(1, 16);
-    each_event_with(report, workers, render, write)
+    each_event_with(report, report.len(), workers, render, write)
 }
 
-/// [`each_event`] with up to `workers` rendering threads (0: the writer renders).
-fn each_event_with<R, W>(report: &Report, workers: usize, render: R, mut write: W) -> io::Result<()>
+/// [`each_event`] for the first `n` events only (a report that shows a bounded number
+/// of events in full does not read back the rest).
+pub(crate) fn first_events<R, W>(report: &Report, n: usize, render: R, write: W) -> io::Result<()>
 where
     R: Fn(&EventReport, &mut Vec<u8>) -> io::Result<()> + Sync,
     W: FnMut(&[u8]) -> io::Result<()>,
 {
-    let n = report.len();
+    let workers = rayon::current_num_threads().clamp(1, 16);
+    each_event_with(report, n.min(report.len()), workers, render, write)
+}
+
+/// [`each_event`] over the first `n` events with up to `workers` rendering threads (0:
+/// the writer renders).
+fn each_event_with<R, W>(
+    report: &Report,
+    n: usize,
+    workers: usize,
+    render: R,
+    mut write: W,
+) -> io::Result<()>
+where
+    R: Fn(&EventReport, &mut Vec<u8>) -> io::Result<()> + Sync,
+    W: FnMut(&[u8]) -> io::Result<()>,
+{
     if n == 0 {
         return Ok(());
     }
@@ -239,6 +260,8 @@ pub enum Format {
     Ndjson,
     /// Markdown for tickets.
     Markdown,
+    /// One self-contained HTML page with SVG charts.
+    Html,
 }
 
 impl Format {
@@ -249,6 +272,7 @@ impl Format {
             Format::Json => &json::Json,
             Format::Ndjson => &ndjson::Ndjson,
             Format::Markdown => &markdown::Markdown,
+            Format::Html => &html::Html,
         }
     }
 }
@@ -448,7 +472,7 @@ mod tests {
         // 0: no thread could be started, the writer renders too.
         for workers in [0, 1, 2, 5] {
             let mut got = Vec::new();
-            each_event_with(&r, workers, id_line, |t| {
+            each_event_with(&r, r.len(), workers, id_line, |t| {
                 got.extend_from_slice(t);
                 Ok(())
             })

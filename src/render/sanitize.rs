@@ -1,11 +1,13 @@
 //! Making untrusted text safe to show. Process names, cgroup paths and host names
 //! come from logs that any local user can influence (a process can name itself
 //! anything): on a terminal they must not carry escape sequences, in Markdown they
-//! must not add formatting, links or HTML. JSON needs none of this: serde escapes.
+//! must not add formatting, links or HTML, in HTML they must not add an element or an
+//! attribute. JSON needs none of this: serde escapes.
 //!
 //! [`LogText`] is the boundary: text from a log (or a sentence holding some) has no
 //! `Display`, so it cannot be written raw into a terminal or Markdown report; it is
-//! written through [`LogText::term`], [`LogText::md`] or [`LogText::code`], or
+//! written through [`LogText::term`], [`LogText::md`], [`LogText::code`] or
+//! [`LogText::html`], or
 //! serialised exactly for JSON. The model holds log text as [`LogString`] (no
 //! `Display` either); the render layer gets it only as a `LogText`
 //! (`LogText::from(&s)`), never through [`LogString::as_log_str`]: this file is the
@@ -65,6 +67,13 @@ impl<'a> LogText<'a> {
     /// escaped (GitHub and GitLab split cells at it even inside a code span).
     pub fn code_cell(&self) -> String {
         code_cell(&self.0)
+    }
+
+    /// For HTML text and attribute values (quoted): as [`LogText::term`], and
+    /// `& < > " '` as entities, so nothing from a log can open an element, end an
+    /// attribute or start an entity.
+    pub fn html(&self) -> String {
+        html(&self.0)
     }
 
     /// Whether there is no text.
@@ -189,6 +198,26 @@ fn md(s: &str) -> String {
     out
 }
 
+/// Text for HTML, in element content or a quoted attribute value: terminal-safe first
+/// (controls, bidi and invisible characters shown as `\u{202e}`, so they can neither
+/// reorder nor hide text on the page), then the five characters that mean something
+/// to an HTML parser as entities.
+fn html(s: &str) -> String {
+    let t = term(s);
+    let mut out = String::with_capacity(t.len() + 8);
+    for c in t.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Text for inside a Markdown code span or fenced block: terminal-safe, and backticks
 /// replaced so the block cannot be closed early.
 fn code(s: &str) -> String {
@@ -237,6 +266,23 @@ mod tests {
         assert_eq!(md("*bold* _it_"), "\\*bold\\* \\_it\\_");
         assert_eq!(code("a`b"), "aˋb");
         assert_eq!(code_cell("/a|b`c"), "/a\\|bˋc");
+    }
+
+    #[test]
+    fn html_cannot_be_injected() {
+        assert_eq!(
+            html("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(
+            html("x\" onmouseover='a()' &amp;"),
+            "x&quot; onmouseover=&#39;a()&#39; &amp;amp;"
+        );
+        assert_eq!(html("a\u{202e}b\x1b[0m"), "a\\u{202e}b\\x1b[0m");
+        assert_eq!(
+            html("/kubepods.slice/x-y.scope"),
+            "/kubepods.slice/x-y.scope"
+        );
     }
 
     #[test]

@@ -1236,6 +1236,76 @@ pub fn more_events(n: usize) -> String {
     )
 }
 
+/// What to look at next for an OOM of this cause, in one sentence (only what follows
+/// from the cause's kind; the report's own facts say which cgroup or task).
+pub fn next_step(c: &Cause) -> &'static str {
+    match (&c.kind, &c.scope) {
+        (
+            CauseKind::MemcgLimit,
+            CauseScope::Memcg {
+                level: Some(LimitLevel::NodeAllocatable),
+                ..
+            },
+        ) => {
+            "The pods on this node were promised more memory than it has: set memory requests \
+             closer to real use (or limits equal to requests), or move pods to other nodes."
+        }
+        (
+            CauseKind::MemcgLimit,
+            CauseScope::Memcg {
+                level: Some(LimitLevel::QosTier),
+                ..
+            },
+        ) => {
+            "A whole QoS tier hit its limit: check the node's reserved memory and the \
+             requests of the pods in that tier."
+        }
+        (CauseKind::MemcgLimit, _) => {
+            "Check whether the cgroup's workload grew (see the victim's memory at each kill \
+             below) or the limit is too small for it; raise the limit or fix the growth."
+        }
+        (CauseKind::MemswLimit, _) => {
+            "The cgroup's memory plus swap hit memory.memsw.limit_in_bytes: raise that limit \
+             or reduce what the cgroup keeps in memory and swap."
+        }
+        (CauseKind::SwapLimit, _) => {
+            "The cgroup's swap.max was full while its memory was at memory.max: raise either, \
+             or reduce its memory use."
+        }
+        (CauseKind::KmemLimit, _) => {
+            "Kernel memory of the cgroup (slab, page tables, sockets) hit the v1 kmem limit: \
+             raise or remove memory.kmem.limit_in_bytes."
+        }
+        (CauseKind::Machine, _) => {
+            "Find what grew (the ranking and what filled memory below), then add RAM or swap \
+             or put the large consumers in cgroups with limits, so one service cannot take \
+             the machine."
+        }
+        (CauseKind::NumaNodes, _) => {
+            "Check the cpuset (cpuset.mems) or memory policy (numactl) of the allocating task: \
+             the allowed nodes filled while others had memory; widen it or size the workload \
+             to those nodes."
+        }
+        (CauseKind::Zone, _) => {
+            "The zone the allocation needs ran out while others had memory: on 32-bit use a \
+             64-bit kernel; otherwise find the driver or allocation limited to that zone."
+        }
+        (CauseKind::Fragmentation, _) => {
+            "No free block of the requested size: find who asks for high-order pages (the \
+             allocating task), and consider raising vm.min_free_kbytes or proactive \
+             compaction."
+        }
+        (CauseKind::Manual, _) => {
+            "The OOM was triggered by hand (SysRq-f): find who or what sent it; memory did \
+             not need to run out."
+        }
+        (CauseKind::Unknown, _) => {
+            "The log lacks what a verdict needs: keep the whole kernel report next time \
+             (journalctl -k or /var/log/messages, with the Mem-Info block)."
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 //! * `badness`: rebuilt scores against the kernel's own `score S` lines;
 //! * `cli`: exit codes, broken pipes, colour, formats (snapshots), filters;
 //! * `hostile`: damaged and malicious input;
+//! * `html`: the HTML page: facts, charts, safety, size, in a real browser and tidy;
 //! * `kinds`: the table of report-line kinds: fast path and `--every-line` agree;
 //! * `properties`: proptest invariants; `fuzz_regressions`: inputs fuzzing found;
 //! * `live`: real OOM kills made in a throwaway memory cgroup (root only).
@@ -20,6 +21,7 @@ mod corpus;
 mod eras;
 mod fuzz_regressions;
 mod hostile;
+mod html;
 mod inputs;
 mod issue20;
 mod kinds;

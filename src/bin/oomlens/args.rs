@@ -24,7 +24,7 @@ use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
     about = "Forensics for Linux OOM kills from kernel logs",
     long_about,
     args_conflicts_with_subcommands = true,
-    after_help = "Examples:\n  oomlens /var/log/messages\n  oomlens /var/log/                       # a folder: every file, rotations oldest first\n  journalctl -k -b -1 | oomlens\n  journalctl -k -o json | oomlens --format ndjson\n  dmesg -T | oomlens --top 5\n  oomlens --since yesterday --comm java --format markdown /var/log/messages* > ticket.md\n  oomlens --kmsg --format ndjson          # watch the running kernel"
+    after_help = "Examples:\n  oomlens /var/log/messages\n  oomlens /var/log/                       # a folder: every file, rotations oldest first\n  journalctl -k -b -1 | oomlens\n  journalctl -k -o json | oomlens --format ndjson\n  dmesg -T | oomlens --top 5\n  oomlens --since yesterday --comm java --format markdown /var/log/messages* > ticket.md\n  oomlens --format html /var/log/ > oom-report.html\n  oomlens --kmsg --format ndjson          # watch the running kernel"
 )]
 pub struct Args {
     /// Log files, folders (read recursively) or `-` for standard input.
@@ -52,7 +52,9 @@ pub struct Args {
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Output format: a terminal report, one JSON document, one JSON event per line,
-    /// or Markdown for tickets. `-o`/`--output` as in journalctl and kubectl.
+    /// Markdown for tickets, or one self-contained HTML page with charts (timeline,
+    /// memory composition, ranking bars) for tickets and post-mortems. `-o`/`--output`
+    /// as in journalctl and kubectl.
     #[arg(
         short = 'f',
         long,
@@ -81,8 +83,8 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
 
-    /// Keep each report's kernel lines: Markdown shows them in a collapsible block,
-    /// JSON in "raw".
+    /// Keep each report's kernel lines: Markdown and HTML show them in a collapsible
+    /// block (always), JSON in "raw".
     #[arg(long)]
     pub raw: bool,
 
@@ -234,6 +236,8 @@ pub enum FormatArg {
     Ndjson,
     /// Markdown for tickets.
     Markdown,
+    /// One self-contained HTML page with SVG charts (no script, works offline).
+    Html,
 }
 
 /// `--color` values.

@@ -59,6 +59,7 @@ impl Config {
             FormatArg::Json => Format::Json,
             FormatArg::Ndjson => Format::Ndjson,
             FormatArg::Markdown => Format::Markdown,
+            FormatArg::Html => Format::Html,
         };
         let width = if stdout_tty {
             terminal_size::terminal_size().map(|(w, _)| w.0 as usize)
@@ -92,7 +93,7 @@ impl Config {
             every_line: a.input.every_line || a.output.records,
             ..ScanOptions::default()
         };
-        scan.assembler.keep_raw = a.output.raw || format == Format::Markdown;
+        scan.assembler.keep_raw = a.output.raw || matches!(format, Format::Markdown | Format::Html);
         let mut notices = Vec::new();
         let mut discovery = Vec::new();
         let live = &a.live;

@@ -1,6 +1,7 @@
 //! Bytes: opening inputs, telling compressed and foreign formats apart by their first
-//! bytes, and decompressing gzip in process.
+//! bytes, and decompressing gzip, zstd, xz and bzip2 in process.
 
+pub(crate) mod compressed;
 pub mod discover;
 pub(crate) mod gzip;
 #[doc(hidden)]
@@ -66,6 +67,12 @@ pub enum Compression {
     None,
     /// gzip, possibly several members.
     Gzip,
+    /// zstd, possibly several frames.
+    Zstd,
+    /// xz, possibly several streams.
+    Xz,
+    /// bzip2, possibly several streams.
+    Bzip2,
 }
 
 /// An opened input, ready to be read as text.
@@ -78,7 +85,8 @@ pub struct Opened {
     pub compression: Compression,
     /// The decoded bytes.
     pub reader: Box<dyn Read + Send>,
-    /// Bytes consumed from the underlying file or pipe (compressed bytes for gzip).
+    /// Bytes consumed from the underlying file or pipe (compressed bytes for a
+    /// compressed input).
     pub raw_bytes: Arc<AtomicU64>,
     /// The file itself when it is a regular file stored as plain text, for mapping or
     /// reading by position ([`lines::LineReader::reading_mapped`],
@@ -101,7 +109,7 @@ pub(crate) fn shrank(regular: &(Arc<File>, u64), read: u64) -> Option<(u64, u64)
 
 /// Opens a source, sniffing its first bytes to pick a decoder.
 ///
-/// Formats oomlens cannot read as text (a binary systemd journal, xz, an executable)
+/// Formats oomlens cannot read as text (a binary systemd journal, lz4, an executable)
 /// give [`Error::Unsupported`] with a hint naming the command to run instead.
 pub fn open(source: &Source) -> Result<Opened> {
     open_with_progress(source, None)
@@ -191,9 +199,20 @@ fn open_reader_counted(
         count: counter.clone(),
         progress,
     });
+    let buffered = |raw| io::BufReader::with_capacity(256 * 1024, raw);
     let (compression, reader): (Compression, Box<dyn Read + Send>) = if is_gzip(&head) {
-        let buffered = io::BufReader::with_capacity(256 * 1024, raw);
-        (Compression::Gzip, Box::new(gzip::GzReader::new(buffered)))
+        (
+            Compression::Gzip,
+            Box::new(gzip::GzReader::new(buffered(raw))),
+        )
+    } else if let Some(format) = compressed::Format::sniff(&head) {
+        let compression = match format {
+            compressed::Format::Zstd => Compression::Zstd,
+            compressed::Format::Xz => Compression::Xz,
+            compressed::Format::Bzip2 => Compression::Bzip2,
+        };
+        let reader = compressed::decoder(format, buffered(raw)).map_err(io_err)?;
+        (compression, reader)
     } else {
         (Compression::None, raw)
     };
@@ -361,15 +380,6 @@ fn foreign_format(head: &[u8]) -> Option<&'static str> {
             b"LPKSHHRH",
             "is a binary systemd journal file; run `journalctl --file FILE -k -o json | oomlens -`",
         ),
-        (
-            &[0x28, 0xb5, 0x2f, 0xfd],
-            "is zstd-compressed; run `zstdcat FILE | oomlens -`",
-        ),
-        (
-            &[0xfd, b'7', b'z', b'X', b'Z', 0x00],
-            "is xz-compressed; run `xzcat FILE | oomlens -`",
-        ),
-        (b"BZh", "is bzip2-compressed; run `bzcat FILE | oomlens -`"),
         (
             &[0x04, 0x22, 0x4d, 0x18],
             "is lz4-compressed; run `lz4cat FILE | oomlens -`",

@@ -1,6 +1,6 @@
 //! Batch scans: inputs read to their end, one input per worker.
 //!
-//! Each input is read by one thread (gzip decoding is serial within a file), and
+//! Each input is read by one thread (decompression is serial within a file), and
 //! inputs are spread over the available cores; results come back in input order.
 
 use std::fs::File;
@@ -121,7 +121,7 @@ fn scan_opened(
             // Truncation is seen on every read path, not only when the file was mapped.
             let taken = match compression {
                 Compression::None => scan.stats.bytes,
-                Compression::Gzip => raw.load(std::sync::atomic::Ordering::Relaxed),
+                _ => raw.load(std::sync::atomic::Ordering::Relaxed),
             };
             if !scan.failed
                 && let Some(regular) = &opened.regular
@@ -143,7 +143,7 @@ fn scan_opened(
                 ));
             }
             if scan.failed
-                && compression == Compression::Gzip
+                && compression != Compression::None
                 && let Some(d) = scan
                     .diagnostics
                     .iter_mut()

@@ -3,6 +3,7 @@
 //! * `corpus`: every real excerpt in `samples/real` against its sidecar;
 //! * `lab`: every rendering of the lab captures decodes to the same records and events;
 //! * `inputs`: plain, gzip, multi-member gzip, stdin and rotation sets agree;
+//! * `compressed`: zstd, xz and bzip2 made by the real tools read like plain;
 //! * `eras`: one test per kernel era and per quirk, on real fixtures;
 //! * `badness`: rebuilt scores against the kernel's own `score S` lines;
 //! * `cli`: exit codes, broken pipes, colour, formats (snapshots), filters;
@@ -16,6 +17,7 @@ mod util;
 mod badness;
 mod cause_words;
 mod cli;
+mod compressed;
 mod corpus;
 mod eras;
 mod fuzz_regressions;

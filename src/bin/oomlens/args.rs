@@ -8,9 +8,9 @@ use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 ///
 /// oomlens reads kernel logs in any shape (syslog /var/log/messages and kern.log,
 /// journalctl -k in any -o mode including json, dmesg, dmesg -T, /dev/kmsg records;
-/// plain or gzip-rotated; files, folders or stdin), groups each OOM-killer report into
-/// one event, rebuilds the kernel's badness ranking to explain why the victim was
-/// chosen, says what filled memory and whose cgroup it was.
+/// plain or rotated with gzip, zstd, xz or bzip2; files, folders or stdin), groups
+/// each OOM-killer report into one event, rebuilds the kernel's badness ranking to
+/// explain why the victim was chosen, says what filled memory and whose cgroup it was.
 ///
 /// With no PATH: standard input when it is a pipe, else the system's kernel logs
 /// (/var/log/messages*, /var/log/kern.log*, /var/log/syslog*, oldest first).

@@ -374,7 +374,7 @@ fn is_gzip(head: &[u8]) -> bool {
 
 /// Recognises binary formats by magic bytes and says what to do instead.
 /// `FILE` in the text is replaced by the input's name.
-fn foreign_format(head: &[u8]) -> Option<&'static str> {
+pub(crate) fn foreign_format(head: &[u8]) -> Option<&'static str> {
     const TABLE: &[(&[u8], &str)] = &[
         (
             b"LPKSHHRH",

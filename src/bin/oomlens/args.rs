@@ -27,7 +27,8 @@ use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
     after_help = "Examples:\n  oomlens /var/log/messages\n  oomlens /var/log/                       # a folder: every file, rotations oldest first\n  journalctl -k -b -1 | oomlens\n  journalctl -k -o json | oomlens --format ndjson\n  dmesg -T | oomlens --top 5\n  oomlens --since yesterday --comm java --format markdown /var/log/messages* > ticket.md\n  oomlens --kmsg --format ndjson          # watch the running kernel"
 )]
 pub struct Args {
-    /// Log files, folders (read recursively) or `-` for standard input.
+    /// Log files, folders (read recursively; files in them that are not logs, such as
+    /// binaries and non-journal JSON, are skipped and counted) or `-` for standard input.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 

@@ -335,7 +335,9 @@ pub fn scan_sources(sources: &[Source], opts: &ScanOptions) -> Vec<InputScan> {
 
 /// Scans the kernel messages of the journal: the output of `journalctl -k -o json
 /// --no-pager` with `extra` arguments (e.g. `--since`). Fails when journalctl cannot be
-/// started; a journalctl that fails later is an error diagnostic of the scan.
+/// started (not installed: [`Error::Unsupported`], in one sentence that says how to read
+/// the journal files in process instead); a journalctl that fails later is an error
+/// diagnostic of the scan.
 pub fn scan_journal(extra: &[String], opts: &ScanOptions) -> Result<InputScan> {
     const NAME: &str = "journalctl";
     let mut child = Command::new(NAME)
@@ -345,9 +347,17 @@ pub fn scan_journal(extra: &[String], opts: &ScanOptions) -> Result<InputScan> {
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .map_err(|e| Error::Io {
-            path: PathBuf::from(NAME),
-            source: e,
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::Unsupported {
+                path: PathBuf::from("--journal"),
+                what: "runs journalctl, which is not installed here; give the journal's folder \
+                       or file to read it without journalctl: `oomlens --journal /var/log/journal`"
+                    .into(),
+            },
+            _ => Error::Io {
+                path: PathBuf::from(NAME),
+                source: e,
+            },
         })?;
     let stdout = child.stdout.take().expect("stdout is piped");
     let mut scan = scan_reader(NAME, stdout, None, opts);

@@ -4,6 +4,7 @@
 //! * `lab`: every rendering of the lab captures decodes to the same records and events;
 //! * `inputs`: plain, gzip, multi-member gzip, stdin and rotation sets agree;
 //! * `compressed`: zstd, xz and bzip2 made by the real tools read like plain;
+//! * `journal`: binary journal files and folders read in process;
 //! * `eras`: one test per kernel era and per quirk, on real fixtures;
 //! * `badness`: rebuilt scores against the kernel's own `score S` lines;
 //! * `cli`: exit codes, broken pipes, colour, formats (snapshots), filters;
@@ -24,6 +25,7 @@ mod fuzz_regressions;
 mod hostile;
 mod inputs;
 mod issue20;
+mod journal;
 mod kinds;
 mod lab;
 mod live;

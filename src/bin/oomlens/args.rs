@@ -168,10 +168,13 @@ pub struct LiveArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "journal")]
     pub follow: Option<PathBuf>,
 
-    /// Read the kernel messages of the systemd journal (`journalctl -k -o json`,
-    /// with --since/--until passed on).
-    #[arg(long)]
-    pub journal: bool,
+    /// Read the kernel messages of the systemd journal. With a PATH (a journal folder
+    /// such as /var/log/journal, like `journalctl -D DIR`, or a .journal/.journal~
+    /// file, like `journalctl --file FILE`): read in process, no journalctl needed,
+    /// alongside any other PATHs. Without: run `journalctl -k -o json` on this
+    /// machine's journal, with --since/--until passed on.
+    #[arg(long, value_name = "PATH", num_args = 0..=1)]
+    pub journal: Option<Option<PathBuf>>,
 
     /// With --kmsg/--follow: also read what was logged before starting (default:
     /// --kmsg reads the ring buffer's current contents, --follow starts at the end).

@@ -154,7 +154,7 @@ impl JournalReader {
         let end = if tail_object == 0 {
             header_size
         } else {
-            match u64_at(b, tail_object + 8) {
+            match u64_at(b, tail_object.saturating_add(8)) {
                 Some(size) if size >= 16 => tail_object.saturating_add(size),
                 // The tail is past the end of the file: walk what is there and say so.
                 _ => u64::MAX,
@@ -274,8 +274,8 @@ impl JournalReader {
             return None;
         }
         let flags = *b.get(at as usize + 1)?;
-        let size = u64_at(b, at + 8)?;
-        let start = at + if self.compact { 72 } else { 64 };
+        let size = u64_at(b, at.checked_add(8)?)?;
+        let start = at.checked_add(if self.compact { 72 } else { 64 })?;
         let end = at.checked_add(size)?;
         let raw = b.get(usize::try_from(start).ok()?..usize::try_from(end).ok()?)?;
         Some((
@@ -503,6 +503,44 @@ mod tests {
         );
         xz.truncate(xz.len() / 2);
         assert!(one_data_object(COMPRESSED_XZ, &xz).payload(272).is_none());
+    }
+
+    /// No damage may crash the reader: bytes of the objects (offsets, sizes, flags,
+    /// items) overwritten at random give some entries and maybe an error, never a panic.
+    #[test]
+    fn random_damage_never_panics() {
+        let whole = sample("many.journal");
+        let first = (u64_at(&whole, 104).unwrap() + u64_at(&whole, 112).unwrap()) as usize;
+        let tail = u64_at(&whole, 136).unwrap() as usize;
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..60 {
+            let mut bad = whole.clone();
+            for _ in 0..1 + round % 8 {
+                let at = first + (next() as usize) % (tail - first);
+                let v = next();
+                // Whole words now and then (offsets and sizes), single bytes otherwise.
+                if round % 3 == 0 {
+                    bad[at & !7..(at & !7) + 8].copy_from_slice(&v.to_le_bytes());
+                } else {
+                    bad[at] = v as u8;
+                }
+            }
+            let _ = read(bad);
+        }
+        // And the header's own offsets.
+        for field in [88usize, 104, 136] {
+            let mut bad = whole.clone();
+            bad[field..field + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+            if let Ok(mut r) = JournalReader::from_bytes(Bytes::Owned(bad), Arc::default(), None) {
+                let _ = r.read_to_end(&mut Vec::new());
+            }
+        }
     }
 
     #[test]

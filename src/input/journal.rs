@@ -8,8 +8,10 @@
 //! aligned objects, each with its type and size. Why a reader of our own: of the
 //! pure-Rust readers on crates.io, `systemd-journal-sdk` is GPL-3.0 (oomlens is
 //! MIT/Apache-2.0), `sdjournal` needs Rust 1.95 (oomlens builds with 1.88), and
-//! `systemd-journal-reader` decodes zstd fields only (not xz or lz4) and has no way
-//! to stop at damage with what was read. Only what oomlens needs is read here.
+//! `systemd-journal-reader` (0.1.1) decodes zstd fields only (not xz or lz4), keeps
+//! every data object of the file in a map as it streams (memory grows with the file),
+//! and ends silently at the first damage (its `next_entry` gives `None`), so a cut
+//! file would look complete. Only what oomlens needs is read here.
 //!
 //! How: the objects are walked in file order from the header to the tail object
 //! (journald appends, so entry objects come in the order they were written, and each

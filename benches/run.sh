@@ -12,7 +12,9 @@
 # WARMUP (1), SEED, CARGO_TARGET_DIR, OUT (a file to copy the table to), OOMLENS_BIN
 # (another oomlens binary to measure, e.g. a build of an older commit).
 # Uses hyperfine when installed (else a timing loop, median of RUNS), /usr/bin/time -v
-# for peak RSS (else /proc polling), rg, pigz and zcat when installed, python3 for
+# for peak RSS (else /proc polling), rg, pigz and zcat when installed, zstd, xz and
+# bzip2 when installed (the plain log is compressed with each once, kept in bench-data,
+# and oomlens is timed against `zstd -dc`, `xz -dc`, `bzip2 -dc`), python3 for
 # reading oomlens's JSON.
 
 set -euo pipefail
@@ -61,6 +63,23 @@ gen "$GZ" "$GZ.gen" --gzip
 mkdir -p "$ROT"
 gen "$ROT/syslog" "$ROT/gen" --gzip --rotate "$ROTATE"
 ROT_FILES=("$ROT"/syslog.*.gz)
+# The same log compressed by each tool (levels logrotate setups commonly use; xz and
+# bzip2 are slow to compress 1 GiB, so once, then reused).
+declare -A COMP=()
+compress_once() { # tool ext args...
+    local tool=$1 ext=$2
+    shift 2
+    have "$tool" || return 0
+    local out="$PLAIN.$ext"
+    if [ ! -s "$out" ] || [ "$out" -ot "$PLAIN" ]; then
+        say "== compressing $out"
+        "$tool" "$@" -c "$PLAIN" >"$out.tmp" && mv "$out.tmp" "$out"
+    fi
+    COMP[$ext]=$out
+}
+compress_once zstd zst -q -3 -T0
+compress_once xz xz -1 -T0
+compress_once bzip2 bz2 -9
 expected=$(sed -n 's/.*expected_events=\([0-9]*\).*/\1/p' "$PLAIN.gen")
 bytes=$(sed -n 's/.* bytes=\([0-9]*\).*/\1/p' "$PLAIN.gen")
 lines=$(sed -n 's/.* lines=\([0-9]*\).*/\1/p' "$PLAIN.gen")
@@ -92,6 +111,12 @@ if have python3; then
     for n in "$n_plain" "$n_gz" "$n_rot" "$n_every"; do [ "$n" = "$expected" ] || ok=0; done
     pass_if events $((1 - ok)) "found plain=$n_plain gz=$n_gz rotated=$n_rot every-line=$n_every of $expected spliced"
     pass_if order $((1 - ordered)) "rotated set reported in time order"
+    for ext in zst xz bz2; do
+        [ -n "${COMP[$ext]:-}" ] || continue
+        read -r n _ < <("$BIN" --format json "${COMP[$ext]}" | count_events)
+        [ "$n" = "$expected" ] && s=0 || s=1
+        pass_if "events_$ext" $s "found $n of $expected in the .$ext"
+    done
 else
     verdict[events]="SKIP  python3 not installed"
 fi
@@ -158,6 +183,13 @@ have zcat && gz_group+=(zcat "zcat $GZ")
 gz_group+=(gz_json "$BIN --format json $GZ" gz_summary "$BIN --summary $GZ")
 time_group gz "${gz_group[@]}"
 
+for ext in zst xz bz2; do
+    [ -n "${COMP[$ext]:-}" ] || continue
+    tool=$(case $ext in zst) echo zstd ;; xz) echo xz ;; bz2) echo bzip2 ;; esac)
+    time_group "$ext" "${tool}_dc" "$tool -dc ${COMP[$ext]}" \
+        "${ext}_json" "$BIN --format json ${COMP[$ext]}"
+done
+
 rot_group=()
 have pigz && rot_group+=(rot_pigz "pigz -dc ${ROT_FILES[*]}")
 rot_group+=(
@@ -219,6 +251,12 @@ row() { # label key note
     row "zcat (.gz)" zcat "$(ratio "${median[zcat]:-0}" "${median[pigz]:-0}")× pigz"
     row "oomlens --format json (.gz)" gz_json "$(ratio "${median[gz_json]:-0}" "${median[pigz]:-0}")× pigz, $(ratio "${median[gz_json]:-0}" "${median[zcat]:-0}")× zcat"
     row "oomlens --summary (.gz)" gz_summary "$(ratio "${median[gz_summary]:-0}" "${median[pigz]:-0}")× pigz"
+    row "zstd -dc (.zst)" zstd_dc "reference"
+    row "oomlens --format json (.zst)" zst_json "$(ratio "${median[zst_json]:-0}" "${median[zstd_dc]:-0}")× zstd -dc"
+    row "xz -dc (.xz)" xz_dc "reference"
+    row "oomlens --format json (.xz)" xz_json "$(ratio "${median[xz_json]:-0}" "${median[xz_dc]:-0}")× xz -dc"
+    row "bzip2 -dc (.bz2)" bzip2_dc "reference"
+    row "oomlens --format json (.bz2)" bz2_json "$(ratio "${median[bz2_json]:-0}" "${median[bzip2_dc]:-0}")× bzip2 -dc"
     row "pigz -dc ($ROTATE rotated .gz)" rot_pigz "reference"
     row "oomlens --format json ($ROTATE .gz, 1 thread)" rot_json_1 ""
     row "oomlens --format json ($ROTATE .gz, 2 threads)" rot_json_2 "$(ratio "${median[rot_json_1]:-0}" "${median[rot_json_2]:-0}")× faster than 1 thread; $(ratio "${median[rot_json_2]:-0}" "${median[rot_pigz]:-0}")× pigz"
@@ -253,7 +291,7 @@ pass_if flat $s "$(mib "$rss_pipe_small") MiB at $SIZE, $(mib "$rss_pipe_big") M
     echo
     echo "| target | result |"
     echo "|---|---|"
-    for k in plain gz rotated rss flat events order equivalence; do
+    for k in plain gz rotated rss flat events events_zst events_xz events_bz2 order equivalence; do
         [ -n "${verdict[$k]:-}" ] && echo "| $k | ${verdict[$k]} |"
     done
 } >>"$DATA/results.md"

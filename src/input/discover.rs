@@ -1,8 +1,11 @@
 //! Which inputs to read: command-line paths, folders walked recursively, the system's
-//! default kernel logs, and rotation sets put in age order (oldest first).
+//! default kernel logs, and rotation sets put in age order (oldest first). Files met in
+//! a folder that are not logs (binaries, JSON documents that are not journal JSON) are
+//! left out by their first bytes and counted in one note.
 
 use std::collections::HashSet;
 use std::fs;
+use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
@@ -47,6 +50,9 @@ pub fn expand(args: &[PathBuf]) -> Discovery {
             Ok(m) if m.is_dir() => {
                 let mut found = Vec::new();
                 walk(arg, &mut found, &mut seen_dirs, &mut d.diagnostics);
+                let mut skipped = Skipped::default();
+                let found = leave_out_non_logs(found, &mut skipped);
+                d.diagnostics.extend(skipped.note(arg));
                 files.extend(found.into_iter().map(|p| Input {
                     source: Source::Path(p),
                     explicit: false,
@@ -62,6 +68,149 @@ pub fn expand(args: &[PathBuf]) -> Discovery {
     let files = drop_duplicates(files, &mut d.diagnostics);
     d.inputs = order_rotations(files);
     d
+}
+
+/// What a file met in a folder holds, judged by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Content {
+    /// Text, or a format oomlens decodes (compressed, journal): read it.
+    Log,
+    /// Binary data.
+    Binary,
+    /// A JSON document or JSON lines without journal fields (metadata, sidecars).
+    OtherJson,
+}
+
+/// How much of a file [`content`] looks at.
+const CONTENT_SNIFF: usize = 8 * 1024;
+
+/// Judges a file's first bytes. Compressed files are kept (their text is not looked
+/// at), and so are files it cannot tell: reading them costs little, missing a log a lot.
+fn content(head: &[u8]) -> Content {
+    if head.is_empty()
+        || crate::input::compressed::Format::sniff(head).is_some()
+        || head.starts_with(&[0x1f, 0x8b])
+        || head.starts_with(b"LPKSHHRH")
+    {
+        return Content::Log;
+    }
+    if crate::input::foreign_format(head).is_some() {
+        return Content::Binary;
+    }
+    // Control bytes that text does not hold; NUL runs are crash residue in real logs,
+    // so they are not counted.
+    let odd = head
+        .iter()
+        .filter(|&&b| (b < 0x20 && !b"\0\t\n\x0b\x0c\r\x1b".contains(&b)) || b == 0x7f)
+        .count();
+    let text = head.iter().filter(|&&b| b != 0).count();
+    if odd * 20 > text {
+        return Content::Binary;
+    }
+    let start = head.trim_ascii_start();
+    let first_line = &start[..memchr::memchr(b'\n', start).unwrap_or(start.len())];
+    match start.first() {
+        // A JSON array (`[{`, `["`, `[[`, `[]`), not a dmesg `[  12.3]` stamp.
+        Some(b'[')
+            if matches!(
+                start[1..].trim_ascii_start().first(),
+                Some(b'{' | b'"' | b'[' | b']')
+            ) =>
+        {
+            Content::OtherJson
+        }
+        // Journal JSON is one object per line with the journal's own fields.
+        Some(b'{') => {
+            let journal = [
+                &b"\"MESSAGE\""[..],
+                b"\"__CURSOR\"",
+                b"\"__REALTIME_TIMESTAMP\"",
+                b"\"_TRANSPORT\"",
+            ]
+            .iter()
+            .any(|k| memchr::memmem::find(first_line, k).is_some());
+            if journal {
+                Content::Log
+            } else {
+                Content::OtherJson
+            }
+        }
+        _ => Content::Log,
+    }
+}
+
+/// The first bytes of a file (fewer if it is shorter or cannot be read).
+fn head_of(path: &Path) -> Vec<u8> {
+    let mut head = Vec::new();
+    if let Ok(f) = fs::File::open(path) {
+        let _ = f.take(CONTENT_SNIFF as u64).read_to_end(&mut head);
+    }
+    head
+}
+
+/// Files left out of a folder scan because they are not logs.
+#[derive(Debug, Default)]
+struct Skipped {
+    binary: Vec<PathBuf>,
+    json: Vec<PathBuf>,
+}
+
+impl Skipped {
+    /// One note for them all, about the folder `dir`: how many, of which kind, and
+    /// the first few names.
+    fn note(&self, dir: &Path) -> Option<Diagnostic> {
+        let n = self.binary.len() + self.json.len();
+        if n == 0 {
+            return None;
+        }
+        let mut kinds = Vec::new();
+        if !self.binary.is_empty() {
+            kinds.push(format!("{} binary", self.binary.len()));
+        }
+        if !self.json.is_empty() {
+            kinds.push(format!("{} JSON but not journal JSON", self.json.len()));
+        }
+        let names: Vec<String> = self
+            .binary
+            .iter()
+            .chain(&self.json)
+            .take(3)
+            .map(|p| p.display().to_string())
+            .collect();
+        let more = if n > names.len() { ", …" } else { "" };
+        Some(Diagnostic::new(
+            Severity::Note,
+            "not-logs",
+            &dir.display().to_string(),
+            None,
+            format!(
+                "{n} file{} in this folder {} not logs ({}) and {} skipped: {}{more}; name a file to read it anyway",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "are" },
+                kinds.join(", "),
+                if n == 1 { "was" } else { "were" },
+                names.join(", "),
+            ),
+        ))
+    }
+}
+
+/// The files of a folder scan that hold logs; the others go to `skipped`.
+fn leave_out_non_logs(found: Vec<PathBuf>, skipped: &mut Skipped) -> Vec<PathBuf> {
+    found
+        .into_iter()
+        .filter(|p| match content(&head_of(p)) {
+            Content::Log => true,
+            Content::Binary => {
+                skipped.binary.push(p.clone());
+                false
+            }
+            Content::OtherJson => {
+                skipped.json.push(p.clone());
+                false
+            }
+        })
+        .collect()
 }
 
 /// Keeps the first naming of each file: the same file named twice, or named and found
@@ -334,7 +483,8 @@ mod tests {
         let with_folder = expand(&[file.clone(), PathBuf::from(format!("{dir}/"))]);
         let got = names(&with_folder.inputs);
         assert_eq!(got.iter().filter(|n| n.ends_with("/messages")).count(), 1);
-        assert_eq!(got.len(), 5, "{got:?}"); // dmesg, expect.json, kmsg, messages, truth.json
+        // dmesg, kmsg, messages (expect.json and truth.json are not logs).
+        assert_eq!(got.len(), 3, "{got:?}");
         let stdin = expand(&[PathBuf::from("-"), PathBuf::from("-")]);
         assert_eq!(names(&stdin.inputs), ["-"]);
     }
@@ -390,5 +540,81 @@ mod tests {
                 "/l/kern.log",
             ]
         );
+    }
+
+    fn head(rel: &str) -> Vec<u8> {
+        head_of(&PathBuf::from(format!(
+            "{}/samples/{rel}",
+            env!("CARGO_MANIFEST_DIR")
+        )))
+    }
+
+    #[test]
+    fn logs_are_told_from_sidecars_and_binaries_by_their_first_bytes() {
+        for rel in [
+            "lab/many.messages",
+            "lab/many.journal-json",
+            "lab/many.dmesg",
+            "lab/many.kmsg",
+            "lab/many.journal-short-monotonic",
+            "compressed/many.messages.xz",
+            "real/001-cadvisor-memcg-v1-mem2-syslog.log",
+            "README.md",
+        ] {
+            assert_eq!(content(&head(rel)), Content::Log, "{rel}");
+        }
+        for rel in [
+            "real/001-cadvisor-memcg-v1-mem2-syslog.json",
+            "vm/bookworm-6.1.0-50-amd64/a-global-no-swap/expect.json",
+        ] {
+            assert_eq!(content(&head(rel)), Content::OtherJson, "{rel}");
+        }
+        assert_eq!(content(b"[{\"a\": 1}]"), Content::OtherJson);
+        assert_eq!(content(b"[ 12.345] oom"), Content::Log);
+        assert_eq!(content(b"\x7fELF\x02\x01"), Content::Binary);
+        let mut bin: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+        assert_eq!(content(&bin), Content::Binary);
+        // NUL runs (crash residue) in a log do not make it binary.
+        bin = [vec![0; 3000], b"Nov 21 22:26:27 vm kernel: x\n".to_vec()].concat();
+        assert_eq!(content(&bin), Content::Log);
+        assert_eq!(content(b""), Content::Log);
+    }
+
+    #[test]
+    fn a_folder_scan_leaves_out_sidecars_in_one_note() {
+        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/real"));
+        let d = expand(std::slice::from_ref(&dir));
+        let logs = d.inputs.len();
+        assert!(names(&d.inputs).iter().all(|n| n.ends_with(".log")));
+        let notes: Vec<&Diagnostic> = d
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "not-logs")
+            .collect();
+        assert_eq!(notes.len(), 1);
+        let jsons = fs::read_dir(&dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "json")
+            })
+            .count();
+        assert_eq!(logs + jsons, fs::read_dir(&dir).unwrap().count());
+        assert_eq!(notes[0].path, dir.display().to_string());
+        assert!(
+            notes[0].message.starts_with(&format!(
+                "{jsons} files in this folder are not logs ({jsons} JSON but not journal JSON) and were skipped: "
+            )),
+            "{}",
+            notes[0].message
+        );
+        // A file named explicitly is read whatever it holds.
+        let sidecar = dir.join("001-cadvisor-memcg-v1-mem2-syslog.json");
+        let d = expand(std::slice::from_ref(&sidecar));
+        assert_eq!(d.inputs.len(), 1);
+        assert!(d.diagnostics.is_empty());
     }
 }

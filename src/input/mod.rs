@@ -1,8 +1,11 @@
 //! Bytes: opening inputs, telling compressed and foreign formats apart by their first
-//! bytes, and decompressing gzip in process.
+//! bytes, decompressing gzip, zstd, xz and bzip2, and reading the kernel entries of
+//! binary journal files in process.
 
+pub(crate) mod compressed;
 pub mod discover;
 pub(crate) mod gzip;
+pub(crate) mod journal;
 #[doc(hidden)]
 pub mod lines;
 pub(crate) mod mapped;
@@ -66,6 +69,14 @@ pub enum Compression {
     None,
     /// gzip, possibly several members.
     Gzip,
+    /// zstd, possibly several frames.
+    Zstd,
+    /// xz, possibly several streams.
+    Xz,
+    /// bzip2, possibly several streams.
+    Bzip2,
+    /// A binary systemd journal file: its kernel entries, as journal JSON lines.
+    Journal,
 }
 
 /// An opened input, ready to be read as text.
@@ -78,7 +89,8 @@ pub struct Opened {
     pub compression: Compression,
     /// The decoded bytes.
     pub reader: Box<dyn Read + Send>,
-    /// Bytes consumed from the underlying file or pipe (compressed bytes for gzip).
+    /// Bytes consumed from the underlying file or pipe (compressed bytes for a
+    /// compressed input).
     pub raw_bytes: Arc<AtomicU64>,
     /// The file itself when it is a regular file stored as plain text, for mapping or
     /// reading by position ([`lines::LineReader::reading_mapped`],
@@ -101,8 +113,9 @@ pub(crate) fn shrank(regular: &(Arc<File>, u64), read: u64) -> Option<(u64, u64)
 
 /// Opens a source, sniffing its first bytes to pick a decoder.
 ///
-/// Formats oomlens cannot read as text (a binary systemd journal, xz, an executable)
-/// give [`Error::Unsupported`] with a hint naming the command to run instead.
+/// A binary journal file is read in process (its kernel entries, as journal JSON
+/// lines). Formats oomlens cannot read as text (lz4, an executable, a journal on
+/// standard input) give [`Error::Unsupported`] with a hint naming what to do instead.
 pub fn open(source: &Source) -> Result<Opened> {
     open_with_progress(source, None)
 }
@@ -129,6 +142,23 @@ pub(crate) fn open_with_progress(
                 return Err(Error::Unsupported {
                     path: path.clone(),
                     what: "is a directory".into(),
+                });
+            }
+            if meta.is_file() && is_journal_file(&file) {
+                let walked = Arc::new(AtomicU64::new(0));
+                let reader = journal::JournalReader::open(&file, walked.clone(), progress)
+                    .map_err(|e| Error::Io {
+                        path: path.clone(),
+                        source: e,
+                    })?;
+                return Ok(Opened {
+                    name: path.display().to_string(),
+                    mtime: meta.modified().ok(),
+                    compression: Compression::Journal,
+                    reader: Box::new(reader),
+                    raw_bytes: walked,
+                    plain_file: None,
+                    regular: None,
                 });
             }
             // Files of /proc and /sys say they are empty: those are read as streams.
@@ -191,9 +221,20 @@ fn open_reader_counted(
         count: counter.clone(),
         progress,
     });
+    let buffered = |raw| io::BufReader::with_capacity(256 * 1024, raw);
     let (compression, reader): (Compression, Box<dyn Read + Send>) = if is_gzip(&head) {
-        let buffered = io::BufReader::with_capacity(256 * 1024, raw);
-        (Compression::Gzip, Box::new(gzip::GzReader::new(buffered)))
+        (
+            Compression::Gzip,
+            Box::new(gzip::GzReader::new(buffered(raw))),
+        )
+    } else if let Some(format) = compressed::Format::sniff(&head) {
+        let compression = match format {
+            compressed::Format::Zstd => Compression::Zstd,
+            compressed::Format::Xz => Compression::Xz,
+            compressed::Format::Bzip2 => Compression::Bzip2,
+        };
+        let reader = compressed::decoder(format, buffered(raw)).map_err(io_err)?;
+        (compression, reader)
     } else {
         (Compression::None, raw)
     };
@@ -349,27 +390,25 @@ pub(crate) fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> (usize, 
     (n, None)
 }
 
+/// Whether a regular file starts with the journal file signature.
+fn is_journal_file(file: &File) -> bool {
+    use std::os::unix::fs::FileExt;
+    let mut magic = [0u8; 8];
+    file.read_exact_at(&mut magic, 0).is_ok() && &magic == journal::MAGIC
+}
+
 fn is_gzip(head: &[u8]) -> bool {
     head.starts_with(&[0x1f, 0x8b])
 }
 
 /// Recognises binary formats by magic bytes and says what to do instead.
 /// `FILE` in the text is replaced by the input's name.
-fn foreign_format(head: &[u8]) -> Option<&'static str> {
+pub(crate) fn foreign_format(head: &[u8]) -> Option<&'static str> {
     const TABLE: &[(&[u8], &str)] = &[
         (
             b"LPKSHHRH",
-            "is a binary systemd journal file; run `journalctl --file FILE -k -o json | oomlens -`",
+            "is a binary systemd journal file, read only from a file or folder: name it (`oomlens /var/log/journal/`), or run `journalctl --file FILE -k -o json | oomlens -`",
         ),
-        (
-            &[0x28, 0xb5, 0x2f, 0xfd],
-            "is zstd-compressed; run `zstdcat FILE | oomlens -`",
-        ),
-        (
-            &[0xfd, b'7', b'z', b'X', b'Z', 0x00],
-            "is xz-compressed; run `xzcat FILE | oomlens -`",
-        ),
-        (b"BZh", "is bzip2-compressed; run `bzcat FILE | oomlens -`"),
         (
             &[0x04, 0x22, 0x4d, 0x18],
             "is lz4-compressed; run `lz4cat FILE | oomlens -`",
@@ -459,10 +498,10 @@ mod tests {
     }
 
     #[test]
-    fn journal_file_gets_a_hint() {
+    fn a_journal_on_a_pipe_gets_a_hint() {
         let err = open_reader(
-            "system.journal",
-            Path::new("system.journal"),
+            "-",
+            Path::new("-"),
             Box::new(Cursor::new(b"LPKSHHRH\0\0\0\0".to_vec())),
             None,
         )
@@ -470,8 +509,9 @@ mod tests {
         .unwrap();
         assert_eq!(
             err.to_string(),
-            "system.journal: is a binary systemd journal file; run \
-             `journalctl --file system.journal -k -o json | oomlens -`"
+            "-: is a binary systemd journal file, read only from a file or folder: \
+             name it (`oomlens /var/log/journal/`), or run \
+             `journalctl --file - -k -o json | oomlens -`"
         );
     }
 

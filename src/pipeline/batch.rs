@@ -1,6 +1,6 @@
 //! Batch scans: inputs read to their end, one input per worker.
 //!
-//! Each input is read by one thread (gzip decoding is serial within a file), and
+//! Each input is read by one thread (decompression is serial within a file), and
 //! inputs are spread over the available cores; results come back in input order.
 
 use std::fs::File;
@@ -121,7 +121,7 @@ fn scan_opened(
             // Truncation is seen on every read path, not only when the file was mapped.
             let taken = match compression {
                 Compression::None => scan.stats.bytes,
-                Compression::Gzip => raw.load(std::sync::atomic::Ordering::Relaxed),
+                _ => raw.load(std::sync::atomic::Ordering::Relaxed),
             };
             if !scan.failed
                 && let Some(regular) = &opened.regular
@@ -143,7 +143,7 @@ fn scan_opened(
                 ));
             }
             if scan.failed
-                && compression == Compression::Gzip
+                && compression != Compression::None
                 && let Some(d) = scan
                     .diagnostics
                     .iter_mut()
@@ -335,7 +335,9 @@ pub fn scan_sources(sources: &[Source], opts: &ScanOptions) -> Vec<InputScan> {
 
 /// Scans the kernel messages of the journal: the output of `journalctl -k -o json
 /// --no-pager` with `extra` arguments (e.g. `--since`). Fails when journalctl cannot be
-/// started; a journalctl that fails later is an error diagnostic of the scan.
+/// started (not installed: [`Error::Unsupported`], in one sentence that says how to read
+/// the journal files in process instead); a journalctl that fails later is an error
+/// diagnostic of the scan.
 pub fn scan_journal(extra: &[String], opts: &ScanOptions) -> Result<InputScan> {
     const NAME: &str = "journalctl";
     let mut child = Command::new(NAME)
@@ -345,9 +347,17 @@ pub fn scan_journal(extra: &[String], opts: &ScanOptions) -> Result<InputScan> {
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .map_err(|e| Error::Io {
-            path: PathBuf::from(NAME),
-            source: e,
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::Unsupported {
+                path: PathBuf::from("--journal"),
+                what: "runs journalctl, which is not installed here; give the journal's folder \
+                       or file to read it without journalctl: `oomlens --journal /var/log/journal`"
+                    .into(),
+            },
+            _ => Error::Io {
+                path: PathBuf::from(NAME),
+                source: e,
+            },
         })?;
     let stdout = child.stdout.take().expect("stdout is piped");
     let mut scan = scan_reader(NAME, stdout, None, opts);

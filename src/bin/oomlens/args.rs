@@ -8,9 +8,9 @@ use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 ///
 /// oomlens reads kernel logs in any shape (syslog /var/log/messages and kern.log,
 /// journalctl -k in any -o mode including json, dmesg, dmesg -T, /dev/kmsg records;
-/// plain or gzip-rotated; files, folders or stdin), groups each OOM-killer report into
-/// one event, rebuilds the kernel's badness ranking to explain why the victim was
-/// chosen, says what filled memory and whose cgroup it was.
+/// plain or rotated with gzip, zstd, xz or bzip2; files, folders or stdin), groups
+/// each OOM-killer report into one event, rebuilds the kernel's badness ranking to
+/// explain why the victim was chosen, says what filled memory and whose cgroup it was.
 ///
 /// With no PATH: standard input when it is a pipe, else the system's kernel logs
 /// (/var/log/messages*, /var/log/kern.log*, /var/log/syslog*, oldest first).
@@ -27,7 +27,8 @@ use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
     after_help = "Examples:\n  oomlens /var/log/messages\n  oomlens /var/log/                       # a folder: every file, rotations oldest first\n  journalctl -k -b -1 | oomlens\n  journalctl -k -o json | oomlens --format ndjson\n  dmesg -T | oomlens --top 5\n  oomlens --since yesterday --comm java --format markdown /var/log/messages* > ticket.md\n  oomlens --format html /var/log/ > oom-report.html\n  oomlens --kmsg --format ndjson          # watch the running kernel"
 )]
 pub struct Args {
-    /// Log files, folders (read recursively) or `-` for standard input.
+    /// Log files, folders (read recursively; files in them that are not logs, such as
+    /// binaries and non-journal JSON, are skipped and counted) or `-` for standard input.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -192,10 +193,13 @@ pub struct LiveArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "journal")]
     pub follow: Option<PathBuf>,
 
-    /// Read the kernel messages of the systemd journal (`journalctl -k -o json`,
-    /// with --since/--until passed on).
-    #[arg(long)]
-    pub journal: bool,
+    /// Read the kernel messages of the systemd journal. With a PATH (a journal folder
+    /// such as /var/log/journal, like `journalctl -D DIR`, or a .journal/.journal~
+    /// file, like `journalctl --file FILE`): read in process, no journalctl needed,
+    /// alongside any other PATHs. Without: run `journalctl -k -o json` on this
+    /// machine's journal, with --since/--until passed on.
+    #[arg(long, value_name = "PATH", num_args = 0..=1)]
+    pub journal: Option<Option<PathBuf>>,
 
     /// With --kmsg/--follow: also read what was logged before starting (default:
     /// --kmsg reads the ring buffer's current contents, --follow starts at the end).

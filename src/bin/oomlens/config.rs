@@ -120,7 +120,7 @@ impl Config {
                     stop: None,
                 },
             )
-        } else if live.journal {
+        } else if live.journal == Some(None) {
             if !a.paths.is_empty() {
                 bail!("--journal reads the journal; do not also give PATHs");
             }
@@ -134,6 +134,10 @@ impl Config {
             Mode::Journal(extra)
         } else {
             let mut paths = a.paths;
+            // A journal folder or file is read in process like any PATH.
+            if let Some(Some(j)) = &live.journal {
+                paths.push(j.clone());
+            }
             if paths.is_empty() {
                 if !std::io::stdin().is_terminal() {
                     paths.push(PathBuf::from("-"));

@@ -22,7 +22,7 @@ use crate::event::classify::Line;
 use crate::event::fill::{self, Finished, Notes, Read, Report, Step, lossy};
 use crate::event::kinds::{self, Kind, Role};
 use crate::event::{Evidence, Killed, OomEvent, SourceSpan};
-use crate::record::{Caller, Printk, Record, Wall};
+use crate::record::{Caller, Format, Printk, Record, Wall};
 use crate::text::LogString;
 
 /// Tuning of the assembler.
@@ -147,6 +147,9 @@ pub struct Assembler {
     /// The stream of each report put in a `recent` list, oldest first (some may have
     /// been handed out since): bounds the reports waiting over all streams.
     recent_order: VecDeque<usize>,
+    /// Report lines read from behind a header in no shape the record layer knows
+    /// ([`Format::Unparsed`]): how many, and the first one's line.
+    unparsed: (u64, Option<u64>),
 }
 
 const RECENT_KEEP: usize = 8;
@@ -170,6 +173,7 @@ impl Assembler {
             open_reports: 0,
             released: VecDeque::new(),
             recent_order: VecDeque::new(),
+            unparsed: (0, None),
         }
     }
 
@@ -200,6 +204,17 @@ impl Assembler {
             self.end_stream_boot(i, "the log ends inside the report");
         }
         self.open_reports = 0;
+        if let (n, Some(first)) = std::mem::take(&mut self.unparsed) {
+            self.diags.push(Diagnostic::new(
+                Severity::Warning,
+                "unknown-prefix",
+                self.input.as_log_str(),
+                Some(first),
+                format!(
+                    "{n} line(s) of OOM reports start with a header in no known shape (the first is line {first}): their kernel text was read, without the header's time and host"
+                ),
+            ));
+        }
     }
 
     /// Whether finished reports wait for late lines (live mode hands them out with
@@ -246,6 +261,10 @@ impl Assembler {
             return;
         }
         let (kind, line) = kinds::classify(rec.body);
+        if rec.format == Format::Unparsed && !matches!(line, Line::Other) {
+            self.unparsed.0 += 1;
+            self.unparsed.1.get_or_insert(rec.line);
+        }
         let si = self.stream_index(rec.host);
         self.clock(si, rec, &line);
         self.close_stale(si, rec);

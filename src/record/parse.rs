@@ -307,7 +307,7 @@ impl Parser {
             return;
         }
         let line = unquote(line);
-        let Some(mut h) = self.hinted_header(line) else {
+        let Some(mut h) = self.hinted_header(line).or_else(|| self.unparsed(line)) else {
             self.bare(line, number, f);
             return;
         };
@@ -386,6 +386,17 @@ impl Parser {
                 }
             }
         }
+    }
+
+    /// A line whose header is in no shape oomlens knows, when kernel OOM text can
+    /// still be found in it (see [`unparsed`]): a kill line behind it must not be a
+    /// silent miss. Not with a forced shape, nor for a line that could be the rest of
+    /// a held message.
+    fn unparsed<'l>(&self, line: &'l [u8]) -> Option<Header<'l>> {
+        if self.hint != FormatHint::Auto || self.held.is_some() {
+            return None;
+        }
+        unparsed(line)
     }
 
     /// Follows a line's clock without decoding its message (sample lines between
@@ -539,7 +550,8 @@ impl Parser {
         let h = match first {
             b'0'..=b'9' => kmsg(line)
                 .or_else(|| self.iso_family(line))
-                .or_else(|| self.unix_family(line)),
+                .or_else(|| self.unix_family(line))
+                .or_else(|| self.other_family(line)),
             b'[' => self.bracket_family(line),
             b'<' => self.level_family(line, depth),
             b' ' | b'\t' => {
@@ -584,11 +596,29 @@ impl Parser {
         // dmesg's ISO format has a comma before the microseconds; syslog writers and
         // journalctl use a dot or no fraction. That, not guessing at host names,
         // tells the two apart.
+        // dmesg always writes the `T`; a comma after a space is a log shipper's or a
+        // logging library's milliseconds (`2026-11-21 22:25:45,123`).
         if line.get(19) == Some(&b',') {
             let body = rest.strip_prefix(b" ")?;
+            if line.get(10) == Some(&b' ') {
+                return Some(stamped_rest(Format::Stamped, wall, body));
+            }
             return Some(bare_kernel(Format::DmesgIso, Some(wall), None, body));
         }
         syslog_rest(Format::SyslogIso, Some(wall), rest.strip_prefix(b" ")?)
+    }
+
+    /// Lines starting with another writer's date ([`stamp::other`]).
+    fn other_family<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
+        let (st, rest) = stamp::other(line)?;
+        let wall = match st {
+            stamp::Stamp::Wall(w) => w,
+            stamp::Stamp::Yearless(mut y) => {
+                self.years.observe(&mut y);
+                Wall::Yearless(y)
+            }
+        };
+        Some(stamped_rest(Format::Stamped, wall, rest))
     }
 
     fn unix_family<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
@@ -1041,6 +1071,52 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
             Escape::None
         },
     })
+}
+
+/// Kernel text behind a header oomlens cannot read: what follows ` kernel: `, or a
+/// kill line's own start (`Out of memory: `, `Memory cgroup out of memory: `,
+/// `Killed process `, `Kill process `, `oom-kill:`). The header must hold a digit
+/// (some date or clock) and be short; an indented line is a continuation, never this.
+fn unparsed(line: &[u8]) -> Option<Header<'_>> {
+    const MAX_PREFIX: usize = 96;
+    if line.first().is_none_or(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    let head = &line[..line.len().min(MAX_PREFIX + 32)];
+    let stamped =
+        |prefix: &[u8]| prefix.len() <= MAX_PREFIX && prefix.iter().any(u8::is_ascii_digit);
+    if let Some(i) = memchr::memmem::find(head, b" kernel: ")
+        && stamped(&line[..i])
+    {
+        let mut h = bare_kernel(Format::Unparsed, None, None, &line[i + 9..]);
+        h.origin = Origin::Kernel;
+        h.tag = Some(b"kernel");
+        return Some(h);
+    }
+    const STARTS: [&[u8]; 5] = [
+        b"Out of memory: ",
+        b"Memory cgroup out of memory: ",
+        b"Killed process ",
+        b"Kill process ",
+        b"oom-kill:",
+    ];
+    let at = STARTS
+        .iter()
+        .filter_map(|m| memchr::memmem::find(head, m))
+        .min()?;
+    if at == 0 || !stamped(&line[..at]) || line[at - 1] != b' ' {
+        return None;
+    }
+    Some(bare_kernel(Format::Unparsed, None, None, &line[at..]))
+}
+
+/// After a date in a shape syslog daemons do not write by default: `host tag: text`
+/// when that is what follows (a kernel tag, or a host), else the text itself.
+fn stamped_rest(format: Format, wall: Wall, rest: &[u8]) -> Header<'_> {
+    match syslog_rest(format, Some(wall), rest) {
+        Some(h) if h.origin == Origin::Kernel || h.host.is_some() => h,
+        _ => bare_kernel(format, Some(wall), None, skip_spaces(rest)),
+    }
 }
 
 /// A line with no header and nothing to inherit one from.
@@ -1686,6 +1762,115 @@ mod tests {
     }
 
     #[test]
+    fn other_writers_dates_before_host_and_tag() {
+        // Issue 20: kill lines behind these prefixes were silent misses.
+        let cases = [
+            // Go's log package, fluent-bit and many agents.
+            (
+                "2026/11/21 22:25:45 vm kernel: x",
+                "2026-11-21T22:25:45",
+                Some("vm"),
+            ),
+            // Logging libraries (Python, log4j) and shippers: comma milliseconds.
+            (
+                "2026-11-21 22:25:45,462 vm kernel: x",
+                "2026-11-21T22:25:45.462",
+                Some("vm"),
+            ),
+            // rsyslog's date-mysql.
+            (
+                "20261121222545 vm kernel: x",
+                "2026-11-21T22:25:45",
+                Some("vm"),
+            ),
+            // Day before month, with and without a year.
+            ("21 Nov 22:25:45 h kernel: x", "--11-21T22:25:45", Some("h")),
+            (
+                "21 Nov 2026 22:25:45 h kernel: x",
+                "2026-11-21T22:25:45",
+                Some("h"),
+            ),
+            (
+                "21-Nov-2026 22:25:45 kernel: x",
+                "2026-11-21T22:25:45",
+                None,
+            ),
+        ];
+        for (line, wall, host) in cases {
+            let r = one(line);
+            assert_eq!(
+                (r.0, r.1.as_deref(), r.2, r.4.as_deref(), r.6.as_str()),
+                (Format::Stamped, host, Origin::Kernel, Some(wall), "x"),
+                "{line}"
+            );
+        }
+        // The text alone after the date.
+        let r = one("2026/11/21 22:25:45 [ 921.183161] python3 invoked oom-killer: x");
+        assert_eq!(
+            (r.0, r.2, r.4.as_deref(), r.5.as_deref(), r.6.as_str()),
+            (
+                Format::Stamped,
+                Origin::Unknown,
+                Some("2026-11-21T22:25:45"),
+                Some("921.183161"),
+                "python3 invoked oom-killer: x"
+            )
+        );
+        let r = one("2026-11-21 22:25:45,462 CPU: 1 PID: 15346 Comm: python3");
+        assert_eq!(
+            (r.0, r.2, r.6.as_str()),
+            (
+                Format::Stamped,
+                Origin::Unknown,
+                "CPU: 1 PID: 15346 Comm: python3"
+            )
+        );
+        // A program's line keeps its tag.
+        let r = one("2026/11/21 22:25:45 vm sshd[1]: x");
+        assert_eq!((r.2, r.3.as_deref()), (Origin::Program, Some("sshd")));
+        // dmesg --time-format iso is still dmesg.
+        assert_eq!(
+            one("2026-11-21T22:25:45,975156+00:00 CPU: 1").0,
+            Format::DmesgIso
+        );
+        // Numbers that are no such date.
+        assert_eq!(one("21 11 22:25:45 h kernel: x").0, Format::Unparsed);
+        assert_eq!(one("2026/13/21 22:25:45 x").0, Format::Bare);
+    }
+
+    #[test]
+    fn kernel_text_behind_an_unknown_header_is_still_read() {
+        let r =
+            one("21.11.2026 22:25:45 vm kernel: Memory cgroup out of memory: Killed process 1 (a)");
+        assert_eq!(
+            (r.0, r.1, r.2, r.4, r.6.as_str()),
+            (
+                Format::Unparsed,
+                None,
+                Origin::Kernel,
+                None,
+                "Memory cgroup out of memory: Killed process 1 (a)"
+            )
+        );
+        // With a printk stamp, the stamp was always found wherever it is.
+        let r = one("21.11.2026 22:25:45 vm kernel: [ 921.5] Killed process 1 (a)");
+        assert_eq!(
+            (r.0, r.5.as_deref()),
+            (Format::Embedded, Some("921.500000"))
+        );
+        let r = one("node-7 | 21.11.2026 22:25:45 | Out of memory: Killed process 1 (a)");
+        assert_eq!(
+            (r.0, r.6.as_str()),
+            (Format::Unparsed, "Out of memory: Killed process 1 (a)")
+        );
+        // No date or clock before it, an indented line, or a word glued before the
+        // marker: not a header.
+        assert_eq!(one("see: Killed process 1 (a)").0, Format::Bare);
+        assert_eq!(one("  12:00 Killed process 1 (a)").0, Format::Bare);
+        assert_eq!(one("12:00 xKilled process 1 (a)").0, Format::Bare);
+    }
+
+    #[test]
     fn busybox_syslogd_facility_level_field() {
         // samples/vm/*/*/messages: busybox syslogd between host and tag.
         let r = one(
@@ -1705,10 +1890,12 @@ mod tests {
         let r =
             one("Dec  7 11:59:35 vmlab user.warn kernel: [    3.545562] vmlab: begin scenario d");
         assert_eq!((r.1.as_deref(), r.2), (Some("vmlab"), Origin::Program));
-        // Not a facility: not a header of this shape.
+        // Not a facility: not a header of this shape, but the kernel text behind it
+        // is still read (issue 20), without the header's time and host.
+        let r = one("Dec  7 11:59:35 vmlab foo.bar kernel: x");
         assert_eq!(
-            one("Dec  7 11:59:35 vmlab foo.bar kernel: x").0,
-            Format::Bare
+            (r.0, r.1, r.2, r.4, r.6.as_str()),
+            (Format::Unparsed, None, Origin::Kernel, None, "x")
         );
     }
 

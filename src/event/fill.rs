@@ -764,9 +764,10 @@ fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group:
         x.cut = x.cut && k.cut;
         return;
     }
+    let comm = whole_name(ev, k.pid, k.comm);
     ev.killed.push(Killed {
         pid: k.pid,
-        comm: lossy(k.comm),
+        comm,
         uid: k.uid,
         total_vm_kb: k.total_vm_kb,
         anon_rss_kb: k.anon_rss_kb,
@@ -781,6 +782,40 @@ fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group:
         line,
         lines: vec![line],
     });
+}
+
+/// The name of a kill line's task, or the name the same report's `Kill process N (name)`
+/// or `oom-kill:` line gives that pid when it is the whole of it: a cut or a wrap inside
+/// the parentheses loses the name or splits it (`(ja` + `va)`, `(C1` + `CompilerThre)`),
+/// and those lines, printed earlier, hold it whole.
+fn whole_name(ev: &OomEvent, pid: u32, comm: &[u8]) -> LogString {
+    let squeeze = |b: &[u8]| -> Vec<u8> {
+        b.iter()
+            .copied()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect()
+    };
+    let mine = squeeze(comm);
+    let named = ev
+        .kernel_choice
+        .as_ref()
+        .filter(|c| c.pid == pid)
+        .map(|c| &c.comm)
+        .or_else(|| {
+            ev.summary
+                .as_ref()
+                .filter(|s| s.pid == Some(pid))
+                .and_then(|s| s.task.as_ref())
+        });
+    match named {
+        Some(n)
+            if n.as_log_str().as_bytes() != comm
+                && squeeze(n.as_log_str().as_bytes()).starts_with(&mine) =>
+        {
+            n.clone()
+        }
+        _ => lossy(comm),
+    }
 }
 
 fn add_reaped(ev: &mut OomEvent, r: &classify::ReaperLine<'_>) {

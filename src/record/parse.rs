@@ -482,7 +482,9 @@ impl Parser {
             return false;
         }
         held.next = number + 1;
-        if !held.body.ends_with(b"(") {
+        // A wrap inside a name cut it where it was (`(ja` + `va)`); elsewhere it took
+        // the place of a space.
+        if !held.body.ends_with(b"(") && !open_name(&held.body) {
             held.body.push(b' ');
         }
         held.body.extend_from_slice(body);
@@ -1271,6 +1273,10 @@ fn open_end(body: &[u8]) -> bool {
     if body == b"Killed" || body.ends_with(b": Killed") || body.ends_with(b": Kill") {
         return true;
     }
+    // `Killed process 350 (polk`: a wrap inside the name; the rest of it follows.
+    if field_list(body) && open_name(body) {
+        return true;
+    }
     // `Killed process 925`, `Kill process 19961`, `reaped process 3035`: the name next.
     if let Some(i) = memchr::memmem::rfind(body, b"process ")
         && body[i + 8..].iter().all(u8::is_ascii_digit)
@@ -1293,8 +1299,39 @@ fn open_end(body: &[u8]) -> bool {
     false
 }
 
+/// Whether a kill, selection or reaper line ends inside its task's `(name`.
+fn open_name(body: &[u8]) -> bool {
+    let Some(i) = memchr::memmem::rfind(body, b"process ") else {
+        return false;
+    };
+    let rest = &body[i + 8..];
+    let Some(open) = memchr::memrchr(b'(', rest) else {
+        return false;
+    };
+    rest.first().is_some_and(u8::is_ascii_digit) && memchr(b')', &rest[open..]).is_none()
+}
+
 /// Whether `next` (a line without a header) is what the kernel prints after `held`.
 fn continues(held: &[u8], next: &[u8]) -> bool {
+    if open_name(held) {
+        // The rest of the name, its `)`, then the fields (or nothing: cut there too).
+        let Some(close) = memchr(b')', next) else {
+            return false;
+        };
+        let after = next[close + 1..].trim_ascii_start();
+        return after.is_empty()
+            || [
+                &b"total-vm:"[..],
+                b"score ",
+                b"anon-rss:",
+                b", total-vm:",
+                b", now anon-rss:",
+                b"now anon-rss:",
+                b"UID:",
+            ]
+            .iter()
+            .any(|p| after.starts_with(p));
+    }
     if cut_task_header(held) {
         return next.ends_with(b"name")
             && next
@@ -1994,6 +2031,37 @@ mod tests {
             )
         );
         assert_eq!(r.len(), 3);
+    }
+
+    #[test]
+    fn a_wrap_inside_the_task_name_is_rejoined_where_it_cut() {
+        // Issue 15: a terminal or pager cut inside `(name)`; before, the kill line kept
+        // `ja` and lost its fields (tests/reproducers/issue15).
+        let log = "Apr 19 03:09:57 xxx kernel: Killed process 28656, UID 602, (ja\n\
+                   va) total-vm:3862124kB, anon-rss:1749168kB, file-rss:24kB\n\
+                   Apr 19 03:09:58 xxx kernel: [ 5.1] Out of memory: Killed process 350 (\n\
+                   polkitd) total-vm:78084kB\n\
+                   Apr 19 03:09:59 xxx kernel: oom_reaper: reaped process 350 (polk\n\
+                   itd), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n\
+                   Apr 19 03:10:00 xxx kernel: Killed process 1 (a b\n\
+                   c)";
+        assert_eq!(
+            bodies(log),
+            [
+                "Killed process 28656, UID 602, (java) total-vm:3862124kB, anon-rss:1749168kB, file-rss:24kB",
+                "Out of memory: Killed process 350 (polkitd) total-vm:78084kB",
+                "oom_reaper: reaped process 350 (polkitd), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB",
+                "Killed process 1 (a bc)",
+            ]
+        );
+        // What follows must close the name and go on as the kernel does.
+        assert_eq!(
+            bodies(
+                "Apr 19 03:09:57 xxx kernel: Killed process 28656 (ja\n\
+                 something else) here"
+            ),
+            ["Killed process 28656 (ja", "something else) here"]
+        );
     }
 
     #[test]

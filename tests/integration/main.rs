@@ -21,6 +21,7 @@ mod eras;
 mod fuzz_regressions;
 mod hostile;
 mod inputs;
+mod issue15;
 mod issue20;
 mod kinds;
 mod lab;

@@ -1,0 +1,53 @@
+//! Issue 15 ("One event per OOM, every kill once, every time and host kept"): the items
+//! left after the first round, on real samples (`samples/real`) and on reproducers made
+//! from them with one thing changed (`tests/reproducers/issue15`, see its README).
+
+use std::path::{Path, PathBuf};
+
+use oomlens::event::OomEvent;
+
+use crate::util::{events, opts, scan};
+
+fn repro(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/reproducers/issue15")
+        .join(name)
+}
+
+fn repro_events(name: &str) -> Vec<OomEvent> {
+    scan(&repro(name), &opts()).events.to_vec().unwrap()
+}
+
+#[test]
+fn a_kill_line_wrapped_inside_the_name_is_rejoined() {
+    // Before: comm `ja`, no rss, the line counted as cut short.
+    let e = repro_events("017-killed-line-wrapped-inside-name.log");
+    let base = events("real/017-cnnote-rhel6-global-tail-truncated.log");
+    assert_eq!(e.len(), 1);
+    let k = &e[0].killed[0];
+    assert_eq!(
+        (
+            k.pid,
+            k.comm.as_log_str(),
+            k.anon_rss_kb,
+            k.cut,
+            &k.lines[..]
+        ),
+        (28656, "java", Some(1_749_168), false, &[11][..])
+    );
+    // The same event as the unwrapped original (its lines and notes too).
+    assert_eq!(e[0].killed, base[0].killed);
+    assert_eq!(e[0].notes, base[0].notes);
+}
+
+#[test]
+fn a_kill_line_cut_inside_the_name_keeps_the_name_the_selection_line_gives() {
+    // Before: comm `ja`. The `Kill process 28656 (java) score 853` line names it whole.
+    let e = repro_events("017-killed-line-cut-inside-name.log");
+    assert_eq!(e.len(), 1);
+    let k = &e[0].killed[0];
+    assert_eq!(
+        (k.pid, k.comm.as_log_str(), k.anon_rss_kb, k.cut),
+        (28656, "java", None, true)
+    );
+}

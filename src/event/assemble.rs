@@ -278,6 +278,9 @@ impl Assembler {
             self.absorb(si, pi, rec, kind, &line);
             return;
         }
+        if self.suppressed_inside(si, rec, &line) {
+            return;
+        }
         self.idle(si, rec, kind, line);
     }
 
@@ -575,6 +578,28 @@ impl Assembler {
         if p.ev.wall.is_none() {
             p.ev.wall = rec.wall;
         }
+        touch(p, rec);
+        true
+    }
+
+    /// `oom_kill_process: N callbacks suppressed` printed inside a report, where its
+    /// kill line should be (vendor kernels rate-limit the kill message itself,
+    /// samples/real/116): the count is that report's, not the next one's. Mainline
+    /// prints it before the header, where it is noted on the stream for the report
+    /// that follows. Returns whether the line was taken.
+    fn suppressed_inside(&mut self, si: usize, rec: &Record<'_>, line: &Line<'_>) -> bool {
+        let Line::Suppressed(n) = *line else {
+            return false;
+        };
+        let Some(p) = self.streams[si].open.last_mut() else {
+            return false;
+        };
+        // After the task table, the place of the kill line; a report cut before its
+        // table leaves the line to the next report, as mainline means it.
+        if !p.has_header || !p.ev.tasks.header_seen || p.ev.suppressed_before.is_some() {
+            return false;
+        }
+        p.ev.suppressed_before = Some(n);
         touch(p, rec);
         true
     }

@@ -395,7 +395,9 @@ pub struct OomEvent {
     pub trace_hints: Vec<String>,
     /// How the report ended, if not with a kill.
     pub ending: Option<Ending>,
-    /// `oom_kill_process: N callbacks suppressed` right before: reports were dropped.
+    /// `oom_kill_process: N callbacks suppressed` right before (or, on kernels that
+    /// rate-limit the kill message itself, where the kill line should be): reports
+    /// or kill lines were dropped.
     pub suppressed_before: Option<u64>,
     /// The whole report is in the log.
     pub complete: bool,

@@ -51,3 +51,31 @@ fn a_kill_line_cut_inside_the_name_keeps_the_name_the_selection_line_gives() {
         (28656, "java", None, true)
     );
 }
+
+#[test]
+fn a_kill_line_the_rate_limit_replaced_keeps_victim_cgroup_and_count() {
+    // samples/real/116: the vendor kernel printed `oom_kill_process: 1520 callbacks
+    // suppressed` where the kill line belongs; the reaper names the victim. One
+    // event, its cgroup kept; before, the count was left for a next report that never
+    // came (the event did not say that the kernel dropped messages).
+    let e = events(
+        "real/116-cnnotes-uos20-loongarch-4.19-memcg-syslog-kill-line-suppressed-reaper-only.log",
+    );
+    assert_eq!(e.len(), 1);
+    let ev = &e[0];
+    let k = &ev.killed[0];
+    assert_eq!(
+        (ev.killed.len(), k.pid, k.comm.as_log_str()),
+        (1, 585_588, "java")
+    );
+    let m = ev.memcg.as_ref().unwrap();
+    assert_eq!(
+        m.oom_memcg.as_ref().map(|p| p.as_log_str()),
+        Some("/kubepods.slice/kubepods-pod776b973b_ea34_4ae9_9d79_5b9a2cb363b6.slice")
+    );
+    assert_eq!(ev.suppressed_before, Some(1520));
+    assert_eq!(
+        ev.host.as_ref().map(|h| h.as_log_str()),
+        Some("cc-zzhk-loongarch-controller-1")
+    );
+}

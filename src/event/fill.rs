@@ -19,7 +19,8 @@ use crate::event::assemble::{BootEvidence, MAX_ROWS, Partial, thin_rows};
 use crate::event::classify::{self, CounterKind, Line, MemTotal};
 use crate::event::meminfo;
 use crate::event::{
-    Ending, Evidence, KernelChoice, Killed, MemInfo, Memcg, OomEvent, OomSummary, Reaped, Trigger,
+    Ending, Evidence, KernelChoice, Killed, MemInfo, Memcg, OomEvent, OomSummary, Reaped, Reboot,
+    Trigger,
 };
 use crate::record::Record;
 use crate::text::LogString;
@@ -670,12 +671,45 @@ pub(crate) fn no_killable(r: &mut Report<'_>, _: &Line<'_>, _: &Record<'_>) -> S
 }
 
 /// An OOM panic.
-pub(crate) fn panic(r: &mut Report<'_>, line: &Line<'_>, _: &Record<'_>) -> Step {
+pub(crate) fn panic(r: &mut Report<'_>, line: &Line<'_>, rec: &Record<'_>) -> Step {
     if let Line::Panic(text) = line {
         r.event().ending = Some(Ending::Panic { text: lossy(text) });
+        r.event().rebooted = reboot(text, rec);
         r.confirm();
     }
     Step::Ends
+}
+
+/// The reboot a `Rebooting in N seconds..` line states.
+fn reboot(text: &[u8], rec: &Record<'_>) -> Option<Reboot> {
+    let rest = text.strip_prefix(b"Rebooting in ")?;
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let after_s = std::str::from_utf8(&rest[..n]).ok()?.parse().ok()?;
+    Some(Reboot {
+        after_s,
+        line: rec.line,
+    })
+}
+
+/// `Rebooting in N seconds..` after a finished report: the end of the panic that report
+/// ended in (panic_on_oom, deadlocked on memory), or of a panic within seconds of its
+/// kill. Taken once.
+pub(crate) fn panic_tail_late(f: &mut Finished<'_>, line: &Line<'_>, rec: &Record<'_>) -> bool {
+    let Line::Panic(text) = line else {
+        return false;
+    };
+    let Some(mut r) = f.newest() else {
+        return false;
+    };
+    let panicked = matches!(r.event().ending, Some(Ending::Panic { .. }));
+    if r.event().rebooted.is_some() || !(panicked || r.in_sweep(rec)) {
+        return false;
+    }
+    let Some(reboot) = reboot(text, rec) else {
+        return false;
+    };
+    r.event().rebooted = Some(reboot);
+    true
 }
 
 /// A global OOM with nothing to kill ends in panic("System is deadlocked on memory")

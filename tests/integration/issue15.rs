@@ -79,3 +79,40 @@ fn a_kill_line_the_rate_limit_replaced_keeps_victim_cgroup_and_count() {
         Some("cc-zzhk-loongarch-controller-1")
     );
 }
+
+#[test]
+fn the_reboot_after_a_panic_belongs_to_the_report_it_ends() {
+    // samples/real/203: the second report, cut by the poster, ends with the panic's
+    // `Rebooting in 86400 seconds..`: the machine rebooted.
+    let e = events("real/203-iouring-ylan-syzkaller-5.10-triple-quoted-shell-prompt-wrapped.log");
+    assert_eq!(e.len(), 2);
+    assert_eq!(e[0].rebooted, None);
+    let r = e[1].rebooted.unwrap();
+    assert_eq!((r.after_s, r.line, e[1].source.last_line), (86_400, 89, 89));
+}
+
+#[test]
+fn a_reboot_right_after_a_finished_report_belongs_to_it() {
+    // tests/reproducers/issue15: 203 without its second (elided) report, so the panic's
+    // last line comes 0.75 s after the kill that finished the first. Before, the line
+    // belonged to no event (and the fast path did not even read it).
+    for every_line in [false, true] {
+        let o = crate::util::opts_with(1 << 20, every_line);
+        let e = scan(
+            &repro("203-second-report-removed-panic-tail-after-kill.log"),
+            &o,
+        )
+        .events
+        .to_vec()
+        .unwrap();
+        assert_eq!(e.len(), 1, "every_line {every_line}");
+        let r = e[0].rebooted.unwrap();
+        assert_eq!(
+            (e[0].killed[0].pid, r.after_s, r.line, e[0].source.last_line),
+            (4526, 86_400, 13, 13),
+            "every_line {every_line}"
+        );
+        // The kill is still what ended the report.
+        assert_eq!(e[0].ending, None);
+    }
+}

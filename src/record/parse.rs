@@ -551,6 +551,7 @@ impl Parser {
         let first = *line.first()?;
         let h = match first {
             b'0'..=b'9' => kmsg(line)
+                .or_else(|| self.logcli(line, depth))
                 .or_else(|| self.iso_family(line))
                 .or_else(|| self.unix_family(line))
                 .or_else(|| self.other_family(line)),
@@ -608,6 +609,38 @@ impl Parser {
             return Some(bare_kernel(Format::DmesgIso, Some(wall), None, body));
         }
         syslog_rest(Format::SyslogIso, Some(wall), rest.strip_prefix(b" ")?)
+    }
+
+    /// Grafana Loki's `logcli query` (default output): `2026-11-21T22:25:45Z {labels}
+    /// <the line as it was shipped>`. The shipped line is read as any line is; its own
+    /// header wins, the query's time stands in when it has none.
+    fn logcli<'l>(&mut self, line: &'l [u8], depth: u8) -> Option<Header<'l>> {
+        let (wall, rest) = stamp::iso(line)?;
+        let labels = rest.strip_prefix(b" {")?;
+        let end = label_set_end(labels)?;
+        let inner = trim_start(&labels[end..]);
+        if inner.is_empty() {
+            return None;
+        }
+        match self.header_within(inner, depth + 1) {
+            Some(h) if matches!(h.wall, Some(Wall::Yearless(_))) => {
+                // The query's stamp states the year the shipped syslog stamp lacks.
+                if let Wall::Zoned(dt) = wall {
+                    self.stream_year = Some(StreamYear {
+                        year: dt.naive_local().year(),
+                        epoch: self.years.epoch,
+                        bound: false,
+                    });
+                }
+                Some(h)
+            }
+            Some(mut h) if h.format != Format::Embedded || h.wall.is_none() => {
+                h.wall.get_or_insert(wall);
+                Some(h)
+            }
+            Some(h) => Some(h),
+            None => Some(bare_kernel(Format::Stamped, Some(wall), None, inner)),
+        }
     }
 
     /// Lines starting with another writer's date ([`stamp::other`]).
@@ -1110,6 +1143,23 @@ fn unparsed(line: &[u8]) -> Option<Header<'_>> {
         return None;
     }
     Some(bare_kernel(Format::Unparsed, None, None, &line[at..]))
+}
+
+/// Where a Loki label set (`job="varlogs", filename="/var/log/kern.log"}`, the `{`
+/// already read) ends: just after its `}`, quoted values may hold `}` and `\"`.
+fn label_set_end(s: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, b) in s.iter().enumerate().take(4096) {
+        match (quoted, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (_, _, b'"') => quoted = !quoted,
+            (false, _, b'}') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// After a date in a shape syslog daemons do not write by default: `host tag: text`
@@ -1873,6 +1923,46 @@ mod tests {
         // Numbers that are no such date.
         assert_eq!(one("21 11 22:25:45 h kernel: x").0, Format::Unparsed);
         assert_eq!(one("2026/13/21 22:25:45 x").0, Format::Bare);
+    }
+
+    #[test]
+    fn loki_logcli_lines_are_read_inside() {
+        // `logcli query` default output: query time, label set, the shipped line.
+        let r = one(
+            "2026-11-21T22:25:45.462Z {filename=\"/var/log/messages\", job=\"varlogs\"} Nov 21 22:25:45 vm kernel: x",
+        );
+        assert_eq!(
+            (r.0, r.1.as_deref(), r.2, r.4.as_deref(), r.6.as_str()),
+            (
+                Format::Syslog,
+                Some("vm"),
+                Origin::Kernel,
+                Some("--11-21T22:25:45"),
+                "x"
+            )
+        );
+        // The message alone (promtail's journal scrape): the query's time.
+        let r = one("2026-11-21T22:25:45.462Z {unit=\"a}\\\"b\"} python3 invoked oom-killer: x");
+        assert_eq!(
+            (r.0, r.4.as_deref(), r.6.as_str()),
+            (
+                Format::Stamped,
+                Some("2026-11-21T22:25:45.462+00:00"),
+                "python3 invoked oom-killer: x"
+            )
+        );
+        let r = one("2026-11-21T22:25:45Z {} [  921.183161] python3 invoked oom-killer: x");
+        assert_eq!(
+            (r.0, r.4.as_deref(), r.5.as_deref(), r.6.as_str()),
+            (
+                Format::Dmesg,
+                Some("2026-11-21T22:25:45+00:00"),
+                Some("921.183161"),
+                "python3 invoked oom-killer: x"
+            )
+        );
+        // A label set that never ends is no such line.
+        assert_eq!(one("2026-11-21T22:25:45Z {job=\"x kernel").0, Format::Bare);
     }
 
     #[test]

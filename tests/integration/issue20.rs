@@ -539,6 +539,12 @@ fn kill_lines_behind_other_writers_dates_are_read() {
             "stated",
         ),
         (
+            "prefix-loki-logcli-single.log",
+            "vm",
+            "2026-11-21T22:25:45",
+            "year_from_stream",
+        ),
+        (
             "prefix-iso-comma-millis-single.log",
             "vm",
             "2026-11-21T22:25:45.462",

@@ -116,3 +116,32 @@ fn a_reboot_right_after_a_finished_report_belongs_to_it() {
         assert_eq!(e[0].ending, None);
     }
 }
+
+#[test]
+fn a_reboot_after_a_deadlock_panic_belongs_to_its_report() {
+    // The report that ended in `Out of memory and no killable processes...` and the
+    // `System is deadlocked on memory` panic (the fuzz regression's lines), then the
+    // panic's last line 30 s later (kernel.panic=30 prints it at once; a slow console
+    // may not): it still belongs to the report that panicked.
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fuzz-regressions/panic-deadlocked-on-memory-without-marker"),
+    )
+    .unwrap();
+    let text = format!("{base}[  130.000300] Rebooting in 30 seconds..\n");
+    let path = std::env::temp_dir().join(format!("oomlens-issue15-reboot-{}", std::process::id()));
+    std::fs::write(&path, &text).unwrap();
+    for every_line in [false, true] {
+        let o = crate::util::opts_with(1 << 20, every_line);
+        let e = scan(&path, &o).events.to_vec().unwrap();
+        assert_eq!(e.len(), 1, "every_line {every_line}");
+        let r = e[0].rebooted.unwrap();
+        let lines = text.lines().count() as u64;
+        assert_eq!((r.after_s, r.line), (30, lines), "every_line {every_line}");
+        assert!(matches!(
+            e[0].ending,
+            Some(oomlens::event::Ending::Panic { .. })
+        ));
+    }
+    std::fs::remove_file(&path).unwrap();
+}

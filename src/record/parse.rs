@@ -1114,20 +1114,6 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
 /// (some date or clock) and be short; an indented line is a continuation, never this.
 fn unparsed(line: &[u8]) -> Option<Header<'_>> {
     const MAX_PREFIX: usize = 96;
-    if line.first().is_none_or(|b| b.is_ascii_whitespace()) {
-        return None;
-    }
-    let head = &line[..line.len().min(MAX_PREFIX + 32)];
-    let stamped =
-        |prefix: &[u8]| prefix.len() <= MAX_PREFIX && prefix.iter().any(u8::is_ascii_digit);
-    if let Some(i) = memchr::memmem::find(head, b" kernel: ")
-        && stamped(&line[..i])
-    {
-        let mut h = bare_kernel(Format::Unparsed, None, None, &line[i + 9..]);
-        h.origin = Origin::Kernel;
-        h.tag = Some(b"kernel");
-        return Some(h);
-    }
     const STARTS: [&[u8]; 5] = [
         b"Out of memory: ",
         b"Memory cgroup out of memory: ",
@@ -1135,10 +1121,31 @@ fn unparsed(line: &[u8]) -> Option<Header<'_>> {
         b"Kill process ",
         b"oom-kill:",
     ];
-    let at = STARTS
-        .iter()
-        .filter_map(|m| memchr::memmem::find(head, m))
-        .min()?;
+    if line.first().is_none_or(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    let head = &line[..line.len().min(MAX_PREFIX + 32)];
+    let stamped =
+        |prefix: &[u8]| prefix.len() <= MAX_PREFIX && prefix.iter().any(u8::is_ascii_digit);
+    // Every line without a header comes here (`--every-line` reads all of them): the
+    // searchers are built once.
+    static FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+        std::sync::LazyLock::new(|| {
+            std::iter::once(&b" kernel: "[..])
+                .chain(STARTS)
+                .map(memchr::memmem::Finder::new)
+                .collect()
+        });
+    let (kernel, starts) = FINDERS.split_first().expect("built above");
+    if let Some(i) = kernel.find(head)
+        && stamped(&line[..i])
+    {
+        let mut h = bare_kernel(Format::Unparsed, None, None, &line[i + 9..]);
+        h.origin = Origin::Kernel;
+        h.tag = Some(b"kernel");
+        return Some(h);
+    }
+    let at = starts.iter().filter_map(|f| f.find(head)).min()?;
     if at == 0 || !stamped(&line[..at]) || line[at - 1] != b' ' {
         return None;
     }

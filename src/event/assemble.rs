@@ -22,7 +22,7 @@ use crate::event::classify::Line;
 use crate::event::fill::{self, Finished, Notes, Read, Report, Step, lossy};
 use crate::event::kinds::{self, Kind, Role};
 use crate::event::{Evidence, Killed, OomEvent, SourceSpan};
-use crate::record::{Caller, Printk, Record, Wall};
+use crate::record::{Caller, Format, Printk, Record, Wall};
 use crate::text::LogString;
 
 /// Tuning of the assembler.
@@ -147,6 +147,9 @@ pub struct Assembler {
     /// The stream of each report put in a `recent` list, oldest first (some may have
     /// been handed out since): bounds the reports waiting over all streams.
     recent_order: VecDeque<usize>,
+    /// Report lines read from behind a header in no shape the record layer knows
+    /// ([`Format::Unparsed`]): how many, and the first one's line.
+    unparsed: (u64, Option<u64>),
 }
 
 const RECENT_KEEP: usize = 8;
@@ -170,6 +173,7 @@ impl Assembler {
             open_reports: 0,
             released: VecDeque::new(),
             recent_order: VecDeque::new(),
+            unparsed: (0, None),
         }
     }
 
@@ -200,6 +204,17 @@ impl Assembler {
             self.end_stream_boot(i, "the log ends inside the report");
         }
         self.open_reports = 0;
+        if let (n, Some(first)) = std::mem::take(&mut self.unparsed) {
+            self.diags.push(Diagnostic::new(
+                Severity::Warning,
+                "unknown-prefix",
+                self.input.as_log_str(),
+                Some(first),
+                format!(
+                    "{n} line(s) of OOM reports start with a header in no known shape (the first is line {first}): their kernel text was read, without the header's time and host"
+                ),
+            ));
+        }
     }
 
     /// Whether finished reports wait for late lines (live mode hands them out with
@@ -246,6 +261,10 @@ impl Assembler {
             return;
         }
         let (kind, line) = kinds::classify(rec.body);
+        if rec.format == Format::Unparsed && !matches!(line, Line::Other) {
+            self.unparsed.0 += 1;
+            self.unparsed.1.get_or_insert(rec.line);
+        }
         let si = self.stream_index(rec.host);
         self.clock(si, rec, &line);
         self.close_stale(si, rec);
@@ -257,6 +276,9 @@ impl Assembler {
         }
         if let Some(pi) = self.route(si, rec, kind, &line) {
             self.absorb(si, pi, rec, kind, &line);
+            return;
+        }
+        if self.suppressed_inside(si, rec, &line) {
             return;
         }
         self.idle(si, rec, kind, line);
@@ -562,6 +584,28 @@ impl Assembler {
         if p.ev.wall.is_none() {
             p.ev.wall = rec.wall;
         }
+        touch(p, rec);
+        true
+    }
+
+    /// `oom_kill_process: N callbacks suppressed` printed inside a report, where its
+    /// kill line should be (vendor kernels rate-limit the kill message itself,
+    /// samples/real/116): the count is that report's, not the next one's. Mainline
+    /// prints it before the header, where it is noted on the stream for the report
+    /// that follows. Returns whether the line was taken.
+    fn suppressed_inside(&mut self, si: usize, rec: &Record<'_>, line: &Line<'_>) -> bool {
+        let Line::Suppressed(n) = *line else {
+            return false;
+        };
+        let Some(p) = self.streams[si].open.last_mut() else {
+            return false;
+        };
+        // After the task table, the place of the kill line; a report cut before its
+        // table leaves the line to the next report, as mainline means it.
+        if !p.has_header || !p.ev.tasks.header_seen || p.ev.suppressed_before.is_some() {
+            return false;
+        }
+        p.ev.suppressed_before = Some(n);
         touch(p, rec);
         true
     }

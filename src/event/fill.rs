@@ -19,7 +19,8 @@ use crate::event::assemble::{BootEvidence, MAX_ROWS, Partial, thin_rows};
 use crate::event::classify::{self, CounterKind, Line, MemTotal};
 use crate::event::meminfo;
 use crate::event::{
-    Ending, Evidence, KernelChoice, Killed, MemInfo, Memcg, OomEvent, OomSummary, Reaped, Trigger,
+    Ending, Evidence, KernelChoice, Killed, MemInfo, Memcg, OomEvent, OomSummary, Reaped, Reboot,
+    Trigger,
 };
 use crate::record::Record;
 use crate::text::LogString;
@@ -670,12 +671,45 @@ pub(crate) fn no_killable(r: &mut Report<'_>, _: &Line<'_>, _: &Record<'_>) -> S
 }
 
 /// An OOM panic.
-pub(crate) fn panic(r: &mut Report<'_>, line: &Line<'_>, _: &Record<'_>) -> Step {
+pub(crate) fn panic(r: &mut Report<'_>, line: &Line<'_>, rec: &Record<'_>) -> Step {
     if let Line::Panic(text) = line {
         r.event().ending = Some(Ending::Panic { text: lossy(text) });
+        r.event().rebooted = reboot(text, rec);
         r.confirm();
     }
     Step::Ends
+}
+
+/// The reboot a `Rebooting in N seconds..` line states.
+fn reboot(text: &[u8], rec: &Record<'_>) -> Option<Reboot> {
+    let rest = text.strip_prefix(b"Rebooting in ")?;
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let after_s = std::str::from_utf8(&rest[..n]).ok()?.parse().ok()?;
+    Some(Reboot {
+        after_s,
+        line: rec.line,
+    })
+}
+
+/// `Rebooting in N seconds..` after a finished report: the end of the panic that report
+/// ended in (panic_on_oom, deadlocked on memory), or of a panic within seconds of its
+/// kill. Taken once.
+pub(crate) fn panic_tail_late(f: &mut Finished<'_>, line: &Line<'_>, rec: &Record<'_>) -> bool {
+    let Line::Panic(text) = line else {
+        return false;
+    };
+    let Some(mut r) = f.newest() else {
+        return false;
+    };
+    let panicked = matches!(r.event().ending, Some(Ending::Panic { .. }));
+    if r.event().rebooted.is_some() || !(panicked || r.in_sweep(rec)) {
+        return false;
+    }
+    let Some(reboot) = reboot(text, rec) else {
+        return false;
+    };
+    r.event().rebooted = Some(reboot);
+    true
 }
 
 /// A global OOM with nothing to kill ends in panic("System is deadlocked on memory")
@@ -764,9 +798,10 @@ fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group:
         x.cut = x.cut && k.cut;
         return;
     }
+    let comm = whole_name(ev, k.pid, k.comm);
     ev.killed.push(Killed {
         pid: k.pid,
-        comm: lossy(k.comm),
+        comm,
         uid: k.uid,
         total_vm_kb: k.total_vm_kb,
         anon_rss_kb: k.anon_rss_kb,
@@ -781,6 +816,40 @@ fn add_killed(ev: &mut OomEvent, k: &classify::KilledLine<'_>, line: u64, group:
         line,
         lines: vec![line],
     });
+}
+
+/// The name of a kill line's task, or the name the same report's `Kill process N (name)`
+/// or `oom-kill:` line gives that pid when it is the whole of it: a cut or a wrap inside
+/// the parentheses loses the name or splits it (`(ja` + `va)`, `(C1` + `CompilerThre)`),
+/// and those lines, printed earlier, hold it whole.
+fn whole_name(ev: &OomEvent, pid: u32, comm: &[u8]) -> LogString {
+    let squeeze = |b: &[u8]| -> Vec<u8> {
+        b.iter()
+            .copied()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect()
+    };
+    let mine = squeeze(comm);
+    let named = ev
+        .kernel_choice
+        .as_ref()
+        .filter(|c| c.pid == pid)
+        .map(|c| &c.comm)
+        .or_else(|| {
+            ev.summary
+                .as_ref()
+                .filter(|s| s.pid == Some(pid))
+                .and_then(|s| s.task.as_ref())
+        });
+    match named {
+        Some(n)
+            if n.as_log_str().as_bytes() != comm
+                && squeeze(n.as_log_str().as_bytes()).starts_with(&mine) =>
+        {
+            n.clone()
+        }
+        _ => lossy(comm),
+    }
 }
 
 fn add_reaped(ev: &mut OomEvent, r: &classify::ReaperLine<'_>) {

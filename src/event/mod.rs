@@ -342,6 +342,15 @@ pub enum Ending {
     },
 }
 
+/// `Rebooting in N seconds..`, the last line a panic prints when `kernel.panic` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reboot {
+    /// Seconds the kernel waited before rebooting.
+    pub after_s: u64,
+    /// The line that says so.
+    pub line: u64,
+}
+
 /// One OOM-killer invocation (the default is an event no line has filled yet).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -395,8 +404,14 @@ pub struct OomEvent {
     pub trace_hints: Vec<String>,
     /// How the report ended, if not with a kill.
     pub ending: Option<Ending>,
-    /// `oom_kill_process: N callbacks suppressed` right before: reports were dropped.
+    /// `oom_kill_process: N callbacks suppressed` right before (or, on kernels that
+    /// rate-limit the kill message itself, where the kill line should be): reports
+    /// or kill lines were dropped.
     pub suppressed_before: Option<u64>,
+    /// The panic's last line after this report, `Rebooting in N seconds..`: the machine
+    /// rebooted N seconds later (`kernel.panic` timeout); its line number.
+    #[serde(default)]
+    pub rebooted: Option<Reboot>,
     /// The whole report is in the log.
     pub complete: bool,
     /// What is missing or odd, in words.

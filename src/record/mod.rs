@@ -43,6 +43,13 @@ pub enum Format {
     DmesgIso,
     /// A printk stamp found inside some other wrapper (e.g. a hypervisor's guest log).
     Embedded,
+    /// Another writer's date first (`2026/11/21 22:25:45`, `21 Nov 22:25:45`,
+    /// `20261121222545`, `2026-11-21 22:25:45,123`), then `host tag: text` or the text.
+    Stamped,
+    /// A header in no shape oomlens knows before kernel text it could still find (the
+    /// `kernel: ` tag, or the start of a kill line): the text is read, the header's
+    /// time and host are not.
+    Unparsed,
     /// No header at all: a continuation line, or bodies as `dmesg -t` prints them.
     Bare,
 }

@@ -307,7 +307,7 @@ impl Parser {
             return;
         }
         let line = unquote(line);
-        let Some(mut h) = self.hinted_header(line) else {
+        let Some(mut h) = self.hinted_header(line).or_else(|| self.unparsed(line)) else {
             self.bare(line, number, f);
             return;
         };
@@ -386,6 +386,17 @@ impl Parser {
                 }
             }
         }
+    }
+
+    /// A line whose header is in no shape oomlens knows, when kernel OOM text can
+    /// still be found in it (see [`unparsed`]): a kill line behind it must not be a
+    /// silent miss. Not with a forced shape, nor for a line that could be the rest of
+    /// a held message.
+    fn unparsed<'l>(&self, line: &'l [u8]) -> Option<Header<'l>> {
+        if self.hint != FormatHint::Auto || self.held.is_some() {
+            return None;
+        }
+        unparsed(line)
     }
 
     /// Follows a line's clock without decoding its message (sample lines between
@@ -471,7 +482,9 @@ impl Parser {
             return false;
         }
         held.next = number + 1;
-        if !held.body.ends_with(b"(") {
+        // A wrap inside a name cut it where it was (`(ja` + `va)`); elsewhere it took
+        // the place of a space.
+        if !held.body.ends_with(b"(") && !open_name(&held.body) {
             held.body.push(b' ');
         }
         held.body.extend_from_slice(body);
@@ -538,8 +551,10 @@ impl Parser {
         let first = *line.first()?;
         let h = match first {
             b'0'..=b'9' => kmsg(line)
+                .or_else(|| self.logcli(line, depth))
                 .or_else(|| self.iso_family(line))
-                .or_else(|| self.unix_family(line)),
+                .or_else(|| self.unix_family(line))
+                .or_else(|| self.other_family(line)),
             b'[' => self.bracket_family(line),
             b'<' => self.level_family(line, depth),
             b' ' | b'\t' => {
@@ -584,11 +599,61 @@ impl Parser {
         // dmesg's ISO format has a comma before the microseconds; syslog writers and
         // journalctl use a dot or no fraction. That, not guessing at host names,
         // tells the two apart.
+        // dmesg always writes the `T`; a comma after a space is a log shipper's or a
+        // logging library's milliseconds (`2026-11-21 22:25:45,123`).
         if line.get(19) == Some(&b',') {
             let body = rest.strip_prefix(b" ")?;
+            if line.get(10) == Some(&b' ') {
+                return Some(stamped_rest(Format::Stamped, wall, body));
+            }
             return Some(bare_kernel(Format::DmesgIso, Some(wall), None, body));
         }
         syslog_rest(Format::SyslogIso, Some(wall), rest.strip_prefix(b" ")?)
+    }
+
+    /// Grafana Loki's `logcli query` (default output): `2026-11-21T22:25:45Z {labels}
+    /// <the line as it was shipped>`. The shipped line is read as any line is; its own
+    /// header wins, the query's time stands in when it has none.
+    fn logcli<'l>(&mut self, line: &'l [u8], depth: u8) -> Option<Header<'l>> {
+        let (wall, rest) = stamp::iso(line)?;
+        let labels = rest.strip_prefix(b" {")?;
+        let end = label_set_end(labels)?;
+        let inner = trim_start(&labels[end..]);
+        if inner.is_empty() {
+            return None;
+        }
+        match self.header_within(inner, depth + 1) {
+            Some(h) if matches!(h.wall, Some(Wall::Yearless(_))) => {
+                // The query's stamp states the year the shipped syslog stamp lacks.
+                if let Wall::Zoned(dt) = wall {
+                    self.stream_year = Some(StreamYear {
+                        year: dt.naive_local().year(),
+                        epoch: self.years.epoch,
+                        bound: false,
+                    });
+                }
+                Some(h)
+            }
+            Some(mut h) if h.format != Format::Embedded || h.wall.is_none() => {
+                h.wall.get_or_insert(wall);
+                Some(h)
+            }
+            Some(h) => Some(h),
+            None => Some(bare_kernel(Format::Stamped, Some(wall), None, inner)),
+        }
+    }
+
+    /// Lines starting with another writer's date ([`stamp::other`]).
+    fn other_family<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
+        let (st, rest) = stamp::other(line)?;
+        let wall = match st {
+            stamp::Stamp::Wall(w) => w,
+            stamp::Stamp::Yearless(mut y) => {
+                self.years.observe(&mut y);
+                Wall::Yearless(y)
+            }
+        };
+        Some(stamped_rest(Format::Stamped, wall, rest))
     }
 
     fn unix_family<'l>(&mut self, line: &'l [u8]) -> Option<Header<'l>> {
@@ -1043,6 +1108,76 @@ fn syslog_rest(format: Format, wall: Option<Wall>, rest: &[u8]) -> Option<Header
     })
 }
 
+/// Kernel text behind a header oomlens cannot read: what follows ` kernel: `, or a
+/// kill line's own start (`Out of memory: `, `Memory cgroup out of memory: `,
+/// `Killed process `, `Kill process `, `oom-kill:`). The header must hold a digit
+/// (some date or clock) and be short; an indented line is a continuation, never this.
+fn unparsed(line: &[u8]) -> Option<Header<'_>> {
+    const MAX_PREFIX: usize = 96;
+    const STARTS: [&[u8]; 5] = [
+        b"Out of memory: ",
+        b"Memory cgroup out of memory: ",
+        b"Killed process ",
+        b"Kill process ",
+        b"oom-kill:",
+    ];
+    if line.first().is_none_or(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    let head = &line[..line.len().min(MAX_PREFIX + 32)];
+    let stamped =
+        |prefix: &[u8]| prefix.len() <= MAX_PREFIX && prefix.iter().any(u8::is_ascii_digit);
+    // Every line without a header comes here (`--every-line` reads all of them): the
+    // searchers are built once.
+    static FINDERS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+        std::sync::LazyLock::new(|| {
+            std::iter::once(&b" kernel: "[..])
+                .chain(STARTS)
+                .map(memchr::memmem::Finder::new)
+                .collect()
+        });
+    let (kernel, starts) = FINDERS.split_first().expect("built above");
+    if let Some(i) = kernel.find(head)
+        && stamped(&line[..i])
+    {
+        let mut h = bare_kernel(Format::Unparsed, None, None, &line[i + 9..]);
+        h.origin = Origin::Kernel;
+        h.tag = Some(b"kernel");
+        return Some(h);
+    }
+    let at = starts.iter().filter_map(|f| f.find(head)).min()?;
+    if at == 0 || !stamped(&line[..at]) || line[at - 1] != b' ' {
+        return None;
+    }
+    Some(bare_kernel(Format::Unparsed, None, None, &line[at..]))
+}
+
+/// Where a Loki label set (`job="varlogs", filename="/var/log/kern.log"}`, the `{`
+/// already read) ends: just after its `}`, quoted values may hold `}` and `\"`.
+fn label_set_end(s: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, b) in s.iter().enumerate().take(4096) {
+        match (quoted, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (_, _, b'"') => quoted = !quoted,
+            (false, _, b'}') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// After a date in a shape syslog daemons do not write by default: `host tag: text`
+/// when that is what follows (a kernel tag, or a host), else the text itself.
+fn stamped_rest(format: Format, wall: Wall, rest: &[u8]) -> Header<'_> {
+    match syslog_rest(format, Some(wall), rest) {
+        Some(h) if h.origin == Origin::Kernel || h.host.is_some() => h,
+        _ => bare_kernel(format, Some(wall), None, skip_spaces(rest)),
+    }
+}
+
 /// A line with no header and nothing to inherit one from.
 fn headerless(line: u64, origin: Origin, body: &[u8]) -> Record<'_> {
     Record {
@@ -1195,6 +1330,10 @@ fn open_end(body: &[u8]) -> bool {
     if body == b"Killed" || body.ends_with(b": Killed") || body.ends_with(b": Kill") {
         return true;
     }
+    // `Killed process 350 (polk`: a wrap inside the name; the rest of it follows.
+    if field_list(body) && open_name(body) {
+        return true;
+    }
     // `Killed process 925`, `Kill process 19961`, `reaped process 3035`: the name next.
     if let Some(i) = memchr::memmem::rfind(body, b"process ")
         && body[i + 8..].iter().all(u8::is_ascii_digit)
@@ -1217,8 +1356,39 @@ fn open_end(body: &[u8]) -> bool {
     false
 }
 
+/// Whether a kill, selection or reaper line ends inside its task's `(name`.
+fn open_name(body: &[u8]) -> bool {
+    let Some(i) = memchr::memmem::rfind(body, b"process ") else {
+        return false;
+    };
+    let rest = &body[i + 8..];
+    let Some(open) = memchr::memrchr(b'(', rest) else {
+        return false;
+    };
+    rest.first().is_some_and(u8::is_ascii_digit) && memchr(b')', &rest[open..]).is_none()
+}
+
 /// Whether `next` (a line without a header) is what the kernel prints after `held`.
 fn continues(held: &[u8], next: &[u8]) -> bool {
+    if open_name(held) {
+        // The rest of the name, its `)`, then the fields (or nothing: cut there too).
+        let Some(close) = memchr(b')', next) else {
+            return false;
+        };
+        let after = next[close + 1..].trim_ascii_start();
+        return after.is_empty()
+            || [
+                &b"total-vm:"[..],
+                b"score ",
+                b"anon-rss:",
+                b", total-vm:",
+                b", now anon-rss:",
+                b"now anon-rss:",
+                b"UID:",
+            ]
+            .iter()
+            .any(|p| after.starts_with(p));
+    }
     if cut_task_header(held) {
         return next.ends_with(b"name")
             && next
@@ -1686,6 +1856,155 @@ mod tests {
     }
 
     #[test]
+    fn other_writers_dates_before_host_and_tag() {
+        // Issue 20: kill lines behind these prefixes were silent misses.
+        let cases = [
+            // Go's log package, fluent-bit and many agents.
+            (
+                "2026/11/21 22:25:45 vm kernel: x",
+                "2026-11-21T22:25:45",
+                Some("vm"),
+            ),
+            // Logging libraries (Python, log4j) and shippers: comma milliseconds.
+            (
+                "2026-11-21 22:25:45,462 vm kernel: x",
+                "2026-11-21T22:25:45.462",
+                Some("vm"),
+            ),
+            // rsyslog's date-mysql.
+            (
+                "20261121222545 vm kernel: x",
+                "2026-11-21T22:25:45",
+                Some("vm"),
+            ),
+            // Day before month, with and without a year.
+            ("21 Nov 22:25:45 h kernel: x", "--11-21T22:25:45", Some("h")),
+            (
+                "21 Nov 2026 22:25:45 h kernel: x",
+                "2026-11-21T22:25:45",
+                Some("h"),
+            ),
+            (
+                "21-Nov-2026 22:25:45 kernel: x",
+                "2026-11-21T22:25:45",
+                None,
+            ),
+        ];
+        for (line, wall, host) in cases {
+            let r = one(line);
+            assert_eq!(
+                (r.0, r.1.as_deref(), r.2, r.4.as_deref(), r.6.as_str()),
+                (Format::Stamped, host, Origin::Kernel, Some(wall), "x"),
+                "{line}"
+            );
+        }
+        // The text alone after the date.
+        let r = one("2026/11/21 22:25:45 [ 921.183161] python3 invoked oom-killer: x");
+        assert_eq!(
+            (r.0, r.2, r.4.as_deref(), r.5.as_deref(), r.6.as_str()),
+            (
+                Format::Stamped,
+                Origin::Unknown,
+                Some("2026-11-21T22:25:45"),
+                Some("921.183161"),
+                "python3 invoked oom-killer: x"
+            )
+        );
+        let r = one("2026-11-21 22:25:45,462 CPU: 1 PID: 15346 Comm: python3");
+        assert_eq!(
+            (r.0, r.2, r.6.as_str()),
+            (
+                Format::Stamped,
+                Origin::Unknown,
+                "CPU: 1 PID: 15346 Comm: python3"
+            )
+        );
+        // A program's line keeps its tag.
+        let r = one("2026/11/21 22:25:45 vm sshd[1]: x");
+        assert_eq!((r.2, r.3.as_deref()), (Origin::Program, Some("sshd")));
+        // dmesg --time-format iso is still dmesg.
+        assert_eq!(
+            one("2026-11-21T22:25:45,975156+00:00 CPU: 1").0,
+            Format::DmesgIso
+        );
+        // Numbers that are no such date.
+        assert_eq!(one("21 11 22:25:45 h kernel: x").0, Format::Unparsed);
+        assert_eq!(one("2026/13/21 22:25:45 x").0, Format::Bare);
+    }
+
+    #[test]
+    fn loki_logcli_lines_are_read_inside() {
+        // `logcli query` default output: query time, label set, the shipped line.
+        let r = one(
+            "2026-11-21T22:25:45.462Z {filename=\"/var/log/messages\", job=\"varlogs\"} Nov 21 22:25:45 vm kernel: x",
+        );
+        assert_eq!(
+            (r.0, r.1.as_deref(), r.2, r.4.as_deref(), r.6.as_str()),
+            (
+                Format::Syslog,
+                Some("vm"),
+                Origin::Kernel,
+                Some("--11-21T22:25:45"),
+                "x"
+            )
+        );
+        // The message alone (promtail's journal scrape): the query's time.
+        let r = one("2026-11-21T22:25:45.462Z {unit=\"a}\\\"b\"} python3 invoked oom-killer: x");
+        assert_eq!(
+            (r.0, r.4.as_deref(), r.6.as_str()),
+            (
+                Format::Stamped,
+                Some("2026-11-21T22:25:45.462+00:00"),
+                "python3 invoked oom-killer: x"
+            )
+        );
+        let r = one("2026-11-21T22:25:45Z {} [  921.183161] python3 invoked oom-killer: x");
+        assert_eq!(
+            (r.0, r.4.as_deref(), r.5.as_deref(), r.6.as_str()),
+            (
+                Format::Dmesg,
+                Some("2026-11-21T22:25:45+00:00"),
+                Some("921.183161"),
+                "python3 invoked oom-killer: x"
+            )
+        );
+        // A label set that never ends is no such line.
+        assert_eq!(one("2026-11-21T22:25:45Z {job=\"x kernel").0, Format::Bare);
+    }
+
+    #[test]
+    fn kernel_text_behind_an_unknown_header_is_still_read() {
+        let r =
+            one("21.11.2026 22:25:45 vm kernel: Memory cgroup out of memory: Killed process 1 (a)");
+        assert_eq!(
+            (r.0, r.1, r.2, r.4, r.6.as_str()),
+            (
+                Format::Unparsed,
+                None,
+                Origin::Kernel,
+                None,
+                "Memory cgroup out of memory: Killed process 1 (a)"
+            )
+        );
+        // With a printk stamp, the stamp was always found wherever it is.
+        let r = one("21.11.2026 22:25:45 vm kernel: [ 921.5] Killed process 1 (a)");
+        assert_eq!(
+            (r.0, r.5.as_deref()),
+            (Format::Embedded, Some("921.500000"))
+        );
+        let r = one("node-7 | 21.11.2026 22:25:45 | Out of memory: Killed process 1 (a)");
+        assert_eq!(
+            (r.0, r.6.as_str()),
+            (Format::Unparsed, "Out of memory: Killed process 1 (a)")
+        );
+        // No date or clock before it, an indented line, or a word glued before the
+        // marker: not a header.
+        assert_eq!(one("see: Killed process 1 (a)").0, Format::Bare);
+        assert_eq!(one("  12:00 Killed process 1 (a)").0, Format::Bare);
+        assert_eq!(one("12:00 xKilled process 1 (a)").0, Format::Bare);
+    }
+
+    #[test]
     fn busybox_syslogd_facility_level_field() {
         // samples/vm/*/*/messages: busybox syslogd between host and tag.
         let r = one(
@@ -1705,10 +2024,12 @@ mod tests {
         let r =
             one("Dec  7 11:59:35 vmlab user.warn kernel: [    3.545562] vmlab: begin scenario d");
         assert_eq!((r.1.as_deref(), r.2), (Some("vmlab"), Origin::Program));
-        // Not a facility: not a header of this shape.
+        // Not a facility: not a header of this shape, but the kernel text behind it
+        // is still read (issue 20), without the header's time and host.
+        let r = one("Dec  7 11:59:35 vmlab foo.bar kernel: x");
         assert_eq!(
-            one("Dec  7 11:59:35 vmlab foo.bar kernel: x").0,
-            Format::Bare
+            (r.0, r.1, r.2, r.4, r.6.as_str()),
+            (Format::Unparsed, None, Origin::Kernel, None, "x")
         );
     }
 
@@ -1807,6 +2128,37 @@ mod tests {
             )
         );
         assert_eq!(r.len(), 3);
+    }
+
+    #[test]
+    fn a_wrap_inside_the_task_name_is_rejoined_where_it_cut() {
+        // Issue 15: a terminal or pager cut inside `(name)`; before, the kill line kept
+        // `ja` and lost its fields (tests/reproducers/issue15).
+        let log = "Apr 19 03:09:57 xxx kernel: Killed process 28656, UID 602, (ja\n\
+                   va) total-vm:3862124kB, anon-rss:1749168kB, file-rss:24kB\n\
+                   Apr 19 03:09:58 xxx kernel: [ 5.1] Out of memory: Killed process 350 (\n\
+                   polkitd) total-vm:78084kB\n\
+                   Apr 19 03:09:59 xxx kernel: oom_reaper: reaped process 350 (polk\n\
+                   itd), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n\
+                   Apr 19 03:10:00 xxx kernel: Killed process 1 (a b\n\
+                   c)";
+        assert_eq!(
+            bodies(log),
+            [
+                "Killed process 28656, UID 602, (java) total-vm:3862124kB, anon-rss:1749168kB, file-rss:24kB",
+                "Out of memory: Killed process 350 (polkitd) total-vm:78084kB",
+                "oom_reaper: reaped process 350 (polkitd), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB",
+                "Killed process 1 (a bc)",
+            ]
+        );
+        // What follows must close the name and go on as the kernel does.
+        assert_eq!(
+            bodies(
+                "Apr 19 03:09:57 xxx kernel: Killed process 28656 (ja\n\
+                 something else) here"
+            ),
+            ["Killed process 28656 (ja", "something else) here"]
+        );
     }
 
     #[test]

@@ -73,15 +73,105 @@ pub fn syslog(s: &[u8]) -> Option<(Yearless, &[u8])> {
     ))
 }
 
+/// Dates other log writers put first, with the rest after the stamp's space:
+/// `2026/11/21 22:25:45` (Go's `log`, fluent-bit, many agents; an optional fraction and
+/// offset as in [`iso`]), `20261121222545` (rsyslog `date-mysql`), `21 Nov 22:25:45`
+/// (day before month, no year) and `21 Nov 2026 22:25:45` / `21-Nov-2026 22:25:45`.
+/// A year-less stamp comes back as [`Stamp::Yearless`] so that the caller can follow
+/// its year rollovers.
+pub fn other(s: &[u8]) -> Option<(Stamp, &[u8])> {
+    if let Some((w, rest)) = iso_with(s, b'/') {
+        return Some((Stamp::Wall(w), rest.strip_prefix(b" ")?));
+    }
+    if let Some(r) = compact(s) {
+        return Some(r);
+    }
+    day_month(s)
+}
+
+/// A stamp of [`other`]'s shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stamp {
+    /// With its year.
+    Wall(Wall),
+    /// Without one.
+    Yearless(Yearless),
+}
+
+/// `YYYYMMDDhhmmss ` (rsyslog's `date-mysql`).
+fn compact(s: &[u8]) -> Option<(Stamp, &[u8])> {
+    if s.len() < 15 || s[14] != b' ' || !s[..14].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |a: usize, b: usize| -> u32 {
+        s[a..b]
+            .iter()
+            .fold(0u32, |v, d| v * 10 + u32::from(d - b'0'))
+    };
+    let date = NaiveDate::from_ymd_opt(n(0, 4) as i32, n(4, 6), n(6, 8))?;
+    let time = NaiveTime::from_hms_opt(n(8, 10), n(10, 12), n(12, 14))?;
+    Some((
+        Stamp::Wall(Wall::Local(NaiveDateTime::new(date, time))),
+        &s[15..],
+    ))
+}
+
+/// `21 Nov 22:25:45 `, `21 Nov 2026 22:25:45 `, `21-Nov-2026 22:25:45 ` (any locale's
+/// month name, as for [`syslog`]).
+fn day_month(s: &[u8]) -> Option<(Stamp, &[u8])> {
+    let (day, s) = digits(s, 1, 2)?;
+    let dash = s.first() == Some(&b'-');
+    let s = s.strip_prefix(if dash { b"-" } else { b" " })?;
+    let end = s.iter().position(|b| *b == b' ' || (dash && *b == b'-'))?;
+    let month = month_number(&s[..end])?;
+    if month_is_digits(&s[..end]) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let s = &s[end + 1..];
+    let (year, s) = match digits(s, 4, 4) {
+        Some((y, r)) if r.first() == Some(&b' ') => (Some(y as i32), &r[1..]),
+        _ if dash => return None,
+        _ => (None, s),
+    };
+    let (secs, nanos, s) = clock(s)?;
+    let s = s.strip_prefix(b" ")?;
+    let stamp = match year {
+        Some(y) => {
+            let date = NaiveDate::from_ymd_opt(y, month as u32, day as u32)?;
+            let time = NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos)?;
+            Stamp::Wall(Wall::Local(NaiveDateTime::new(date, time)))
+        }
+        None => Stamp::Yearless(Yearless {
+            month,
+            day: day as u8,
+            secs,
+            nanos,
+            epoch: 0,
+        }),
+    };
+    Some((stamp, s))
+}
+
+/// A month given as a number (`11`, `11月`): after a day number, that is some other
+/// numeric shape, not a day-month date.
+fn month_is_digits(tok: &[u8]) -> bool {
+    tok.first().is_some_and(u8::is_ascii_digit)
+}
+
 /// ISO 8601 / RFC 3339 date-time: `2026-11-21T22:25:46.044579+00:00`,
 /// `2026-11-21T22:25:46+0000` (journal short-iso), `2026-11-21T22:25:45,975156+00:00`
 /// (dmesg --time-format iso), `…Z`, or with a space instead of `T`. A stamp without an
 /// offset is local time of the logging host.
 pub fn iso(s: &[u8]) -> Option<(Wall, &[u8])> {
+    iso_with(s, b'-')
+}
+
+/// [`iso`] with `sep` between the date's parts.
+fn iso_with(s: &[u8], sep: u8) -> Option<(Wall, &[u8])> {
     let (y, s) = digits(s, 4, 4)?;
-    let s = s.strip_prefix(b"-")?;
+    let s = s.strip_prefix(&[sep])?;
     let (mo, s) = digits(s, 2, 2)?;
-    let s = s.strip_prefix(b"-")?;
+    let s = s.strip_prefix(&[sep])?;
     let (d, s) = digits(s, 2, 2)?;
     let (sep, s) = s.split_first()?;
     if *sep != b'T' && *sep != b' ' {

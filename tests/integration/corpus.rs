@@ -120,6 +120,7 @@ fn task_tables_with_a_header_are_read_row_for_row() {
         ("109", 12),
         ("111", 12),
         ("113", 105),
+        ("116", 3),
         // Mail-wrapped rows, each rejoined with the rest of its line.
         ("201", 32),
         ("202", 25),

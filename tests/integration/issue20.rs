@@ -504,3 +504,102 @@ fn the_events_table_is_cut_with_a_count_and_every_event_keeps_its_section() {
     assert!(text.contains("── #503 · "));
     assert!(text.contains("python3 (pid 100502, uid 0)"));
 }
+
+/// (host, time, time_basis, pid, comm, oom memcg, complete) of the only event.
+fn single_kill(events: &[Value]) -> (Value, Value, Value, u64, String, Value, bool) {
+    assert_eq!(events.len(), 1, "{events:?}");
+    let e = &events[0];
+    let k = &e["killed"][0];
+    (
+        e["host"].clone(),
+        e["time"].clone(),
+        e["time_basis"].clone(),
+        k["pid"].as_u64().unwrap(),
+        k["comm"].as_str().unwrap().to_string(),
+        e["memcg"]["oom_memcg"].clone(),
+        e["complete"].as_bool().unwrap(),
+    )
+}
+
+#[test]
+fn kill_lines_behind_other_writers_dates_are_read() {
+    // Before: 0 events, exit 1, nothing on stderr for each of these (the same lab
+    // report behind another date shape; see tests/reproducers/issue20/README.md).
+    let cases = [
+        (
+            "prefix-day-month-single.log",
+            "h",
+            "2026-11-21T22:25:45",
+            "year_from_mtime",
+        ),
+        (
+            "prefix-slash-date-single.log",
+            "vm",
+            "2026-11-21T22:25:45",
+            "stated",
+        ),
+        (
+            "prefix-loki-logcli-single.log",
+            "vm",
+            "2026-11-21T22:25:45",
+            "year_from_stream",
+        ),
+        (
+            "prefix-iso-comma-millis-single.log",
+            "vm",
+            "2026-11-21T22:25:45.462",
+            "stated",
+        ),
+    ];
+    for (name, host, time, basis) in cases {
+        let f = repro(name);
+        let (events, stderr) = ndjson(&[f.to_str().unwrap()], &[("TZ", "UTC")]);
+        let (h, t, b, pid, comm, memcg, complete) = single_kill(&events);
+        assert_eq!(
+            (h, b, pid, comm.as_str(), memcg, complete),
+            (
+                Value::from(host),
+                Value::from(basis),
+                15346,
+                "python3",
+                Value::from("/oomlab-single"),
+                true
+            ),
+            "{name}"
+        );
+        // The stamps give local time (no zone): with TZ=UTC, the offset is +00:00.
+        let t = t.as_str().unwrap().to_string();
+        assert!(t.starts_with(time), "{name}: {t}");
+        assert_eq!(stderr, "", "{name}");
+    }
+}
+
+#[test]
+fn kill_lines_behind_an_unknown_header_make_their_event_and_say_so() {
+    // Before: 0 events, exit 1, nothing on stderr. A dotted date (`21.11.2026
+    // 22:25:45 vm kernel: …`) is in no shape oomlens reads: the report is still read
+    // (without time and host), and a warning names the file and the first line.
+    let f = repro("prefix-unknown-dotted-date-single.log");
+    let (events, stderr) = ndjson(&[f.to_str().unwrap()], &[]);
+    let (h, t, _, pid, comm, memcg, complete) = single_kill(&events);
+    assert_eq!(
+        (h, t, pid, comm.as_str(), memcg, complete),
+        (
+            Value::Null,
+            Value::Null,
+            15346,
+            "python3",
+            Value::from("/oomlab-single"),
+            true
+        )
+    );
+    let warned: Vec<&str> = stderr.lines().collect();
+    assert_eq!(warned.len(), 1, "{stderr}");
+    assert!(
+        warned[0].starts_with(&format!(
+            "oomlens: warning: {}:1: 80 line(s) of OOM reports start with a header in no known shape",
+            f.display()
+        )),
+        "{stderr}"
+    );
+}

@@ -26,6 +26,7 @@ mod fuzz_regressions;
 mod hostile;
 mod html;
 mod inputs;
+mod issue15;
 mod issue20;
 mod journal;
 mod kinds;

@@ -615,7 +615,10 @@ pub(crate) fn limit_of(body: &[u8]) -> Option<Line<'_>> {
             limit: Some(rest),
         });
     }
-    Some(Line::LimitOf(rest))
+    // The second half starts the message; the words inside prose are no report.
+    body.trim_ascii_start()
+        .starts_with(b"killed as a result of limit of ")
+        .then_some(Line::LimitOf(rest))
 }
 
 /// `Task in X` alone: the first half of a line a 3.16/3.17 kernel split in two.
@@ -1208,6 +1211,11 @@ mod tests {
             classify(b"killed as a result of limit of /x"),
             Line::LimitOf(b"/x")
         );
+        // The words in prose (samples/README.md describing a sample) are no report line.
+        assert!(!matches!(
+            classify(b"| a row | its cgroup stated by `Task in ... killed as a result of limit of ...` |"),
+            Line::LimitOf(_) | Line::TaskIn { .. }
+        ));
         assert_eq!(
             classify(b"Memory cgroup stats for /mem2: cache:0KB rss:980KB"),
             Line::StatsHeader {

@@ -343,6 +343,15 @@ pub struct Cause {
     pub lines: Vec<u64>,
 }
 
+impl Cause {
+    /// Whether the zones the cause rests on belong to more than one NUMA node.
+    pub fn zones_span_nodes(&self) -> bool {
+        let mut nodes = self.zones.iter().filter_map(|z| z.node);
+        let first = nodes.next();
+        nodes.any(|n| Some(n) != first)
+    }
+}
+
 /// A counter within this much of its limit is at it: charges come in batches (32–64
 /// pages), so a failed charge can leave usage short of the limit by that much.
 const SLACK_KB: u64 = 1024;

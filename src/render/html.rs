@@ -986,19 +986,7 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut Vec<u8>) -> io::Resul
         && !b.ranking.is_empty()
     {
         let victims: Vec<u32> = e.killed.iter().map(|k| k.pid).collect();
-        let basis = match b.totalpages {
-            Some(t) => format!(
-                "totalpages {}{} ({})",
-                group(t as i64),
-                if b.totalpages_exact {
-                    ""
-                } else {
-                    ", not exact"
-                },
-                vocab::totalpages_basis(&b.totalpages_basis)
-            ),
-            None => vocab::totalpages_basis(&b.totalpages_basis),
-        };
+        let basis = vocab::ranking_total(b);
         writeln!(
             out,
             "<h4>Rebuilt ranking</h4>\n<p class=\"dim\">{}</p>",
@@ -1136,13 +1124,7 @@ fn zones(c: &Cause, out: &mut Vec<u8>) -> io::Result<()> {
     {
         return Ok(());
     }
-    let many_nodes = c
-        .zones
-        .iter()
-        .filter_map(|z| z.node)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-        > 1;
+    let many_nodes = c.zones_span_nodes();
     writeln!(
         out,
         "<h4>Zones and watermarks</h4>\n<table class=\"zones\"><thead><tr><th>Zone</th>\

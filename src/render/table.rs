@@ -414,19 +414,7 @@ fn event_body(
     if let Some(b) = &ev.analysis.badness
         && !b.ranking.is_empty()
     {
-        let t = match b.totalpages {
-            Some(t) => format!(
-                "totalpages {}{}: {}",
-                group(t as i64),
-                if b.totalpages_exact {
-                    ""
-                } else {
-                    " (not exact)"
-                },
-                vocab::totalpages_basis(&b.totalpages_basis)
-            ),
-            None => vocab::totalpages_basis(&b.totalpages_basis),
-        };
+        let t = vocab::ranking_total(b);
         field(out, p, "Ranking", &LogText::words(&t).term(), opts)?;
         ranking(ev, b, opts, out)?;
         if let Some(k) = &b.kernel_score {

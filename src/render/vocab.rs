@@ -998,13 +998,7 @@ pub fn cause_sentence(c: &Cause, ev: &OomEvent) -> LogText<'static> {
             }
         }
         (CauseKind::Zone, _) => {
-            let many = c
-                .zones
-                .iter()
-                .filter_map(|z| z.node)
-                .collect::<std::collections::BTreeSet<_>>()
-                .len()
-                > 1;
+            let many = c.zones_span_nodes();
             let has_high = c.zones.iter().any(|z| z.zone == "HighMem");
             out.push_words("Zone: ");
             let starved: Vec<&ZoneState> =
@@ -1303,6 +1297,23 @@ pub fn next_step(c: &Cause) -> &'static str {
             "The log lacks what a verdict needs: keep the whole kernel report next time \
              (journalctl -k or /var/log/messages, with the Mem-Info block)."
         }
+    }
+}
+
+/// The ranking's basis: `totalpages N (not exact): why`, or why there is no total.
+pub fn ranking_total(b: &crate::analysis::badness::Badness) -> String {
+    match b.totalpages {
+        Some(t) => format!(
+            "totalpages {}{}: {}",
+            group(t as i64),
+            if b.totalpages_exact {
+                ""
+            } else {
+                " (not exact)"
+            },
+            totalpages_basis(&b.totalpages_basis)
+        ),
+        None => totalpages_basis(&b.totalpages_basis),
     }
 }
 

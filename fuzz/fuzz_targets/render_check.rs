@@ -246,14 +246,13 @@ pub fn render_all(report: &Report) {
         Format::Json,
         Format::Ndjson,
         Format::Markdown,
+        Format::Html,
     ] {
         for summary_only in [false, true] {
-            let opts = RenderOptions {
-                color: false,
-                top: 3,
-                summary_only,
-                width: Some(60),
-            };
+            let mut opts = RenderOptions::default();
+            opts.top = 3;
+            opts.summary_only = summary_only;
+            opts.width = Some(60);
             let mut out = Vec::new();
             format
                 .renderer()
@@ -330,7 +329,37 @@ fn check(format: Format, out: &[u8]) {
                 serde_json::from_str::<serde_json::Value>(line).expect("NDJSON line parses");
             }
         }
+        Format::Html => {
+            if let Some(c) = text.chars().find(|c| forbidden(*c)) {
+                panic!("HTML output holds raw {c:?}:\n{text}");
+            }
+            html_tags_are_the_renderers(text);
+        }
         // A new format must say what its output may not hold.
         other => panic!("no output check for {other:?}"),
+    }
+}
+
+/// Every tag in an HTML page is one the renderer writes: text from the log (escaped)
+/// cannot open `<script>`, `<img>`, `<iframe>` or any other element.
+fn html_tags_are_the_renderers(text: &str) {
+    const TAGS: &[&str] = &[
+        "!DOCTYPE", "a", "b", "body", "br", "circle", "code", "details", "div", "footer", "h1",
+        "h2", "h3", "h4", "head", "html", "li", "line", "meta", "p", "polyline", "pre", "rect",
+        "section", "span", "strong", "style", "summary", "svg", "table", "tbody", "td", "text",
+        "th", "thead", "title", "tr", "ul",
+    ];
+    for (i, _) in text.match_indices('<') {
+        let rest = &text[i + 1..];
+        let rest = rest.strip_prefix('/').unwrap_or(rest);
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '!')
+            .collect();
+        assert!(
+            TAGS.contains(&name.as_str()),
+            "HTML output has a tag <{name}> the renderer does not write:\n{}",
+            &text[i..text.len().min(i + 200)]
+        );
     }
 }

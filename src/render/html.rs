@@ -60,7 +60,8 @@ pub const MAX_MARKS: usize = 2_000;
 const BINS: usize = 120;
 /// Lanes of the timeline (the rest share one "other" lane).
 const LANES: usize = 10;
-/// The page's size budget, bytes: over it, raw lines go first, then event sections.
+/// The page's default size budget, bytes (`--max-chars` sets another): over it, raw
+/// lines go first, then event sections.
 pub const BUDGET: usize = 5_000_000;
 
 /// Splits an event section: the raw block sits between two of these, so the writer
@@ -215,6 +216,7 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
 
     writeln!(out, "<h2 id=\"details\">Each event</h2>")?;
     let full = r.len().min(MAX_FULL);
+    let budget = opts.max_chars.unwrap_or(BUDGET);
     let (mut trimmed, mut dropped, mut seen) = (0usize, 0usize, 0usize);
     // What the page still needs after an event: a placeholder for each event after it
     // (the timeline and the table link to them), the notes and the footer.
@@ -235,7 +237,7 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
             let head = parts.next().unwrap_or_default();
             let raw = parts.next().unwrap_or_default();
             let tail = parts.next().unwrap_or_default();
-            let room = BUDGET.saturating_sub(out.n + TAIL + (full - seen) * PLACEHOLDER);
+            let room = budget.saturating_sub(out.n + TAIL + (full - seen) * PLACEHOLDER);
             if head.len() + raw.len() + tail.len() <= room {
                 out.write_all(head)?;
                 out.write_all(raw)?;
@@ -245,9 +247,9 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
                 out.write_all(head)?;
                 writeln!(
                     out,
-                    "<p class=\"note\">Kernel lines left out to keep the page under {} MB \
+                    "<p class=\"note\">Kernel lines left out to keep the page under {} \
                      (--format markdown --raw or --format json --raw has them).</p>",
-                    BUDGET / 1_000_000
+                    size(budget)
                 )?;
                 out.write_all(tail)
             } else {
@@ -256,8 +258,8 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
                 writeln!(
                     out,
                     "<p class=\"note\" id=\"ev-{id}\">Event {id} is not shown in full: the \
-                     page would pass {} MB.</p>",
-                    BUDGET / 1_000_000
+                     page would pass {}.</p>",
+                    size(budget)
                 )
             }
         },
@@ -266,9 +268,9 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
         writeln!(
             out,
             "<p class=\"note\">The kernel lines of {} were left out to keep the page under \
-             {} MB.</p>",
+             {} (--max-chars sets it).</p>",
             plural(trimmed, "event"),
-            BUDGET / 1_000_000
+            size(budget)
         )?;
     }
     let rest = r.len() - full + dropped;
@@ -276,7 +278,7 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
         writeln!(
             out,
             "<p class=\"note\">{} not shown in full here (the page shows at most {} and \
-             stays under {} MB); they are in the table and on the timeline above, and \
+             stays under {}); they are in the table and on the timeline above, and \
              --format json has them all (--since, --until, --host and --comm narrow the \
              scan).</p>",
             if rest == 1 {
@@ -285,10 +287,19 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
                 format!("{} more events are", group(rest as i64))
             },
             MAX_FULL,
-            BUDGET / 1_000_000
+            size(budget)
         )?;
     }
     footer(&mut out)
+}
+
+/// A budget in words: `5 MB`, or `32,000 bytes`.
+fn size(budget: usize) -> String {
+    if budget >= 1_000_000 && budget.is_multiple_of(1_000_000) {
+        format!("{} MB", budget / 1_000_000)
+    } else {
+        format!("{} bytes", group(budget as i64))
+    }
 }
 
 fn footer(out: &mut dyn Write) -> io::Result<()> {

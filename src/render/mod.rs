@@ -297,6 +297,8 @@ pub struct RenderOptions {
     pub summary_only: bool,
     /// Terminal width, when known.
     pub width: Option<usize>,
+    /// Size budget of an HTML page, bytes (`None`: [`html::BUDGET`]).
+    pub max_chars: Option<usize>,
 }
 
 impl Default for RenderOptions {
@@ -306,6 +308,7 @@ impl Default for RenderOptions {
             top: 10,
             summary_only: false,
             width: None,
+            max_chars: None,
         }
     }
 }

@@ -387,6 +387,31 @@ fn a_large_scan_stays_within_the_budget_raw_lines_first() {
     assert!(lanes.contains(&"other hosts".to_string()), "{lanes:?}");
 }
 
+/// `--max-chars` sets the page's budget (a ticket system's attachment or field limit):
+/// the raw blocks go first, then sections, each with a note; the page stays complete.
+#[test]
+fn max_chars_sets_the_page_budget() {
+    let many = sample("lab/many.messages");
+    let (code, whole) = run("html", &[many.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let budget = 150_000;
+    assert!(whole.len() > budget, "{}", whole.len());
+    let (code, page) = run("html", &["--max-chars", "150000", many.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(page.len() <= budget, "{} bytes", page.len());
+    assert!(page.ends_with("</html>\n"));
+    let doc = Html::parse_document(&page);
+    assert_safe(&doc);
+    // Events are written in order while they fit (with their kernel lines, else
+    // without); the rest get a placeholder that names the budget.
+    let full = all(&doc, "section.event").len();
+    assert!(full > 0 && full < 16, "{full}");
+    assert!(page.contains("is not shown in full: the page would pass 150,000 bytes."));
+    assert!(page.contains("stays under 150,000 bytes)"));
+    // Every event is still in the table and on the timeline.
+    assert_eq!(all(&doc, "table.events tbody tr").len(), 16);
+}
+
 #[test]
 fn summary_page_has_the_timeline_and_offenders_without_sections() {
     let (code, page) = run(

@@ -75,6 +75,11 @@ pub struct OutputArgs {
     #[arg(long, value_name = "N|all", default_value = "10", value_parser = parse_top)]
     pub top: usize,
 
+    /// Size budget of an HTML page (bytes; default 5,000,000): past it, the raw kernel
+    /// lines are left out first, then whole event sections, each with a note.
+    #[arg(long, value_name = "N")]
+    pub max_chars: Option<usize>,
+
     /// Print only the aggregate view (per host, cgroup, command and day, repeat
     /// offenders): for batch scans of many archives.
     #[arg(long)]

@@ -185,6 +185,7 @@ impl Config {
                 top: a.output.top,
                 summary_only: a.output.summary,
                 width,
+                max_chars: a.output.max_chars,
             },
             progress,
             records: a.output.records,

@@ -249,10 +249,12 @@ pub fn render_all(report: &Report) {
         Format::Html,
     ] {
         for summary_only in [false, true] {
-            let mut opts = RenderOptions::default();
-            opts.top = 3;
-            opts.summary_only = summary_only;
-            opts.width = Some(60);
+            let opts = RenderOptions {
+                top: 3,
+                summary_only,
+                width: Some(60),
+                ..Default::default()
+            };
             let mut out = Vec::new();
             format
                 .renderer()

@@ -79,6 +79,9 @@ pub(crate) struct Partial {
     /// could also be a page-allocation failure or SysRq-m).
     pub(super) confirmed: bool,
     caller: Option<Caller>,
+    /// Order of opening in its stream: `open` is sorted by it, so a report is found
+    /// by binary search whatever was removed before it.
+    seq: u64,
     pub(super) last_printk: Option<Printk>,
     pub(super) last_wall: Option<Wall>,
     unknown_run: u32,
@@ -112,9 +115,14 @@ struct Stream {
     /// thousands of interleaved reports moves pointers, not reports).
     #[allow(clippy::vec_box)]
     open: Vec<Box<Partial>>,
-    /// Where the newest open report of a printk caller was last seen in `open`: a hint,
-    /// checked at use and rebuilt when reports before it were removed.
-    callers: HashMap<Caller, usize>,
+    /// The newest open report of each printk caller, by `seq` (checked at use: it may
+    /// have closed since).
+    callers: HashMap<Caller, u64>,
+    /// `seq` of the next report opened.
+    next_seq: u64,
+    /// Open reports without a printk caller or a header: a new header ends them. Kept
+    /// as a count so that a header need not look at thousands of interleaved reports.
+    plain_open: usize,
     /// No open report was touched by printk time before this (µs), when all have a
     /// printk time: a line within the gap of it can make none of them stale.
     stale_floor: Option<u64>,
@@ -124,6 +132,28 @@ struct Stream {
     /// Line of the last `SysRq : Manual OOM execution`.
     sysrq: Option<u64>,
     evidence: BootEvidence,
+}
+
+fn plain(p: &Partial) -> bool {
+    p.caller.is_none() || !p.has_header
+}
+
+impl Stream {
+    fn take_open(&mut self) -> Vec<Box<Partial>> {
+        self.plain_open = 0;
+        std::mem::take(&mut self.open)
+    }
+
+    fn set_open(&mut self, open: Vec<Box<Partial>>) {
+        self.plain_open = open.iter().filter(|p| plain(p)).count();
+        self.open = open;
+    }
+
+    fn remove_open(&mut self, i: usize) -> Box<Partial> {
+        let p = self.open.remove(i);
+        self.plain_open -= usize::from(plain(&p));
+        p
+    }
 }
 
 /// Turns records into [`OomEvent`]s. Feed records with [`Assembler::push`]; finished
@@ -245,7 +275,7 @@ impl Assembler {
     /// a timer so that a report missing its last line is not held forever).
     pub fn flush_idle(&mut self) {
         for i in 0..self.streams.len() {
-            let open = std::mem::take(&mut self.streams[i].open);
+            let open = self.streams[i].take_open();
             self.open_reports -= open.len();
             for p in open {
                 self.close(i, *p, Some("no further lines arrived"));
@@ -354,7 +384,7 @@ impl Assembler {
     }
 
     fn end_stream_boot(&mut self, si: usize, why: &str) {
-        let open = std::mem::take(&mut self.streams[si].open);
+        let open = self.streams[si].take_open();
         self.open_reports -= open.len();
         for p in open {
             self.close(si, *p, Some(why));
@@ -394,10 +424,9 @@ impl Assembler {
         // reports: skip it while no report can be stale yet.
         let skip = matches!((s.stale_floor, rec.printk), (Some(f), Some(now)) if now.micros().saturating_sub(f) <= gap_us);
         if !skip && s.open.iter().any(|p| stale(p)) {
-            let (gone, keep): (Vec<Box<Partial>>, Vec<Box<Partial>>) = std::mem::take(&mut s.open)
-                .into_iter()
-                .partition(|p| stale(p));
-            s.open = keep;
+            let (gone, keep): (Vec<Box<Partial>>, Vec<Box<Partial>>) =
+                s.take_open().into_iter().partition(|p| stale(p));
+            s.set_open(keep);
             self.open_reports -= gone.len();
             for p in gone {
                 self.close(
@@ -459,6 +488,7 @@ impl Assembler {
             has_header,
             confirmed: has_header,
             caller: rec.caller,
+            seq: 0,
             last_printk: rec.printk,
             last_wall: rec.wall,
             unknown_run: 0,
@@ -479,8 +509,17 @@ impl Assembler {
         let concurrent = |p: &Partial| {
             matches!((p.caller, rec.caller), (Some(a), Some(b)) if a != b) && p.has_header
         };
-        if !self.streams[si].open.iter().all(|p| concurrent(p)) {
-            let open = std::mem::take(&mut self.streams[si].open);
+        // All open reports are concurrent with this one when each has a header and a
+        // caller (the count) and none is this caller's.
+        let all_concurrent = self.streams[si].open.is_empty()
+            || (rec.caller.is_some()
+                && self.streams[si].plain_open == 0
+                && rec
+                    .caller
+                    .and_then(|c| self.open_of_caller(si, c))
+                    .is_none());
+        if !all_concurrent {
+            let open = self.streams[si].take_open();
             let mut keep = Vec::new();
             for p in open {
                 if concurrent(&p) {
@@ -490,7 +529,7 @@ impl Assembler {
                     self.close(si, *p, Some("the next report starts before this one ends"));
                 }
             }
-            self.streams[si].open = keep;
+            self.streams[si].set_open(keep);
         }
         let p = self.new_partial(si, rec, true);
         self.streams[si].suppressed = None;
@@ -506,13 +545,13 @@ impl Assembler {
         kind: &Kind,
         line: &Line<'_>,
     ) -> Option<usize> {
-        let open = &self.streams[si].open;
         // Boot evidence is the stream's, never a report's.
-        if open.is_empty() || kind.fill.is_stream() {
+        if self.streams[si].open.is_empty() || kind.fill.is_stream() {
             return None;
         }
         if let Some(join) = kind.fill.join {
-            let joined = join(line, open);
+            let hint = rec.caller.and_then(|c| self.open_of_caller(si, c));
+            let joined = join(line, &self.streams[si].open, hint);
             if joined.is_none()
                 && let Line::Reaper(r) = line
             {
@@ -520,7 +559,7 @@ impl Assembler {
             }
             return joined;
         }
-        let last = open.len() - 1;
+        let last = self.streams[si].open.len() - 1;
         if let Some(c) = rec.caller
             && let Some(i) = self.open_of_caller(si, c)
         {
@@ -685,43 +724,48 @@ impl Assembler {
     }
 
     /// Opens a report on stream `si`.
-    fn push_open(&mut self, si: usize, p: Partial) {
+    fn push_open(&mut self, si: usize, mut p: Partial) {
         let s = &mut self.streams[si];
+        p.seq = s.next_seq;
+        s.next_seq += 1;
         if let Some(c) = p.caller {
-            s.callers.insert(c, s.open.len());
+            s.callers.insert(c, p.seq);
         }
         s.stale_floor = match (s.open.is_empty(), s.stale_floor, p.last_printk) {
             (true, _, Some(t)) => Some(t.micros()),
             (false, Some(f), Some(t)) => Some(f.min(t.micros())),
             _ => None,
         };
+        s.plain_open += usize::from(plain(&p));
         s.open.push(Box::new(p));
         self.open_reports += 1;
     }
 
-    /// The newest open report of stream `si` printed by caller `c`.
+    /// The newest open report of stream `si` printed by caller `c`. A binary search by
+    /// `seq`: with thousands of interleaved reports closing one after another, indices
+    /// move at every close and a rebuilt index would make the closing round quadratic.
     fn open_of_caller(&mut self, si: usize, c: Caller) -> Option<usize> {
         let s = &mut self.streams[si];
-        let valid = |i: usize| s.open.get(i).is_some_and(|p| p.caller == Some(c));
-        match s.callers.get(&c) {
-            Some(&i) if valid(i) => return Some(i),
-            // Every open report's caller was entered when it opened.
-            None => return None,
-            Some(_) => {}
+        let seq = *s.callers.get(&c)?;
+        if let Ok(i) = s.open.binary_search_by_key(&seq, |p| p.seq) {
+            return Some(i);
         }
-        // Reports before the hint were removed: rebuild (the newest of a caller wins).
-        s.callers.clear();
-        for (i, p) in s.open.iter().enumerate() {
-            if let Some(pc) = p.caller {
-                s.callers.insert(pc, i);
+        // That report closed: an older one of the same caller may still be open.
+        match s.open.iter().rposition(|p| p.caller == Some(c)) {
+            Some(i) => {
+                s.callers.insert(c, s.open[i].seq);
+                Some(i)
+            }
+            None => {
+                s.callers.remove(&c);
+                None
             }
         }
-        s.callers.get(&c).copied()
     }
 
     /// Moves an open report to `recent` once its kill line is in.
     fn finish_open(&mut self, si: usize, pi: usize) {
-        let p = self.streams[si].open.remove(pi);
+        let p = self.streams[si].remove_open(pi);
         self.open_reports -= 1;
         self.close(si, *p, None);
     }
@@ -789,7 +833,7 @@ impl Assembler {
             format!("line inside an OOM report not understood, skipped: {text}")
         });
         if self.streams[si].open[pi].unknown_run > self.opts.unknown_budget {
-            let mut p = *self.streams[si].open.remove(pi);
+            let mut p = *self.streams[si].remove_open(pi);
             self.open_reports -= 1;
             p.cut = Some(format!(
                 "{} lines in a row that are not part of an OOM report",

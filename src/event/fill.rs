@@ -48,7 +48,10 @@ pub(crate) type ReadFn = fn(&mut Report<'_>, &Line<'_>, &Record<'_>) -> Step;
 /// Which open report (index into the stream's open reports, oldest first) takes the
 /// line; `None`: none does.
 #[allow(clippy::borrowed_box)]
-pub(crate) type JoinFn = fn(&Line<'_>, &[Box<Partial>]) -> Option<usize>;
+/// Picks the open report a line joins; `hint` is the report of the line's printk caller,
+/// if it has one open (checked first where it may be the answer, so that thousands of
+/// interleaved reports are not searched for every line).
+pub(crate) type JoinFn = fn(&Line<'_>, &[Box<Partial>], Option<usize>) -> Option<usize>;
 /// Lets a finished report take a line no open report took; `true` when one did (or
 /// the line is to be dropped quietly).
 pub(crate) type LateFn = fn(&mut Finished<'_>, &Line<'_>, &Record<'_>) -> bool;
@@ -550,7 +553,11 @@ pub(crate) fn killed(r: &mut Report<'_>, line: &Line<'_>, rec: &Record<'_>) -> S
 
 /// A kill line goes to the report that selected its pid, else to the newest one
 /// without a kill line.
-pub(crate) fn killed_join(line: &Line<'_>, open: &[Box<Partial>]) -> Option<usize> {
+pub(crate) fn killed_join(
+    line: &Line<'_>,
+    open: &[Box<Partial>],
+    hint: Option<usize>,
+) -> Option<usize> {
     let Line::Killed(k) = line else {
         return None;
     };
@@ -558,6 +565,11 @@ pub(crate) fn killed_join(line: &Line<'_>, open: &[Box<Partial>]) -> Option<usiz
         p.ev.summary.as_ref().and_then(|s| s.pid) == Some(k.pid)
             || p.ev.kernel_choice.as_ref().is_some_and(|c| c.pid == k.pid)
     };
+    // The task that printed the kill line printed its report too: when that report
+    // names the victim it is the one (two concurrent reports may name the same task).
+    if let Some(i) = hint.filter(|&i| names(&open[i])) {
+        return Some(i);
+    }
     if let Some(i) = open.iter().rposition(|p| names(p)) {
         return Some(i);
     }
@@ -613,7 +625,11 @@ pub(crate) fn reaper(r: &mut Report<'_>, line: &Line<'_>, rec: &Record<'_>) -> S
 
 /// A reaper line names an earlier victim: it joins an open report only if that
 /// report knows the pid.
-pub(crate) fn reaper_join(line: &Line<'_>, open: &[Box<Partial>]) -> Option<usize> {
+pub(crate) fn reaper_join(
+    line: &Line<'_>,
+    open: &[Box<Partial>],
+    _: Option<usize>,
+) -> Option<usize> {
     let Line::Reaper(r) = line else {
         return None;
     };

@@ -138,6 +138,8 @@ fn plain(p: &Partial) -> bool {
     p.caller.is_none() || !p.has_header
 }
 
+// Boxed reports, as in `Stream::open`.
+#[allow(clippy::vec_box)]
 impl Stream {
     fn take_open(&mut self) -> Vec<Box<Partial>> {
         self.plain_open = 0;

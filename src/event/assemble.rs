@@ -166,7 +166,9 @@ pub struct Assembler {
     opts: AssemblerOptions,
     streams: Vec<Stream>,
     /// The stream of each host: a fleet's merged log has thousands.
-    stream_of: HashMap<Option<Vec<u8>>, usize>,
+    stream_of: HashMap<Box<[u8]>, usize>,
+    /// The stream of lines that name no host.
+    unnamed: Option<usize>,
     /// Where each (host, boot) is in `boots`.
     boot_of: HashMap<(Option<LogString>, u32), usize>,
     ready: Vec<OomEvent>,
@@ -197,6 +199,7 @@ impl Assembler {
             opts,
             streams: Vec::new(),
             stream_of: HashMap::new(),
+            unnamed: None,
             boot_of: HashMap::new(),
             ready: Vec::new(),
             diags: Vec::new(),
@@ -319,22 +322,28 @@ impl Assembler {
     // ---- streams, clocks, boots ------------------------------------------------
 
     fn stream_index(&mut self, host: Option<&[u8]>) -> usize {
-        if let Some(&i) = self.stream_of.get(&host.map(<[u8]>::to_vec)) {
+        // Looked up by the bytes as they are (no copy per line).
+        let found = match host {
+            Some(h) => self.stream_of.get(h).copied(),
+            None => self.unnamed,
+        };
+        if let Some(i) = found {
             return i;
         }
-        self.stream_of
-            .insert(host.map(<[u8]>::to_vec), self.streams.len());
-        let host_s = host.map(lossy);
+        let i = self.streams.len();
+        match host {
+            Some(h) => {
+                self.stream_of.insert(h.into(), i);
+            }
+            None => self.unnamed = Some(i),
+        }
+        // The evidence's input and host are filled in when a boot's evidence is kept
+        // (`end_stream_boot`): most hosts of a fleet's log never have any.
         self.streams.push(Stream {
             host: host.map(<[u8]>::to_vec),
-            evidence: BootEvidence {
-                input: self.input.clone(),
-                host: host_s,
-                ..Default::default()
-            },
             ..Default::default()
         });
-        self.streams.len() - 1
+        i
     }
 
     /// Follows the stream's clock and boot; a printk clock that goes back, a new
@@ -362,8 +371,6 @@ impl Assembler {
             let s = &mut self.streams[si];
             s.boot_seq += 1;
             s.evidence = BootEvidence {
-                input: self.input.clone(),
-                host: s.host.as_deref().map(lossy),
                 boot_seq: s.boot_seq,
                 ..Default::default()
             };
@@ -398,7 +405,9 @@ impl Assembler {
         if ev.swap_added_kb.is_none() && ev.total_swap_kb.is_none() {
             return;
         }
-        let ev = ev.clone();
+        let mut ev = ev.clone();
+        ev.input = self.input.clone();
+        ev.host = self.streams[si].host.as_deref().map(lossy);
         let key = (ev.host.clone(), ev.boot_seq);
         if let Some(&i) = self.boot_of.get(&key) {
             self.boots[i] = ev;

@@ -111,6 +111,10 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
     } else if let (Some(a), Some(b)) = (s.first_uptime_s, s.last_uptime_s) {
         writeln!(out, "| Time span | {} |", uptime_span(a, b))?;
     }
+    if s.zone_assumed_events > 0 {
+        let t = vocab::zone_assumed(s.zone_assumed_events, s.events, s.assumed_offset);
+        writeln!(out, "| Times | {t} |")?;
+    }
     writeln!(
         out,
         "| Kills | {} task{} ({} confirmed by `Killed process` lines); {} of {} report{} complete |",

@@ -220,6 +220,10 @@ fn summary(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -> 
         ),
         opts,
     )?;
+    if s.zone_assumed_events > 0 {
+        let t = vocab::zone_assumed(s.zone_assumed_events, n, s.assumed_offset);
+        field(out, p, "Times", &t, opts)?;
+    }
     if n > 0 {
         field(
             out,

@@ -1317,6 +1317,19 @@ pub fn ranking_total(b: &crate::analysis::badness::Badness) -> String {
     }
 }
 
+/// The summary's note that log times carry no zone: how many, and the offset used.
+pub fn zone_assumed(n: usize, events: usize, offset: Option<chrono::FixedOffset>) -> String {
+    let whose = if n == events {
+        "the log gives no time zone".to_string()
+    } else {
+        format!("{n} of {events} events' times carry no zone in the log")
+    };
+    match offset {
+        Some(o) => format!("{whose}: read as UTC{o} (--tz sets the zone)"),
+        None => format!("{whose} (--tz sets the zone)"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

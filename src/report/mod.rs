@@ -218,7 +218,7 @@ struct Candidate {
 
 impl Candidate {
     fn of(ev: &OomEvent, store: usize, index: usize, opts: &ReportOptions) -> Candidate {
-        let (time, _) = resolve_time(ev, opts.zone);
+        let (time, zone_assumed) = resolve_time(ev, opts.zone);
         let mut task_pids: Box<[u32]> = ev.tasks.rows.iter().map(|r| r.pid).collect();
         task_pids.sort_unstable();
         Candidate {
@@ -227,7 +227,7 @@ impl Candidate {
             source: ev.source.clone(),
             same: Fingerprint::of(ev),
             keep: opts.filter.keeps(ev, time),
-            item: SummaryItem::of(ev, time),
+            item: SummaryItem::of(ev, time, zone_assumed),
             time,
             boot_seq: ev.boot_seq,
             victims: ev.killed.iter().map(|k| k.pid).collect(),

@@ -103,9 +103,20 @@ pub struct Summary {
     pub days: Vec<Counted>,
     /// Cgroups and commands killed more than once.
     pub offenders: Vec<Offender>,
+    /// Events whose log time carries no zone (RFC 3164 syslog, journalctl short, dmesg
+    /// -T), read in the zone `--tz` gives or this machine's (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub zone_assumed_events: usize,
+    /// The offset the first of them was read in.
+    #[serde(skip)]
+    pub assumed_offset: Option<FixedOffset>,
     /// What the lists left out past [`MAX_KEYS`] distinct keys (absent when nothing).
     #[serde(skip_serializing_if = "Overflow::is_empty")]
     pub overflow: Overflow,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn is_one(n: &usize) -> bool {
@@ -116,6 +127,7 @@ fn is_one(n: &usize) -> bool {
 #[derive(Debug, Clone)]
 pub struct SummaryItem {
     time: Option<DateTime<FixedOffset>>,
+    zone_assumed: bool,
     uptime_s: Option<f64>,
     host: LogString,
     complete: bool,
@@ -129,7 +141,7 @@ pub struct SummaryItem {
 
 impl SummaryItem {
     /// The summary facts of `ev` at resolved time `time`.
-    pub fn of(ev: &OomEvent, time: Option<DateTime<FixedOffset>>) -> Self {
+    pub fn of(ev: &OomEvent, time: Option<DateTime<FixedOffset>>, zone_assumed: bool) -> Self {
         let kills = ev
             .killed
             .iter()
@@ -174,6 +186,7 @@ impl SummaryItem {
             .collect();
         SummaryItem {
             time,
+            zone_assumed,
             uptime_s: ev.printk.map(|p| p.seconds()),
             host: ev.host.clone().unwrap_or_else(|| UNNAMED_HOST.into()),
             complete: ev.complete,
@@ -352,6 +365,10 @@ impl SummaryBuilder {
         s.kills += it.kills;
         s.victims += it.victims;
         if let Some(t) = it.time {
+            if it.zone_assumed {
+                s.zone_assumed_events += 1;
+                s.assumed_offset.get_or_insert(*t.offset());
+            }
             s.first = Some(s.first.map_or(t, |f| f.min(t)));
             s.last = Some(s.last.map_or(t, |l| l.max(t)));
             self.days

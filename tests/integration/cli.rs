@@ -724,3 +724,37 @@ fn top_all_lists_every_row() {
     assert!(!all.contains("more task"));
     assert!(all.len() > ten.len());
 }
+
+/// Syslog stamps carry no zone: the header says which offset they were read in; a
+/// journal's stamps are UTC and need no such line.
+#[test]
+fn an_assumed_zone_is_said_in_the_header() {
+    let (_, berlin, _) = run(&[
+        "--year",
+        "2026",
+        "--tz",
+        "Europe/Berlin",
+        &path("lab/many.messages"),
+    ]);
+    assert!(
+        berlin.contains(
+            "\nTimes     the log gives no time zone: read as UTC+01:00 (--tz sets the zone)\n"
+        ),
+        "{}",
+        &berlin[..400]
+    );
+    let (_, md, _) = run(&[
+        "--format",
+        "markdown",
+        "--year",
+        "2026",
+        "--tz",
+        "-05:00",
+        &path("lab/many.messages"),
+    ]);
+    assert!(md.contains(
+        "| Times | the log gives no time zone: read as UTC-05:00 (--tz sets the zone) |"
+    ));
+    let (_, journal, _) = run(&[&path("lab/many.journal-json")]);
+    assert!(!journal.contains("\nTimes "), "{}", &journal[..400]);
+}

@@ -115,6 +115,9 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
         let t = vocab::zone_assumed(s.zone_assumed_events, s.events, s.assumed_offset);
         writeln!(out, "| Times | {t} |")?;
     }
+    if let Some(t) = vocab::filter_line(&r.filter, s.filtered_out) {
+        writeln!(out, "| Filters | {} |", LogText::words(&t).md())?;
+    }
     writeln!(
         out,
         "| Kills | {} task{} ({} confirmed by `Killed process` lines); {} of {} report{} complete |",

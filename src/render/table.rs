@@ -224,6 +224,9 @@ fn summary(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -> 
         let t = vocab::zone_assumed(s.zone_assumed_events, n, s.assumed_offset);
         field(out, p, "Times", &t, opts)?;
     }
+    if let Some(t) = vocab::filter_line(&r.filter, s.filtered_out) {
+        field(out, p, "Filters", &LogText::words(&t).term(), opts)?;
+    }
     if n > 0 {
         field(
             out,

@@ -1330,6 +1330,46 @@ pub fn zone_assumed(n: usize, events: usize, offset: Option<chrono::FixedOffset>
     }
 }
 
+/// The filters applied, as the flags that set them, and how many events they left
+/// out; `None` without filters.
+pub fn filter_line(f: &crate::report::Filter, left_out: usize) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let stamp =
+        |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%Y-%m-%d %H:%M:%S %:z").to_string();
+    if let Some(t) = &f.since {
+        parts.push(format!("--since {}", stamp(t)));
+    }
+    if let Some(t) = &f.until {
+        parts.push(format!("--until {}", stamp(t)));
+    }
+    for (flag, v) in [
+        ("--comm", &f.comm),
+        ("--cgroup", &f.cgroup),
+        ("--host", &f.host),
+    ] {
+        for x in v {
+            parts.push(format!("{flag} {x}"));
+        }
+    }
+    for p in &f.pid {
+        parts.push(format!("--pid {p}"));
+    }
+    if f.killed_only {
+        parts.push("--killed-only".into());
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{}: {} left out",
+        parts.join(", "),
+        match left_out {
+            1 => "1 event".to_string(),
+            n => format!("{} events", group(n as i64)),
+        }
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -146,6 +146,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// The aggregate view.
     pub summary: Summary,
+    /// The filters applied (their effect: `summary.filtered_out`).
+    pub filter: Filter,
     /// (store, index) of each event in time order: 8 bytes an event.
     entries: Vec<(u32, u32)>,
     /// What the report adds to the few events that have something: other copies,
@@ -272,6 +274,11 @@ fn unreadable(name: &str, e: &std::io::Error) -> Diagnostic {
 /// [`EARLIER_WINDOW`] settled ones.
 #[derive(Default)]
 struct Pass {
+    /// Events the filters left out.
+    filtered_out: usize,
+    /// Per input, events a time filter left out because they have no wall time.
+    timeless: std::collections::BTreeMap<usize, usize>,
+    time_filter: bool,
     window: std::collections::VecDeque<Candidate>,
     settled: std::collections::VecDeque<Candidate>,
     summary: SummaryBuilder,
@@ -309,6 +316,12 @@ impl Pass {
 
     /// `c` can no longer be merged with a later copy: count it.
     fn settle(&mut self, mut c: Candidate) {
+        if !c.keep {
+            self.filtered_out += 1;
+            if self.time_filter && c.time.is_none() {
+                *self.timeless.entry(c.store).or_default() += 1;
+            }
+        }
         if c.keep {
             // Victims of filtered-out events still count: the kernel saw them dying.
             let earlier: Vec<u32> = if c.task_pids.is_empty() {
@@ -421,7 +434,10 @@ impl Report {
                 ),
             ));
         }
-        let mut pass = Pass::default();
+        let mut pass = Pass {
+            time_filter: opts.filter.has_time(),
+            ..Pass::default()
+        };
         let mut merged = sorter.finish();
         let mut batch = Vec::with_capacity(CHUNK);
         loop {
@@ -451,10 +467,26 @@ impl Report {
             }
         }
         let pass = pass.finish();
+        for (&store, &n) in &pass.timeless {
+            diagnostics.push(Diagnostic::new(
+                crate::diag::Severity::Warning,
+                "no-wall-time",
+                &names[store],
+                None,
+                format!(
+                    "{n} event(s) left out by --since/--until: the log gives only seconds since \
+                     boot (raw dmesg or /dev/kmsg); read `journalctl -k` or `dmesg -T` output \
+                     instead, which has wall times"
+                ),
+            ));
+        }
+        let mut summary = pass.summary.finish(inputs);
+        summary.filtered_out = pass.filtered_out;
         Report {
             schema_version: SCHEMA_VERSION,
             diagnostics,
-            summary: pass.summary.finish(inputs),
+            summary,
+            filter: opts.filter.clone(),
             entries: pass.entries,
             extras: pass.extras,
             stores,

@@ -103,6 +103,9 @@ pub struct Summary {
     pub days: Vec<Counted>,
     /// Cgroups and commands killed more than once.
     pub offenders: Vec<Offender>,
+    /// Events the filters left out (absent when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub filtered_out: usize,
     /// Events whose log time carries no zone (RFC 3164 syslog, journalctl short, dmesg
     /// -T), read in the zone `--tz` gives or this machine's (absent when none).
     #[serde(skip_serializing_if = "is_zero")]

@@ -758,3 +758,40 @@ fn an_assumed_zone_is_said_in_the_header() {
     let (_, journal, _) = run(&[&path("lab/many.journal-json")]);
     assert!(!journal.contains("\nTimes "), "{}", &journal[..400]);
 }
+
+/// A filter is never silent: the header names it and counts what it left out, and a
+/// time filter on a log without wall time is a warning naming the input.
+#[test]
+fn filters_are_shown_with_what_they_left_out() {
+    let many = path("lab/many.messages");
+    let (code, out, _) = run(&["--year", "2026", "--tz", "UTC", "--comm", "worker-1", &many]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("\nFilters   --comm worker-1: 9 events left out\n"),
+        "{out}"
+    );
+    let (code, md, _) = run(&[
+        "--format",
+        "markdown",
+        "--year",
+        "2026",
+        "--tz",
+        "UTC",
+        "--since",
+        "2026-11-22",
+        &many,
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        md.contains("| Filters | --since 2026-11-22 00:00:00 +00:00: 16 events left out |"),
+        "{md}"
+    );
+    let (_, plain, _) = run(&["--year", "2026", &many]);
+    assert!(!plain.contains("Filters"));
+    let (code, _, err) = run(&["--since", "-1h", &path("lab/many.dmesg")]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("many.dmesg: 16 event(s) left out by --since/--until: the log gives only seconds since boot"),
+        "{err}"
+    );
+}

@@ -496,17 +496,7 @@ fn row(ev: &EventReport, out: &mut Vec<u8>) -> io::Result<()> {
     } else {
         ev.id.to_string()
     };
-    let killed = match &row.killed {
-        Some((name, pid, more)) => {
-            let more = if *more > 0 {
-                format!(" +{more}")
-            } else {
-                String::new()
-            };
-            format!("{} ({pid}){more}", name.html())
-        }
-        None => "-".into(),
-    };
+    let killed = row.killed_cell(|n| n.html().to_string());
     let mut why = row.why.clone().unwrap_or_else(|| LogText::words("-"));
     if row.partial {
         why.push_words(" (partial)");

@@ -53,17 +53,7 @@ fn code_cell(s: &LogString) -> String {
 /// terminal's, so both show the same).
 fn overview_cells(row: &OverviewRow<'_>) -> [String; 6] {
     let cut = |t: &LogText, n: usize| LogText::sentence(clip(&t.term(), n)).md();
-    let killed = match &row.killed {
-        Some((name, pid, more)) => {
-            let more = if *more > 0 {
-                format!(" +{more}")
-            } else {
-                String::new()
-            };
-            LogText::sentence(format!("{} ({pid}){more}", name.term()))
-        }
-        None => LogText::words("-"),
-    };
+    let killed = LogText::sentence(row.killed_cell(|n| n.term().into_owned()));
     let mut why = row.why.clone().unwrap_or_else(|| LogText::words("-"));
     if row.partial {
         why.push_words(" (partial)");

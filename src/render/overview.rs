@@ -33,6 +33,22 @@ pub struct OverviewRow<'a> {
 }
 
 impl<'a> OverviewRow<'a> {
+    /// The killed cell: `name (pid)`, `+N` for more tasks killed with it, or `-`; the
+    /// name escaped for the output by `esc`.
+    pub fn killed_cell(&self, esc: impl Fn(&LogText<'a>) -> String) -> String {
+        match &self.killed {
+            Some((name, pid, more)) => {
+                let more = if *more > 0 {
+                    format!(" +{more}")
+                } else {
+                    String::new()
+                };
+                format!("{} ({pid}){more}", esc(name))
+            }
+            None => "-".into(),
+        }
+    }
+
     /// The row of `ev`.
     pub fn of(ev: &'a EventReport) -> Self {
         let e = &ev.event;

@@ -589,17 +589,7 @@ const OVERVIEW_ROWS: usize = 500;
 
 /// The cells of an event's overview row, escaped for the terminal.
 fn overview_cells(row: &OverviewRow<'_>) -> [String; 6] {
-    let killed = match &row.killed {
-        Some((name, pid, more)) => {
-            let more = if *more > 0 {
-                format!(" +{more}")
-            } else {
-                String::new()
-            };
-            format!("{} ({pid}){more}", name.term())
-        }
-        None => "-".into(),
-    };
+    let killed = row.killed_cell(|n| n.term().to_string());
     let mut why = row
         .why
         .as_ref()

@@ -271,6 +271,9 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
         e.source.first_line,
         e.source.last_line
     );
+    if let Some(r) = &e.rebooted {
+        writeln!(out, "| Reboot | {} |", vocab::rebooted(r))?;
+    }
     writeln!(out, "| Source | {src} |")?;
     writeln!(
         out,

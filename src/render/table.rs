@@ -438,6 +438,9 @@ fn event_body(
             p.dim(l)
         })?;
     }
+    if let Some(r) = &e.rebooted {
+        field(out, p, "Reboot", &vocab::rebooted(r), opts)?;
+    }
     let mut src = format!("{}:{}", term(&e.source.path), e.source.first_line);
     if e.source.last_line != e.source.first_line {
         src.push_str(&format!("-{}", e.source.last_line));

@@ -1370,6 +1370,14 @@ pub fn filter_line(f: &crate::report::Filter, left_out: usize) -> Option<String>
     ))
 }
 
+/// The panic's reboot after the report.
+pub fn rebooted(r: &crate::event::Reboot) -> String {
+    format!(
+        "after the panic the kernel set the machine to reboot in {} s (kernel.panic), line {}",
+        r.after_s, r.line
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -795,3 +795,16 @@ fn filters_are_shown_with_what_they_left_out() {
         "{err}"
     );
 }
+
+/// The panic's `Rebooting in N seconds..` after a report is said, as the log states it.
+#[test]
+fn a_reboot_after_the_panic_is_said() {
+    let f = path("real/203-iouring-ylan-syzkaller-5.10-triple-quoted-shell-prompt-wrapped.log");
+    let (_, out, _) = run(&["--year", "2026", &f]);
+    assert!(
+        out.contains("\nReboot    after the panic the kernel set the machine to reboot in 86400 s (kernel.panic), line 89\n"),
+        "{out}"
+    );
+    let (_, md, _) = run(&["--format", "markdown", "--year", "2026", &f]);
+    assert!(md.contains("| Reboot | after the panic the kernel set the machine to reboot in 86400 s (kernel.panic), line 89 |"));
+}

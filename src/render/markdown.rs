@@ -243,19 +243,8 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
         if let Some(pid) = t.pid {
             s.push_str(&format!(" (pid {pid})"));
         }
-        if let Some(f) = t.gfp_flags.as_ref().filter(|f| !f.is_empty()) {
-            s.push_str(&format!(", {}", md(f)));
-        } else if let Some(g) = &t.gfp_mask {
-            s.push_str(&format!(", gfp\\_mask={}", md(g)));
-            if let Some(d) = ev
-                .analysis
-                .cause
-                .allocation
-                .as_ref()
-                .and_then(vocab::gfp_decoded)
-            {
-                s.push_str(&format!(" ({})", md_words(&d)));
-            }
+        if let Some(g) = super::gfp_facts(t, ev, md, md_words) {
+            s.push_str(&format!(", {g}"));
         }
         if let Some(o) = t.order {
             s.push_str(&format!(", order {o}"));

@@ -403,6 +403,28 @@ pub(crate) fn shown_rows<'a>(b: &'a Badness, victims: &[u32], top: usize) -> Vec
     rows
 }
 
+/// What the allocating task asked for: its GFP flags as printed, else the bare mask with
+/// its decoding when the analysis has one; log text escaped by `code`, words by `words`.
+pub(crate) fn gfp_facts(
+    t: &crate::event::Trigger,
+    ev: &EventReport,
+    code: impl Fn(&crate::text::LogString) -> String,
+    words: impl Fn(&str) -> String,
+) -> Option<String> {
+    if let Some(f) = t.gfp_flags.as_ref().filter(|f| !f.is_empty()) {
+        return Some(code(f));
+    }
+    let m = t.gfp_mask.as_ref()?;
+    let decoded = ev
+        .analysis
+        .cause
+        .allocation
+        .as_ref()
+        .and_then(vocab::gfp_decoded)
+        .map_or(String::new(), |d| format!(" ({})", words(&d)));
+    Some(format!("{}{}{decoded}", words("gfp_mask="), code(m)))
+}
+
 /// A kill in one line: name (escaped for the output by `esc`), pid, uid, and the sizes
 /// the kill line gives (a zero shmem is left out).
 pub(crate) fn kill_facts(k: &Killed, esc: impl Fn(&LogText) -> String) -> String {

@@ -373,19 +373,8 @@ fn event_body(
             s.push_str(&format!(" (pid {pid})"));
         }
         s.push_str(" could not allocate");
-        if let Some(f) = t.gfp_flags.as_ref().filter(|f| !f.is_empty()) {
-            s.push_str(&format!(" {}", term(f)));
-        } else if let Some(m) = &t.gfp_mask {
-            s.push_str(&format!(" gfp_mask={}", term(m)));
-            if let Some(d) = ev
-                .analysis
-                .cause
-                .allocation
-                .as_ref()
-                .and_then(vocab::gfp_decoded)
-            {
-                s.push_str(&format!(" ({d})"));
-            }
+        if let Some(g) = super::gfp_facts(t, ev, |x| term(x).into_owned(), str::to_string) {
+            s.push_str(&format!(" {g}"));
         }
         if let Some(o) = t.order {
             s.push_str(&format!(", order {o}"));

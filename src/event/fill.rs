@@ -535,10 +535,15 @@ pub(crate) fn sharing(r: &mut Report<'_>, line: &Line<'_>, rec: &Record<'_>) -> 
 
 /// … and after the report's kill line.
 pub(crate) fn sharing_late(f: &mut Finished<'_>, line: &Line<'_>, rec: &Record<'_>) -> bool {
+    on_newest(f, line, rec, sharing)
+}
+
+/// Fills the newest finished report with `fill`, as if it were still open.
+fn on_newest(f: &mut Finished<'_>, line: &Line<'_>, rec: &Record<'_>, fill: ReadFn) -> bool {
     let Some(mut r) = f.newest() else {
         return false;
     };
-    sharing(&mut r, line, rec);
+    fill(&mut r, line, rec);
     true
 }
 
@@ -601,11 +606,7 @@ pub(crate) fn group_kill(r: &mut Report<'_>, line: &Line<'_>, _: &Record<'_>) ->
 
 /// … which comes after the kill line that finished the report.
 pub(crate) fn group_kill_late(f: &mut Finished<'_>, line: &Line<'_>, rec: &Record<'_>) -> bool {
-    let Some(mut r) = f.newest() else {
-        return false;
-    };
-    group_kill(&mut r, line, rec);
-    true
+    on_newest(f, line, rec, group_kill)
 }
 
 /// `oom_reaper:` results; alone, the reaper names the victim (it reaps OOM victims only).

@@ -156,12 +156,8 @@ impl Sorter {
     /// All keys in order. A read error of the run file ends the sequence early and is
     /// given as the last item.
     pub fn finish(mut self) -> Merged {
-        if self.runs.is_empty() {
-            // Everything fits in one run: no file at all.
-            let mut run = std::mem::take(&mut self.buf);
-            run.sort_unstable();
-            self.runs.push(Run::Mem(run));
-        } else if !self.buf.is_empty() {
+        // The last run stays in memory (when everything fits in one: no file at all).
+        if !self.buf.is_empty() || self.runs.is_empty() {
             let mut run = std::mem::take(&mut self.buf);
             run.sort_unstable();
             self.runs.push(Run::Mem(run));

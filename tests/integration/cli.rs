@@ -1,7 +1,7 @@
 //! The binary as users run it: formats (snapshots checked by hand), the JSON contract,
 //! filters, exit codes like grep's, broken pipes, colour, completions and man page.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -506,19 +506,144 @@ fn colour_only_when_asked_or_on_a_terminal() {
 }
 
 #[test]
-fn completions_and_man_page() {
+fn completion_script() {
     let (code, out, _) = run(&["completions", "bash"]);
     assert_eq!(code, 0);
     assert!(out.contains("_oomlens()"), "{}", &out[..200.min(out.len())]);
     assert!(out.contains("--killed-only"));
-    let (code, out, _) = run(&["man"]);
+}
+
+/// The long options `oomlens -h` lists, aliases included.
+fn help_long_options() -> Vec<String> {
+    let (code, help, _) = run(&["-h"]);
+    assert_eq!(code, 0);
+    let mut longs = Vec::new();
+    let mut take = |text: &str| {
+        for w in text.split([' ', ',', '[', ']']) {
+            if let Some(name) = w.strip_prefix("--")
+                && !name.is_empty()
+                && !longs.contains(&w.to_owned())
+            {
+                longs.push(w.to_owned());
+            }
+        }
+    };
+    // An option's line starts at most six columns in; its description follows two
+    // spaces after its names and value.
+    for line in help.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if indent <= 6 && line.trim_start().starts_with('-') {
+            take(line.trim_start().split("  ").next().unwrap());
+        }
+    }
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (i, _) in flat.match_indices("[aliases: ") {
+        let end = flat[i..].find(']').unwrap();
+        take(&flat[i + 10..i + end]);
+    }
+    longs
+}
+
+#[test]
+fn man_page_has_every_section_and_option_and_names_no_missing_page() {
+    let (code, man, _) = run(&["man"]);
     assert_eq!(code, 0);
     assert!(
-        out.starts_with(".ie \\n(.g .ds Aq \\(aq") || out.contains(".TH oomlens"),
+        man.starts_with(".ie \\n(.g .ds Aq \\(aq"),
         "{}",
-        &out[..200]
+        &man[..200]
     );
-    assert!(out.contains("killed\\-only"));
+    assert!(
+        man.contains("\n.TH OOMLENS 1 \"\" \"oomlens "),
+        "{}",
+        &man[..200]
+    );
+    for section in [
+        "NAME",
+        "SYNOPSIS",
+        "DESCRIPTION",
+        "OPTIONS",
+        "COMMANDS",
+        "\"EXIT STATUS\"",
+        "ENVIRONMENT",
+        "FILES",
+        "EXAMPLES",
+        "\"SEE ALSO\"",
+    ] {
+        assert!(man.contains(&format!("\n.SH {section}\n")), "{section}");
+    }
+    // clap_mangen's default page had a section of --help's after-help text and
+    // referred to a page per command; no such pages exist.
+    assert!(!man.contains(".SH EXTRA"));
+    assert!(!man.contains("oomlens-") && !man.contains("oomlens\\-"));
+    for var in ["NO_COLOR", "TMPDIR", "TZ"] {
+        assert!(man.contains(&format!("\n\\fB{var}\\fR\n")), "{var}");
+    }
+    let longs = help_long_options();
+    assert!(longs.len() > 25, "{longs:?}");
+    assert!(longs.contains(&"--output".to_owned()), "{longs:?}");
+    for long in &longs {
+        let roff = format!("\\fB{}\\fR", long.replace('-', "\\-"));
+        assert!(man.contains(&roff), "{long} is not on the man page");
+    }
+    // What --help hides stays hidden.
+    for hidden in ["every\\-line", "log\\-dir", "kmsg\\-path"] {
+        assert!(!man.contains(hidden), "{hidden}");
+    }
+}
+
+#[test]
+fn man_page_renders_without_warnings_in_80_columns() {
+    let (_, man, _) = run(&["man"]);
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("oomlens.1");
+    std::fs::write(&page, &man).unwrap();
+    // Plain text: no overstriking for bold or underline.
+    let Ok(out) = Command::new("groff")
+        .args(["-man", "-Tutf8", "-ww", "-P-cbou"])
+        .arg(&page)
+        .output()
+    else {
+        // Straight to stderr: `eprintln!` output of a passing test is captured and lost.
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: cli::man_page_renders_without_warnings_in_80_columns: groff is not \
+             installed (apt-get install groff-base)"
+        );
+        return;
+    };
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "groff warnings");
+    // A minus may be drawn as U+2212.
+    let text = String::from_utf8(out.stdout)
+        .unwrap()
+        .replace('\u{2212}', "-");
+    for heading in [
+        "EXIT STATUS",
+        "ENVIRONMENT",
+        "FILES",
+        "EXAMPLES",
+        "SEE ALSO",
+    ] {
+        assert!(text.lines().any(|l| l == heading), "{heading}");
+    }
+    let long = text.lines().find(|l| l.chars().count() > 80);
+    assert_eq!(long, None, "wider than 80 columns");
+    // Commands are shown whole, on their own line, to be copied.
+    for line in [
+        "           oomlens -S '2 days ago' --comm java /var/log/",
+        "           journalctl -k -o json | oomlens --format ndjson",
+        "                  oomlens man | man -l -",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} in\n{text}");
+    }
+    for long in help_long_options() {
+        assert!(text.contains(&long), "{long}");
+    }
+    assert!(
+        text.contains("'2026-11-21 22:00'"),
+        "unbroken and straight quotes"
+    );
 }
 
 #[test]

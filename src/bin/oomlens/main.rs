@@ -3,6 +3,7 @@
 
 mod args;
 mod config;
+mod man;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
@@ -95,7 +96,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Command::Completions { shell } => {
                 clap_complete::generate(*shell, &mut Args::command(), "oomlens", &mut out);
             }
-            Command::Man => clap_mangen::Man::new(Args::command()).render(&mut out)?,
+            Command::Man => man::write(Args::command(), &mut out)?,
         }
         out.flush()?;
         return Ok(ExitCode::SUCCESS);

@@ -786,6 +786,11 @@ fn offenders(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             .collect();
         let mut label = LogText::sentence(format!("Memory at each kill of {} ", o.kind));
         label.push_log(&LogText::from(&o.key));
+        if let Some(c) = &o.command {
+            label.push_words(" (");
+            label.push_log(&LogText::from(c));
+            label.push_words(")");
+        }
         let range = match (o.rss_kb.iter().min(), o.rss_kb.iter().max()) {
             (Some(a), Some(b)) => format!("{} – {}", human_kb(*a), human_kb(*b)),
             _ => String::new(),
@@ -797,17 +802,16 @@ fn offenders(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         };
         writeln!(
             out,
-            "<tr><td>{} <code>{}</code></td><td class=\"n\">{}</td><td>{}</td><td>{}</td>\
+            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td>\
              <td>{}<span class=\"dim\">{}{}</span></td><td>{}</td></tr>",
-            w(&o.kind),
-            h(&o.key),
+            super::offender_label(o, |x| format!("<code>{}</code>", h(x))),
             o.kills,
             w(&stamp(o.first, o.first_uptime_s, "%Y-%m-%d %H:%M")),
             w(&stamp(o.last, o.last_uptime_s, "%Y-%m-%d %H:%M")),
             svg::line_chart(&points, &label),
             w(&range),
             w(&every),
-            w(&o.trend)
+            w(&vocab::trend_words(&o.trend, o.incidents))
         )?;
     }
     writeln!(out, "</tbody></table>")?;

@@ -130,13 +130,17 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
     if !s.commands.is_empty() {
         writeln!(out, "| Victims | {} |", list(&s.commands, 8, true))?;
     }
-    let problems: Vec<String> = r
+    let mut problems: Vec<String> = r
         .diagnostics
         .iter()
         .filter(|d| d.severity >= crate::diag::Severity::Warning)
-        .take(5)
         .map(|d| LogText::sentence(d.to_string()).md())
         .collect();
+    if problems.len() > super::table::PROBLEMS_LISTED {
+        let more = vocab::more_problems(problems.len() - super::table::PROBLEMS_LISTED);
+        problems.truncate(super::table::PROBLEMS_LISTED);
+        problems.push(LogText::words(&more).md());
+    }
     if !problems.is_empty() {
         writeln!(out, "| Problems | {} |", problems.join("<br>"))?;
     }
@@ -160,19 +164,22 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
             "| What | Kills | First | Last | RSS at each kill | Trend |"
         )?;
         writeln!(out, "|---|---:|---|---|---|---|")?;
-        for o in s.offenders.iter().take(15) {
+        for o in s.offenders.iter().take(OFFENDER_ROWS) {
             let rss: Vec<String> = o.rss_kb.iter().take(8).map(|k| human_kb(*k)).collect();
+            let more = if o.rss_kb.len() > 8 { " …" } else { "" };
             writeln!(
                 out,
-                "| {} {} | {} | {} | {} | {} | {} |",
-                o.kind,
-                md(&o.key),
+                "| {} | {} | {} | {} | {}{more} | {} |",
+                super::offender_label(o, |x| format!("`{}`", code_cell(x))),
                 o.kills,
                 stamp(o.first, o.first_uptime_s, "%Y-%m-%d %H:%M"),
                 stamp(o.last, o.last_uptime_s, "%Y-%m-%d %H:%M"),
                 rss.join(" → "),
-                o.trend
+                vocab::trend_words(&o.trend, o.incidents)
             )?;
+        }
+        if let Some(more) = vocab::and_more(s.offenders.len(), OFFENDER_ROWS) {
+            writeln!(out, "\n{more} (`--format json` lists them all)")?;
         }
     }
     if opts.summary_only {
@@ -187,6 +194,9 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
         |text| out.write_all(text),
     )
 }
+
+/// Rows of the repeat-offenders table.
+const OFFENDER_ROWS: usize = 15;
 
 /// Writes one event.
 fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {

@@ -10,6 +10,8 @@
 //! binary decides once and passes plain [`RenderOptions`].
 
 #[doc(hidden)]
+pub mod fit;
+#[doc(hidden)]
 pub mod html;
 #[doc(hidden)]
 pub mod json;
@@ -378,7 +380,8 @@ pub(crate) fn top_counts(
     kills: bool,
     esc: impl Fn(&LogText) -> String,
 ) -> String {
-    v.iter()
+    let mut s = v
+        .iter()
         .take(n)
         .map(|c| {
             format!(
@@ -388,7 +391,28 @@ pub(crate) fn top_counts(
             )
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if let Some(more) = vocab::and_more(v.len(), n) {
+        s.push_str(&format!(", {more}"));
+    }
+    s
+}
+
+/// Who a repeat offender is: `python3 in cgroup /x`, `java in pod <uid>`, `command
+/// java`, with ` @host` when the scan names hosts; log text escaped by `code`.
+pub(crate) fn offender_label(
+    o: &crate::report::Offender,
+    code: impl Fn(&crate::text::LogString) -> String,
+) -> String {
+    let mut s = match (&o.command, o.kind.as_str()) {
+        (Some(c), "pod") => format!("{} in pod {}", code(c), code(&o.key)),
+        (Some(c), _) => format!("{} in cgroup {}", code(c), code(&o.key)),
+        (None, _) => format!("command {}", code(&o.key)),
+    };
+    if let Some(h) = &o.host {
+        s.push_str(&format!(" @{}", code(h)));
+    }
+    s
 }
 
 /// The ranking rows to show: the first `top` (at least one), then every victim ranked

@@ -1220,6 +1220,51 @@ pub fn gfp_decoded(a: &Allocation) -> Option<String> {
     Some(s)
 }
 
+/// Under a terminal table that left columns out to fit the screen, and where the
+/// reader finds them.
+pub fn columns_left_out(cols: &[&str], found: &str) -> String {
+    format!("(left out at this width: {}; {found})", cols.join(", "))
+}
+
+/// After a list cut at `shown` of `total` entries: `… and N more`; `None` when nothing
+/// was cut.
+pub fn and_more(total: usize, shown: usize) -> Option<String> {
+    (total > shown).then(|| format!("… and {} more", group((total - shown) as i64)))
+}
+
+/// Under a summary table whose keys passed the count kept one by one.
+pub fn uncounted(u: crate::report::Uncounted) -> String {
+    format!(
+        "… and {} event{} ({} killed) under further keys, counted together (the scan has \
+         more than {} distinct ones)",
+        group(u.events as i64),
+        if u.events == 1 { "" } else { "s" },
+        group(u.kills as i64),
+        group(crate::report::MAX_KEYS as i64)
+    )
+}
+
+/// A repeat offender's trend, with what it means: growth across incidents is a leak
+/// signal; kills within one incident say nothing about growth.
+pub fn trend_words(trend: &str, incidents: usize) -> String {
+    match trend {
+        "growing" => format!("growing over {incidents} incidents: a leak signal"),
+        "steady" => format!("no steady growth over {incidents} incidents"),
+        "shrinking" => format!("shrinking over {incidents} incidents"),
+        _ => "one incident: no trend".to_string(),
+    }
+}
+
+/// After the problems a report lists, how many more there are and where they are.
+pub fn more_problems(n: usize) -> String {
+    format!(
+        "… and {} more problem{}: --all-diagnostics lists them on stderr, --format json \
+         under \"diagnostics\"",
+        group(n as i64),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
 /// Under a list of events cut short: how many more, and where they are.
 pub fn more_events(n: usize) -> String {
     format!(

@@ -41,13 +41,17 @@ pub struct Counted {
     pub kills: usize,
 }
 
-/// A cgroup or command killed more than once.
+/// The same command killed more than once: in the same pod, the same cgroup, or (outside
+/// cgroups) on the same host.
 #[derive(Debug, Clone, Serialize)]
 pub struct Offender {
-    /// `cgroup` or `command`.
+    /// `pod` (key: the pod UID, kept across container restarts), `cgroup` (key: the
+    /// victim's cgroup) or `command` (key: the command; the victim was in no cgroup).
     pub kind: String,
-    /// The cgroup path or command name.
+    /// The pod UID, cgroup path or command name.
     pub key: LogString,
+    /// The command killed (for `pod` and `cgroup`; for `command` it is the key).
+    pub command: Option<LogString>,
     /// Host.
     pub host: Option<LogString>,
     /// Kills.
@@ -67,9 +71,17 @@ pub struct Offender {
     /// The step between the kills in `rss_kb` (1: every kill; absent when 1).
     #[serde(skip_serializing_if = "is_one")]
     pub rss_kb_every: usize,
-    /// `growing`, `steady` or `shrinking` over the kills.
+    /// Incidents: runs of kills less than [`INCIDENT_GAP_S`] apart. Several processes
+    /// of one command killed in one sweep are one incident, not a trend.
+    pub incidents: usize,
+    /// Over the incidents (the largest victim of each): `growing`, `steady` or
+    /// `shrinking`; `one-incident` when every kill came in one run, which says nothing
+    /// about growth.
     pub trend: String,
 }
+
+/// Kills of the same key further apart than this start a new incident, seconds.
+pub const INCIDENT_GAP_S: f64 = 60.0;
 
 /// The aggregate view of a report.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -133,13 +145,15 @@ pub struct SummaryItem {
     zone_assumed: bool,
     uptime_s: Option<f64>,
     host: LogString,
+    /// The input, which tells offenders apart when the log names no host.
+    input: LogString,
     complete: bool,
     kills: usize,
     victims: usize,
     cgroup: LogString,
     commands: Vec<LogString>,
-    /// (kind, key, rss kB) of each non-group kill line, for repeat offenders.
-    kill_rss: Vec<(&'static str, LogString, u64)>,
+    /// (kind, key, command, rss kB) of each non-group kill line, for repeat offenders.
+    kill_rss: Vec<(&'static str, LogString, Option<LogString>, u64)>,
 }
 
 impl SummaryItem {
@@ -182,8 +196,13 @@ impl SummaryItem {
                     .saturating_add(k.file_rss_kb.unwrap_or(0))
                     .saturating_add(k.shmem_rss_kb.unwrap_or(0));
                 match &victim_cgroup {
-                    Some(c) if c != "/" => ("cgroup", c.clone(), rss),
-                    _ => ("command", k.comm.clone(), rss),
+                    Some(c) if c != "/" => {
+                        match crate::analysis::container::decode(c.as_log_str()).pod_uid {
+                            Some(uid) => ("pod", uid, Some(k.comm.clone()), rss),
+                            None => ("cgroup", c.clone(), Some(k.comm.clone()), rss),
+                        }
+                    }
+                    _ => ("command", k.comm.clone(), None, rss),
                 }
             })
             .collect();
@@ -192,6 +211,7 @@ impl SummaryItem {
             zone_assumed,
             uptime_s: ev.printk.map(|p| p.seconds()),
             host: ev.host.clone().unwrap_or_else(|| UNNAMED_HOST.into()),
+            input: ev.source.path.clone(),
             complete: ev.complete,
             kills,
             victims: named.len(),
@@ -283,7 +303,7 @@ impl Tally {
     }
 }
 
-/// One cgroup's or command's kills so far.
+/// One offender's kills so far.
 struct Kills {
     kills: usize,
     first: Option<DateTime<FixedOffset>>,
@@ -292,8 +312,15 @@ struct Kills {
     last_uptime_s: Option<f64>,
     rss: Vec<u64>,
     every: usize,
-    first_rss: u64,
-    last_rss: u64,
+    /// When the last kill came (wall seconds, or seconds after boot).
+    last_at: Option<f64>,
+    incidents: usize,
+    /// The largest victim of the incident under way.
+    peak: u64,
+    /// Of the first incident, and of the last one closed.
+    first_peak: u64,
+    prev_peak: u64,
+    /// Incident-to-incident steps up and down.
     ups: usize,
     downs: usize,
 }
@@ -308,28 +335,42 @@ impl Kills {
             last_uptime_s: None,
             rss: Vec::new(),
             every: 1,
-            first_rss: 0,
-            last_rss: 0,
+            last_at: None,
+            incidents: 0,
+            peak: 0,
+            first_peak: 0,
+            prev_peak: 0,
             ups: 0,
             downs: 0,
         }
     }
 
     fn add(&mut self, time: Option<DateTime<FixedOffset>>, uptime_s: Option<f64>, rss: u64) {
+        // A kill with no time to compare is taken to be of the same incident: growth is
+        // only claimed between incidents the log tells apart.
+        let at = time
+            .map(|t| t.timestamp() as f64 + f64::from(t.timestamp_subsec_millis()) / 1e3)
+            .or(uptime_s);
+        let new_incident = self.kills == 0
+            || matches!((self.last_at, at), (Some(a), Some(b)) if (b - a).abs() > INCIDENT_GAP_S);
+        if new_incident {
+            self.close_incident();
+            self.incidents += 1;
+            self.peak = rss;
+        } else {
+            self.peak = self.peak.max(rss);
+        }
+        if at.is_some() {
+            self.last_at = at;
+        }
         if self.kills == 0 {
             self.first_uptime_s = uptime_s;
-            self.first_rss = rss;
-        } else if rss > self.last_rss {
-            self.ups += 1;
-        } else if rss < self.last_rss {
-            self.downs += 1;
         }
         if let Some(t) = time {
             self.first = Some(self.first.map_or(t, |f| f.min(t)));
             self.last = Some(self.last.map_or(t, |l| l.max(t)));
         }
         self.last_uptime_s = uptime_s;
-        self.last_rss = rss;
         if self.kills.is_multiple_of(self.every) {
             self.rss.push(rss);
             if self.rss.len() >= 2 * RSS_POINTS {
@@ -343,7 +384,39 @@ impl Kills {
         }
         self.kills += 1;
     }
+
+    /// Counts the step from the incident before to the one under way.
+    fn close_incident(&mut self) {
+        match self.incidents {
+            0 => {}
+            1 => self.first_peak = self.peak,
+            _ if self.peak > self.prev_peak => self.ups += 1,
+            _ if self.peak < self.prev_peak => self.downs += 1,
+            _ => {}
+        }
+        self.prev_peak = self.peak;
+    }
+
+    /// The trend over the incidents, the last one included.
+    fn trend(&self) -> &'static str {
+        if self.incidents < 2 {
+            return "one-incident";
+        }
+        let mut k = Kills { rss: Vec::new(), ..*self };
+        k.close_incident();
+        trend(k.first_peak, k.peak, k.ups, k.downs)
+    }
 }
+
+/// What makes kills the same offender's: kind, host (or, when the log names none, the
+/// input: two unnamed logs may be two machines), key and command.
+type OffenderKey = (
+    &'static str,
+    Option<LogString>,
+    Option<LogString>,
+    LogString,
+    Option<LogString>,
+);
 
 /// Builds the summary from a report's events, one at a time in time order, in memory
 /// bounded by the number of distinct keys (at most [`MAX_KEYS`] per list).
@@ -354,7 +427,7 @@ pub struct SummaryBuilder {
     cgroups: Tally,
     commands: Tally,
     days: Tally,
-    offenders: BTreeMap<(&'static str, Option<LogString>, LogString), Kills>,
+    offenders: BTreeMap<OffenderKey, Kills>,
 }
 
 impl SummaryBuilder {
@@ -386,8 +459,15 @@ impl SummaryBuilder {
             self.commands.bump(c, 1);
         }
         let host = (it.host != UNNAMED_HOST).then(|| it.host.clone());
-        for (kind, key, rss) in &it.kill_rss {
-            let k = (*kind, host.clone(), key.clone());
+        let input = host.is_none().then(|| it.input.clone());
+        for (kind, key, command, rss) in &it.kill_rss {
+            let k = (
+                *kind,
+                host.clone(),
+                input.clone(),
+                key.clone(),
+                command.clone(),
+            );
             if self.offenders.len() >= MAX_KEYS && !self.offenders.contains_key(&k) {
                 s.overflow.offender_kills += 1;
                 continue;
@@ -411,16 +491,18 @@ impl SummaryBuilder {
             .offenders
             .into_iter()
             .filter(|(_, v)| v.kills >= 2)
-            .map(|((kind, host, key), v)| Offender {
+            .map(|((kind, host, _, key, command), v)| Offender {
+                trend: v.trend().into(),
+                incidents: v.incidents,
                 kind: kind.to_string(),
                 key,
+                command,
                 host,
                 kills: v.kills,
                 first: v.first,
                 last: v.last,
                 first_uptime_s: v.first_uptime_s,
                 last_uptime_s: v.last_uptime_s,
-                trend: trend(v.first_rss, v.last_rss, v.ups, v.downs).into(),
                 rss_kb: v.rss,
                 rss_kb_every: v.every,
             })
@@ -431,12 +513,12 @@ impl SummaryBuilder {
     }
 }
 
-/// `growing` when the last kill held at least 10 % more than the first and most steps
-/// went up; `shrinking` the other way round; else `steady`.
+/// `growing` when the last incident's victim held at least 10 % more than the first's
+/// and more steps went up than down; `shrinking` the other way round; else `steady`.
 fn trend(first: u64, last: u64, ups: usize, downs: usize) -> &'static str {
-    if last as f64 >= first as f64 * 1.1 && ups >= downs {
+    if last as f64 >= first as f64 * 1.1 && ups > downs {
         "growing"
-    } else if (last as f64) <= first as f64 * 0.9 && downs >= ups {
+    } else if (last as f64) <= first as f64 * 0.9 && downs > ups {
         "shrinking"
     } else {
         "steady"
@@ -455,16 +537,39 @@ mod tests {
         k
     }
 
-    fn trend_of(rss: &[u64]) -> &'static str {
-        let k = kills(rss);
-        trend(k.first_rss, k.last_rss, k.ups, k.downs)
+    /// Kills at these seconds after boot with these sizes.
+    fn trend_at(kills: &[(f64, u64)]) -> (&'static str, usize) {
+        let mut k = Kills::new();
+        for (at, rss) in kills {
+            k.add(None, Some(*at), *rss);
+        }
+        (k.trend(), k.incidents)
     }
 
     #[test]
-    fn trends() {
-        assert_eq!(trend_of(&[100, 120, 150]), "growing");
-        assert_eq!(trend_of(&[100, 101, 99]), "steady");
-        assert_eq!(trend_of(&[150, 120, 100]), "shrinking");
+    fn trends_are_over_incidents() {
+        let hour = 3600.0;
+        assert_eq!(trend_at(&[(0.0, 100), (hour, 120), (2.0 * hour, 150)]), ("growing", 3));
+        assert_eq!(trend_at(&[(0.0, 100), (hour, 101), (2.0 * hour, 99)]), ("steady", 3));
+        assert_eq!(trend_at(&[(0.0, 150), (hour, 120), (2.0 * hour, 100)]), ("shrinking", 3));
+        // Three processes of one command killed within seconds: one incident, no trend
+        // (the false "32.9 → 83.2 → 134 MiB growing" of one sweep).
+        assert_eq!(trend_at(&[(0.0, 33), (1.0, 83), (2.0, 134)]), ("one-incident", 1));
+        // Up and down as often: no growth claimed.
+        assert_eq!(
+            trend_at(&[(0.0, 100), (hour, 90), (2.0 * hour, 130), (3.0 * hour, 120)]),
+            ("steady", 4)
+        );
+        // Two sweeps: each is judged by its largest victim.
+        assert_eq!(
+            trend_at(&[(0.0, 10), (1.0, 100), (hour, 50), (hour + 1.0, 200)]),
+            ("growing", 2)
+        );
+        // No time to tell kills apart: one incident.
+        let mut k = Kills::new();
+        k.add(None, None, 10);
+        k.add(None, None, 20);
+        assert_eq!((k.trend(), k.incidents), ("one-incident", 1));
     }
 
     /// A million kills keep at most 2 × RSS_POINTS points, evenly spaced from the
@@ -480,7 +585,6 @@ mod tests {
         assert_eq!((k.every, k.rss.len()), (8_192, 123));
         let expect: Vec<u64> = (0..123).map(|i| i * 8_192).collect();
         assert_eq!(k.rss, expect);
-        assert_eq!((k.ups, k.downs), (999_999, 0));
         // Below the bound every kill is kept.
         let k = kills(&[5, 4, 3]);
         assert_eq!((k.rss.as_slice(), k.every), (&[5, 4, 3][..], 1));

@@ -61,11 +61,16 @@ impl Config {
             FormatArg::Markdown => Format::Markdown,
             FormatArg::Html => Format::Html,
         };
-        let width = if stdout_tty {
-            terminal_size::terminal_size().map(|(w, _)| w.0 as usize)
-        } else {
-            None
-        };
+        // The terminal's width; else COLUMNS when set (a pager's or a test's width).
+        let width = stdout_tty
+            .then(|| terminal_size::terminal_size().map(|(w, _)| w.0 as usize))
+            .flatten()
+            .or_else(|| {
+                std::env::var("COLUMNS")
+                    .ok()
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .filter(|w| *w > 0)
+            });
         let zone = parse_zone(&a.output.tz)?;
         let now = zone.now();
         let when = |s: &Option<String>| -> Result<_> {

@@ -426,6 +426,12 @@ fn environment(r: &mut Roff) {
         ),
         ("TERM", "When `dumb`, no colour with `--color auto`."),
         (
+            "COLUMNS",
+            "The width the terminal report fits when standard output is not a terminal \
+             (on a terminal its own width is used). Without it, text wraps at 100 columns \
+             and tables take up to 160.",
+        ),
+        (
             "TZ",
             "The local time zone, used with `--tz local` (the default): times logged without \
              a zone, and `--since` and `--until`, are read in it. When unset, \

@@ -1,6 +1,7 @@
 //! Analysis: why the victim was chosen (the kernel's badness ranking), what filled
 //! memory, and whose memory it was (container, pod, service).
 
+pub mod advice;
 pub mod badness;
 pub mod cause;
 pub mod container;
@@ -29,6 +30,9 @@ pub struct Analysis {
     pub container: Option<CgroupOwner>,
     /// Why the kernel had to kill.
     pub cause: cause::Cause,
+    /// What to do next beyond the cause's own step (what kills could not free, whose
+    /// memory it was and how to look it up).
+    pub next_steps: Vec<advice::NextStep>,
 }
 
 /// A cgroup path and what it says about its owner (container, pod, service).
@@ -87,10 +91,13 @@ pub fn analyse(ev: &OomEvent, evidence: &[BootEvidence], earlier_victims: Vec<u3
     };
     // What filled memory is told for the domain the cause says ran out.
     let cause = cause::analyse(ev);
+    let memory = memory::analyse(ev, &cause);
+    let next_steps = advice::next_steps(&cause, memory.as_ref(), container.as_ref());
     Analysis {
         badness: badness::analyse(ev, &ctx),
-        memory: memory::analyse(ev, &cause),
+        memory,
         container,
         cause,
+        next_steps,
     }
 }

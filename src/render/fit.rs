@@ -154,7 +154,8 @@ pub fn fit(
             .max()
             .unwrap_or(0)
     };
-    let mut widths: Vec<Option<usize>> = (0..cols.len()).map(|i| Some(natural(&cells, i))).collect();
+    let mut widths: Vec<Option<usize>> =
+        (0..cols.len()).map(|i| Some(natural(&cells, i))).collect();
     // Rounded style: a border and a space either side of every cell.
     let total = |w: &[Option<usize>]| {
         let kept = w.iter().flatten().count();
@@ -234,8 +235,14 @@ mod tests {
             cut("aks-nodepool1-12345678-vmss000017", 40, Cut::Middle),
             "aks-nodepool1-12345678-vmss000017"
         );
-        assert_eq!(cut("aks-nodepool1-12345678-vmss000017", 15, Cut::Middle), "aks-nod…s000017");
-        assert_eq!(cut("/kubepods/burstable/pod1/abc", 10, Cut::Start), "…/pod1/abc");
+        assert_eq!(
+            cut("aks-nodepool1-12345678-vmss000017", 15, Cut::Middle),
+            "aks-nod…s000017"
+        );
+        assert_eq!(
+            cut("/kubepods/burstable/pod1/abc", 10, Cut::Start),
+            "…/pod1/abc"
+        );
         assert_eq!(cut("worker-12", 6, Cut::End), "worke…");
         assert_eq!(cut("abc", 3, Cut::End), "abc");
         assert_eq!(
@@ -258,7 +265,12 @@ mod tests {
             "aks-nodepool1-12345678-vmss000017".to_string(),
             "oom_score_adj=600 outweighed larger tasks".to_string(),
         ]];
-        let steps = [Step::Shrink(2, 12), Step::Short(0), Step::Shrink(1, 15), Step::Drop(2)];
+        let steps = [
+            Step::Shrink(2, 12),
+            Step::Short(0),
+            Step::Shrink(1, 15),
+            Step::Drop(2),
+        ];
         // Wide enough: untouched.
         let (t, dropped) = fit(&cols, &rows, 200, &steps);
         assert!(t.contains("oom_score_adj=600 outweighed larger tasks"));

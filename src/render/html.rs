@@ -852,11 +852,17 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut Vec<u8>) -> io::Resul
     )?;
     writeln!(
         out,
-        "<p class=\"cause\"><strong>Cause:</strong> {}</p>\n\
-         <p class=\"next\"><strong>Next step:</strong> {}</p>",
+        "<p class=\"cause\"><strong>Cause:</strong> {}</p>",
         vocab::cause_sentence(&a.cause, e).html(),
-        w(vocab::next_step(&a.cause))
     )?;
+    writeln!(out, "<div class=\"next\"><strong>Next steps:</strong><ul>")?;
+    for (text, cmd) in super::next_steps(ev) {
+        match cmd {
+            Some(c) => writeln!(out, "<li>{} <code>{}</code></li>", w(&text), c.html())?,
+            None => writeln!(out, "<li>{}</li>", w(&text))?,
+        }
+    }
+    writeln!(out, "</ul></div>")?;
     writeln!(out, "<table class=\"facts\">")?;
     for k in &e.killed {
         let s = kill_facts(k, |t: &LogText| t.html());

@@ -68,8 +68,28 @@ pub struct EventJson<'a> {
     memory: Option<MemoryJson<'a>>,
     container: Option<ContainerJson<'a>>,
     cause: CauseJson<'a>,
+    next_steps: Vec<StepJson<'a>>,
     #[serde(skip_serializing_if = "<[LogString]>::is_empty")]
     raw: &'a [LogString],
+}
+
+/// A next step: its kind and facts, its words, and the command to copy.
+#[derive(Serialize)]
+struct StepJson<'a> {
+    #[serde(flatten)]
+    step: StepKind<'a>,
+    text: String,
+    command: Option<LogText<'static>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum StepKind<'a> {
+    /// The cause's own step (`"step": "cause"`).
+    Cause {
+        step: &'static str,
+    },
+    Fact(&'a crate::analysis::advice::NextStep),
 }
 
 /// The ranking with its words (`explanation`, `headline`) from the vocabulary.
@@ -344,6 +364,18 @@ impl<'a> EventJson<'a> {
             cause: CauseJson {
                 cause: &r.analysis.cause,
                 explanation: vocab::cause_sentence(&r.analysis.cause, ev),
+            },
+            next_steps: {
+                let facts = r.analysis.next_steps.iter().map(StepKind::Fact);
+                std::iter::once(StepKind::Cause { step: "cause" })
+                    .chain(facts)
+                    .zip(super::next_steps(r))
+                    .map(|(step, (text, command))| StepJson {
+                        step,
+                        text,
+                        command,
+                    })
+                    .collect()
             },
             raw: &ev.raw,
         }

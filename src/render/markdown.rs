@@ -285,6 +285,14 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
         "**Cause:** {}\n",
         vocab::cause_sentence(&ev.analysis.cause, e).md()
     )?;
+    writeln!(out, "**Next steps:**\n")?;
+    for (text, cmd) in super::next_steps(ev) {
+        match cmd {
+            Some(c) => writeln!(out, "- {} `{}`", md_words(&text), c.code_cell())?,
+            None => writeln!(out, "- {}", md_words(&text))?,
+        }
+    }
+    writeln!(out)?;
     if let Some(b) = &ev.analysis.badness {
         writeln!(out, "**Why this victim:** {}\n", vocab::explanation(b).md())?;
     }

@@ -398,6 +398,15 @@ pub(crate) fn top_counts(
     s
 }
 
+/// An event's next steps in words: the cause's own first, then what the facts add
+/// (what kills could not free, the owner to look up), each with a command to copy.
+pub(crate) fn next_steps(ev: &EventReport) -> Vec<(String, Option<LogText<'static>>)> {
+    let a = &ev.analysis;
+    std::iter::once((vocab::next_step(&a.cause).to_string(), None))
+        .chain(a.next_steps.iter().map(vocab::step))
+        .collect()
+}
+
 /// Who a repeat offender is: `python3 in cgroup /x`, `java in pod <uid>`, `command
 /// java`, with ` @host` when the scan names hosts; log text escaped by `code`.
 pub(crate) fn offender_label(

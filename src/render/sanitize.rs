@@ -91,6 +91,30 @@ impl<'a> LogText<'a> {
         self.0.to_mut().push_str(&t.0);
     }
 
+    /// Appends text from a log as one shell word, for a command to copy: as is when it
+    /// holds only characters no shell treats specially, else in single quotes (a `'`
+    /// inside closed, escaped and reopened), so a hostile name stays one argument.
+    pub fn push_shell_word(&mut self, t: &LogText<'_>) {
+        let w = &t.0;
+        let plain = !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+        let s = self.0.to_mut();
+        if plain {
+            s.push_str(w);
+        } else {
+            s.push('\'');
+            s.push_str(&w.replace('\'', "'\\''"));
+            s.push('\'');
+        }
+    }
+
+    /// Whether the text is an id of hex digits and dashes (a pod UID, a container id),
+    /// safe inside any quoting.
+    pub fn is_hex_id(&self) -> bool {
+        !self.0.is_empty() && self.0.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+    }
+
     /// The first `n` bytes (ids are ASCII; a non-ASCII one is cut at a character
     /// boundary, never inside one).
     pub fn head(&self, n: usize) -> LogText<'_> {

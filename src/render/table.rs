@@ -416,6 +416,13 @@ fn event_body(
     if let Some(d) = vocab::memcg_detail(&ev.analysis.cause) {
         field(out, p, "", &d, opts)?;
     }
+    for (i, (text, cmd)) in super::next_steps(ev).iter().enumerate() {
+        field(out, p, if i == 0 { "Next" } else { "" }, text, opts)?;
+        // A command is never wrapped: it must work when copied.
+        if let Some(c) = cmd {
+            writeln!(out, "{:LABEL_WIDTH$}  {}", "", c.term())?;
+        }
+    }
     if let Some(b) = &ev.analysis.badness
         && !b.ranking.is_empty()
     {
@@ -550,7 +557,10 @@ fn overview(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) ->
     let shown = r.len().min(OVERVIEW_ROWS);
     let mut rows: Vec<Vec<String>> = (0..shown)
         .into_par_iter()
-        .filter_map(|i| r.event(i).map(|ev| overview_cells(&OverviewRow::of(&ev)).to_vec()))
+        .filter_map(|i| {
+            r.event(i)
+                .map(|ev| overview_cells(&OverviewRow::of(&ev)).to_vec())
+        })
         .collect();
     if hosts <= 1 {
         for row in &mut rows {
@@ -637,9 +647,8 @@ fn fit_ranking(rows: &[Vec<String>], width: usize) -> (String, Vec<&'static str>
         num("adj"),
         num("points"),
         num("score"),
-        fit::Column::new("", Cut::End).short(|m| {
-            m.replace("◀ killed", "◀").replace("◀ selected", "◀ sel.")
-        }),
+        fit::Column::new("", Cut::End)
+            .short(|m| m.replace("◀ killed", "◀").replace("◀ selected", "◀ sel.")),
     ];
     let (whole, _) = fit::fit(&cols, rows, usize::MAX, &[]);
     let natural = whole.lines().map(fit::width_of).max().unwrap_or(0);
@@ -682,7 +691,9 @@ fn overview_cells(row: &OverviewRow<'_>) -> [String; 6] {
     [
         row.id.to_string(),
         stamp(row.time, row.uptime_s, "%Y-%m-%d %H:%M:%S"),
-        row.host.as_ref().map_or("-".into(), |h| h.term().into_owned()),
+        row.host
+            .as_ref()
+            .map_or("-".into(), |h| h.term().into_owned()),
         killed,
         row.place.term().into_owned(),
         why,
@@ -816,7 +827,8 @@ fn offenders(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -
     ];
     // Too wide: the trend wraps within 20 cells, the memory series within 30, times
     // lose their year, the key shortens in the middle (to 24), the series wraps
-    // within 16.
+    // within 16, the first kill's time goes, the trend wraps within 12, the key
+    // shortens to 16.
     let steps = [
         Step::Shrink(5, 20),
         Step::Shrink(4, 30),
@@ -824,9 +836,16 @@ fn offenders(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -
         Step::Short(3),
         Step::Shrink(0, 24),
         Step::Shrink(4, 16),
+        Step::Drop(2),
+        Step::Shrink(5, 12),
+        Step::Shrink(0, 16),
     ];
-    let (table, _) = fit::fit(&cols, &rows, table_width(opts), &steps);
+    let (table, dropped) = fit::fit(&cols, &rows, table_width(opts), &steps);
     writeln!(out, "{table}")?;
+    if !dropped.is_empty() {
+        let note = vocab::columns_left_out(&dropped, "--format json has them");
+        writeln!(out, "{}", p.dim(&note))?;
+    }
     if let Some(more) = vocab::and_more(offenders.len(), OFFENDER_ROWS) {
         writeln!(out, "{more} (--format json lists them all)")?;
     }

@@ -1255,6 +1255,103 @@ pub fn trend_words(trend: &str, incidents: usize) -> String {
     }
 }
 
+/// A next step in words, and the command to copy when there is one (log text in it
+/// quoted as one shell word).
+pub fn step(st: &crate::analysis::advice::NextStep) -> (String, Option<LogText<'static>>) {
+    use crate::analysis::advice::NextStep as S;
+    let words = |w: &str| LogText::sentence(w.to_string());
+    match st {
+        S::Shmem { kb, percent } => (
+            format!(
+                "shmem/tmpfs held {} ({percent:.0} %): killing processes frees it only when \
+                 the victim held it; files in tmpfs (/dev/shm, /run, /tmp, emptyDir medium \
+                 Memory) and SysV shared memory stay. Look at them with:",
+                human_kb(*kb)
+            ),
+            Some(words("df -h -t tmpfs; ipcs -m")),
+        ),
+        S::Slab { kb, percent } => (
+            format!(
+                "Unreclaimable slab held {} ({percent:.0} %): kernel memory that no kill \
+                 frees. See which caches hold it:",
+                human_kb(*kb)
+            ),
+            Some(words("slabtop -o -s c | head -20")),
+        ),
+        S::DirtyCache {
+            dirty_kb,
+            writeback_kb,
+            percent,
+        } => (
+            format!(
+                "Dirty page cache {} and under writeback {} ({percent:.0} %): reclaim had to \
+                 wait for the disk. Lower vm.dirty_bytes / vm.dirty_background_bytes (or \
+                 the writer's rate), or use faster storage.",
+                human_kb(*dirty_kb),
+                human_kb(*writeback_kb)
+            ),
+            None,
+        ),
+        S::Pod { uid } => {
+            let uid = LogText::from(uid);
+            if !uid.is_hex_id() {
+                return (
+                    "Find the pod by its UID in kubectl get pods -A -o json.".into(),
+                    None,
+                );
+            }
+            let mut c =
+                words("kubectl get pods -A -o json | jq -r '.items[] | select(.metadata.uid == \"");
+            c.push_log(&uid);
+            c.push_words("\") | .metadata.namespace + \"/\" + .metadata.name'");
+            ("Find the pod (namespace/name) by its UID:".into(), Some(c))
+        }
+        S::Container {
+            engine,
+            id,
+            namespace,
+        } => {
+            let what = if engine == "kubernetes" {
+                "Inspect the container on the node:"
+            } else {
+                "Inspect the container:"
+            };
+            let id = LogText::from(id);
+            if !id.is_hex_id() {
+                return (what.trim_end_matches(':').to_string() + ".", None);
+            }
+            let mut c = match engine.as_str() {
+                "kubernetes" => words("crictl inspect "),
+                "docker" => words("docker inspect "),
+                "podman" => words("podman inspect "),
+                _ => {
+                    let mut c = words("ctr -n ");
+                    match namespace {
+                        Some(n) => c.push_shell_word(&LogText::from(n)),
+                        None => c.push_words("default"),
+                    }
+                    c.push_words(" containers info ");
+                    c
+                }
+            };
+            c.push_log(&id);
+            (what.into(), Some(c))
+        }
+        S::Unit { unit, user } => {
+            let mut c = match user {
+                Some(_) => words("systemctl --user status -- "),
+                None => words("systemctl status -- "),
+            };
+            c.push_shell_word(&LogText::from(unit));
+            let what = match user {
+                Some(u) => format!("Check the unit (a user unit of uid {u}; run as that user):"),
+                None => "Check the unit and its memory settings:".to_string(),
+            };
+            (what, Some(c))
+        }
+    }
+}
+
 /// After the problems a report lists, how many more there are and where they are.
 pub fn more_problems(n: usize) -> String {
     format!(
@@ -1300,8 +1397,9 @@ pub fn next_step(c: &Cause) -> &'static str {
              requests of the pods in that tier."
         }
         (CauseKind::MemcgLimit, _) => {
-            "Check whether the cgroup's workload grew (see the victim's memory at each kill \
-             below) or the limit is too small for it; raise the limit or fix the growth."
+            "Check whether the workload in this cgroup grew (across several kills of the \
+             same command, 'Killed more than once' shows its memory) or the limit is too \
+             small for it; raise the limit or fix the growth."
         }
         (CauseKind::MemswLimit, _) => {
             "The cgroup's memory plus swap hit memory.memsw.limit_in_bytes: raise that limit \

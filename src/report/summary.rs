@@ -402,7 +402,10 @@ impl Kills {
         if self.incidents < 2 {
             return "one-incident";
         }
-        let mut k = Kills { rss: Vec::new(), ..*self };
+        let mut k = Kills {
+            rss: Vec::new(),
+            ..*self
+        };
         k.close_incident();
         trend(k.first_peak, k.peak, k.ups, k.downs)
     }
@@ -549,12 +552,24 @@ mod tests {
     #[test]
     fn trends_are_over_incidents() {
         let hour = 3600.0;
-        assert_eq!(trend_at(&[(0.0, 100), (hour, 120), (2.0 * hour, 150)]), ("growing", 3));
-        assert_eq!(trend_at(&[(0.0, 100), (hour, 101), (2.0 * hour, 99)]), ("steady", 3));
-        assert_eq!(trend_at(&[(0.0, 150), (hour, 120), (2.0 * hour, 100)]), ("shrinking", 3));
+        assert_eq!(
+            trend_at(&[(0.0, 100), (hour, 120), (2.0 * hour, 150)]),
+            ("growing", 3)
+        );
+        assert_eq!(
+            trend_at(&[(0.0, 100), (hour, 101), (2.0 * hour, 99)]),
+            ("steady", 3)
+        );
+        assert_eq!(
+            trend_at(&[(0.0, 150), (hour, 120), (2.0 * hour, 100)]),
+            ("shrinking", 3)
+        );
         // Three processes of one command killed within seconds: one incident, no trend
         // (the false "32.9 → 83.2 → 134 MiB growing" of one sweep).
-        assert_eq!(trend_at(&[(0.0, 33), (1.0, 83), (2.0, 134)]), ("one-incident", 1));
+        assert_eq!(
+            trend_at(&[(0.0, 33), (1.0, 83), (2.0, 134)]),
+            ("one-incident", 1)
+        );
         // Up and down as often: no growth claimed.
         assert_eq!(
             trend_at(&[(0.0, 100), (hour, 90), (2.0 * hour, 130), (3.0 * hour, 120)]),

@@ -397,8 +397,44 @@ fn summary_only_json_and_aggregates() {
     assert_eq!(s["cgroups"][0]["key"], "/oomlab-many");
     assert_eq!(s["cgroups"][0]["kills"], 16);
     assert_eq!(s["hosts"][0]["key"], "vm");
-    assert_eq!(s["offenders"][0]["key"], "/oomlab-many");
-    assert_eq!(s["offenders"][0]["kills"], 16);
+    // 16 kills in /oomlab-many, each of a different process: no repeat offender (a
+    // cgroup's sweep is not one process growing).
+    assert_eq!(s["offenders"], serde_json::json!([]));
+}
+
+#[test]
+fn repeat_offenders_are_one_command_and_trend_only_across_incidents() {
+    // repeat.dmesg: node killed three times in /oomlab-repeat at 14819.26, 14820.7 and
+    // 14822.13 s (rss 98.3, 98.4, 98.5 MiB): one incident.
+    let v = json(&["--summary", &path("lab/repeat.dmesg")]);
+    let o = &v["summary"]["offenders"][0];
+    assert_eq!(o["kind"], "cgroup");
+    assert_eq!(o["key"], "/oomlab-repeat");
+    assert_eq!(o["command"], "node");
+    assert_eq!(o["kills"], 3);
+    assert_eq!(o["incidents"], 1);
+    assert_eq!(o["trend"], "one-incident");
+    assert_eq!(o["rss_kb"], serde_json::json!([100680, 100800, 100828]));
+    // 044: python3 killed five times over six days (44.9, 42.9, 50.9, 43.2, 50.5 GiB):
+    // up and down as often, so no growth is claimed.
+    let v = json(&[
+        "--summary",
+        &path("real/044-rtx-dmesgT-five-memcg-killed-lines.log"),
+    ]);
+    let o = &v["summary"]["offenders"][0];
+    assert_eq!(
+        (o["kind"].as_str(), o["key"].as_str()),
+        (Some("command"), Some("python3"))
+    );
+    assert_eq!(
+        (o["incidents"].as_u64(), o["trend"].as_str()),
+        (Some(5), Some("steady"))
+    );
+    let (_, out, _) = run(&[
+        "--summary",
+        &path("real/044-rtx-dmesgT-five-memcg-killed-lines.log"),
+    ]);
+    assert!(out.contains("no steady growth over 5 incidents"), "{out}");
 }
 
 #[test]
@@ -410,16 +446,18 @@ fn logs_without_wall_time_say_when_in_seconds_after_boot() {
     assert_eq!(s["first"], Value::Null);
     assert_eq!(s["first_uptime_s"].as_f64(), Some(962.602501));
     assert_eq!(s["last_uptime_s"].as_f64(), Some(983.844679));
-    let o = &s["offenders"][0];
-    assert_eq!(o["first_uptime_s"].as_f64(), Some(962.602501));
-    assert_eq!(o["last_uptime_s"].as_f64(), Some(983.844679));
+    let v = json(&["--summary", &path("lab/repeat.dmesg")]);
+    let o = &v["summary"]["offenders"][0];
+    assert_eq!(o["first_uptime_s"].as_f64(), Some(14819.256793));
+    assert_eq!(o["last_uptime_s"].as_f64(), Some(14822.129732));
     let (_, out, _) = run(&["--summary", &path("lab/many.dmesg")]);
     assert!(
         out.starts_with("16 OOM events in 1 input · 963 s → 984 s after boot\n"),
         "{out}"
     );
+    let (_, out, _) = run(&["--summary", &path("lab/repeat.dmesg")]);
     assert!(
-        out.contains("│ cgroup /oomlab-many │ 16    │ +963 s │ +984 s │"),
+        out.contains("│ node in cgroup /oomlab-repeat │     3 │ +14819 s │ +14822 s │"),
         "{out}"
     );
 }
@@ -932,4 +970,115 @@ fn a_reboot_after_the_panic_is_said() {
     );
     let (_, md, _) = run(&["--format", "markdown", "--year", "2026", &f]);
     assert!(md.contains("| Reboot | after the panic the kernel set the machine to reboot in 86400 s (kernel.panic), line 89 |"));
+}
+
+// ---- fitting the screen, next steps ---------------------------------------------------
+
+/// The terminal report at `columns` (as a pager or tmux would pass it in COLUMNS).
+fn at_width(columns: usize, args: &[&str]) -> String {
+    let out = cmd()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("COLUMNS", columns.to_string())
+        .args(["--year", "2026", "--tz", "UTC", "--color", "never"])
+        .args(args)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn tables_fit_80_columns_and_nothing_is_broken_inside() {
+    use unicode_width::UnicodeWidthStr;
+    for args in [
+        vec![path("lab/many.messages")],
+        vec![path(
+            "real/025-aks-cgroupv2-pod-memcg-5.15-syslog-interleaved.log",
+        )],
+        vec![
+            "--summary".to_string(),
+            path("real"),
+            path("lab/repeat.dmesg"),
+        ],
+        vec![path("lab/repeat.dmesg")],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = at_width(80, &args);
+        for line in out.lines().filter(|l| l.starts_with(['╭', '│', '├', '╰'])) {
+            assert!(
+                line.width() <= 80,
+                "{args:?}: {} columns:\n{line}",
+                line.width()
+            );
+        }
+        // No table row is wrapped by the terminal: every row line is a whole row.
+        for line in out.lines().filter(|l| l.starts_with('│')) {
+            assert!(line.ends_with('│'), "{line}");
+        }
+    }
+    // many.messages at 80: the reason column goes, and the report says so; times lose
+    // their year (the header keeps it).
+    let out = at_width(80, &[&path("lab/many.messages")]);
+    assert!(
+        out.contains("│  1 │ 11-21 22:26:27 │ worker-6 (17474)  │ cgroup /oomlab-many │\n"),
+        "{out}"
+    );
+    assert!(out.contains("(left out at this width: why; each event below has it)"));
+    // At 200 the whole row is there, on one line.
+    let out = at_width(200, &[&path("lab/many.messages")]);
+    assert!(out.contains(
+        "│  1 │ 2026-11-21 22:26:27 │ worker-6 (17474)  │ cgroup /oomlab-many │ oom_score_adj=600 outweighed larger tasks │\n"
+    ), "{out}");
+    // Text wraps at spaces only: the kernel version and a cgroup path stay whole.
+    let out = at_width(80, &[&path("lab/many.messages")]);
+    assert!(out.contains("kernel 6.18.44-fc-v669"), "{out}");
+    let out = at_width(
+        80,
+        &[&path(
+            "real/025-aks-cgroupv2-pod-memcg-5.15-syslog-interleaved.log",
+        )],
+    );
+    assert!(out.contains(
+        "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod5931aa75_4603_4e65_b552_7c71cf55cfb5.slice/cri-containerd-25a38b5b8d556d7983d975577f5ac75ebbcfb4b269e6deaa0a0440c1ffc969ca.scope"
+    ));
+}
+
+#[test]
+fn every_event_has_next_steps_from_its_facts() {
+    // A pod's container at its limit (025): the limit step, then the pod and the
+    // container to look up, each command on a line of its own, never wrapped.
+    let out = at_width(
+        80,
+        &[&path(
+            "real/025-aks-cgroupv2-pod-memcg-5.15-syslog-interleaved.log",
+        )],
+    );
+    assert!(out.contains(
+        "\n            kubectl get pods -A -o json | jq -r '.items[] | select(.metadata.uid == \"5931aa75-4603-4e65-b552-7c71cf55cfb5\") | .metadata.namespace + \"/\" + .metadata.name'\n"
+    ), "{out}");
+    assert!(out.contains(
+        "\n            crictl inspect 25a38b5b8d556d7983d975577f5ac75ebbcfb4b269e6deaa0a0440c1ffc969ca\n"
+    ));
+    // A systemd service (019): systemctl status of the unit.
+    let v = json(&[&path(
+        "real/019-azure-ama-systemd-service-memcg-5.15-dmesg-grep.log",
+    )]);
+    let steps = &v["events"][0]["next_steps"];
+    assert_eq!(steps[0]["step"], "cause");
+    assert_eq!(steps[1]["step"], "unit");
+    assert_eq!(steps[1]["unit"], "azuremonitoragent.service");
+    assert_eq!(
+        steps[1]["command"],
+        "systemctl status -- azuremonitoragent.service"
+    );
+    // shmem.dmesg: tmpfs held 80 MiB of the 128 MiB limit (62 %): kills cannot free it.
+    let v = json(&[&path("lab/shmem.dmesg")]);
+    let shmem = &v["events"][0]["next_steps"][1];
+    assert_eq!(shmem["step"], "shmem");
+    assert_eq!(shmem["kb"], 81920);
+    assert_eq!(shmem["command"], "df -h -t tmpfs; ipcs -m");
+    // A machine-wide OOM with nothing more to say: only the cause's step.
+    let v = json(&[&path("lab/many.messages")]);
+    for e in v["events"].as_array().unwrap() {
+        assert_eq!(e["next_steps"].as_array().unwrap().len(), 1, "{}", e["id"]);
+    }
 }

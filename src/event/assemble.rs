@@ -79,6 +79,8 @@ pub(crate) struct Partial {
     /// could also be a page-allocation failure or SysRq-m).
     pub(super) confirmed: bool,
     caller: Option<Caller>,
+    /// The last physical line kept as a raw line.
+    raw_upto: u64,
     /// Order of opening in its stream: `open` is sorted by it, so a report is found
     /// by binary search whatever was removed before it.
     seq: u64,
@@ -164,6 +166,9 @@ impl Stream {
 pub struct Assembler {
     input: LogString,
     opts: AssemblerOptions,
+    /// With `keep_raw`: the last physical lines read, for raw lines as the log has
+    /// them (a record may be handed over a few lines after its own).
+    recent: std::collections::VecDeque<(u64, Vec<u8>)>,
     streams: Vec<Stream>,
     /// The stream of each host: a fleet's merged log has thousands.
     stream_of: HashMap<Box<[u8]>, usize>,
@@ -197,6 +202,7 @@ impl Assembler {
         Assembler {
             input: input.into(),
             opts,
+            recent: std::collections::VecDeque::new(),
             streams: Vec::new(),
             stream_of: HashMap::new(),
             unnamed: None,
@@ -287,6 +293,23 @@ impl Assembler {
             }
             self.emit_recent(i);
         }
+    }
+
+    /// Keeps physical line `number` for raw lines as the log has them (only with
+    /// `keep_raw`; buffers are reused, so this costs a copy of the line).
+    pub fn note_line(&mut self, number: u64, bytes: &[u8]) {
+        if !self.opts.keep_raw {
+            return;
+        }
+        let mut buf = if self.recent.len() >= RECENT_LINES {
+            self.recent.pop_front().map(|(_, b)| b).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        buf.clear();
+        // A very long line is kept cut: raw lines are for reading.
+        buf.extend_from_slice(&bytes[..bytes.len().min(RAW_LINE_BYTES)]);
+        self.recent.push_back((number, buf));
     }
 
     /// Feeds one record.
@@ -499,6 +522,7 @@ impl Assembler {
             has_header,
             confirmed: has_header,
             caller: rec.caller,
+            raw_upto: 0,
             seq: 0,
             last_printk: rec.printk,
             last_wall: rec.wall,
@@ -823,7 +847,7 @@ impl Assembler {
         let p = &mut self.streams[si].open[pi];
         touch(p, rec);
         if self.opts.keep_raw {
-            push_raw(p, rec);
+            push_raw(p, &self.recent, rec);
         }
         let step = match kind.fill.read {
             Read::Report(fill) => fill(&mut Report::next_line(p), line, rec),
@@ -1043,17 +1067,56 @@ pub(super) fn thin_rows(rows: &mut Vec<crate::event::TaskRow>, keep: usize) -> u
     (before - rows.len()) as u64
 }
 
-fn push_raw(p: &mut Partial, rec: &Record<'_>) {
-    if p.ev.raw.len() >= MAX_RAW {
-        p.raw_dropped += 1;
+/// Physical lines kept for raw lines (a held message is handed over at most a few
+/// lines after its first), and the longest part of one kept.
+const RECENT_LINES: usize = 16;
+const RAW_LINE_BYTES: usize = 4096;
+
+/// Keeps the lines of `rec` as the log has them (prefix and all), each physical line
+/// once; from a journal, or when the line is no longer at hand, the message as the
+/// kernel printed it.
+fn push_raw(
+    p: &mut Partial,
+    recent: &std::collections::VecDeque<(u64, Vec<u8>)>,
+    rec: &Record<'_>,
+) {
+    let text_log = !matches!(rec.format, Format::JournalJson);
+    let last = rec.line + u64::from(rec.lines.max(1)) - 1;
+    if last <= p.raw_upto {
         return;
     }
-    let ev = &mut p.ev;
+    let verbatim: Vec<&[u8]> = (rec.line.max(p.raw_upto + 1)..=last)
+        .filter_map(|n| {
+            recent
+                .iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, b)| b.as_slice())
+        })
+        .collect();
+    p.raw_upto = last;
+    let push = |p: &mut Partial, line: String| {
+        if p.ev.raw.len() >= MAX_RAW {
+            p.raw_dropped += 1;
+        } else {
+            p.ev.raw.push(line.into());
+        }
+    };
+    if text_log && !verbatim.is_empty() {
+        for b in verbatim {
+            let b = b.strip_suffix(b"\n").unwrap_or(b);
+            let b = b.strip_suffix(b"\r").unwrap_or(b);
+            push(p, String::from_utf8_lossy(b).into_owned());
+        }
+        return;
+    }
     let text = String::from_utf8_lossy(rec.body);
-    ev.raw.push(match rec.printk {
-        Some(t) => format!("[{t}] {text}").into(),
-        None => text.into_owned().into(),
-    });
+    push(
+        p,
+        match rec.printk {
+            Some(t) => format!("[{t}] {text}"),
+            None => text.into_owned(),
+        },
+    );
 }
 
 #[cfg(test)]

@@ -89,6 +89,7 @@ impl Decoder {
     /// Decodes line `number` and hands its records to the assembler.
     #[inline]
     pub(crate) fn line(&mut self, bytes: &[u8], number: u64) {
+        self.asm.note_line(number, bytes);
         let asm = &mut self.asm;
         let records = &mut self.records;
         self.parser.parse(bytes, number, &mut |rec: &Record<'_>| {

@@ -363,6 +363,9 @@ pub struct Record<'a> {
     pub body: &'a [u8],
     /// The line had no header and took its metadata from the previous record.
     pub continued: bool,
+    /// Physical lines the message spans from `line` (more than one when a wrapped
+    /// line was joined).
+    pub lines: u32,
 }
 
 impl Record<'_> {

@@ -79,6 +79,7 @@ impl Prev {
             boot: self.boot.as_deref(),
             body,
             continued,
+            lines: 1,
         }
     }
 }
@@ -338,6 +339,7 @@ impl Parser {
             boot: None,
             body: b"",
             continued: false,
+            lines: 1,
         };
         match h.escape {
             Escape::Kmsg if memchr::memmem::find(h.body, b"\\x").is_some() => {
@@ -809,6 +811,7 @@ impl Parser {
             boot: entry.boot.as_ref().map(|_| &self.json_boot[..]),
             body: b"",
             continued: false,
+            lines: 1,
         };
         emit_split(&meta, &text, self.whole, f);
         self.scratch = text;
@@ -1193,12 +1196,16 @@ fn headerless(line: u64, origin: Origin, body: &[u8]) -> Record<'_> {
         boot: None,
         body,
         continued: false,
+        lines: 1,
     }
 }
 
 fn emit_held(h: &Held, f: &mut dyn FnMut(&Record<'_>)) {
     let m = &h.meta;
-    f(&m.record(m.line, m.format.unwrap_or(Format::Bare), &h.body, false));
+    f(&Record {
+        lines: 1 + u32::from(h.joins),
+        ..m.record(m.line, m.format.unwrap_or(Format::Bare), &h.body, false)
+    });
 }
 
 /// Mail quote markers (`> `, `>>> `, `> > `): no kernel or syslog line starts with `>`.

@@ -139,7 +139,7 @@ fn plural(n: usize, one: &str) -> String {
 
 /// Writes the whole page.
 fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let mut out = Counting { out, n: 0 };
+    let mut out = super::Counting::new(out);
     let s = &r.summary;
     let title = match s.events {
         0 => "No OOM events".to_string(),
@@ -217,53 +217,60 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
     writeln!(out, "<h2 id=\"details\">Each event</h2>")?;
     let full = r.len().min(MAX_FULL);
     let budget = opts.max_chars.unwrap_or(BUDGET);
-    let (mut trimmed, mut dropped, mut seen) = (0usize, 0usize, 0usize);
-    // What the page still needs after an event: a placeholder for each event after it
-    // (the timeline and the table link to them), the notes and the footer.
+    // What the page still needs after the sections: a placeholder for each event not
+    // shown in full (the timeline and the table link to them), the notes and the footer.
     const PLACEHOLDER: usize = 200;
     const TAIL: usize = 2_000;
-    super::first_events(
-        r,
-        full,
-        |ev, text| {
-            write!(text, "{}", ev.id)?;
-            text.push(MARK);
-            event(ev, opts, text)
-        },
-        |text| {
-            seen += 1;
-            let mut parts = text.splitn(4, |b| *b == MARK);
-            let id = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
-            let head = parts.next().unwrap_or_default();
-            let raw = parts.next().unwrap_or_default();
-            let tail = parts.next().unwrap_or_default();
-            let room = budget.saturating_sub(out.n + TAIL + (full - seen) * PLACEHOLDER);
-            if head.len() + raw.len() + tail.len() <= room {
-                out.write_all(head)?;
-                out.write_all(raw)?;
-                out.write_all(tail)
-            } else if head.len() + tail.len() + PLACEHOLDER <= room {
-                trimmed += 1;
-                out.write_all(head)?;
-                writeln!(
-                    out,
-                    "<p class=\"note\">Kernel lines left out to keep the page under {} \
-                     (--format markdown --raw or --format json --raw has them).</p>",
-                    size(budget)
-                )?;
-                out.write_all(tail)
-            } else {
-                // Not shown, but its links from the timeline and the table still land.
-                dropped += 1;
-                writeln!(
-                    out,
-                    "<p class=\"note\" id=\"ev-{id}\">Event {id} is not shown in full: the \
-                     page would pass {}.</p>",
-                    size(budget)
-                )
-            }
-        },
-    )?;
+    const NOTE: usize = 300;
+    let section = |ev: &EventReport, text: &mut Vec<u8>| -> io::Result<()> {
+        write!(text, "{}", ev.id)?;
+        text.push(MARK);
+        event(ev, opts, text)
+    };
+    // Every section before any kernel lines: measure, then plan (as Markdown does).
+    let parts = |text: &[u8]| -> [Vec<u8>; 4] {
+        let mut it = text.splitn(4, |b| *b == MARK).map(<[u8]>::to_vec);
+        std::array::from_fn(|_| it.next().unwrap_or_default())
+    };
+    let avail = budget.saturating_sub(out.n + TAIL + full * PLACEHOLDER);
+    let mut sizes = Vec::new();
+    super::first_events(r, full, section, |text| {
+        let [_, head, raw, tail] = parts(text);
+        sizes.push((head.len() + tail.len(), raw.len()));
+        Ok(())
+    })?;
+    let (shown, whole) = super::plan_budget(&sizes, avail, NOTE);
+    let mut trimmed = 0usize;
+    let dropped = full - shown;
+    let mut seen = 0usize;
+    super::first_events(r, full, section, |text| {
+        let [id, head, raw, tail] = parts(text);
+        let i = seen;
+        seen += 1;
+        if i >= shown {
+            // Not shown, but its links from the timeline and the table still land.
+            let id = String::from_utf8_lossy(&id).into_owned();
+            return writeln!(
+                out,
+                "<p class=\"note\" id=\"ev-{id}\">Event {id} is not shown in full: the \
+                 page would pass {}.</p>",
+                size(budget)
+            );
+        }
+        out.write_all(&head)?;
+        if whole[i] {
+            out.write_all(&raw)?;
+        } else if !raw.is_empty() {
+            trimmed += 1;
+            writeln!(
+                out,
+                "<p class=\"note\">Kernel lines left out to keep the page under {} \
+                 (--format markdown --raw or --format json --raw has them).</p>",
+                size(budget)
+            )?;
+        }
+        out.write_all(&tail)
+    })?;
     if trimmed > 0 {
         writeln!(
             out,
@@ -310,23 +317,6 @@ fn footer(out: &mut dyn Write) -> io::Result<()> {
          </body>\n</html>",
         env!("CARGO_PKG_VERSION")
     )
-}
-
-/// Counts what is written (for the size budget).
-struct Counting<'a> {
-    out: &'a mut dyn Write,
-    n: usize,
-}
-
-impl Write for Counting<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let k = self.out.write(buf)?;
-        self.n += k;
-        Ok(k)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
 }
 
 /// The scan's overview: inputs, time span, kills, hosts, cgroups, victims, problems.

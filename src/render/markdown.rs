@@ -39,11 +39,6 @@ fn md_words(s: &str) -> String {
     LogText::words(s).md()
 }
 
-/// Log text for inside a code block.
-fn code(s: &LogString) -> String {
-    LogText::from(s).code()
-}
-
 /// Log text for inside a code span in a table cell.
 fn code_cell(s: &LogString) -> String {
     LogText::from(s).code_cell()
@@ -70,6 +65,9 @@ fn overview_cells(row: &OverviewRow<'_>) -> [String; 6] {
 
 /// Writes the whole report.
 fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let mut counted = super::Counting::new(out);
+    let out = &mut counted;
+    let budget = opts.max_chars.unwrap_or(BUDGET);
     let s = &r.summary;
     let title = match s.events {
         0 => "No OOM events".to_string(),
@@ -148,14 +146,27 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
         writeln!(out, "\n### Events\n")?;
         writeln!(out, "| # | Time | Host | Killed | Where | Why |")?;
         writeln!(out, "|---:|---|---|---|---|---|")?;
-        super::each_event(
+        // The table takes at most a third of the budget; the events past it still get
+        // their section while the budget lasts.
+        let (mut listed, room) = (0usize, budget / 3);
+        super::first_events(
             r,
+            OVERVIEW_ROWS,
             |ev, text| {
                 let cells = overview_cells(&OverviewRow::of(ev));
                 writeln!(text, "| {} |", cells.join(" | "))
             },
-            |text| out.write_all(text),
+            |text| {
+                if out.chars + super::chars(text) > room {
+                    return Ok(());
+                }
+                listed += 1;
+                out.write_all(text)
+            },
         )?;
+        if listed < r.len() {
+            writeln!(out, "\n{}", md_words(&vocab::more_events(r.len() - listed)))?;
+        }
     }
     if !s.offenders.is_empty() {
         writeln!(out, "\n### Killed more than once\n")?;
@@ -185,21 +196,80 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
     if opts.summary_only {
         return Ok(());
     }
-    super::each_event(
-        r,
-        |ev, text| {
-            writeln!(text)?;
-            event(ev, opts, text)
-        },
-        |text| out.write_all(text),
-    )
+    // Within the budget, every section comes before any kernel lines: first measure
+    // the sections (as many as could fit), then give what is left to their kernel
+    // lines in order; a section whose lines do not fit says so.
+    let section = |ev: &EventReport, text: &mut Vec<u8>| -> io::Result<()> {
+        writeln!(text)?;
+        event_head(ev, opts, text)?;
+        text.push(MARK);
+        raw_block(ev, text)
+    };
+    let split = |text: &[u8]| -> (usize, usize) {
+        match text.iter().position(|b| *b == MARK) {
+            Some(i) => (i, i + 1),
+            None => (text.len(), text.len()),
+        }
+    };
+    let avail = budget.saturating_sub(out.chars + TAIL);
+    let mut sizes: Vec<(usize, usize)> = Vec::new();
+    super::first_events(r, r.len().min(avail / MIN_SECTION + 1), section, |text| {
+        let (h, w) = split(text);
+        sizes.push((super::chars(&text[..h]), super::chars(&text[w..])));
+        Ok(())
+    })?;
+    let (shown, whole) = super::plan_budget(&sizes, avail, NOTE);
+    let trimmed = (0..shown).filter(|&i| !whole[i] && sizes[i].1 > 0).count();
+    let mut i = 0;
+    super::first_events(r, shown, section, |text| {
+        let (h, w) = split(text);
+        out.write_all(&text[..h])?;
+        if whole[i] {
+            out.write_all(&text[w..])?;
+        } else if w < text.len() {
+            writeln!(out, "_{}_", vocab::raw_left_out(budget))?;
+        }
+        i += 1;
+        Ok(())
+    })?;
+    if trimmed > 0 || shown < r.len() {
+        writeln!(
+            out,
+            "\n---\n\n_{}_",
+            vocab::budget_note(trimmed, r.len() - shown, budget)
+        )?;
+    }
+    Ok(())
 }
+
+/// GitHub's limit for an issue or comment body, in characters: the default budget
+/// (`--max-chars` sets another, e.g. 32,000 for a Jira field).
+pub const BUDGET: usize = 65_536;
+/// Room kept for the closing note, and for the note of a section without its lines.
+const TAIL: usize = 600;
+const NOTE: usize = 200;
+/// No event's section is shorter (its heading, facts table and cause): bounds how many
+/// are measured.
+const MIN_SECTION: usize = 200;
+/// Separates an event's section from its raw block while rendering (never in text:
+/// Markdown is UTF-8 and 0xFF is no UTF-8 byte).
+const MARK: u8 = 0xFF;
+/// Rows of the events table at most (the budget may stop it sooner).
+const OVERVIEW_ROWS: usize = 2_000;
 
 /// Rows of the repeat-offenders table.
 const OFFENDER_ROWS: usize = 15;
 
-/// Writes one event.
+/// Writes one event (live mode): its section and its kernel lines.
 fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    event_head(ev, opts, out)?;
+    let mut raw = Vec::new();
+    raw_block(ev, &mut raw)?;
+    out.write_all(&raw)
+}
+
+/// Writes one event's section up to its kernel lines.
+fn event_head(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let e = &ev.event;
     let victim = ev.event.victim();
     let headline = match victim {
@@ -409,17 +479,35 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
         }
         writeln!(out)?;
     }
-    if !e.raw.is_empty() {
-        writeln!(
-            out,
-            "<details><summary>Kernel log of this report ({} lines)</summary>\n",
-            e.raw.len()
-        )?;
-        writeln!(out, "```text")?;
-        for line in &e.raw {
-            writeln!(out, "{}", code(line))?;
-        }
-        writeln!(out, "```\n\n</details>")?;
-    }
     Ok(())
+}
+
+/// The report's kernel lines as the log has them, in a collapsed code block whose
+/// fence is longer than any run of backticks starting a line (so no line can close
+/// it); only control and invisible characters are escaped.
+fn raw_block(ev: &EventReport, out: &mut Vec<u8>) -> io::Result<()> {
+    let raw = &ev.event.raw;
+    if raw.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = raw
+        .iter()
+        .map(|l| LogText::from(l).term().into_owned())
+        .collect();
+    let longest = lines
+        .iter()
+        .map(|l| l.trim_start().chars().take_while(|c| *c == '`').count())
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    writeln!(
+        out,
+        "<details><summary>Kernel log of this report ({} lines)</summary>\n",
+        raw.len()
+    )?;
+    writeln!(out, "{fence}text")?;
+    for line in &lines {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out, "{fence}\n\n</details>")
 }

@@ -407,6 +407,74 @@ pub(crate) fn next_steps(ev: &EventReport) -> Vec<(String, Option<LogText<'stati
         .collect()
 }
 
+/// Counts what is written, in bytes and in characters (for the size budgets of the
+/// HTML page and of Markdown).
+pub(crate) struct Counting<'a> {
+    out: &'a mut dyn Write,
+    /// Bytes written.
+    pub n: usize,
+    /// Characters written (UTF-8 sequences).
+    pub chars: usize,
+}
+
+impl<'a> Counting<'a> {
+    pub(crate) fn new(out: &'a mut dyn Write) -> Self {
+        Counting {
+            out,
+            n: 0,
+            chars: 0,
+        }
+    }
+}
+
+impl Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let k = self.out.write(buf)?;
+        self.n += k;
+        self.chars += chars(&buf[..k]);
+        Ok(k)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Which events fit a size budget, every section before any kernel lines: given the
+/// (section, kernel lines) sizes of the first events, `avail` room and `note` for the
+/// note that replaces a section's lines, how many sections are shown and which of
+/// them keep their lines (in order, while the room left lasts).
+pub(crate) fn plan_budget(
+    sizes: &[(usize, usize)],
+    avail: usize,
+    note: usize,
+) -> (usize, Vec<bool>) {
+    let (mut shown, mut used) = (0usize, 0usize);
+    for (h, _) in sizes {
+        if used + h + note > avail {
+            break;
+        }
+        used += h + note;
+        shown += 1;
+    }
+    let mut left = avail - used;
+    let whole = sizes[..shown]
+        .iter()
+        .map(|(_, w)| {
+            let fits = *w <= left;
+            if fits {
+                left -= w;
+            }
+            fits
+        })
+        .collect();
+    (shown, whole)
+}
+
+/// Characters in UTF-8 bytes (each byte that does not continue a sequence).
+pub(crate) fn chars(b: &[u8]) -> usize {
+    b.iter().filter(|x| (**x & 0xC0) != 0x80).count()
+}
+
 /// Who a repeat offender is: `python3 in cgroup /x`, `java in pod <uid>`, `command
 /// java`, with ` @host` when the scan names hosts; log text escaped by `code`.
 pub(crate) fn offender_label(

@@ -446,6 +446,12 @@ fn event_body(
     if let Some(r) = &e.rebooted {
         field(out, p, "Reboot", &vocab::rebooted(r), opts)?;
     }
+    // --raw: the report's lines as the log has them, unwrapped (only control and
+    // invisible characters escaped).
+    for (i, line) in e.raw.iter().enumerate() {
+        let label = if i == 0 { "Raw" } else { "" };
+        writeln!(out, "{}{}", p.label(label), p.dim(&term(line)))?;
+    }
     let mut src = format!("{}:{}", term(&e.source.path), e.source.first_line);
     if e.source.last_line != e.source.first_line {
         src.push_str(&format!("-{}", e.source.last_line));

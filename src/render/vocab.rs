@@ -1352,6 +1352,41 @@ pub fn step(st: &crate::analysis::advice::NextStep) -> (String, Option<LogText<'
     }
 }
 
+/// In place of a section's kernel lines left out for the size budget.
+pub fn raw_left_out(budget: usize) -> String {
+    format!(
+        "Kernel lines left out to keep the report under {} characters (--max-chars sets \
+         the budget; --format json --raw has them all).",
+        group(budget as i64)
+    )
+}
+
+/// At the end of a report cut to its size budget: what was left out.
+pub fn budget_note(trimmed: usize, not_shown: usize, budget: usize) -> String {
+    let mut parts = Vec::new();
+    if trimmed > 0 {
+        parts.push(format!(
+            "the kernel lines of {} event{}",
+            group(trimmed as i64),
+            if trimmed == 1 { "" } else { "s" }
+        ));
+    }
+    if not_shown > 0 {
+        parts.push(format!(
+            "the sections of the last {} event{}",
+            group(not_shown as i64),
+            if not_shown == 1 { "" } else { "s" }
+        ));
+    }
+    format!(
+        "Left out to keep the report under {} characters: {} (--max-chars sets the \
+         budget; --format json has everything; --since, --until, --host and --comm narrow \
+         the scan).",
+        group(budget as i64),
+        parts.join(" and ")
+    )
+}
+
 /// After the problems a report lists, how many more there are and where they are.
 pub fn more_problems(n: usize) -> String {
     format!(

@@ -796,7 +796,16 @@ fn events_past_a_render_batch_keep_their_order() {
     assert_eq!(doc["events"].as_array().unwrap(), &events);
     // The terminal and Markdown reports have a section per event, in order.
     for (format, head) in [("table", "── #"), ("markdown", "### Event ")] {
-        let (_, out, _) = run(&["--format", format, "--color", "never", dir]);
+        // No size budget: every section is wanted here.
+        let (_, out, _) = run(&[
+            "--format",
+            format,
+            "--color",
+            "never",
+            "--max-chars",
+            "100000000",
+            dir,
+        ]);
         let at: Vec<usize> = (1..=80)
             .map(|i| {
                 let title = if format == "table" { " · " } else { ": " };
@@ -1081,4 +1090,79 @@ fn every_event_has_next_steps_from_its_facts() {
     for e in v["events"].as_array().unwrap() {
         assert_eq!(e["next_steps"].as_array().unwrap().len(), 1, "{}", e["id"]);
     }
+}
+
+#[test]
+fn markdown_fits_the_ticket_budget_trimming_kernel_lines_first() {
+    // many.dmesg: 16 events whose kernel lines alone are over 100,000 characters.
+    let md = |extra: &[&str]| {
+        let mut args = vec!["--format", "markdown"];
+        args.extend_from_slice(extra);
+        let p = path("lab/many.dmesg");
+        args.push(&p);
+        run(&args).1
+    };
+    let out = md(&[]);
+    assert!(out.chars().count() <= 65_536, "{}", out.chars().count());
+    // Every section is there before any kernel lines are: all 16 events, some lines.
+    assert_eq!(out.matches("\n### Event ").count(), 16);
+    assert!(
+        out.contains("_Left out to keep the report under 65,536 characters: the kernel lines of ")
+    );
+    assert!(!out.contains("the sections of the last"));
+    // A Jira field: sections go only once no kernel lines are left.
+    let out = md(&["--max-chars", "32000"]);
+    assert!(out.chars().count() <= 32_000, "{}", out.chars().count());
+    assert!(
+        !out.contains("```text"),
+        "no kernel lines while sections are left out"
+    );
+    let shown = out.matches("\n### Event ").count();
+    assert!(
+        out.contains(&format!("the sections of the last {} events", 16 - shown)),
+        "{out}"
+    );
+    // Small enough without a budget: untouched, no note.
+    let out = run(&["--format", "markdown", &path("lab/single.messages")]).1;
+    assert!(!out.contains("Left out"));
+}
+
+#[test]
+fn raw_lines_are_verbatim_in_every_format() {
+    // The syslog prefix stays; --raw shows the lines in the terminal too.
+    let first = "Nov 21 22:25:45 vm kernel: python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0";
+    let out = run(&[
+        "--year",
+        "2026",
+        "--color",
+        "never",
+        "--raw",
+        &path("lab/single.messages"),
+    ])
+    .1;
+    assert!(out.contains(&format!("\nRaw       {first}\n")), "{out}");
+    let out = run(&[
+        "--year",
+        "2026",
+        "--color",
+        "never",
+        &path("lab/single.messages"),
+    ])
+    .1;
+    assert!(!out.contains("\nRaw "), "only with --raw");
+    let out = run(&["--format", "markdown", &path("lab/single.messages")]).1;
+    assert!(out.contains(&format!("```text\n{first}\n")), "{out}");
+    let v = json(&["--raw", &path("lab/single.messages")]);
+    assert_eq!(v["events"][0]["raw"][0], first);
+    // A line starting with backticks cannot close the block: the fence is longer.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("ticks.log");
+    let text = std::fs::read_to_string(path("lab/repeat.journal-cat"))
+        .unwrap()
+        .replace("\nCall Trace:", "\n```Call Trace:");
+    std::fs::write(&log, text).unwrap();
+    let out = run(&["--format", "markdown", log.to_str().unwrap()]).1;
+    assert_eq!(out.matches("\n````text\n").count(), 3, "{out}");
+    assert_eq!(out.matches("\n```Call Trace:\n").count(), 3);
+    assert_eq!(out.matches("\n````\n").count(), 3);
 }

@@ -75,8 +75,10 @@ pub struct OutputArgs {
     #[arg(long, value_name = "N|all", default_value = "10", value_parser = parse_top)]
     pub top: usize,
 
-    /// Size budget of an HTML page (bytes; default 5,000,000): past it, the raw kernel
-    /// lines are left out first, then whole event sections, each with a note.
+    /// Size budget: Markdown in characters (default 65,536, GitHub's limit for an issue
+    /// body; e.g. 32000 for a Jira field), an HTML page in bytes (default 5,000,000).
+    /// Past it, the raw kernel lines are left out first, then whole event sections,
+    /// each with a note.
     #[arg(long, value_name = "N")]
     pub max_chars: Option<usize>,
 

@@ -18,7 +18,7 @@ use super::{
 use crate::diag::{Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::event::kinds;
-use crate::event::store::EventStore;
+use crate::event::store::{BootTimes, EventStore};
 use crate::input::discover::Input;
 use crate::input::lines::{Line, LineReader, LineSink, Want};
 use crate::input::mapped::MappedFile;
@@ -270,6 +270,8 @@ fn scan_reader_with<R: Read>(
     let anchor = input_anchor(&sink.dec.parser, mtime, opts);
     let mut events = sink.events;
     events.set_anchor(anchor);
+    let boot_times = BootTimes::new(sink.dec.asm.boot_clocks(), &anchor, opts.boot_time);
+    diagnostics.extend(events.set_boot_times(boot_times, name));
     diagnostics.extend(events.spill_warning(name));
     InputScan {
         name: name.to_string(),

@@ -17,6 +17,7 @@
 mod util;
 
 mod badness;
+mod boottime;
 mod cause_words;
 mod cli;
 mod compressed;

@@ -18,6 +18,7 @@ mod util;
 
 mod badness;
 mod boottime;
+mod bundles;
 mod cause_words;
 mod cli;
 mod compressed;

@@ -384,7 +384,10 @@ pub fn tarball<T>(
 ) -> io::Result<Option<(Vec<TarEntry<T>>, Diagnostic)>> {
     const KINDS: [Kind; 3] = [Kind::Sos, Kind::Supportconfig, Kind::MustGather];
     let mut archive = tar::Archive::new(reader);
-    let mut seen: Vec<String> = Vec::new();
+    // Entries met, and the paths of those a layout may want (not every name: a
+    // bundle may hold a million files).
+    let mut count = 0usize;
+    let mut wanted: Vec<String> = Vec::new();
     let mut kind: Option<(Kind, String)> = None;
     // Scans of entries that some layout wants, with the (root, kind) they were read
     // for: the layout may show only after them (a tar's order is its writer's walk).
@@ -406,10 +409,10 @@ pub fn tarball<T>(
         let Some(path) = entry_path(&entry) else {
             continue;
         };
-        seen.push(path.clone());
+        count += 1;
         if kind.is_none() {
             kind = detect(std::iter::once(path.as_str()));
-            if kind.is_none() && seen.len() >= 4096 && scans.is_empty() {
+            if kind.is_none() && count >= 4096 && scans.is_empty() {
                 return Ok(None);
             }
         }
@@ -448,6 +451,7 @@ pub fn tarball<T>(
         let Some((root, rel, ks, g)) = want else {
             continue;
         };
+        wanted.push(path.clone());
         if g == Group::JournalFiles || g == Group::Nested {
             unreadable.push(rel);
             continue;
@@ -462,7 +466,7 @@ pub fn tarball<T>(
         let t = scan(&shown, &mut r, mtime);
         scans.push((root, ks, TarEntry { path: rel, scan: t }));
     }
-    let Some((k, root)) = kind.or_else(|| detect(seen.iter().map(String::as_str))) else {
+    let Some((k, root)) = kind else {
         return match stopped {
             Some(e) => Err(e),
             None => Ok(None),
@@ -473,11 +477,12 @@ pub fn tarball<T>(
     } else {
         format!("{root}/")
     };
-    let rels: Vec<String> = seen
+    let rels: Vec<String> = wanted
         .iter()
         .filter_map(|p| p.strip_prefix(&prefix).map(str::to_string))
         .collect();
     let mut sel = select(k, &rels);
+    sel.others = count - (rels.len() - sel.others);
     let mut extra = Vec::new();
     if !unreadable.is_empty() {
         // Not read from inside an archive: they need random access.
@@ -491,8 +496,7 @@ pub fn tarball<T>(
     }
     if let Some(e) = stopped {
         extra.push(format!(
-            "the archive could not be read past entry {} ({e}): the files after it are missing",
-            seen.len()
+            "the archive could not be read past entry {count} ({e}): the files after it are missing"
         ));
     }
     let used: Vec<TarEntry<T>> = scans

@@ -213,3 +213,80 @@ fn a_kernel_log_before_the_layout_shows_in_the_tarball_is_still_read() {
         plain("vm/bookworm-6.1.0-50-amd64/r-memcg-v2-repeat/messages")
     );
 }
+
+/// A tar built here from the sos fixture's files, under `names` (in that order).
+fn sos_tar(names: &[(&str, &str)]) -> Vec<u8> {
+    let root = "sosreport-vmlab-2026-12-07-rhel";
+    let mut b = tar::Builder::new(Vec::new());
+    for (rel, as_name) in names {
+        let data = std::fs::read(sample(&format!("bundles/{root}/{rel}"))).unwrap();
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(1_796_731_800);
+        h.set_cksum();
+        b.append_data(&mut h, format!("{root}/{as_name}"), &data[..])
+            .unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+#[test]
+fn entry_names_with_control_characters_reach_no_output_raw() {
+    let tar = sos_tar(&[
+        ("sos_commands/kernel/dmesg", "sos_commands/kernel/dmesg"),
+        (
+            "var/log/messages",
+            "var/log/messages\u{1b}]0;owned\u{7}\u{1b}[2J",
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("hostile.tar");
+    std::fs::write(&p, &tar).unwrap();
+    for fmt in ["table", "markdown", "json"] {
+        let out = cmd()
+            .args([
+                "--year", "2026", "--tz", "UTC", "--format", fmt, "--color", "never",
+            ])
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{fmt}");
+        for stream in [&out.stdout, &out.stderr] {
+            assert!(
+                !stream.iter().any(|b| *b == 0x1b || *b == 0x07),
+                "{fmt}: {}",
+                String::from_utf8_lossy(stream)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_cut_tarball_gives_what_was_read_and_says_where_it_stopped() {
+    // messages first, then dmesg cut in the middle of its data.
+    let tar = sos_tar(&[
+        ("var/log/messages", "var/log/messages"),
+        ("sos_commands/kernel/dmesg", "sos_commands/kernel/dmesg"),
+    ]);
+    let cut = &tar[..tar.len() - 2048];
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("cut.tar.gz");
+    std::fs::write(&p, crate::util::gzip(cut)).unwrap();
+    let d = discover::expand(std::slice::from_ref(&p));
+    let scans = scan_all(&d.inputs, &opts());
+    assert_eq!(
+        strip(events_of(&scans[0])),
+        plain("vm/bookworm-6.1.0-50-amd64/r-memcg-v2-repeat/messages")
+    );
+    let notes: Vec<_> = scans
+        .iter()
+        .flat_map(|s| &s.diagnostics)
+        .filter(|x| x.code == "bundle")
+        .collect();
+    assert_eq!(notes.len(), 1);
+    assert!(
+        notes[0].message.contains("could not be read past entry"),
+        "{notes:?}"
+    );
+}

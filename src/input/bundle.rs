@@ -5,7 +5,8 @@
 //!
 //! The layouts, from the tools' own source:
 //! - sos (github.com/sosreport/sos): `sos/report/plugins/logs.py` copies
-//!   `/var/log/messages*` (and `kern.log*`/`syslog*` where there is no journal),
+//!   `/var/log/messages*` (and `kern.log*`/`syslog*` where there is no journal:
+//!   `kern.log*` is preferred, `syslog*` holds its lines and every other facility's),
 //!   `/var/log/journal/*` with `--all-logs`, and runs `add_journal()`, whose output is
 //!   `sos_commands/logs/journalctl_--no-pager` (`_--boot`, `_--boot_-1` for this and the
 //!   last boot: subsets of it); `sos/report/plugins/kernel.py` runs `dmesg` and
@@ -68,21 +69,24 @@ impl Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Group {
     Syslog = 0,
-    JournalText = 1,
-    JournalText2 = 2,
-    JournalFiles = 3,
-    Dmesg = 4,
-    Dmesg2 = 5,
+    /// Debian's `syslog*`, which holds `kern.log*`'s lines too.
+    SyslogAll = 1,
+    JournalText = 2,
+    JournalText2 = 3,
+    JournalFiles = 4,
+    Dmesg = 5,
+    Dmesg2 = 6,
     /// must-gather node logs: all read.
-    Node = 6,
+    Node = 7,
     /// sos collect: each node's sosreport.
-    Nested = 7,
+    Nested = 8,
 }
 
 impl Group {
     fn words(self) -> &'static str {
         match self {
             Group::Syslog => "syslog files (the host's kernel messages, rotations included)",
+            Group::SyslogAll => "the syslog of every facility",
             Group::JournalText => "the journal as journalctl printed it",
             Group::JournalText2 => "the journal of single boots as journalctl printed it",
             Group::JournalFiles => "binary journal files",
@@ -108,7 +112,7 @@ pub fn detect<'a>(paths: impl IntoIterator<Item = &'a str>) -> Option<(Kind, Str
                     root = comps[..=i].join("/");
                     Some(Kind::MustGather)
                 }
-                "sos_commands" | "sos_logs" if i + 1 < comps.len() => Some(Kind::Sos),
+                "sos_commands" if i + 1 < comps.len() => Some(Kind::Sos),
                 "sos_reports" if i + 1 < comps.len() => Some(Kind::SosCollect),
                 "basic-environment.txt" if i + 1 == comps.len() => Some(Kind::Supportconfig),
                 "host_service_logs" | "cluster-scoped-resources" if i + 1 < comps.len() => {
@@ -159,12 +163,11 @@ fn group(kind: Kind, rel: &str) -> Option<Group> {
     match kind {
         Kind::Sos => {
             if let Some(f) = rel.strip_prefix("var/log/") {
-                if !f.contains('/')
-                    && (f.starts_with("messages")
-                        || f.starts_with("kern.log")
-                        || f.starts_with("syslog"))
-                {
+                if !f.contains('/') && (f.starts_with("messages") || f.starts_with("kern.log")) {
                     return Some(Group::Syslog);
+                }
+                if !f.contains('/') && f.starts_with("syslog") {
+                    return Some(Group::SyslogAll);
                 }
                 if f == "dmesg" || f.starts_with("dmesg.") {
                     return Some(Group::Dmesg2);
@@ -591,6 +594,21 @@ mod tests {
         // Without syslog files: the whole journal, not its per-boot subsets.
         let s = select(Kind::Sos, &rels[..4]);
         assert_eq!(s.used, v(&["sos_commands/logs/journalctl_--no-pager"]));
+        // Debian: kern.log* rather than syslog*, which holds the same kernel lines.
+        let deb = v(&[
+            "var/log/kern.log",
+            "var/log/kern.log.1",
+            "var/log/syslog",
+            "var/log/syslog.1",
+        ]);
+        assert_eq!(
+            select(Kind::Sos, &deb).used,
+            v(&["var/log/kern.log", "var/log/kern.log.1"])
+        );
+        assert_eq!(
+            select(Kind::Sos, &deb[2..]).used,
+            v(&["var/log/syslog", "var/log/syslog.1"])
+        );
         // Only dmesg: dmesg -T, which has wall times.
         let s = select(Kind::Sos, &rels[..2]);
         assert_eq!(s.used, v(&["sos_commands/kernel/dmesg_-T"]));

@@ -290,3 +290,31 @@ fn a_cut_tarball_gives_what_was_read_and_says_where_it_stopped() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn a_sos_collect_folder_reads_each_nodes_sosreport() {
+    // `sos collect` leaves one sosreport tarball per node in sos_reports/.
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path().join("sos-collector-2026-12-07-abcde");
+    std::fs::create_dir_all(top.join("sos_reports")).unwrap();
+    std::fs::create_dir_all(top.join("sos_logs")).unwrap();
+    std::fs::write(top.join("sos_logs/sos.log"), "fixture\n").unwrap();
+    std::fs::copy(
+        sample("bundles/sosreport-vmlab-2026-12-07-rhel.tar.xz"),
+        top.join("sos_reports/sosreport-vmlab-2026-12-07-rhel.tar.xz"),
+    )
+    .unwrap();
+    let d = discover::expand(std::slice::from_ref(&top));
+    assert_eq!(d.inputs.len(), 1, "{:?}", d.inputs);
+    let scans = scan_all(&d.inputs, &opts());
+    assert_eq!(scans.len(), 1);
+    assert!(
+        scans[0].name.ends_with(".tar.xz:var/log/messages"),
+        "{}",
+        scans[0].name
+    );
+    assert_eq!(
+        strip(events_of(&scans[0])),
+        plain("vm/bookworm-6.1.0-50-amd64/r-memcg-v2-repeat/messages")
+    );
+}

@@ -366,6 +366,10 @@ fn entry_path<R: Read>(e: &tar::Entry<'_, R>) -> Option<String> {
 /// What reads one entry of a tarball: its name, its decoded bytes, its time.
 pub type EntryScan<'s, T> = dyn FnMut(&str, &mut dyn Read, Option<std::time::SystemTime>) -> T + 's;
 
+/// What a bundle tarball gave: the scans of the entries read, the note on what was
+/// read (first), and an error when the archive is damaged.
+pub type TarRead<T> = (Vec<TarEntry<T>>, Vec<Diagnostic>);
+
 /// One kernel-log entry of a tarball, read: its path in the archive, its group, and
 /// what scanning it gave.
 pub struct TarEntry<T> {
@@ -378,13 +382,13 @@ pub struct TarEntry<T> {
 /// Reads a bundle tarball as a stream (after `open` has decoded its compression):
 /// each entry that the layout may want is handed to `scan` (its path and a reader of
 /// its decoded bytes) as it passes. Returns the scans of the entries of the groups
-/// read, in archive order, and the note; `None` when the archive is no bundle (none
+/// read, in archive order, the note, and an error when the archive is damaged; `None` when the archive is no bundle (none
 /// of the layouts in it) or no tar at all (an error).
 pub fn tarball<T>(
     name: &str,
     reader: Box<dyn Read + Send>,
     scan: &mut EntryScan<'_, T>,
-) -> io::Result<Option<(Vec<TarEntry<T>>, Diagnostic)>> {
+) -> io::Result<Option<TarRead<T>>> {
     const KINDS: [Kind; 3] = [Kind::Sos, Kind::Supportconfig, Kind::MustGather];
     let mut archive = tar::Archive::new(reader);
     // Entries met, and the paths of those a layout may want (not every name: a
@@ -497,9 +501,20 @@ pub fn tarball<T>(
             unreadable.join(", ")
         ));
     }
-    if let Some(e) = stopped {
+    let mut diags = Vec::new();
+    if let Some(e) = &stopped {
         extra.push(format!(
             "the archive could not be read past entry {count} ({e}): the files after it are missing"
+        ));
+        diags.push(Diagnostic::new(
+            Severity::Error,
+            "read-error",
+            name,
+            None,
+            format!(
+                "reading the archive stopped after {count} files ({e}); the kernel logs before \
+                 the damage are reported"
+            ),
         ));
     }
     let used: Vec<TarEntry<T>> = scans
@@ -507,8 +522,8 @@ pub fn tarball<T>(
         .filter(|(r, ks, e)| *r == root && ks.contains(&k) && sel.used.contains(&e.path))
         .map(|(_, _, e)| e)
         .collect();
-    let d = note(name, k, &sel, &extra);
-    Ok(Some((used, d)))
+    diags.insert(0, note(name, k, &sel, &extra));
+    Ok(Some((used, diags)))
 }
 
 /// A tar entry compressed inside the archive (gzip, zstd, xz, bzip2, by its first

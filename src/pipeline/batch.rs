@@ -66,7 +66,7 @@ fn scan_tarball(i: &Input, opts: &ScanOptions, helpers: usize) -> Vec<InputScan>
         scan_reader_with(shown, r, None, mtime, opts, 0)
     };
     match input::bundle::tarball(&name, opened.reader, &mut scan) {
-        Ok(Some((entries, note))) => {
+        Ok(Some((entries, diags))) => {
             let mut scans: Vec<InputScan> = entries.into_iter().map(|e| e.scan).collect();
             if scans.is_empty() {
                 scans.push(InputScan {
@@ -74,7 +74,9 @@ fn scan_tarball(i: &Input, opts: &ScanOptions, helpers: usize) -> Vec<InputScan>
                     ..Default::default()
                 });
             }
-            scans[0].diagnostics.insert(0, note);
+            // A damaged archive: not read to its end.
+            scans[0].failed |= diags.iter().any(|d| d.severity == Severity::Error);
+            scans[0].diagnostics.splice(0..0, diags);
             scans
         }
         Ok(None) | Err(_) => vec![scan_input_with(i, opts, helpers)],

@@ -289,6 +289,23 @@ fn a_cut_tarball_gives_what_was_read_and_says_where_it_stopped() {
         notes[0].message.contains("could not be read past entry"),
         "{notes:?}"
     );
+    // An error too, as for any damaged archive: the exit status is 2.
+    assert!(scans[0].failed);
+    let out = cmd()
+        .args(["--year", "2026", "--tz", "UTC", "--json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["events"].as_array().unwrap().len(), 13);
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "read-error" && d["severity"] == "error")
+    );
 }
 
 #[test]

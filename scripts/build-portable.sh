@@ -11,9 +11,14 @@
 # scripts/check-portable.sh (highest GLIBC_ symbol version, size).
 #
 # Measured 2026-12-07 on the shared 2-core build machine (Zig 0.17.1 from `ziglang`,
-# cargo-zigbuild 0.24.1, rustc 1.95): x86_64 7,946,752 bytes, aarch64 7,204,016 bytes,
+# cargo-zigbuild 0.24.1, rustc 1.95): x86_64 7,946,752 bytes, aarch64 7,205,592 bytes,
 # both GLIBC_2.17 at most, needing only libc, libm, libpthread, libdl; the whole script
-# took 9 min 11 s from a cold target/ (aarch64 alone 7 min), too long for .ci/run.
+# took 9 min 11 s from a cold target/ (aarch64 alone 7 min) and 4 min 13 s with the
+# dependencies built: too long for .ci/run. Started in a Debian 11 root (glibc 2.31,
+# `debootstrap --variant=minbase bullseye`, run with chroot; older Debian releases are no
+# longer on deb.debian.org) the x86_64 binary printed the same report as the release
+# build does here, while the release build itself would not start there
+# (`GLIBC_2.32' not found).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-dist}

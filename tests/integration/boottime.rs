@@ -5,8 +5,9 @@
 //! `messages` (busybox syslogd: a wall stamp, and the printk stamp inside the text), so
 //! the wall time derived for a dmesg event can be checked against the time the
 //! messages rendering states for the same record (matched by printk time). The
-//! variant below is built in code from those real files: an RTC line as
-//! `rtc_hctosys()` prints it (drivers/rtc/class.c) put before the dmesg lines, stating
+//! variants below are built in code from those real files: an RTC line as
+//! `rtc_hctosys()` prints it (drivers/rtc/class.c) put before the dmesg lines (and, as
+//! a record, before the `/dev/kmsg` rendering of the same capture), stating
 //! the boot time the first line of `messages` gives (both clocks), rounded down to
 //! the second as the RTC is.
 
@@ -76,6 +77,7 @@ fn raw_dmesg_gets_wall_times_from_a_line_of_the_same_boot() {
         let stated = events_of(&scan(&dir.join("messages"), &opts()));
         let (wall, up, first) = first_line_clocks(&dir);
         let dmesg = std::fs::read_to_string(dir.join("dmesg")).unwrap();
+        let kmsg = std::fs::read_to_string(dir.join("kmsg")).unwrap();
         let boot = wall.and_utc().timestamp() as f64 - up;
         let rtc = format!(
             "[    0.912345] rtc_cmos 00:00: setting system clock to {} UTC ({})\n",
@@ -84,12 +86,20 @@ fn raw_dmesg_gets_wall_times_from_a_line_of_the_same_boot() {
                 .format("%Y-%m-%dT%H:%M:%S"),
             (boot + 0.912345) as i64
         );
+        // The same line as a /dev/kmsg record (microseconds in the third field).
+        let rtc_kmsg = format!("6,1,912345,-;{}", rtc.split_once("] ").unwrap().1);
         // The syslog line states both clocks too, but for host `vmlab`: the dmesg lines
         // name no host, so they are another stream and it gives them no boot time.
         for (variant, text, source, derived) in [
             (
                 "rtc",
                 format!("{rtc}{dmesg}"),
+                BootTimeSource::RtcLine { line: 1 },
+                true,
+            ),
+            (
+                "rtc-kmsg",
+                format!("{rtc_kmsg}{kmsg}"),
                 BootTimeSource::RtcLine { line: 1 },
                 true,
             ),
@@ -128,7 +138,7 @@ fn raw_dmesg_gets_wall_times_from_a_line_of_the_same_boot() {
             }
         }
     }
-    assert!(checked >= 28, "{checked}");
+    assert!(checked >= 2 * 28, "{checked}");
     // Without such a line: uptime only, as before.
     let evs = events_of(&scan(
         &sample("vm/bookworm-6.1.0-50-amd64/a-global-no-swap/dmesg"),

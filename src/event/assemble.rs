@@ -22,6 +22,7 @@ use crate::event::classify::Line;
 use crate::event::fill::{self, Finished, Notes, Read, Report, Step, lossy};
 use crate::event::kinds::{self, Kind, Role};
 use crate::event::{Evidence, Killed, OomEvent, SourceSpan};
+use crate::record::clock::{BootTimeSource, ClockPair};
 use crate::record::{Caller, Format, Printk, Record, Wall};
 use crate::text::LogString;
 
@@ -68,6 +69,21 @@ pub struct BootEvidence {
     pub total_swap_kb: Option<u64>,
     /// Kernel release seen in this boot.
     pub kernel_version: Option<LogString>,
+}
+
+/// Lines of one boot of one host that state both clocks (for the boot time of a log
+/// that otherwise gives only the time since boot): the first and the last line with
+/// a wall and a printk stamp, and the kernel's RTC line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BootClocks {
+    /// Host name.
+    pub host: Option<LogString>,
+    /// Boot counter within the input.
+    pub boot_seq: u32,
+    /// The stream's last boot in the input (the one `--boot-time` describes).
+    pub last: bool,
+    /// The lines, at most three.
+    pub pairs: Vec<ClockPair>,
 }
 
 /// A report being read (the kinds' fill functions see it through [`fill::Report`]).
@@ -134,6 +150,10 @@ struct Stream {
     /// Line of the last `SysRq : Manual OOM execution`.
     sysrq: Option<u64>,
     evidence: BootEvidence,
+    /// This boot's lines with both clocks: first, last, and the RTC line.
+    both_first: Option<ClockPair>,
+    both_last: Option<ClockPair>,
+    rtc: Option<ClockPair>,
 }
 
 fn plain(p: &Partial) -> bool {
@@ -180,6 +200,7 @@ pub struct Assembler {
     diags: Vec<Diagnostic>,
     diag_counts: BTreeMap<&'static str, usize>,
     boots: Vec<BootEvidence>,
+    clocks: Vec<BootClocks>,
     open_reports: usize,
     /// Victims of reports already handed out by `release_finished` (stream, pid).
     released: VecDeque<(usize, u32)>,
@@ -211,6 +232,7 @@ impl Assembler {
             diags: Vec::new(),
             diag_counts: BTreeMap::new(),
             boots: Vec::new(),
+            clocks: Vec::new(),
             open_reports: 0,
             released: VecDeque::new(),
             recent_order: VecDeque::new(),
@@ -239,10 +261,17 @@ impl Assembler {
         &self.boots
     }
 
+    /// Lines that state both clocks, per boot, complete after [`Assembler::finish`]
+    /// (every stream's last boot is listed, with or without lines).
+    pub fn boot_clocks(&self) -> &[BootClocks] {
+        &self.clocks
+    }
+
     /// Ends the input: every open report is closed.
     pub fn finish(&mut self) {
         for i in 0..self.streams.len() {
             self.end_stream_boot(i, "the log ends inside the report");
+            self.file_clocks(i, true);
         }
         self.open_reports = 0;
         if let (n, Some(first)) = std::mem::take(&mut self.unparsed) {
@@ -325,6 +354,16 @@ impl Assembler {
         }
         let si = self.stream_index(rec.host);
         self.clock(si, rec, &line);
+        if let (Some(wall), Some(printk)) = (rec.wall, rec.printk) {
+            let s = &mut self.streams[si];
+            let pair = ClockPair {
+                wall,
+                printk,
+                source: BootTimeSource::BothStamps { line: rec.line },
+            };
+            s.both_first.get_or_insert(pair);
+            s.both_last = Some(pair);
+        }
         self.close_stale(si, rec);
         if kind.role == Role::Starts {
             self.start_report(si, rec);
@@ -391,6 +430,7 @@ impl Assembler {
         }
         if reboot {
             self.end_stream_boot(si, "the log shows a reboot");
+            self.file_clocks(si, false);
             let s = &mut self.streams[si];
             s.boot_seq += 1;
             s.evidence = BootEvidence {
@@ -413,6 +453,26 @@ impl Assembler {
         while let Some(p) = self.streams[si].recent.pop_front() {
             self.emit(si, p);
         }
+    }
+
+    /// Files the stream's lines with both clocks under its boot; the last boot of a
+    /// stream is filed even without any.
+    fn file_clocks(&mut self, si: usize, last: bool) {
+        let s = &mut self.streams[si];
+        let mut pairs: Vec<ClockPair> = [s.both_first.take(), s.both_last.take(), s.rtc.take()]
+            .into_iter()
+            .flatten()
+            .collect();
+        pairs.dedup();
+        if pairs.is_empty() && !last {
+            return;
+        }
+        self.clocks.push(BootClocks {
+            host: s.host.as_deref().map(lossy),
+            boot_seq: s.boot_seq,
+            last,
+            pairs,
+        });
     }
 
     fn end_stream_boot(&mut self, si: usize, why: &str) {
@@ -696,6 +756,8 @@ impl Assembler {
                     evidence: &mut s.evidence,
                     suppressed: &mut s.suppressed,
                     sysrq: &mut s.sysrq,
+                    rtc: &mut s.rtc,
+                    printk: rec.printk,
                     line: rec.line,
                 },
                 &line,

@@ -247,6 +247,10 @@ pub(crate) struct Notes<'s> {
     pub(crate) suppressed: &'s mut Option<u64>,
     /// Line of the last SysRq-f (`Manual OOM execution`).
     pub(crate) sysrq: &'s mut Option<u64>,
+    /// The boot's `setting system clock to …` line (for the boot time).
+    pub(crate) rtc: &'s mut Option<crate::record::clock::ClockPair>,
+    /// The printk time of the line being noted.
+    pub(crate) printk: Option<crate::record::Printk>,
     /// The line being noted.
     pub(crate) line: u64,
 }

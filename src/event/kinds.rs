@@ -569,6 +569,21 @@ pub static KINDS: &[Kind] = &[
         ],
     },
     Kind {
+        name: "rtc clock",
+        // The kernel setting the system clock from the RTC at boot (rtc_hctosys(),
+        // drivers/rtc/class.c): a wall time at a printk time, so a raw dmesg log gets
+        // its boot time. Late in the table, as `Manual OOM` above, for the prefilter.
+        markers: &[Marker::new("setting system clock to ", "system clock to")],
+        role: Role::Evidence,
+        keep_whole: &[],
+        classify: rtc_clock,
+        fill: Fill::stream(fill_rtc_clock),
+        examples: &[
+            "rtc_cmos 00:00: setting system clock to 2026-11-21T10:00:00 UTC (1795255200)",
+            "rtc_cmos 00:02: setting system clock to 2013-01-01 10:00:00 UTC (1357034400)",
+        ],
+    },
+    Kind {
         name: "panic tail",
         // The last line panic() prints (panic_timeout set): the machine reboots. It
         // ends the open report it follows, whose panic line a cut may have lost
@@ -646,6 +661,26 @@ pub fn classify(body: &[u8]) -> (&'static Kind, Line<'_>) {
         }
     }
     (&OTHER, Line::Other)
+}
+
+/// `… setting system clock to DATE UTC (EPOCH)`: the line, for its epoch.
+fn rtc_clock(body: &[u8]) -> Option<Line<'_>> {
+    crate::record::clock::rtc_system_clock(body).map(|_| Line::Facts(body))
+}
+
+/// The boot's first RTC line, with its printk time, is noted on the stream.
+fn fill_rtc_clock(n: &mut crate::event::fill::Notes<'_>, line: &Line<'_>) {
+    use crate::record::clock::{BootTimeSource, ClockPair, rtc_system_clock};
+    if let (Line::Facts(body), Some(printk)) = (line, n.printk)
+        && n.rtc.is_none()
+        && let Some(wall) = rtc_system_clock(body)
+    {
+        *n.rtc = Some(ClockPair {
+            wall,
+            printk,
+            source: BootTimeSource::RtcLine { line: n.line },
+        });
+    }
 }
 
 /// Every marker of the table (and [`HIDDEN_TEXT`]), each once, in table order.

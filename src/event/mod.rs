@@ -17,7 +17,7 @@ mod tasks;
 
 #[doc(hidden)]
 pub use assemble::Assembler;
-pub use assemble::{AssemblerOptions, BootEvidence};
+pub use assemble::{AssemblerOptions, BootClocks, BootEvidence};
 pub use store::{Budget, DEFAULT_BUDGET, InputScan};
 pub use tasks::{TaskRow, TaskTable};
 
@@ -369,6 +369,10 @@ pub struct OomEvent {
     /// fixed (the event store), `None` before or without any time.
     #[serde(default)]
     pub time_basis: Option<crate::record::TimeBasis>,
+    /// The boot time `wall` was derived from, for a log that states only the time since
+    /// boot (`time_basis` is then `BootTimeDerived` or `BootTimeGiven`).
+    #[serde(default)]
+    pub boot_time: Option<crate::record::clock::BootTime>,
     /// printk time of the first line.
     pub printk: Option<Printk>,
     /// `uname -r` of the kernel, from the CPU line or a boot line.

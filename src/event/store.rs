@@ -16,10 +16,13 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::diag::{Diagnostic, Severity};
+use crate::event::BootClocks;
 use crate::event::{BootEvidence, OomEvent};
 use crate::input::Compression;
 use crate::input::lines::ReadStats;
-use crate::record::{TimeBasis, Wall, YearAnchor};
+use crate::record::clock::{BootTime, BootTimeSource};
+use crate::record::{Printk, TimeBasis, Wall, WallTime, YearAnchor};
+use crate::text::LogString;
 
 /// A memory budget shared by all stores of a run, and the run's spill file.
 #[derive(Debug)]
@@ -146,6 +149,10 @@ pub struct EventStore {
     /// Bytes of the budget the events in memory hold.
     held: usize,
     anchor: Option<YearAnchor>,
+    /// Boot times for events with only the time since boot.
+    boot_times: Option<Arc<BootTimes>>,
+    /// Events with only the time since boot, per (host, boot).
+    uptime_only: std::collections::HashMap<BootKey, usize>,
     /// Events kept in memory because the spill file could not take them, and why.
     unspilled: usize,
     spill_error: Option<String>,
@@ -175,6 +182,8 @@ impl EventStore {
             budget,
             held: 0,
             anchor: None,
+            boot_times: None,
+            uptime_only: std::collections::HashMap::new(),
             unspilled: 0,
             spill_error: None,
         }
@@ -209,9 +218,100 @@ impl EventStore {
         self.anchor = Some(anchor);
     }
 
+    /// Sets the boot times of the input's boots (after [`EventStore::set_anchor`]):
+    /// events with only the time since boot get a wall time from their boot's, now
+    /// in memory and as they are read back for the others. Returns the notes that say
+    /// so for input `name` (one per boot time used, and one for boots `--boot-time`
+    /// could not be given to).
+    pub fn set_boot_times(&mut self, times: BootTimes, name: &str) -> Vec<Diagnostic> {
+        let mut notes = Vec::new();
+        if times.is_empty() || self.uptime_only.is_empty() {
+            return notes;
+        }
+        let times = Arc::new(times);
+        for slot in &mut self.slots {
+            if let Slot::Mem(ev) = slot
+                && ev.wall.is_none()
+            {
+                times.apply(Arc::make_mut(ev));
+            }
+        }
+        // Counted per boot time (the nearest line of a boot may differ per event,
+        // but one note per boot is enough: it names the boot's first line).
+        let mut used: std::collections::BTreeMap<(u64, String), (usize, BootTime)> =
+            Default::default();
+        let mut missed = 0usize;
+        for ((host, boot), n) in &self.uptime_only {
+            match times
+                .by_boot
+                .get(&(host.clone(), *boot))
+                .and_then(|v| v.first())
+            {
+                Some((_, b)) => {
+                    let line = match b.source {
+                        BootTimeSource::BothStamps { line } | BootTimeSource::RtcLine { line } => {
+                            line
+                        }
+                        BootTimeSource::Flag => 0,
+                    };
+                    used.entry((line, format!("{:?}", b.boot)))
+                        .or_insert((0, *b))
+                        .0 += n;
+                }
+                None => missed += n,
+            }
+        }
+        for ((line, _), (n, b)) in used {
+            let boot = match b.boot {
+                WallTime::Zoned(z) => z.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+                WallTime::Local(l) => format!("{} (local time)", l.format("%Y-%m-%dT%H:%M:%S%.f")),
+            };
+            let from = match b.source {
+                BootTimeSource::BothStamps { .. } => {
+                    format!("line {line} states a wall time and the time since boot")
+                }
+                BootTimeSource::RtcLine { .. } => {
+                    format!("line {line} is the kernel setting the clock from the RTC at boot")
+                }
+                BootTimeSource::Flag => "--boot-time".to_string(),
+            };
+            notes.push(Diagnostic::new(
+                Severity::Note,
+                "boot-time",
+                name,
+                (line > 0).then_some(line),
+                format!(
+                    "{n} event(s) have only the time since boot in the log; their times are that \
+                     added to the boot time {boot} ({from}): approximate, since the kernel's \
+                     clock stops in suspend and NTP moves the wall clock"
+                ),
+            ));
+        }
+        if missed > 0 && times.given {
+            notes.push(Diagnostic::new(
+                Severity::Note,
+                "boot-time",
+                name,
+                None,
+                format!(
+                    "{missed} event(s) of earlier boots keep only the time since boot: \
+                     --boot-time is the boot time of the log's last boot"
+                ),
+            ));
+        }
+        self.boot_times = Some(times);
+        notes
+    }
+
     /// Adds an event. Past the budget it goes to disk; if the disk fails, it stays in
     /// memory (over budget rather than lost) and [`EventStore::spill_warning`] says so.
     pub fn push(&mut self, ev: OomEvent) {
+        if ev.wall.is_none() && ev.printk.is_some() {
+            *self
+                .uptime_only
+                .entry((ev.host.clone(), ev.boot_seq))
+                .or_default() += 1;
+        }
         let size = approx_size(&ev);
         if self.budget.take(size) {
             self.held += size;
@@ -272,6 +372,9 @@ impl EventStore {
                 if let Some(a) = &self.anchor {
                     resolve_year(&mut ev, a);
                 }
+                if let Some(b) = &self.boot_times {
+                    b.apply(&mut ev);
+                }
                 Ok(Arc::new(ev))
             }
         }
@@ -306,6 +409,87 @@ pub(crate) fn resolve_year(ev: &mut OomEvent, anchor: &YearAnchor) {
             Some(_) => Some(TimeBasis::Stated),
             None => ev.printk.map(|_| TimeBasis::UptimeOnly),
         };
+    }
+}
+
+/// A boot of one input: (host, boot counter).
+type BootKey = (Option<LogString>, u32);
+
+/// The boot times of one input's boots: from lines of each boot that state both
+/// clocks, or `--boot-time` for each host's last boot (which wins: it is the user's
+/// word, as `--year` is).
+#[derive(Debug, Default)]
+pub struct BootTimes {
+    /// Per (host, boot): the boot time each line gives, by the line's printk time.
+    by_boot: std::collections::HashMap<BootKey, Vec<(Printk, BootTime)>>,
+    /// `--boot-time` was given.
+    given: bool,
+}
+
+impl BootTimes {
+    /// From the assembler's lines with both clocks (year-less stamps resolved by
+    /// `anchor`) and the boot time the user gave, if any (a year-less one is ignored:
+    /// the flag's parser gives none).
+    pub fn new(clocks: &[BootClocks], anchor: &YearAnchor, given: Option<Wall>) -> Self {
+        let given_boot = given.and_then(|w| match w {
+            Wall::Zoned(z) => Some(WallTime::Zoned(z)),
+            Wall::Local(n) => Some(WallTime::Local(n)),
+            Wall::Yearless(_) => None,
+        });
+        let mut by_boot = std::collections::HashMap::new();
+        for c in clocks {
+            let times: Vec<(Printk, BootTime)> = match given_boot {
+                Some(boot) if c.last => vec![(
+                    Printk::from_micros(0),
+                    BootTime {
+                        boot,
+                        source: BootTimeSource::Flag,
+                    },
+                )],
+                _ => c
+                    .pairs
+                    .iter()
+                    .filter_map(|p| Some((p.printk, p.boot_time(anchor)?)))
+                    .collect(),
+            };
+            if !times.is_empty() {
+                by_boot.insert((c.host.clone(), c.boot_seq), times);
+            }
+        }
+        BootTimes {
+            by_boot,
+            given: given_boot.is_some(),
+        }
+    }
+
+    /// Whether no boot has a boot time.
+    pub fn is_empty(&self) -> bool {
+        self.by_boot.is_empty()
+    }
+
+    /// Gives `ev` a wall time from its boot's boot time (the one stated nearest to it:
+    /// the clocks drift apart over the uptime), if it has only a printk time.
+    pub fn apply(&self, ev: &mut OomEvent) {
+        let (None, Some(p)) = (ev.wall, ev.printk) else {
+            return;
+        };
+        let Some(times) = self.by_boot.get(&(ev.host.clone(), ev.boot_seq)) else {
+            return;
+        };
+        let Some((_, b)) = times
+            .iter()
+            .min_by_key(|(q, _)| q.micros().abs_diff(p.micros()))
+        else {
+            return;
+        };
+        if let Some(w) = b.at(p) {
+            ev.wall = Some(w);
+            ev.boot_time = Some(*b);
+            ev.time_basis = Some(match b.source {
+                BootTimeSource::Flag => TimeBasis::BootTimeGiven,
+                _ => TimeBasis::BootTimeDerived,
+            });
+        }
     }
 }
 

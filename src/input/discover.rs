@@ -50,6 +50,13 @@ pub fn expand(args: &[PathBuf]) -> Discovery {
             Ok(m) if m.is_dir() => {
                 let mut found = Vec::new();
                 walk(arg, &mut found, &mut seen_dirs, &mut d.diagnostics);
+                // Support bundles in it: their kernel logs only, one copy of them.
+                let (found, picked, notes) = crate::input::bundle::split(arg, found);
+                d.diagnostics.extend(notes);
+                files.extend(picked.into_iter().map(|p| Input {
+                    source: Source::Path(p),
+                    explicit: false,
+                }));
                 let mut skipped = Skipped::default();
                 let found = leave_out_non_logs(found, &mut skipped);
                 d.diagnostics.extend(skipped.note(arg));

@@ -2,6 +2,7 @@
 //! bytes, decompressing gzip, zstd, xz and bzip2, and reading the kernel entries of
 //! binary journal files in process.
 
+pub mod bundle;
 pub(crate) mod compressed;
 pub mod discover;
 pub(crate) mod gzip;

@@ -18,7 +18,7 @@ use super::{
 use crate::diag::{Diagnostic, Severity};
 use crate::error::{Error, Result};
 use crate::event::kinds;
-use crate::event::store::EventStore;
+use crate::event::store::{BootTimes, EventStore};
 use crate::input::discover::Input;
 use crate::input::lines::{Line, LineReader, LineSink, Want};
 use crate::input::mapped::MappedFile;
@@ -29,10 +29,58 @@ pub fn scan_all(inputs: &[Input], opts: &ScanOptions) -> Vec<InputScan> {
     // Threads that no input needs search for markers ahead of the readers: with one
     // input, decompression and searching overlap; with many, the inputs fill the cores.
     let helpers = helpers_for(inputs.len());
-    inputs
+    let scans: Vec<Vec<InputScan>> = inputs
         .par_iter()
-        .map(|i| scan_input_with(i, opts, helpers))
-        .collect()
+        .map(|i| match bundle_tarball(i) {
+            Some(()) => scan_tarball(i, opts, helpers),
+            None => vec![scan_input_with(i, opts, helpers)],
+        })
+        .collect();
+    scans.into_iter().flatten().collect()
+}
+
+/// Whether an input is named like a tarball (a support bundle, perhaps).
+fn bundle_tarball(i: &Input) -> Option<()> {
+    match &i.source {
+        Source::Path(p)
+            if p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(input::bundle::is_tarball_name) =>
+        {
+            Some(())
+        }
+        _ => None,
+    }
+}
+
+/// Scans the kernel logs of a support bundle tarball, one scan per file read (named
+/// `TARBALL:PATH`), the first carrying the note on what was read; a tarball that is no
+/// bundle is scanned as one input as before.
+fn scan_tarball(i: &Input, opts: &ScanOptions, helpers: usize) -> Vec<InputScan> {
+    let name = i.source.name();
+    let opened = match input::open_with_progress(&i.source, opts.progress.clone()) {
+        Ok(o) => o,
+        Err(e) => return vec![scan_opened(i, Err(e), opts, helpers)],
+    };
+    let mut scan = |shown: &str, r: &mut dyn Read, mtime: Option<SystemTime>| {
+        scan_reader_with(shown, r, None, mtime, opts, 0)
+    };
+    match input::bundle::tarball(&name, opened.reader, &mut scan) {
+        Ok(Some((entries, diags))) => {
+            let mut scans: Vec<InputScan> = entries.into_iter().map(|e| e.scan).collect();
+            if scans.is_empty() {
+                scans.push(InputScan {
+                    name: name.clone(),
+                    ..Default::default()
+                });
+            }
+            // A damaged archive: not read to its end.
+            scans[0].failed |= diags.iter().any(|d| d.severity == Severity::Error);
+            scans[0].diagnostics.splice(0..0, diags);
+            scans
+        }
+        Ok(None) | Err(_) => vec![scan_input_with(i, opts, helpers)],
+    }
 }
 
 /// Helper threads per input when `inputs` are scanned at once: the threads the inputs
@@ -270,6 +318,8 @@ fn scan_reader_with<R: Read>(
     let anchor = input_anchor(&sink.dec.parser, mtime, opts);
     let mut events = sink.events;
     events.set_anchor(anchor);
+    let boot_times = BootTimes::new(sink.dec.asm.boot_clocks(), &anchor, opts.boot_time);
+    diagnostics.extend(events.set_boot_times(boot_times, name));
     diagnostics.extend(events.spill_warning(name));
     InputScan {
         name: name.to_string(),

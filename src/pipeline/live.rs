@@ -89,6 +89,18 @@ pub fn run(
         }
     };
     let boot_time = if kmsg { boot_time() } else { None };
+    // `--boot-time` for a followed file with only the time since boot.
+    let given_boot = opts.scan.boot_time.and_then(|w| {
+        let boot = match w {
+            Wall::Zoned(z) => crate::record::WallTime::Zoned(z),
+            Wall::Local(n) => crate::record::WallTime::Local(n),
+            Wall::Yearless(_) => return None,
+        };
+        Some(crate::record::clock::BootTime {
+            boot,
+            source: crate::record::clock::BootTimeSource::Flag,
+        })
+    });
     let mut dec = Decoder::new(&name, &opts.scan);
     let mut number = 0u64;
     // Lines cut at the cap: the first is said at once, the count when the run ends.
@@ -108,6 +120,15 @@ pub fn run(
                     .and_then(|us| boot.checked_add_signed(chrono::Duration::microseconds(us)))
             {
                 ev.wall = Some(Wall::Zoned(t.fixed_offset()));
+            }
+            // A followed file with only the time since boot: `--boot-time`, if given.
+            if ev.wall.is_none()
+                && let (Some(b), Some(p)) = (given_boot, ev.printk)
+                && let Some(w) = b.at(p)
+            {
+                ev.wall = Some(w);
+                ev.boot_time = Some(b);
+                ev.time_basis = Some(crate::record::TimeBasis::BootTimeGiven);
             }
             emit(ev, dec.asm.boot_evidence())?;
         }

@@ -33,6 +33,9 @@ pub struct ScanOptions {
     pub hint: FormatHint,
     /// The year of the last year-less stamp of every input (`--year`).
     pub year: Option<i32>,
+    /// When the last boot of every input that gives only the time since boot began
+    /// (`--boot-time`); a local time is the logging host's.
+    pub boot_time: Option<crate::record::Wall>,
     /// Read every line instead of searching for markers between reports (slower; the
     /// reference the fast path is tested against).
     pub every_line: bool,
@@ -55,6 +58,7 @@ impl Default for ScanOptions {
         ScanOptions {
             hint: FormatHint::Auto,
             year: None,
+            boot_time: None,
             every_line: false,
             buffer_size: input::lines::DEFAULT_CAPACITY,
             max_line: input::lines::DEFAULT_MAX_LINE,

@@ -4,6 +4,7 @@
 //! Records borrow from the line buffer; nothing is allocated per line except where the
 //! text itself had to be unescaped (kmsg `\xNN`, JSON strings).
 
+pub mod clock;
 mod parse;
 #[doc(hidden)]
 pub mod stamp;
@@ -229,6 +230,12 @@ pub enum TimeBasis {
     YearFromMtime,
     /// Only the time since boot: no wall clock in the log.
     UptimeOnly,
+    /// The time since boot added to the boot time a line of the same boot states
+    /// (both clocks on one line, or the kernel setting the clock from the RTC):
+    /// approximate (suspend, NTP).
+    BootTimeDerived,
+    /// The time since boot added to the boot time `--boot-time` gives: approximate.
+    BootTimeGiven,
 }
 
 /// A year stated in an input: the year of the stamps of rollover count `epoch`.

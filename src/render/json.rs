@@ -43,6 +43,9 @@ pub struct EventJson<'a> {
     time: Option<String>,
     time_zone_assumed: bool,
     time_basis: Option<crate::record::TimeBasis>,
+    /// The boot time `time` was derived from (only when it was).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    boot_time: Option<&'a crate::record::clock::BootTime>,
     uptime_s: Option<f64>,
     kernel_version: Option<&'a LogString>,
     scope: Option<Scope>,
@@ -304,6 +307,7 @@ impl<'a> EventJson<'a> {
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)),
             time_zone_assumed: r.time_zone_assumed,
             time_basis: ev.time_basis,
+            boot_time: ev.boot_time.as_ref(),
             uptime_s: r.uptime_s(),
             kernel_version: ev.kernel_version.as_ref(),
             scope: ev.scope,

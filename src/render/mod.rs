@@ -357,6 +357,18 @@ pub(crate) fn event_time(ev: &EventReport, fmt: &str) -> String {
         (Some(t), _) if ev.event.time_basis == Some(crate::record::TimeBasis::YearFromMtime) => {
             format!("{} (year assumed)", t.format(fmt))
         }
+        // Only the time since boot is in the log: the wall time is that plus a boot time.
+        (Some(t), Some(u))
+            if matches!(
+                ev.event.time_basis,
+                Some(
+                    crate::record::TimeBasis::BootTimeDerived
+                        | crate::record::TimeBasis::BootTimeGiven
+                )
+            ) =>
+        {
+            format!("{} (≈, {u:.0} s after boot)", t.format(fmt))
+        }
         (Some(t), _) => t.format(fmt).to_string(),
         (None, Some(u)) => format!("{u:.3} s after boot"),
         (None, None) => "time unknown".into(),

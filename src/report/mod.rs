@@ -475,8 +475,9 @@ impl Report {
                 None,
                 format!(
                     "{n} event(s) left out by --since/--until: the log gives only seconds since \
-                     boot (raw dmesg or /dev/kmsg); read `journalctl -k` or `dmesg -T` output \
-                     instead, which has wall times"
+                     boot (raw dmesg or /dev/kmsg) and no line states the boot time; give it with \
+                     --boot-time (`uptime -s` on that boot), or read `journalctl -k` or \
+                     `dmesg -T` output instead, which has wall times"
                 ),
             ));
         }

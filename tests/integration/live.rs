@@ -1280,3 +1280,38 @@ fn follow_cuts_a_line_longer_than_the_cap() {
     expect_follow_events(&mut oomlens, 0, "lab/single.messages", &text, &written);
     assert_eq!(oomlens.stderr(), want);
 }
+
+/// A followed raw dmesg file has only the time since boot: `--boot-time` gives its
+/// events wall times, as in a batch read.
+#[test]
+fn follow_gives_raw_dmesg_the_boot_time_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("dmesg");
+    let text = fs::read(crate::util::sample(
+        "vm/bookworm-6.1.0-50-amd64/a-global-no-swap/dmesg",
+    ))
+    .unwrap();
+    fs::write(&log, &text).unwrap();
+    let mut oomlens = Oomlens::spawn(&[
+        "--follow".into(),
+        log.clone().into(),
+        "--from-start".into(),
+        "--boot-time".into(),
+        "2026-12-07T12:12:48Z".into(),
+        "--format".into(),
+        "ndjson".into(),
+        "--flush-ms".into(),
+        "300".into(),
+    ]);
+    oomlens.settle(&log);
+    // The one report is complete at its kill line; it is handed out once the file is
+    // quiet (--flush-ms), well within this wait.
+    let until = Instant::now() + MAX_LATENCY + Duration::from_secs(2);
+    while oomlens.events.is_empty() && Instant::now() < until {
+        oomlens.pump(Instant::now() + Duration::from_millis(100));
+    }
+    assert_eq!(oomlens.events.len(), 1, "{}", oomlens.stderr());
+    let ev = &oomlens.events[0].ev;
+    assert_eq!(ev["time"], "2026-12-07T12:12:56.387795+00:00");
+    assert_eq!(ev["time_basis"], "boot_time_given");
+}

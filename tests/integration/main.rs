@@ -17,6 +17,8 @@
 mod util;
 
 mod badness;
+mod boottime;
+mod bundles;
 mod cause_words;
 mod cli;
 mod compressed;

@@ -171,6 +171,13 @@ pub struct InputArgs {
     #[arg(long, value_name = "YEAR")]
     pub year: Option<i32>,
 
+    /// When the machine booted, for logs with only seconds since boot (raw dmesg,
+    /// /dev/kmsg): `uptime -s` or `who -b` output from that boot, `2026-11-21
+    /// 10:00:00` (read in --tz), RFC 3339 or @EPOCH. Applies to each input's last
+    /// boot; times derived from it are approximate.
+    #[arg(long, value_name = "TIME")]
+    pub boot_time: Option<String>,
+
     /// Assume every line has this shape instead of detecting it per line.
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto, value_name = "SHAPE")]
     pub input_format: InputFormatArg,

@@ -95,6 +95,14 @@ impl Config {
                 InputFormatArg::Bare => FormatHint::Bare,
             },
             year: a.input.year,
+            boot_time: a
+                .input
+                .boot_time
+                .as_deref()
+                .map(oomlens::record::clock::parse_boot_time)
+                .transpose()
+                .map_err(anyhow::Error::msg)
+                .context("--boot-time")?,
             every_line: a.input.every_line || a.output.records,
             ..ScanOptions::default()
         };

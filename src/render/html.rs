@@ -23,7 +23,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::analysis::cause::{Cause, CauseKind};
 use crate::event::{Ending, OomEvent};
-use crate::render::overview::{OverviewRow, clip};
+use crate::render::overview::OverviewRow;
 use crate::render::sanitize::LogText;
 use crate::render::svg::{self, Mark, Slice};
 use crate::render::vocab::{self, group, human_kb, pages_h};
@@ -657,7 +657,15 @@ impl Timeline {
         let mut lanes: Vec<LogText<'_>> = self
             .keys
             .iter()
-            .map(|k| LogText::sentence(clip(&LogText::from(k).term(), 30)))
+            // Timeline lanes: a host keeps its node suffix, a cgroup its leaf.
+            .map(|k| {
+                let how = if self.by_host {
+                    super::fit::Cut::Middle
+                } else {
+                    super::fit::Cut::Start
+                };
+                LogText::sentence(super::fit::cut(&LogText::from(k).term(), 30, how))
+            })
             .collect();
         if lanes.is_empty() {
             lanes.push(LogText::words("all events"));

@@ -6,7 +6,8 @@
 use std::io::{self, Write};
 
 use crate::event::Ending;
-use crate::render::overview::{OverviewRow, clip};
+use crate::render::fit::{self, Cut};
+use crate::render::overview::OverviewRow;
 use crate::render::sanitize::LogText;
 use crate::render::vocab::{self, group, human_kb, pages_h};
 use crate::render::{
@@ -44,10 +45,11 @@ fn code_cell(s: &LogString) -> String {
     LogText::from(s).code_cell()
 }
 
-/// The cells of an event's overview row, escaped for Markdown (cut like the
-/// terminal's, so both show the same).
+/// The cells of an event's overview row, escaped for Markdown. A ticket wraps cells,
+/// so only the long ones are cut, where their meaning survives: a host keeps its node
+/// suffix, a cgroup its leaf.
 fn overview_cells(row: &OverviewRow<'_>) -> [String; 6] {
-    let cut = |t: &LogText, n: usize| LogText::sentence(clip(&t.term(), n)).md();
+    let cut = |t: &LogText, n: usize, how: Cut| LogText::sentence(fit::cut(&t.term(), n, how)).md();
     let killed = LogText::sentence(row.killed_cell(|n| n.term().into_owned()));
     let mut why = row.why.clone().unwrap_or_else(|| LogText::words("-"));
     if row.partial {
@@ -56,9 +58,13 @@ fn overview_cells(row: &OverviewRow<'_>) -> [String; 6] {
     [
         row.id.to_string(),
         stamp(row.time, row.uptime_s, "%Y-%m-%d %H:%M:%S"),
-        cut(row.host.as_ref().unwrap_or(&LogText::words("-")), 16),
-        cut(&killed, 28),
-        cut(&row.place, 32),
+        cut(
+            row.host.as_ref().unwrap_or(&LogText::words("-")),
+            40,
+            Cut::Middle,
+        ),
+        cut(&killed, 40, Cut::Middle),
+        cut(&row.place, 48, Cut::Start),
         why.md(),
     ]
 }

@@ -91,8 +91,9 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
     pub color: ColorArg,
 
-    /// Keep each report's kernel lines: Markdown and HTML show them in a collapsible
-    /// block (always), JSON in "raw".
+    /// Show each report's lines as the log has them: the terminal under "Raw", JSON
+    /// in "raw" (Markdown and HTML always have them, in a collapsed block, while the
+    /// --max-chars budget lasts).
     #[arg(long)]
     pub raw: bool,
 

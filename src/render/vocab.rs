@@ -1126,6 +1126,7 @@ pub fn memcg_detail(c: &Cause) -> Option<String> {
     let Some(Picture::Memcg {
         usage_kb,
         limit_kb,
+        anon_kb,
         shmem_kb,
         file_kb,
         working_set_kb,
@@ -1152,6 +1153,10 @@ pub fn memcg_detail(c: &Cause) -> Option<String> {
         );
         if let Some(u) = usage_kb {
             t.push_str(&format!(", usage {}{}", human_kb(*u), share(*u)));
+        }
+        // cAdvisor's container_memory_rss: v1 total_rss, v2 anon.
+        if let Some(a) = anon_kb {
+            t.push_str(&format!(", rss {}{}", human_kb(*a), share(*a)));
         }
         if let Some(l) = limit {
             t.push_str(&format!(", limit {}", human_kb(l)));

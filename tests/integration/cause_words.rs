@@ -97,6 +97,8 @@ fn each_kind_is_said_in_one_sentence_led_by_it() {
 
 #[test]
 fn memcg_reports_show_the_working_set_and_what_could_not_be_freed() {
+    // The stats line: rss:9214840KB (8.8 GiB, cAdvisor's container_memory_rss) of the
+    // 32 GiB limit; shmem:23689196KB; writeback:2376KB.
     let evs = report(&[sample(
         "real/015-cnnotes-rhel8.1-k8s-docker-memcg-notable.log",
     )])
@@ -105,7 +107,7 @@ fn memcg_reports_show_the_working_set_and_what_could_not_be_freed() {
         vocab::memcg_detail(&evs[0].analysis.cause).as_deref(),
         Some(
             "Dashboards: working set (usage − inactive_file) 31.9 GiB (100 %), usage 31.9 GiB \
-             (100 %), limit 32.0 GiB. A kill cannot free: shmem/tmpfs 22.6 GiB (unless the \
+             (100 %), rss 8.8 GiB (27 %), limit 32.0 GiB. A kill cannot free: shmem/tmpfs 22.6 GiB (unless the \
              victim held it). Reclaim should have freed: clean page cache 16.2 MiB; dirty \
              0 KiB and under writeback 2.3 MiB it had to wait for."
         )

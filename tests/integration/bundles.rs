@@ -62,6 +62,15 @@ fn strip(evs: Vec<OomEvent>) -> Vec<Value> {
         .collect()
 }
 
+/// Whether the JSON report has a diagnostic of this code and severity.
+fn has_diag(v: &Value, code: &str, severity: &str) -> bool {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["code"] == code && d["severity"] == severity)
+}
+
 fn plain(rel: &str) -> Vec<Value> {
     strip(events_of(&scan(&sample(rel), &opts())))
 }
@@ -158,13 +167,7 @@ fn the_cli_says_which_bundle_files_were_read() {
             .unwrap()
             .ends_with(".tar.xz:var/log/messages")
     );
-    assert!(
-        v["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d["code"] == "bundle" && d["severity"] == "note")
-    );
+    assert!(has_diag(&v, "bundle", "note"));
 }
 
 #[test]
@@ -299,13 +302,7 @@ fn a_cut_tarball_gives_what_was_read_and_says_where_it_stopped() {
     assert_eq!(out.status.code(), Some(2));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["events"].as_array().unwrap().len(), 13);
-    assert!(
-        v["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d["code"] == "read-error" && d["severity"] == "error")
-    );
+    assert!(has_diag(&v, "read-error", "error"));
 }
 
 #[test]

@@ -71,7 +71,7 @@ pub struct Offender {
     /// The step between the kills in `rss_kb` (1: every kill; absent when 1).
     #[serde(skip_serializing_if = "is_one")]
     pub rss_kb_every: usize,
-    /// Incidents: runs of kills less than [`INCIDENT_GAP_S`] apart. Several processes
+    /// Incidents: runs of kills less than 60 s (`INCIDENT_GAP_S`) apart. Several processes
     /// of one command killed in one sweep are one incident, not a trend.
     pub incidents: usize,
     /// Over the incidents (the largest victim of each): `growing`, `steady` or

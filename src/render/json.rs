@@ -36,6 +36,7 @@ impl Renderer for Json {
 #[derive(Serialize)]
 pub struct EventJson<'a> {
     id: usize,
+    killer: crate::event::Killer,
     source: &'a SourceSpan,
     also_in: &'a [SourceSpan],
     host: Option<&'a LogString>,
@@ -68,6 +69,12 @@ pub struct EventJson<'a> {
     memory: Option<MemoryJson<'a>>,
     container: Option<ContainerJson<'a>>,
     cause: CauseJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    userspace: Option<crate::render::killer::UserKillJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'a crate::event::UnitFacts>,
+    #[serde(skip_serializing_if = "<[crate::event::KillLink]>::is_empty")]
+    attempts: &'a [crate::event::KillLink],
     #[serde(skip_serializing_if = "<[LogString]>::is_empty")]
     raw: &'a [LogString],
 }
@@ -275,6 +282,7 @@ impl<'a> EventJson<'a> {
         let ev = &r.event;
         EventJson {
             id: r.id,
+            killer: ev.killer,
             source: &ev.source,
             also_in: &r.also_in,
             host: ev.host.as_ref(),
@@ -345,6 +353,9 @@ impl<'a> EventJson<'a> {
                 cause: &r.analysis.cause,
                 explanation: vocab::cause_sentence(&r.analysis.cause, ev),
             },
+            userspace: crate::render::killer::UserKillJson::of(r),
+            unit: ev.unit.as_deref(),
+            attempts: &ev.attempts,
             raw: &ev.raw,
         }
     }

@@ -14,6 +14,8 @@ pub mod html;
 #[doc(hidden)]
 pub mod json;
 #[doc(hidden)]
+pub mod killer;
+#[doc(hidden)]
 pub mod markdown;
 #[doc(hidden)]
 pub mod ndjson;

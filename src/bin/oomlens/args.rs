@@ -158,6 +158,22 @@ pub struct FilterArgs {
     /// Only events in which a task was killed.
     #[arg(long)]
     pub killed_only: bool,
+
+    /// Only kills by this killer (repeatable): kernel, systemd-oomd, earlyoom, oomd,
+    /// nohang, lmkd, kubelet-eviction, talos-oom-controller.
+    #[arg(long, value_name = "NAME", value_parser = parse_killer)]
+    pub killer: Vec<oomlens::event::Killer>,
+}
+
+/// A `--killer` name.
+fn parse_killer(s: &str) -> Result<oomlens::event::Killer, String> {
+    oomlens::event::Killer::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = oomlens::event::Killer::ALL
+            .iter()
+            .map(|k| k.key())
+            .collect();
+        format!("unknown killer (one of: {})", names.join(", "))
+    })
 }
 
 /// How to read inputs.

@@ -130,6 +130,9 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
     if !s.commands.is_empty() {
         writeln!(out, "| Victims | {} |", list(&s.commands, 8, true))?;
     }
+    if s.killers.iter().any(|k| k.key != "kernel") {
+        writeln!(out, "| Killers | {} |", list(&s.killers, 8, false))?;
+    }
     let problems: Vec<String> = r
         .diagnostics
         .iter()
@@ -188,9 +191,41 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
     )
 }
 
+/// A userspace killer's kill (issue 17): its rows, no kernel report.
+fn user_event(ev: &EventReport, out: &mut dyn Write) -> io::Result<()> {
+    let e = &ev.event;
+    let when = event_time(ev, "%Y-%m-%d %H:%M:%S %:z");
+    let host = e
+        .host
+        .as_ref()
+        .map(|h| format!(" · {}", md(h)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "### Event {}: killed by {} · {when}{host}\n",
+        ev.id,
+        md_words(super::killer::user_tag(ev))
+    )?;
+    writeln!(out, "| | |")?;
+    writeln!(out, "|---|---|")?;
+    for (label, text) in super::killer::user_rows(ev) {
+        writeln!(out, "| {label} | {} |", text.md())?;
+    }
+    writeln!(
+        out,
+        "| Source | `{}` lines {}–{} |\n",
+        code_cell(&e.source.path),
+        e.source.first_line,
+        e.source.last_line
+    )
+}
+
 /// Writes one event.
 fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let e = &ev.event;
+    if super::killer::is_user(ev) {
+        return user_event(ev, out);
+    }
     let victim = ev.event.victim();
     let headline = match victim {
         Some(v) => format!("{} (pid {}) killed", md(&v.comm), v.pid),
@@ -262,6 +297,9 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
     );
     if let Some(r) = &e.rebooted {
         writeln!(out, "| Reboot | {} |", vocab::rebooted(r))?;
+    }
+    for (label, text) in super::killer::kernel_rows(ev) {
+        writeln!(out, "| {label} | {} |", text.md())?;
     }
     writeln!(out, "| Source | {src} |")?;
     writeln!(

@@ -217,8 +217,10 @@ pub struct LiveArgs {
     /// Read the kernel messages of the systemd journal. With a PATH (a journal folder
     /// such as /var/log/journal, like `journalctl -D DIR`, or a .journal/.journal~
     /// file, like `journalctl --file FILE`): read in process, no journalctl needed,
-    /// alongside any other PATHs. Without: run `journalctl -k -o json` on this
-    /// machine's journal, with --since/--until passed on.
+    /// alongside any other PATHs. Without: run `journalctl -o json` on this
+    /// machine's journal for this boot's kernel messages and the messages of the
+    /// userspace OOM killers and systemd (who killed: --killer), with --since/--until
+    /// passed on.
     #[arg(long, value_name = "PATH", num_args = 0..=1)]
     pub journal: Option<Option<PathBuf>>,
 

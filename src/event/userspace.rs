@@ -1145,17 +1145,14 @@ fn kubelet(text: &str) -> Option<ULine> {
             None => rest.trim().trim_matches('"').trim(),
         };
         // From the message's start: `"Eviction manager: …` (structured) or `eviction …`.
-        let quote = match text.find("viction manager: must evict") {
-            Some(i) if i >= 1 => {
-                let start = if text[..i - 1].ends_with('"') {
-                    i - 2
-                } else {
-                    i - 1
-                };
-                &text[start..]
-            }
-            _ => text,
-        };
+        let quote = [
+            "\"Eviction manager: must evict",
+            "Eviction manager: must evict",
+            "eviction manager: must evict",
+        ]
+        .iter()
+        .find_map(|p| text.find(p).map(|i| &text[i..]))
+        .unwrap_or(text);
         return Some(ULine::Evict {
             resource: resource.to_string(),
             text: quote.trim().to_string(),

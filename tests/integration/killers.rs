@@ -505,3 +505,25 @@ fn killer_filter_and_summary_count_per_killer() {
     let bad = cmd().args(["--killer", "nobody", "-"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn a_killers_names_cannot_inject_into_any_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("eo.log");
+    std::fs::write(
+        &p,
+        "Oct 07 19:16:10 h earlyoom[1]: low memory! at or below SIGTERM limits: mem  5.00%, swap 40.00%\n\
+         Oct 07 19:16:10 h earlyoom[1]: sending SIGTERM to process 7 uid 1000 \"x\u{1b}[31m|<b>`\": badness 866, VmRSS 5 MiB\n",
+    )
+    .unwrap();
+    for (format, bad) in [("table", "\u{1b}"), ("markdown", "|<b>"), ("html", "<b>")] {
+        let out = cmd()
+            .args(["--year", "2026", "--color", "never", "--format", format])
+            .arg(&p)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("earlyoom"), "{format}: {text}");
+        assert!(!text.contains(bad), "{format}: {text}");
+    }
+}

@@ -377,6 +377,8 @@ pub static MARKERS: &[Marker] = &[
     // kubelet eviction manager (pkg/kubelet/eviction/eviction_manager.go).
     Marker::new("must evict pod(s)", "ict"),
     Marker::new("evicted successfully", "ict"),
+    // The evicted pod's status message (`kubectl describe pod`, events): eviction.go.
+    Marker::new("The node was low on resource: ", "low on resource"),
     // kubelet OOM watcher (pkg/kubelet/oom/oom_watcher_linux.go), Docker's events, bcc.
     Marker::new("System OOM encountered", "System OOM"),
     Marker::new(" container oom ", " oom "),
@@ -477,6 +479,8 @@ pub(crate) enum ULine {
     Evict { resource: String, text: String },
     /// kubelet: `pod … evicted successfully`.
     Evicted { pod: String },
+    /// An evicted pod's status message: `The node was low on resource: memory. …`.
+    EvictedStatus { resource: String, text: String },
     /// Talos: `Sending SIGKILL to cgroup …`.
     Talos { cgroup: Option<String> },
     /// The kubelet's report of a kernel OOM kill.
@@ -1106,8 +1110,9 @@ fn meta_oomd(tag: &str, text: &str) -> Option<ULine> {
 fn lmkd(text: &str) -> Option<ULine> {
     let at = text.find("Kill '")?;
     let head = &text[..at];
-    // A logcat line (`… I lowmemorykiller: Kill …`) or the message alone.
-    if !(head.is_empty() || head.ends_with("lowmemorykiller: ") || head.ends_with("lmkd: ")) {
+    // A logcat line (`… I lowmemorykiller: Kill …`, `I/lowmemorykiller(  479): Kill …`,
+    // Samsung's `lmkd    : `) or the message alone.
+    if !(head.is_empty() || head.contains("lowmemorykiller") || head.contains("lmkd")) {
         return None;
     }
     let rest = &text[at + "Kill '".len()..];
@@ -1156,6 +1161,16 @@ fn kubelet(text: &str) -> Option<ULine> {
         return Some(ULine::Evict {
             resource: resource.to_string(),
             text: quote.trim().to_string(),
+        });
+    }
+    // pkg/kubelet/eviction/helpers.go: `The node was low on resource: %v. ` + `Threshold
+    // quantity: %v, available: %v. ` (+ the containers over their requests).
+    if let Some(at) = text.find("The node was low on resource: ") {
+        let rest = &text[at + "The node was low on resource: ".len()..];
+        let resource = rest.split(['.', ' ', ',']).next().unwrap_or("").to_string();
+        return Some(ULine::EvictedStatus {
+            resource,
+            text: text[at..].trim().to_string(),
         });
     }
     if text.contains("evicted successfully") {
@@ -1953,6 +1968,27 @@ impl Assembler {
                     });
                 }
             }
+            ULine::EvictedStatus { resource, text } => {
+                let d = Decision {
+                    rule: Rule::Eviction {
+                        resource: resource.into(),
+                    },
+                    text: text.into(),
+                    line,
+                };
+                // The status of the eviction the kubelet's log just stated: its numbers.
+                if let Some(h) = self.user.last_of(Killer::KubeletEviction, rec)
+                    && h.at.is_some()
+                    && near(h.at.as_ref(), rec.wall.as_ref(), LINK_SECS)
+                {
+                    user(&mut h.ev).decision = Some(d);
+                    add_line(&mut h.ev, line);
+                } else {
+                    let mut ev = self.user_event(rec, Killer::KubeletEviction);
+                    user(&mut ev).decision = Some(d);
+                    self.hold(ev, rec);
+                }
+            }
             // ---- Talos
             ULine::Talos { cgroup } => {
                 let mut ev = self.user_event(rec, Killer::TalosOomController);
@@ -2198,6 +2234,42 @@ mod tests {
             ),
             Some(ULine::OomdUnnamed { .. })
         ));
+    }
+
+    #[test]
+    fn lmkd_lines_of_every_logcat_layout() {
+        for l in [
+            "I/lowmemorykiller(  479): Kill 'com.x' (1234), uid 10123, oom_adj 906 to free 12345kB",
+            "07-28 10:46:14.514   479   479 I lowmemorykiller: Kill 'com.x' (1234), uid 10123, oom_score_adj 906 to free 12345kB rss, 0kB swap; reason: low watermark is breached",
+            "Kill 'com.x' (1234), uid 10123, oom_score_adj 906 to free 12345kB rss, 0kb swap",
+        ] {
+            let Some(ULine::Lmkd(k)) = read(l) else {
+                panic!("{l}")
+            };
+            assert_eq!(
+                (k.pid, k.adj, k.rss_kb),
+                (1234, Some(906), Some(12345)),
+                "{l}"
+            );
+        }
+        // Another program's `Kill '…'` is not lmkd's.
+        assert_eq!(
+            read("myapp: Kill 'x' (1), uid 1, oom_score_adj 0 to free 1kB"),
+            None
+        );
+    }
+
+    #[test]
+    fn an_evicted_pods_status_states_the_resource_and_threshold() {
+        let Some(ULine::EvictedStatus { resource, text }) = read(
+            "Message:      The node was low on resource: memory. Threshold quantity: 100Mi, available: 45Mi.",
+        ) else {
+            panic!()
+        };
+        assert_eq!(resource, "memory");
+        assert!(
+            text.starts_with("The node was low on resource: memory. Threshold quantity: 100Mi")
+        );
     }
 
     #[test]

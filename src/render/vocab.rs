@@ -1460,10 +1460,9 @@ pub fn user_killed(killer: Killer, u: &UserKill) -> LogText<'static> {
         s.push_log(&LogText::from(t));
     }
     if s.is_empty() {
-        s.push_words(if u.reporter.is_some() {
-            "a process (the kernel's lines are not in the log)"
-        } else {
-            "not named in the log"
+        s.push_words(match killer {
+            Killer::KubeletEviction => "a pod not named on this line",
+            _ => "not named in the log",
         });
     }
     let mut facts: Vec<String> = Vec::new();
@@ -1784,6 +1783,16 @@ pub fn user_why(killer: Killer, u: &UserKill, unit: Option<&UnitFacts>) -> LogTe
             "earlyoom signals the process with the highest oom_score when available memory and \
              free swap are at or below its limits (the limits line is not in this log).",
         ),
+        (Killer::Lmkd, None) => {
+            s.push_words(
+                "lmkd kills the app process with the highest oom_score_adj first (cached and \
+                 background apps before visible ones)",
+            );
+            if let Some(a) = u.oom_score_adj {
+                s.push_words(&format!("; this one had oom_score_adj {a}"));
+            }
+            s.push_words("; this lmkd does not print its reason.");
+        }
         (Killer::TalosOomController, None) => s.push_words(
             "Talos' OOM controller kills whole cgroups when its memory-pressure rule fires; the \
              line does not state the rule or the numbers.",

@@ -527,3 +527,22 @@ fn a_killers_names_cannot_inject_into_any_format() {
         assert!(!text.contains(bad), "{format}: {text}");
     }
 }
+
+/// A binary journal read in process keeps the killers' and systemd's entries, not only
+/// the kernel's: the same kill as the text log of those lines.
+#[test]
+fn a_journal_file_gives_the_userspace_kill_and_its_unit() {
+    let ev = events("journal/systemd-oomd-001.journal");
+    assert_eq!(ev.len(), 1);
+    let e = &ev[0];
+    assert_eq!(e.killer, Killer::SystemdOomd);
+    assert_eq!(s(&e.host), Some("fedora"));
+    let text = events("userspace/001-systemd-oomd-kitty-fedora-pressure-journal.log");
+    assert_eq!(user(e).target, user(&text[0]).target);
+    assert_eq!(rule(e), rule(&text[0]));
+    let f = unit(e);
+    assert_eq!(
+        (f.unit.as_log_str(), f.processes),
+        ("app-kitty-47f7730eb1474ba3848f1b5d6135a33f.scope", Some(65))
+    );
+}

@@ -1844,10 +1844,15 @@ pub fn user_outcome(u: &UserKill) -> Option<String> {
     if u.did_not_exit {
         t.push("the process did not exit".into());
     }
+    let mut said = (!t.is_empty()).then(|| format!("as the killer's lines say: {}", t.join("; ")));
     if u.cut {
-        t.push("the kill line is cut short in the log".into());
+        let cut = "the kill line is cut short in the log";
+        said = Some(match said {
+            Some(x) => format!("{x}; {cut}"),
+            None => cut.to_string(),
+        });
     }
-    (!t.is_empty()).then(|| format!("as the killer's lines say: {}", t.join("; ")))
+    said
 }
 
 /// systemd's side of a kill: the unit, who it says killed, the result, the restart.

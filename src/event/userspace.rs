@@ -843,8 +843,13 @@ fn unit(text: &str) -> Option<ULine> {
 // seconds`, `process [%d ]exited after %.1f seconds`, `process %d did not exit`, `kill
 // failed: %s`.
 fn earlyoom(tag: &str, text: &str) -> Option<ULine> {
+    // Other programs send signals too: without earlyoom's tag, its shape (the quoted
+    // name, then its score).
+    let shaped =
+        |r: &str| tag == "earlyoom" || r.contains("\": badness ") || r.contains("\": oom_score ");
     if let Some(rest) = text.strip_prefix("sending ")
         && let Some((sig, r)) = rest.split_once(" to process ")
+        && shaped(r)
     {
         let mut k = EoKill {
             pid: int(r).map(|n| n as u32),
@@ -856,7 +861,9 @@ fn earlyoom(tag: &str, text: &str) -> Option<ULine> {
         eo_numbers(r, &mut k);
         return Some(ULine::EoKill(k));
     }
-    if let Some(r) = text.strip_prefix("killing process ") {
+    if let Some(r) = text.strip_prefix("killing process ")
+        && (tag == "earlyoom" || r.contains(": badness "))
+    {
         let mut k = EoKill {
             pid: int(r).map(|n| n as u32),
             comm: between(r, "\"", "\"").map(str::to_string),
@@ -866,7 +873,9 @@ fn earlyoom(tag: &str, text: &str) -> Option<ULine> {
         eo_numbers(r, &mut k);
         return Some(ULine::EoKill(k));
     }
-    if let Some(r) = text.strip_prefix("Killing process ") {
+    if let Some(r) = text.strip_prefix("Killing process ")
+        && (tag == "earlyoom" || r.contains("badness: "))
+    {
         // v1.2 `'name' with signal N, pid: P`; v1.1 `: name, pid: P`; v0.6–v1.0 `P name`.
         let mut k = EoKill::default();
         if let Some(q) = r.strip_prefix('\'') {
@@ -1225,7 +1234,9 @@ fn reported(text: &str) -> Option<ULine> {
     }
     let rest = after(text, " container oom ")?;
     let id = rest.split([' ', '(']).next()?.to_string();
-    if id.is_empty() {
+    // A container id: 12 or 64 hex digits (any other text that says `container oom`
+    // is not Docker's event).
+    if id.len() < 12 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let name = between(rest, " name=", ")")
@@ -2252,6 +2263,12 @@ mod tests {
                 "{l}"
             );
         }
+        // Another program's signals are not earlyoom's kills.
+        assert_eq!(read("sending SIGTERM to process 12 (worker)"), None);
+        assert!(
+            read("sending SIGTERM to process 57834 uid 1000 \"code\": badness 866, VmRSS 5 MiB")
+                .is_some()
+        );
         // Another program's `Kill '…'` is not lmkd's.
         assert_eq!(
             read("myapp: Kill 'x' (1), uid 1, oom_score_adj 0 to free 1kB"),

@@ -805,6 +805,7 @@ impl Assembler {
         if ev.kernel_version.is_none() {
             ev.kernel_version = self.streams[si].evidence.kernel_version.clone();
         }
+        self.user.note_emitted(&ev);
         self.ready.push(ev);
     }
 

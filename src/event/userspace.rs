@@ -1288,6 +1288,10 @@ struct Context {
 pub(crate) struct Tracker {
     held: VecDeque<Held>,
     contexts: Vec<Context>,
+    /// Kernel kills already handed out (host, time, victim cgroup), newest last: a
+    /// unit's notice of one of them is that kill, not another (the assembler hands a
+    /// finished report out early when many are waiting).
+    emitted: VecDeque<(Option<LogString>, Option<Wall>, Option<String>)>,
 }
 
 fn host_ok(a: &Option<LogString>, b: Option<&[u8]>) -> bool {
@@ -1305,6 +1309,33 @@ fn near(a: Option<&Wall>, b: Option<&Wall>, secs: i64) -> bool {
 }
 
 impl Tracker {
+    /// Notes a kernel kill handed out.
+    pub(super) fn note_emitted(&mut self, ev: &OomEvent) {
+        if !ev.killer.is_kernel() || ev.killed.is_empty() || ev.userspace.is_some() {
+            return;
+        }
+        self.emitted.push_back((
+            ev.host.clone(),
+            ev.wall,
+            victim_path(ev).map(str::to_string),
+        ));
+        if self.emitted.len() > 64 {
+            self.emitted.pop_front();
+        }
+    }
+
+    /// Whether a kernel kill already handed out is the one `unit`'s notice reports.
+    fn emitted_kill(&self, unit: &str, rec: &Record<'_>) -> bool {
+        self.emitted.iter().rev().any(|(host, wall, path)| {
+            host_ok(host, rec.host)
+                && wall.is_some()
+                && near(wall.as_ref(), rec.wall.as_ref(), LINK_SECS)
+                && path
+                    .as_deref()
+                    .is_none_or(|p| components(p).any(|c| c == unit))
+        })
+    }
+
     fn context(&mut self, host: Option<&[u8]>) -> &mut Context {
         let i = match self.contexts.iter().position(|c| c.host.as_deref() == host) {
             Some(i) => i,
@@ -2061,6 +2092,10 @@ impl Assembler {
                     return;
                 }
             }
+        }
+        // A kernel kill handed out already: the same kill, counted once.
+        if by == Killer::Kernel && self.user.emitted_kill(unit, rec) {
+            return;
         }
         // An event of its own: the kill as systemd reports it.
         let mut ev = self.user_event(rec, by);

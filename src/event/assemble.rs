@@ -210,6 +210,8 @@ pub struct Assembler {
     /// Report lines read from behind a header in no shape the record layer knows
     /// ([`Format::Unparsed`]): how many, and the first one's line.
     unparsed: (u64, Option<u64>),
+    /// The userspace killers' lines (`crate::event::userspace`).
+    pub(super) user: crate::event::userspace::Tracker,
 }
 
 const RECENT_KEEP: usize = 8;
@@ -237,6 +239,7 @@ impl Assembler {
             released: VecDeque::new(),
             recent_order: VecDeque::new(),
             unparsed: (0, None),
+            user: Default::default(),
         }
     }
 
@@ -274,6 +277,7 @@ impl Assembler {
             self.file_clocks(i, true);
         }
         self.open_reports = 0;
+        self.release_user(None);
         if let (n, Some(first)) = std::mem::take(&mut self.unparsed) {
             self.diags.push(Diagnostic::new(
                 Severity::Warning,
@@ -309,6 +313,7 @@ impl Assembler {
         while self.released.len() > 256 {
             self.released.pop_front();
         }
+        self.release_user(None);
     }
 
     /// Closes reports that have had no new line for a while (live mode calls this on
@@ -322,6 +327,7 @@ impl Assembler {
             }
             self.emit_recent(i);
         }
+        self.release_user(None);
     }
 
     /// Keeps physical line `number` for raw lines as the log has them (only with
@@ -343,8 +349,9 @@ impl Assembler {
 
     /// Feeds one record.
     pub fn push(&mut self, rec: &Record<'_>) {
-        // Other programs' lines never touch a report; an empty message says nothing.
-        if !rec.is_kernel() || rec.body.is_empty() {
+        // An empty message says nothing; userspace killers' lines are theirs; other
+        // programs' lines never touch a report.
+        if rec.body.is_empty() || self.push_user(rec) || !rec.is_kernel() {
             return;
         }
         let (kind, line) = kinds::classify(rec.body);
@@ -802,6 +809,7 @@ impl Assembler {
         if !ended && p.cut.is_none() {
             p.cut = why.map(str::to_string);
         }
+        self.link_kernel(&mut p.ev);
         self.streams[si].recent.push_back(p);
         while self.streams[si].recent.len() > RECENT_KEEP {
             let old = self.streams[si].recent.pop_front().expect("non-empty");
@@ -883,6 +891,7 @@ impl Assembler {
         if ev.kernel_version.is_none() {
             ev.kernel_version = self.streams[si].evidence.kernel_version.clone();
         }
+        self.user.note_emitted(&ev);
         self.ready.push(ev);
     }
 
@@ -938,6 +947,45 @@ impl Assembler {
             ));
             self.close(si, p, None);
         }
+    }
+}
+
+/// What the userspace killers' events (`crate::event::userspace`) need of the assembler.
+impl Assembler {
+    pub(super) fn stream_of_host(&mut self, host: Option<&[u8]>) -> usize {
+        self.stream_index(host)
+    }
+
+    pub(super) fn input_name(&self) -> &LogString {
+        &self.input
+    }
+
+    pub(super) fn boot_seq_of(&self, si: usize) -> u32 {
+        self.streams[si].boot_seq
+    }
+
+    pub(super) fn ready_push(&mut self, ev: OomEvent) {
+        self.ready.push(ev);
+    }
+
+    /// The kernel reports not handed out yet (open or finished) of the streams `host`
+    /// may be (any, when it names none), oldest first, that `pick` keeps.
+    pub(super) fn kernel_reports_mut(
+        &mut self,
+        host: Option<&[u8]>,
+        pick: impl Fn(&OomEvent) -> bool,
+    ) -> Vec<&mut OomEvent> {
+        self.streams
+            .iter_mut()
+            .filter(|s| host.is_none() || s.host.is_none() || s.host.as_deref() == host)
+            .flat_map(|s| {
+                s.recent
+                    .iter_mut()
+                    .map(|p| &mut p.ev)
+                    .chain(s.open.iter_mut().map(|p| &mut p.ev))
+            })
+            .filter(|ev| pick(ev))
+            .collect()
     }
 }
 

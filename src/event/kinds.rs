@@ -687,8 +687,11 @@ fn fill_rtc_clock(n: &mut crate::event::fill::Notes<'_>, line: &Line<'_>) {
 pub fn markers() -> &'static [Marker] {
     static MARKERS: LazyLock<Vec<Marker>> = LazyLock::new(|| {
         let mut all: Vec<Marker> = Vec::new();
+        // The userspace killers' lines (`crate::event::userspace`) come after the
+        // kernel's: Teddy takes anchors in this order.
         let each = KINDS.iter().flat_map(|k| k.markers);
-        for m in each.chain(std::iter::once(&HIDDEN_TEXT)) {
+        let user = crate::event::userspace::MARKERS.iter();
+        for m in each.chain(std::iter::once(&HIDDEN_TEXT)).chain(user) {
             if !all.iter().any(|x| x.text == m.text) {
                 all.push(*m);
             }

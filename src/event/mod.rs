@@ -14,12 +14,16 @@ mod meminfo;
 #[doc(hidden)]
 pub mod store;
 mod tasks;
+pub mod userspace;
 
 #[doc(hidden)]
 pub use assemble::Assembler;
 pub use assemble::{AssemblerOptions, BootClocks, BootEvidence};
 pub use store::{Budget, DEFAULT_BUDGET, InputScan};
 pub use tasks::{TaskRow, TaskTable};
+pub use userspace::{
+    Decision, KillLink, Killer, MemStatus, Reporter, Rule, UnitFacts, UserKill, UserTask,
+};
 
 use std::collections::BTreeMap;
 
@@ -428,6 +432,18 @@ pub struct OomEvent {
     /// Line numbers of single report lines the analysis cites.
     #[serde(default, skip_serializing_if = "ReportLines::is_empty")]
     pub lines: ReportLines,
+    /// Who killed: the kernel's OOM killer (its report) or a userspace killer.
+    #[serde(default)]
+    pub killer: Killer,
+    /// A userspace killer's kill (or a kernel kill as only a service manager reports it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userspace: Option<Box<UserKill>>,
+    /// systemd's unit lines about this kill: which unit died, with what result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Box<UnitFacts>>,
+    /// Userspace killers' attempts on the victim before the kernel killed it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<KillLink>,
 }
 
 /// Line numbers of single lines of a report.

@@ -72,7 +72,22 @@ impl Bytes {
     }
 }
 
-/// Reads the kernel entries of one journal file as journal JSON lines.
+/// The fields whose entries are read: the kernel's, and those of the userspace OOM
+/// killers and of systemd, whose unit lines report kills (issue 17), as `--journal`
+/// asks journalctl for them.
+const KEPT: &[&[u8]] = &[
+    b"_TRANSPORT=kernel",
+    b"SYSLOG_IDENTIFIER=systemd-oomd",
+    b"SYSLOG_IDENTIFIER=earlyoom",
+    b"SYSLOG_IDENTIFIER=nohang",
+    b"SYSLOG_IDENTIFIER=oomd",
+    b"SYSLOG_IDENTIFIER=systemd",
+    b"SYSLOG_IDENTIFIER=kubelet",
+    b"SYSLOG_IDENTIFIER=k3s",
+];
+
+/// Reads the kernel entries (and the OOM killers' and systemd's: [`KEPT`]) of one
+/// journal file as journal JSON lines.
 pub(crate) struct JournalReader {
     bytes: Bytes,
     compact: bool,
@@ -229,7 +244,11 @@ impl JournalReader {
         }
         match kind {
             // Too short to be compressed: compared as stored, nothing decoded.
-            OBJECT_DATA if self.stored(at) == Some((0, b"_TRANSPORT=kernel".as_slice())) => {
+            OBJECT_DATA
+                if self
+                    .stored(at)
+                    .is_some_and(|(f, p)| f == 0 && KEPT.contains(&p)) =>
+            {
                 self.kernel.insert(at);
             }
             OBJECT_ENTRY => self.entry(at, size),

@@ -383,16 +383,40 @@ pub fn scan_sources(sources: &[Source], opts: &ScanOptions) -> Vec<InputScan> {
     scan_all(&inputs, opts)
 }
 
-/// Scans the kernel messages of the journal: the output of `journalctl -k -o json
-/// --no-pager` with `extra` arguments (e.g. `--since`). Fails when journalctl cannot be
+/// What `--journal` asks journalctl for: this boot's kernel messages (as `-k` gives
+/// them), and the messages of the userspace OOM killers and of systemd, whose unit
+/// lines report kills (issue 17); matches joined by `+` are alternatives.
+const JOURNAL_MATCHES: &[&str] = &[
+    "-b",
+    "_TRANSPORT=kernel",
+    "+",
+    "SYSLOG_IDENTIFIER=systemd-oomd",
+    "+",
+    "SYSLOG_IDENTIFIER=earlyoom",
+    "+",
+    "SYSLOG_IDENTIFIER=nohang",
+    "+",
+    "SYSLOG_IDENTIFIER=oomd",
+    "+",
+    "SYSLOG_IDENTIFIER=systemd",
+    "+",
+    "SYSLOG_IDENTIFIER=kubelet",
+    "+",
+    "SYSLOG_IDENTIFIER=k3s",
+];
+
+/// Scans the kernel messages of the journal, with the userspace OOM killers' and
+/// systemd's: the output of `journalctl -o json --no-pager` with `extra` arguments
+/// (e.g. `--since`) and [`JOURNAL_MATCHES`]. Fails when journalctl cannot be
 /// started (not installed: [`Error::Unsupported`], in one sentence that says how to read
 /// the journal files in process instead); a journalctl that fails later is an error
 /// diagnostic of the scan.
 pub fn scan_journal(extra: &[String], opts: &ScanOptions) -> Result<InputScan> {
     const NAME: &str = "journalctl";
     let mut child = Command::new(NAME)
-        .args(["-k", "-o", "json", "--no-pager"])
+        .args(["-o", "json", "--no-pager"])
         .args(extra)
+        .args(JOURNAL_MATCHES)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -411,6 +411,10 @@ fn count_tables(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         false,
     )?;
     counts(out, "Kills by command", "Command", &s.commands, true)?;
+    // Who killed (issue 17), when a userspace killer did any of it.
+    if s.killers.iter().any(|k| k.key != "kernel") {
+        counts(out, "Kills by killer", "Killer", &s.killers, true)?;
+    }
     writeln!(out, "</div>")
 }
 
@@ -824,8 +828,40 @@ fn offenders(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Writes one event's section; the raw block between two [`MARK`]s.
+/// A userspace killer's kill (issue 17): its section, no kernel report.
+fn user_event(ev: &EventReport, out: &mut Vec<u8>) -> io::Result<()> {
+    let e = &ev.event;
+    let when = event_time(ev, "%Y-%m-%d %H:%M:%S %:z");
+    let host = e
+        .host
+        .as_ref()
+        .map(|x| format!(" · {}", h(x)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "<section class=\"event\" id=\"ev-{0}\">\n<h3>Event {0}: killed by {1} · {2}{host}</h3>",
+        ev.id,
+        w(super::killer::user_tag(ev)),
+        w(&when)
+    )?;
+    writeln!(out, "<table class=\"facts\">")?;
+    for (label, text) in super::killer::user_rows(ev) {
+        writeln!(out, "<tr><th>{label}</th><td>{}</td></tr>", text.html())?;
+    }
+    writeln!(
+        out,
+        "<tr><th>Source</th><td><code>{}</code> lines {}–{}</td></tr>\n</table>\n</section>",
+        h(&e.source.path),
+        e.source.first_line,
+        e.source.last_line
+    )
+}
+
 fn event(ev: &EventReport, opts: &RenderOptions, out: &mut Vec<u8>) -> io::Result<()> {
     let e = &ev.event;
+    if super::killer::is_user(ev) {
+        return user_event(ev, out);
+    }
     let a = &ev.analysis;
     let headline = match e.victim() {
         Some(v) => format!("{} (pid {}) killed", h(&v.comm), v.pid),
@@ -918,6 +954,9 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut Vec<u8>) -> io::Resul
     }
     if let Some(k) = &e.kernel_version {
         writeln!(out, "<tr><th>Kernel</th><td>{}</td></tr>", h(k))?;
+    }
+    for (label, text) in super::killer::kernel_rows(ev) {
+        writeln!(out, "<tr><th>{label}</th><td>{}</td></tr>", text.html())?;
     }
     writeln!(
         out,

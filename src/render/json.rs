@@ -36,6 +36,7 @@ impl Renderer for Json {
 #[derive(Serialize)]
 pub struct EventJson<'a> {
     id: usize,
+    killer: crate::event::Killer,
     source: &'a SourceSpan,
     also_in: &'a [SourceSpan],
     host: Option<&'a LogString>,
@@ -72,6 +73,12 @@ pub struct EventJson<'a> {
     container: Option<ContainerJson<'a>>,
     cause: CauseJson<'a>,
     next_steps: Vec<StepJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    userspace: Option<crate::render::killer::UserKillJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'a crate::event::UnitFacts>,
+    #[serde(skip_serializing_if = "<[crate::event::KillLink]>::is_empty")]
+    attempts: &'a [crate::event::KillLink],
     #[serde(skip_serializing_if = "<[LogString]>::is_empty")]
     raw: &'a [LogString],
 }
@@ -298,6 +305,7 @@ impl<'a> EventJson<'a> {
         let ev = &r.event;
         EventJson {
             id: r.id,
+            killer: ev.killer,
             source: &ev.source,
             also_in: &r.also_in,
             host: ev.host.as_ref(),
@@ -371,6 +379,7 @@ impl<'a> EventJson<'a> {
             },
             next_steps: {
                 let facts = r.analysis.next_steps.iter().map(StepKind::Fact);
+                // Zipped with the words: none for a userspace killer's kill.
                 std::iter::once(StepKind::Cause { step: "cause" })
                     .chain(facts)
                     .zip(super::next_steps(r))
@@ -381,6 +390,9 @@ impl<'a> EventJson<'a> {
                     })
                     .collect()
             },
+            userspace: crate::render::killer::UserKillJson::of(r),
+            unit: ev.unit.as_deref(),
+            attempts: &ev.attempts,
             raw: &ev.raw,
         }
     }

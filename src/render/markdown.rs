@@ -134,6 +134,9 @@ fn report(r: &Report, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<(
     if !s.commands.is_empty() {
         writeln!(out, "| Victims | {} |", list(&s.commands, 8, true))?;
     }
+    if s.killers.iter().any(|k| k.key != "kernel") {
+        writeln!(out, "| Killers | {} |", list(&s.killers, 8, false))?;
+    }
     let mut problems: Vec<String> = r
         .diagnostics
         .iter()
@@ -266,6 +269,35 @@ const OVERVIEW_ROWS: usize = 2_000;
 /// Rows of the repeat-offenders table.
 const OFFENDER_ROWS: usize = 15;
 
+/// A userspace killer's kill (issue 17): its rows, no kernel report.
+fn user_event(ev: &EventReport, out: &mut dyn Write) -> io::Result<()> {
+    let e = &ev.event;
+    let when = event_time(ev, "%Y-%m-%d %H:%M:%S %:z");
+    let host = e
+        .host
+        .as_ref()
+        .map(|h| format!(" · {}", md(h)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "### Event {}: killed by {} · {when}{host}\n",
+        ev.id,
+        md_words(super::killer::user_tag(ev))
+    )?;
+    writeln!(out, "| | |")?;
+    writeln!(out, "|---|---|")?;
+    for (label, text) in super::killer::user_rows(ev) {
+        writeln!(out, "| {label} | {} |", text.md())?;
+    }
+    writeln!(
+        out,
+        "| Source | `{}` lines {}–{} |\n",
+        code_cell(&e.source.path),
+        e.source.first_line,
+        e.source.last_line
+    )
+}
+
 /// Writes one event (live mode): its section and its kernel lines.
 fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     event_head(ev, opts, out)?;
@@ -277,6 +309,9 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Res
 /// Writes one event's section up to its kernel lines.
 fn event_head(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let e = &ev.event;
+    if super::killer::is_user(ev) {
+        return user_event(ev, out);
+    }
     let victim = ev.event.victim();
     let headline = match victim {
         Some(v) => format!("{} (pid {}) killed", md(&v.comm), v.pid),
@@ -348,6 +383,9 @@ fn event_head(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io
     );
     if let Some(r) = &e.rebooted {
         writeln!(out, "| Reboot | {} |", vocab::rebooted(r))?;
+    }
+    for (label, text) in super::killer::kernel_rows(ev) {
+        writeln!(out, "| {label} | {} |", text.md())?;
     }
     writeln!(out, "| Source | {src} |")?;
     writeln!(

@@ -16,6 +16,8 @@ pub mod html;
 #[doc(hidden)]
 pub mod json;
 #[doc(hidden)]
+pub mod killer;
+#[doc(hidden)]
 pub mod markdown;
 #[doc(hidden)]
 pub mod ndjson;
@@ -413,6 +415,10 @@ pub(crate) fn top_counts(
 /// An event's next steps in words: the cause's own first, then what the facts add
 /// (what kills could not free, the owner to look up), each with a command to copy.
 pub(crate) fn next_steps(ev: &EventReport) -> Vec<(String, Option<LogText<'static>>)> {
+    // A userspace killer's kill has no kernel cause to act on: its own rule is told.
+    if killer::is_user(ev) {
+        return Vec::new();
+    }
     let a = &ev.analysis;
     std::iter::once((vocab::next_step(&a.cause).to_string(), None))
         .chain(a.next_steps.iter().map(vocab::step))

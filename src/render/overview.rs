@@ -52,6 +52,9 @@ impl<'a> OverviewRow<'a> {
     /// The row of `ev`.
     pub fn of(ev: &'a EventReport) -> Self {
         let e = &ev.event;
+        if let Some(u) = &e.userspace {
+            return Self::of_user(ev, u);
+        }
         OverviewRow {
             id: ev.id,
             time: ev.time,
@@ -72,6 +75,33 @@ impl<'a> OverviewRow<'a> {
                 .badness
                 .as_ref()
                 .map(|b| vocab::headline(&b.decider)),
+            partial: !e.complete,
+        }
+    }
+}
+
+impl<'a> OverviewRow<'a> {
+    /// The row of a userspace killer's kill: its victim, what it killed, by whom.
+    fn of_user(ev: &'a EventReport, u: &'a crate::event::UserKill) -> Self {
+        let e = &ev.event;
+        let place = match (&u.target, &e.unit) {
+            (_, Some(f)) => LogText::from(&f.unit).into_owned(),
+            // The last part of a cgroup path names it; the rest is in the event.
+            (Some(t), None) => LogText::from(t).last_part('/').into_owned(),
+            (None, None) => LogText::words("-"),
+        };
+        OverviewRow {
+            id: ev.id,
+            time: ev.time,
+            uptime_s: ev.uptime_s(),
+            host: e.host.as_ref().map(LogText::from),
+            killed: u
+                .comm
+                .as_ref()
+                .zip(u.pid)
+                .map(|(c, p)| (LogText::from(c), p, 0)),
+            place,
+            why: Some(vocab::user_headline(e.killer, u)),
             partial: !e.complete,
         }
     }

@@ -130,6 +130,18 @@ impl<'a> LogText<'a> {
         LogText::words(self.0.trim_end())
     }
 
+    /// The part after the last `sep` that is not empty (a cgroup path's last
+    /// component), or the whole text.
+    pub fn last_part(&self, sep: char) -> LogText<'_> {
+        let t: &str = &self.0;
+        LogText::words(t.rsplit(sep).find(|p| !p.is_empty()).unwrap_or(t))
+    }
+
+    /// Whether the text starts with `c` (a cgroup path starts with `/`).
+    pub fn starts_with(&self, c: char) -> bool {
+        self.0.starts_with(c)
+    }
+
     /// Owns the text.
     pub fn into_owned(self) -> LogText<'static> {
         LogText(Cow::Owned(self.0.into_owned()))

@@ -11,6 +11,7 @@ use anstyle::{AnsiColor, Style};
 use crate::analysis::container::ContainerKind;
 use crate::event::{Ending, Scope};
 use crate::render::fit::{self, Cut, Step};
+use crate::render::killer;
 use crate::render::overview::OverviewRow;
 use crate::render::sanitize::LogText;
 use crate::render::vocab::{self, group, human_kb, pages_h};
@@ -268,6 +269,15 @@ fn summary(r: &Report, p: &Paint, opts: &RenderOptions, out: &mut dyn Write) -> 
                 opts,
             )?;
         }
+        if s.killers.iter().any(|k| k.key != "kernel") {
+            field(
+                out,
+                p,
+                "Killers",
+                &top_counts(&s.killers, 8, false, esc),
+                opts,
+            )?;
+        }
     }
     let problems: Vec<String> = r
         .diagnostics
@@ -292,6 +302,9 @@ fn event_body(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let e = &ev.event;
+    if killer::is_user(ev) {
+        return user_body(ev, p, opts, out);
+    }
     let mut head = format!("#{} · {}", ev.id, event_time(ev, "%Y-%m-%d %H:%M:%S"));
     if let Some(h) = &e.host {
         head.push_str(&format!(" · {}", term(h)));
@@ -446,6 +459,45 @@ fn event_body(
     if let Some(r) = &e.rebooted {
         field(out, p, "Reboot", &vocab::rebooted(r), opts)?;
     }
+    for (label, text) in killer::kernel_rows(ev) {
+        field(out, p, label, &text.term(), opts)?;
+    }
+    source(ev, p, opts, out)
+}
+
+/// A userspace killer's kill (issue 17): its own rows, no kernel report.
+fn user_body(
+    ev: &EventReport,
+    p: &Paint,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let e = &ev.event;
+    let mut head = format!("#{} · {}", ev.id, event_time(ev, "%Y-%m-%d %H:%M:%S"));
+    if let Some(h) = &e.host {
+        head.push_str(&format!(" · {}", term(h)));
+    }
+    head.push_str(&format!(" · {}", killer::user_tag(ev)));
+    let rule = "─".repeat(width(opts).saturating_sub(head.chars().count() + 4).max(3));
+    writeln!(out, "{}", p.bold(&format!("── {head} {rule}")))?;
+    for (i, (label, text)) in killer::user_rows(ev).into_iter().enumerate() {
+        if i == 0 {
+            field_with(out, p, label, &text.term(), opts, &|l| p.victim(l))?;
+        } else {
+            field(out, p, label, &text.term(), opts)?;
+        }
+    }
+    source(ev, p, opts, out)
+}
+
+/// The event's place in the inputs.
+fn source(
+    ev: &EventReport,
+    p: &Paint,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let e = &ev.event;
     // --raw: the report's lines as the log has them, unwrapped (only control and
     // invisible characters escaped).
     for (i, line) in e.raw.iter().enumerate() {

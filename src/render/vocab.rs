@@ -1540,6 +1540,9 @@ pub fn filter_line(f: &crate::report::Filter, left_out: usize) -> Option<String>
     if f.killed_only {
         parts.push("--killed-only".into());
     }
+    for k in &f.killer {
+        parts.push(format!("--killer {}", k.key()));
+    }
     if parts.is_empty() {
         return None;
     }
@@ -1559,6 +1562,596 @@ pub fn rebooted(r: &crate::event::Reboot) -> String {
         "after the panic the kernel set the machine to reboot in {} s (kernel.panic), line {}",
         r.after_s, r.line
     )
+}
+
+// ---- who killed it (issue 17) ---------------------------------------------------
+
+use crate::event::{Decision, KillLink, Killer, MemStatus, Reporter, Rule, UnitFacts, UserKill};
+
+/// A killer's name in prose.
+pub fn killer_name(k: Killer) -> &'static str {
+    match k {
+        Killer::Kernel => "the kernel's OOM killer",
+        Killer::SystemdOomd => "systemd-oomd",
+        Killer::Earlyoom => "earlyoom",
+        Killer::Oomd => "oomd (Meta's userspace OOM killer)",
+        Killer::Nohang => "nohang",
+        Killer::Lmkd => "Android's lmkd",
+        Killer::KubeletEviction => "the kubelet's eviction manager",
+        Killer::TalosOomController => "Talos' OOM controller",
+    }
+}
+
+/// A percentage as the log would print it (`77.97 %`, `50 %`).
+fn pct(x: f64) -> String {
+    format!("{x} %")
+}
+
+/// What a userspace killer killed: the process, or the cgroup, unit or pod.
+pub fn user_killed(killer: Killer, u: &UserKill) -> LogText<'static> {
+    let mut s = LogText::sentence(String::new());
+    if u.reporter.is_some() {
+        match (&u.comm, u.pid, &u.target) {
+            (Some(c), Some(p), _) => {
+                s.push_log(&LogText::from(c));
+                s.push_words(&format!(" (pid {p})"));
+            }
+            (Some(c), None, Some(t)) => {
+                s.push_words("a process in container ");
+                s.push_log(&LogText::from(c));
+                s.push_words(" ");
+                s.push_log(&LogText::from(t).head(12));
+            }
+            (_, _, Some(t)) => {
+                s.push_words("a process in ");
+                s.push_log(&LogText::from(t));
+            }
+            _ => s.push_words("a process not named in the log"),
+        }
+        s.push_words(" (the kernel's own lines are not in the log)");
+        return s;
+    }
+    if killer == Killer::KubeletEviction
+        && let Some(t) = &u.target
+    {
+        s.push_words("pod ");
+        s.push_log(&LogText::from(t));
+        return s;
+    }
+    match (&u.comm, u.pid) {
+        (Some(c), Some(p)) => {
+            s.push_log(&LogText::from(c));
+            s.push_words(&format!(" (pid {p}"));
+            if let Some(uid) = u.uid {
+                s.push_words(&format!(", uid {uid}"));
+            }
+            s.push_words(")");
+        }
+        (Some(c), None) => s.push_log(&LogText::from(c)),
+        (None, Some(p)) => s.push_words(&format!("pid {p}")),
+        (None, None) => {}
+    }
+    if let Some(t) = &u.target {
+        if !s.is_empty() {
+            s.push_words(" in ");
+        }
+        s.push_words(if LogText::from(t).starts_with('/') {
+            "cgroup "
+        } else {
+            ""
+        });
+        s.push_log(&LogText::from(t));
+    }
+    if s.is_empty() {
+        s.push_words(match killer {
+            Killer::KubeletEviction => "a pod not named on this line",
+            _ => "not named in the log",
+        });
+    }
+    let mut facts: Vec<String> = Vec::new();
+    if let Some(n) = u.count {
+        facts.push(format!("{n} process{}", if n == 1 { "" } else { "es" }));
+    } else if !u.tasks.is_empty() {
+        let pids: Vec<String> = u.tasks.iter().map(|t| t.pid.to_string()).collect();
+        facts.push(format!("pids {}", pids.join(", ")));
+    }
+    let signal = u.signal.as_ref().map(LogText::from);
+    if let Some(kb) = u.rss_kb {
+        facts.push(format!("rss {}", human_kb(kb)));
+    }
+    if let Some(kb) = u.swap_kb {
+        facts.push(format!("swap {}", human_kb(kb)));
+    }
+    if let Some(b) = u.badness {
+        facts.push(format!("badness {b}"));
+    }
+    if let Some(a) = u.oom_score_adj {
+        facts.push(format!("oom_score_adj {a}"));
+    }
+    if facts.is_empty() && signal.is_none() {
+        return s;
+    }
+    s.push_words(": ");
+    if let Some(sig) = &signal {
+        s.push_log(sig);
+        if !facts.is_empty() {
+            s.push_words(", ");
+        }
+    }
+    s.push_words(&facts.join(", "));
+    s
+}
+
+/// The rule as the log states it, quoted, with its line.
+pub fn user_rule(d: &Decision) -> LogText<'static> {
+    let mut s = LogText::sentence("\u{201c}".into());
+    s.push_log(&LogText::from(&d.text));
+    s.push_words(&format!("\u{201d} (line {})", d.line));
+    s
+}
+
+/// Why this victim, by the killer's own rule, and whether the kernel's OOM killer had
+/// a part in it.
+pub fn user_why(killer: Killer, u: &UserKill, unit: Option<&UnitFacts>) -> LogText<'static> {
+    let mut s = LogText::sentence(String::new());
+    if let Some(r) = u.reporter {
+        match r {
+            Reporter::Systemd => {
+                s.push_words("systemd reports that the kernel's OOM killer killed a process in ");
+                match unit {
+                    Some(f) => s.push_log(&LogText::from(&f.unit)),
+                    None => s.push_words("this unit"),
+                }
+                s.push_words(".");
+            }
+            Reporter::Kubelet => s.push_words(
+                "The kubelet reports a system OOM (SystemOOM event): the kernel's OOM killer \
+                 killed a process because the whole node ran out of memory, not the kubelet.",
+            ),
+            Reporter::Docker => s.push_words(
+                "Docker reports an OOM event of this container: its memory cgroup hit its limit \
+                 and the kernel's OOM killer acted inside it (an event without a kill is \
+                 possible when reclaim succeeded).",
+            ),
+            Reporter::Tracer => s.push_words(
+                "A tracer of the kernel's oom_kill_process (bcc oomkill) saw the kernel's OOM \
+                 killer kill this process.",
+            ),
+        }
+        s.push_words(
+            " The kernel's own report is not in this log, so which process it chose and why \
+             cannot be read here; look for 'invoked oom-killer' in the kernel log of that time.",
+        );
+        return s;
+    }
+    let name = killer_name(killer);
+    match u.kernel_kill_line {
+        Some(l) => s.push_words(&format!(
+            "{name} acted first, but the kernel's OOM killer killed the same process later \
+             (line {l}, a separate event): {name}'s signal had not ended it. "
+        )),
+        None => s.push_words(&format!(
+            "The kernel's OOM killer was not involved: {name} killed it, by its own rule. "
+        )),
+    }
+    if let Some(f) = &u.failed {
+        s.push_words("The kill failed (");
+        s.push_log(&LogText::from(f));
+        s.push_words("). ");
+    }
+    let rule = u.decision.as_ref().map(|d| &d.rule);
+    match (killer, rule) {
+        (
+            _,
+            Some(Rule::MemoryPressure {
+                cgroup,
+                pressure_pct,
+                limit_pct,
+                duration,
+            }),
+        ) => {
+            s.push_words("Memory pressure on ");
+            match cgroup {
+                Some(c) => s.push_log(&LogText::from(c)),
+                None => s.push_words("the monitored cgroup"),
+            }
+            match (pressure_pct, limit_pct) {
+                (Some(p), Some(l)) => {
+                    s.push_words(&format!(" was {}, over its limit of {}", pct(*p), pct(*l)))
+                }
+                (None, Some(l)) => s.push_words(&format!(" was over its limit of {}", pct(*l))),
+                _ => s.push_words(" was over its limit"),
+            }
+            if let Some(d) = duration {
+                s.push_words(" for more than ");
+                s.push_log(&LogText::from(d));
+            }
+            s.push_words(
+                " (ManagedOOMMemoryPressure=). Among the cgroups under it, systemd-oomd kills \
+                 the one reclaiming the most memory (page scans since its last look), not \
+                 necessarily the largest",
+            );
+            if u.target.is_none() {
+                s.push_words("; this version of systemd-oomd does not name the cgroup it killed");
+            }
+            s.push_words(".");
+        }
+        (
+            _,
+            Some(Rule::SwapUsed {
+                memory_used_bytes,
+                memory_total_bytes,
+                swap_used_bytes,
+                swap_total_bytes,
+                limit_pct,
+            }),
+        ) => {
+            let part = |used: &Option<u64>, total: &Option<u64>| match (used, total) {
+                (Some(a), Some(b)) if *b > 0 => format!(
+                    "{} of {} ({:.1} %)",
+                    human_kb(a / 1024),
+                    human_kb(b / 1024),
+                    *a as f64 * 100.0 / *b as f64
+                ),
+                _ => "?".into(),
+            };
+            let mut t = String::new();
+            if memory_used_bytes.is_some() {
+                t.push_str(&format!(
+                    "Memory used {} and swap used {}",
+                    part(memory_used_bytes, memory_total_bytes),
+                    part(swap_used_bytes, swap_total_bytes)
+                ));
+                t.push_str(" were both");
+            } else {
+                t.push_str(&format!(
+                    "Swap used {} was",
+                    part(swap_used_bytes, swap_total_bytes)
+                ));
+            }
+            match limit_pct {
+                Some(l) => t.push_str(&format!(" over its limit of {}", pct(*l))),
+                None => t.push_str(" over its limit"),
+            }
+            t.push_str(
+                " (ManagedOOMSwap=, SwapUsedLimit=). systemd-oomd then kills the cgroup using \
+                 the most swap.",
+            );
+            s.push_words(&t);
+        }
+        (
+            _,
+            Some(Rule::OomRule {
+                name,
+                cgroup,
+                lasting,
+                action,
+            }),
+        ) => {
+            s.push_words("Its rule ");
+            s.push_log(&LogText::from(name));
+            s.push_words(" met its conditions for ");
+            s.push_log(&LogText::from(cgroup));
+            if let Some(l) = lasting {
+                s.push_words(" (lasting ");
+                s.push_log(&LogText::from(l));
+                s.push_words(")");
+            }
+            s.push_words(", and it took the action ");
+            s.push_log(&LogText::from(action));
+            s.push_words(".");
+        }
+        (
+            _,
+            Some(Rule::BelowLimits {
+                signal,
+                mem_pct,
+                swap_pct,
+            }),
+        ) => {
+            s.push_words("Available memory and free swap were at or below its ");
+            s.push_log(&LogText::from(signal));
+            let mut t = String::from(" limits");
+            if let (Some(m), Some(w)) = (mem_pct, swap_pct) {
+                t.push_str(&format!(" (memory {}, swap {})", pct(*m), pct(*w)));
+            }
+            t.push_str(
+                ". earlyoom then signals the process with the highest oom_score (the kernel's \
+                 badness of it in /proc, which oom_score_adj raises or lowers), not the largest",
+            );
+            if let Some(b) = u.badness {
+                t.push_str(&format!(": this one scored {b}"));
+                if let Some(kb) = u.rss_kb {
+                    t.push_str(&format!(" with {} resident", human_kb(kb)));
+                }
+            }
+            t.push('.');
+            s.push_log(&LogText::sentence(t));
+        }
+        (
+            _,
+            Some(Rule::Thresholds {
+                level,
+                mem_mib,
+                mem_limit_mib,
+                swap_mib,
+                swap_limit_mib,
+            }),
+        ) => {
+            let mut t = String::from("MemAvailable");
+            if let (Some(a), Some(b)) = (mem_mib, mem_limit_mib) {
+                t.push_str(&format!(" ({a} MiB, at or below {b} MiB)"));
+            }
+            if let (Some(a), Some(b)) = (swap_mib, swap_limit_mib) {
+                t.push_str(&format!(" and SwapFree ({a} MiB, at or below {b} MiB)"));
+            }
+            t.push_str(" crossed nohang's ");
+            s.push_log(&LogText::sentence(t));
+            s.push_log(&LogText::from(level));
+            let mut t = String::from(
+                " thresholds. nohang then acts on the process with the highest badness (its \
+                 oom_score, adjusted by its own rules)",
+            );
+            if let Some(b) = u.badness {
+                t.push_str(&format!(": this one had {b}"));
+            }
+            t.push('.');
+            s.push_log(&LogText::sentence(t));
+        }
+        (
+            _,
+            Some(Rule::PressureAbove {
+                pressure,
+                threshold,
+                duration_s,
+                usage_mb,
+                ruleset,
+                action,
+            }),
+        ) => {
+            let mut t = String::new();
+            match (pressure, threshold) {
+                (Some(p), Some(th)) => t.push_str(&format!(
+                    "The 10 s memory pressure {p} was over oomd's threshold of {th}"
+                )),
+                _ => t.push_str("oomd's detector fired"),
+            }
+            if let Some(d) = duration_s {
+                t.push_str(&format!(" for {d} s"));
+            }
+            if let Some(m) = usage_mb {
+                t.push_str(&format!(" (total usage {m} MB)"));
+            }
+            s.push_words(&t);
+            if let Some(r) = ruleset {
+                s.push_words(", firing the ruleset ");
+                s.push_log(&LogText::from(r));
+            }
+            if let Some(a) = action {
+                s.push_words("; its action ");
+                s.push_log(&LogText::from(a));
+                s.push_words(" picks the cgroup to kill by its own ranking (size, growth, pressure or swap, as the plugin says)");
+            }
+            s.push_words(".");
+        }
+        (
+            _,
+            Some(Rule::Lmkd {
+                reason,
+                oom_score_adj,
+            }),
+        ) => {
+            s.push_words("lmkd's reason: ");
+            s.push_log(&LogText::from(reason));
+            s.push_words(". lmkd kills the app process with the highest oom_score_adj first (cached and background apps before visible ones)");
+            if let Some(a) = oom_score_adj {
+                s.push_words(&format!("; this one had oom_score_adj {a}"));
+                if *a <= 0 {
+                    s.push_words(
+                        ", a foreground or system process: nothing less important was left to kill",
+                    );
+                }
+            }
+            s.push_words(".");
+        }
+        (_, Some(Rule::Eviction { resource })) => {
+            s.push_words("The node's ");
+            s.push_log(&LogText::from(resource));
+            s.push_words(
+                " was past the kubelet's eviction threshold, so it evicted pods, ranked by \
+                 whether they use more than they request, by priority, then by use over request.",
+            );
+        }
+        (Killer::Earlyoom, None) => s.push_words(
+            "earlyoom signals the process with the highest oom_score when available memory and \
+             free swap are at or below its limits (the limits line is not in this log).",
+        ),
+        (Killer::Lmkd, None) => {
+            s.push_words(
+                "lmkd kills the app process with the highest oom_score_adj first (cached and \
+                 background apps before visible ones)",
+            );
+            if let Some(a) = u.oom_score_adj {
+                s.push_words(&format!("; this one had oom_score_adj {a}"));
+            }
+            s.push_words("; this lmkd does not print its reason.");
+        }
+        (Killer::TalosOomController, None) => s.push_words(
+            "Talos' OOM controller kills whole cgroups when its memory-pressure rule fires; the \
+             line does not state the rule or the numbers.",
+        ),
+        (Killer::SystemdOomd, None) => s.push_words(
+            "systemd reports the kill by systemd-oomd on this unit; systemd-oomd's own line, with \
+             its rule, is not in this log.",
+        ),
+        _ => s.push_words("The log does not state the rule that fired."),
+    }
+    s
+}
+
+/// Memory as a killer's status line states it.
+pub fn user_memory(m: &MemStatus) -> String {
+    let mut t = Vec::new();
+    if let Some(a) = m.mem_avail_mib {
+        let mut x = format!("{a} MiB available");
+        if let Some(b) = m.mem_total_mib {
+            x.push_str(&format!(" of {b} MiB"));
+        }
+        if let Some(p) = m.mem_pct {
+            x.push_str(&format!(" ({})", pct(p)));
+        }
+        t.push(x);
+    }
+    if let Some(a) = m.swap_free_mib {
+        let mut x = format!("swap {a} MiB free");
+        if let Some(b) = m.swap_total_mib {
+            x.push_str(&format!(" of {b} MiB"));
+        }
+        if let Some(p) = m.swap_pct {
+            x.push_str(&format!(" ({})", pct(p)));
+        }
+        t.push(x);
+    }
+    format!("{} (line {})", t.join(", "), m.line)
+}
+
+/// What happened after the signal, as the killer says.
+pub fn user_outcome(u: &UserKill) -> Option<String> {
+    let mut t = Vec::new();
+    if let Some(s) = u.escalated_after_s {
+        t.push(format!("escalated to SIGKILL after {s} s"));
+    }
+    if let Some(s) = u.exited_after_s {
+        t.push(format!("the process exited after {s} s"));
+    }
+    if u.did_not_exit {
+        t.push("the process did not exit".into());
+    }
+    let mut said = (!t.is_empty()).then(|| format!("as the killer's lines say: {}", t.join("; ")));
+    if u.cut {
+        let cut = "the kill line is cut short in the log";
+        said = Some(match said {
+            Some(x) => format!("{x}; {cut}"),
+            None => cut.to_string(),
+        });
+    }
+    said
+}
+
+/// systemd's side of a kill: the unit, who it says killed, the result, the restart.
+pub fn unit_facts(f: &UnitFacts) -> LogText<'static> {
+    let mut s = LogText::sentence(String::new());
+    s.push_log(&LogText::from(&f.unit));
+    s.push_words(match f.by {
+        Killer::Kernel => ": systemd says the kernel's OOM killer killed a process of it",
+        _ => ": systemd says systemd-oomd killed processes of it",
+    });
+    if let Some(n) = f.processes {
+        s.push_words(&format!(" ({n})"));
+    }
+    if let Some(e) = &f.main_exit {
+        s.push_words("; main process exited, ");
+        s.push_log(&LogText::from(e));
+    }
+    if let Some(r) = &f.result {
+        s.push_words("; result '");
+        s.push_log(&LogText::from(r));
+        s.push_words("'");
+    }
+    match f.restart_counter {
+        Some(n) if n > 0 => s.push_words(&format!("; systemd restarted it (restart counter {n})")),
+        Some(_) => s.push_words("; systemd restarted it"),
+        None => s.push_words("; no restart in the log"),
+    }
+    if !f.ancestors.is_empty() {
+        s.push_words(" · repeated by its parents ");
+        for (i, a) in f.ancestors.iter().enumerate() {
+            if i > 0 {
+                s.push_words(", ");
+            }
+            s.push_log(&LogText::from(a));
+        }
+    }
+    let lines: Vec<String> = f.lines.iter().map(u64::to_string).collect();
+    s.push_words(&format!(
+        " (line{} {})",
+        if lines.len() == 1 { "" } else { "s" },
+        lines.join(", ")
+    ));
+    s
+}
+
+/// Userspace attempts on a kernel victim before the kernel killed it.
+pub fn attempts(a: &[KillLink]) -> LogText<'static> {
+    let mut s = LogText::sentence(String::new());
+    for (i, k) in a.iter().enumerate() {
+        if i > 0 {
+            s.push_words("; ");
+        }
+        s.push_words(&format!("{} sent ", killer_name(k.killer)));
+        match &k.signal {
+            Some(sig) => s.push_log(&LogText::from(sig)),
+            None => s.push_words("a signal"),
+        }
+        if let Some(p) = k.pid {
+            s.push_words(&format!(" to pid {p}"));
+        }
+        s.push_words(&format!(
+            " first (line {}), but it did not die of it: this kill is the kernel's",
+            k.line
+        ));
+    }
+    s
+}
+
+/// The short reason of a userspace kill for an overview row.
+pub fn user_headline(killer: Killer, u: &UserKill) -> LogText<'static> {
+    let mut s = LogText::sentence(String::new());
+    if let Some(r) = u.reporter {
+        s.push_words(match r {
+            Reporter::Systemd => "kernel OOM kill, as systemd reports it",
+            Reporter::Kubelet => "kernel OOM kill, as the kubelet reports it",
+            Reporter::Docker => "kernel OOM kill, as Docker reports it",
+            Reporter::Tracer => "kernel OOM kill, as a tracer reports it",
+        });
+        return s;
+    }
+    s.push_words(&format!("by {}", killer.key()));
+    match u.decision.as_ref().map(|d| &d.rule) {
+        Some(Rule::MemoryPressure {
+            pressure_pct: Some(p),
+            limit_pct: Some(l),
+            ..
+        }) => {
+            s.push_words(&format!(": pressure {} > {}", pct(*p), pct(*l)));
+        }
+        Some(Rule::MemoryPressure { .. }) => s.push_words(": memory pressure"),
+        Some(Rule::SwapUsed {
+            limit_pct: Some(l), ..
+        }) => {
+            s.push_words(&format!(": swap used > {}", pct(*l)));
+        }
+        Some(Rule::BelowLimits {
+            mem_pct: Some(m),
+            swap_pct: Some(w),
+            ..
+        }) => {
+            s.push_words(&format!(": mem <= {}, swap <= {}", pct(*m), pct(*w)));
+        }
+        Some(Rule::Lmkd { reason, .. }) => {
+            s.push_words(": ");
+            s.push_log(&LogText::from(reason));
+        }
+        Some(Rule::Eviction { resource }) => {
+            s.push_words(": low ");
+            s.push_log(&LogText::from(resource));
+        }
+        _ => {}
+    }
+    if u.kernel_kill_line.is_some() {
+        s.push_words(" (then the kernel)");
+    }
+    s
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ pub struct Filter {
     pub host: Vec<String>,
     /// Keep only events in which a task was killed.
     pub killed_only: bool,
+    /// Keep events of these killers (`--killer`).
+    pub killer: Vec<crate::event::Killer>,
 }
 
 impl Filter {
@@ -35,6 +37,13 @@ impl Filter {
             if self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t > u) {
                 return false;
             }
+        }
+        if !self.killer.is_empty() && !self.killer.contains(&ev.killer) {
+            return false;
+        }
+        // A userspace killer's victim, by what its lines name.
+        if let Some(u) = &ev.userspace {
+            return self.keeps_user(ev, u);
         }
         if self.killed_only && !ev.killed.iter().any(|k| k.evidence != Evidence::Selection) {
             return false;
@@ -93,6 +102,57 @@ impl Filter {
                 return false;
             };
             // A part of the name, as --comm: node names share long prefixes.
+            let h = h.to_ascii_lowercase();
+            if !self
+                .host
+                .iter()
+                .any(|x| h.contains(&x.to_ascii_lowercase()))
+            {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The filters on a userspace killer's event: its victim's name, pid and cgroup
+    /// (the killed cgroup, unit or pod, and the one its rule watched).
+    fn keeps_user(&self, ev: &OomEvent, u: &crate::event::UserKill) -> bool {
+        if self.killed_only && u.failed.is_some() {
+            return false;
+        }
+        if !self.comm.is_empty() {
+            let Some(c) = u.comm.as_log_str() else {
+                return false;
+            };
+            if !self.comm.iter().any(|x| c.contains(x.as_str())) {
+                return false;
+            }
+        }
+        if !self.pid.is_empty() && !u.pid.is_some_and(|p| self.pid.contains(&p)) {
+            return false;
+        }
+        if !self.cgroup.is_empty() {
+            let watched = match u.decision.as_ref().map(|d| &d.rule) {
+                Some(crate::event::Rule::MemoryPressure { cgroup, .. }) => cgroup.as_log_str(),
+                _ => None,
+            };
+            let paths: Vec<&str> = [u.target.as_log_str(), watched]
+                .into_iter()
+                .flatten()
+                .chain(ev.unit.iter().map(|f| f.unit.as_log_str()))
+                .collect();
+            if !self
+                .cgroup
+                .iter()
+                .any(|c| paths.iter().any(|p| cgroup_matches(p, c)))
+            {
+                return false;
+            }
+        }
+        if !self.host.is_empty() {
+            let Some(h) = ev.host.as_log_str() else {
+                return false;
+            };
             let h = h.to_ascii_lowercase();
             if !self
                 .host

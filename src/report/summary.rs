@@ -113,6 +113,9 @@ pub struct Summary {
     pub commands: Vec<Counted>,
     /// Events per day.
     pub days: Vec<Counted>,
+    /// Events and kills per killer (`kernel`, `systemd-oomd`, `earlyoom`, …), most
+    /// kills first.
+    pub killers: Vec<Counted>,
     /// Cgroups and commands killed more than once.
     pub offenders: Vec<Offender>,
     /// Events the filters left out (absent when none).
@@ -152,6 +155,7 @@ pub struct SummaryItem {
     victims: usize,
     cgroup: LogString,
     commands: Vec<LogString>,
+    killer: crate::event::Killer,
     /// (kind, key, command, rss kB) of each non-group kill line, for repeat offenders.
     kill_rss: Vec<(&'static str, LogString, Option<LogString>, u64)>,
 }
@@ -169,6 +173,29 @@ impl SummaryItem {
             .iter()
             .filter(|k| k.evidence != Evidence::SharedMm)
             .collect();
+        // A userspace killer's kill: its victim, and the cgroup its rule watched.
+        if let Some(u) = &ev.userspace {
+            let watched = match u.decision.as_ref().map(|d| &d.rule) {
+                Some(crate::event::Rule::MemoryPressure {
+                    cgroup: Some(c), ..
+                }) => c.clone(),
+                _ => "(machine)".into(),
+            };
+            return SummaryItem {
+                time,
+                zone_assumed,
+                uptime_s: ev.printk.map(|p| p.seconds()),
+                host: ev.host.clone().unwrap_or_else(|| UNNAMED_HOST.into()),
+                input: ev.source.path.clone(),
+                complete: ev.complete,
+                kills: 0,
+                victims: usize::from(u.failed.is_none()),
+                cgroup: watched,
+                commands: u.comm.iter().cloned().collect(),
+                killer: ev.killer,
+                kill_rss: Vec::new(),
+            };
+        }
         let cgroup = ev
             .memcg
             .as_ref()
@@ -217,6 +244,7 @@ impl SummaryItem {
             victims: named.len(),
             cgroup,
             commands: named.iter().map(|k| k.comm.clone()).collect(),
+            killer: ev.killer,
             kill_rss,
         }
     }
@@ -430,6 +458,7 @@ pub struct SummaryBuilder {
     cgroups: Tally,
     commands: Tally,
     days: Tally,
+    killers: Tally,
     offenders: BTreeMap<OffenderKey, Kills>,
 }
 
@@ -457,6 +486,7 @@ impl SummaryBuilder {
             s.last_uptime_s = Some(s.last_uptime_s.map_or(u, |l| l.max(u)));
         }
         self.hosts.bump(&it.host, it.victims);
+        self.killers.bump(&it.killer.key().into(), it.victims);
         self.cgroups.bump(&it.cgroup, it.victims);
         for c in &it.commands {
             self.commands.bump(c, 1);
@@ -490,6 +520,7 @@ impl SummaryBuilder {
         (s.cgroups, s.overflow.cgroups) = self.cgroups.top();
         (s.commands, s.overflow.commands) = self.commands.top();
         (s.days, s.overflow.days) = self.days.in_order();
+        s.killers = self.killers.top().0;
         let mut out: Vec<Offender> = self
             .offenders
             .into_iter()

@@ -208,6 +208,8 @@ fn json_output_follows_the_documented_schema() {
     args.push(sample("real").to_str().unwrap().into());
     args.push(path("lab/many.journal-json"));
     args.push(path("lab/nested.messages"));
+    // Every killer's events and systemd's unit facts (issue 17).
+    args.push(sample("userspace").to_str().unwrap().into());
     let out = cmd().args(&args).output().unwrap();
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(doc["events"].as_array().unwrap().len() > 50);
@@ -764,7 +766,14 @@ fn journal_mode_runs_journalctl_with_the_time_range() {
     assert_eq!(events[0]["host"], "vm");
     assert_eq!(events[0]["boot_id"], "9b6ccfd507ac4a9baa91be57cb7172cb");
     let args = std::fs::read_to_string(&args_file).unwrap();
-    assert_eq!(args.trim(), "-k -o json --no-pager --since=2026-11-21");
+    // This boot's kernel messages (what `-k` matches) and the userspace killers' and
+    // systemd's (issue 17).
+    assert_eq!(
+        args.trim(),
+        "-o json --no-pager --since=2026-11-21 -b _TRANSPORT=kernel + SYSLOG_IDENTIFIER=systemd-oomd \
+         + SYSLOG_IDENTIFIER=earlyoom + SYSLOG_IDENTIFIER=nohang + SYSLOG_IDENTIFIER=oomd \
+         + SYSLOG_IDENTIFIER=systemd + SYSLOG_IDENTIFIER=kubelet + SYSLOG_IDENTIFIER=k3s"
+    );
 }
 
 /// Events are rendered in parallel, at most 64 ahead of the writer: five hosts' copies

@@ -31,6 +31,7 @@ mod inputs;
 mod issue15;
 mod issue20;
 mod journal;
+mod killers;
 mod kinds;
 mod lab;
 mod live;

@@ -161,6 +161,22 @@ pub struct FilterArgs {
     /// Only events in which a task was killed.
     #[arg(long)]
     pub killed_only: bool,
+
+    /// Only kills by this killer (repeatable): kernel, systemd-oomd, earlyoom, oomd,
+    /// nohang, lmkd, kubelet-eviction, talos-oom-controller.
+    #[arg(long, value_name = "NAME", value_parser = parse_killer)]
+    pub killer: Vec<oomlens::event::Killer>,
+}
+
+/// A `--killer` name.
+fn parse_killer(s: &str) -> Result<oomlens::event::Killer, String> {
+    oomlens::event::Killer::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = oomlens::event::Killer::ALL
+            .iter()
+            .map(|k| k.key())
+            .collect();
+        format!("unknown killer (one of: {})", names.join(", "))
+    })
 }
 
 /// How to read inputs.
@@ -211,8 +227,10 @@ pub struct LiveArgs {
     /// Read the kernel messages of the systemd journal. With a PATH (a journal folder
     /// such as /var/log/journal, like `journalctl -D DIR`, or a .journal/.journal~
     /// file, like `journalctl --file FILE`): read in process, no journalctl needed,
-    /// alongside any other PATHs. Without: run `journalctl -k -o json` on this
-    /// machine's journal, with --since/--until passed on.
+    /// alongside any other PATHs. Without: run `journalctl -o json` on this
+    /// machine's journal for this boot's kernel messages and the messages of the
+    /// userspace OOM killers and systemd (who killed: --killer), with --since/--until
+    /// passed on.
     #[arg(long, value_name = "PATH", num_args = 0..=1)]
     pub journal: Option<Option<PathBuf>>,
 

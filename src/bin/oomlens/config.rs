@@ -86,6 +86,7 @@ impl Config {
             cgroup: a.filters.cgroup,
             host: a.filters.host,
             killed_only: a.filters.killed_only,
+            killer: a.filters.killer,
         };
         let mut scan = ScanOptions {
             hint: match a.input.input_format {

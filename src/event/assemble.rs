@@ -204,9 +204,11 @@ pub struct Assembler {
     open_reports: usize,
     /// Victims of reports already handed out by `release_finished` (stream, pid).
     released: VecDeque<(usize, u32)>,
-    /// The stream of each report put in a `recent` list, oldest first (some may have
-    /// been handed out since): bounds the reports waiting over all streams.
-    recent_order: VecDeque<usize>,
+    /// The stream and opening sequence of each report put in a `recent` list, oldest
+    /// first (some may have been handed out since: an entry acts only while its report
+    /// is still at the front of its stream's list): bounds the reports waiting over
+    /// all streams.
+    recent_order: VecDeque<(usize, u64)>,
     /// Report lines read from behind a header in no shape the record layer knows
     /// ([`Format::Unparsed`]): how many, and the first one's line.
     unparsed: (u64, Option<u64>),
@@ -810,15 +812,19 @@ impl Assembler {
             p.cut = why.map(str::to_string);
         }
         self.link_kernel(&mut p.ev);
+        let seq = p.seq;
         self.streams[si].recent.push_back(p);
         while self.streams[si].recent.len() > RECENT_KEEP {
             let old = self.streams[si].recent.pop_front().expect("non-empty");
             self.emit(si, old);
         }
-        self.recent_order.push_back(si);
+        self.recent_order.push_back((si, seq));
         while self.recent_order.len() > RECENT_TOTAL {
-            let sj = self.recent_order.pop_front().expect("non-empty");
-            if let Some(old) = self.streams[sj].recent.pop_front() {
+            let (sj, seq) = self.recent_order.pop_front().expect("non-empty");
+            // A stale entry (its report already handed out) must not hand out the
+            // report now at the front: that one still waits for its late lines.
+            if self.streams[sj].recent.front().is_some_and(|p| p.seq == seq) {
+                let old = self.streams[sj].recent.pop_front().expect("front");
                 self.emit(sj, old);
             }
             // An idle host must not keep a buffer of reports (1.7 kB each).

@@ -411,8 +411,9 @@ fn count_tables(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         false,
     )?;
     counts(out, "Kills by command", "Command", &s.commands, true)?;
-    // Who killed (issue 17), when a userspace killer did any of it.
-    if s.killers.iter().any(|k| k.key != "kernel") {
+    // Who killed (issue 17): the kernel, a userspace killer, or both; shown even when
+    // the kernel alone killed, so the page says so.
+    if !s.killers.is_empty() {
         counts(out, "Kills by killer", "Killer", &s.killers, true)?;
     }
     writeln!(out, "</div>")

@@ -228,6 +228,12 @@ fn a_scan_of_many_kills_has_every_event_and_charts_true_to_the_json() {
     );
     // The events table.
     assert_eq!(all(&doc, "table.events tbody tr").len(), 16);
+    // Who killed: the kernel, all 16 (the table is there when only the kernel did).
+    assert!(
+        page.contains("<h4>Kills by killer</h4>")
+            && page.contains("<tr><td><code>kernel</code></td><td class=\"n\">16</td>"),
+        "kills by killer"
+    );
     // 16 different processes of one cgroup: no repeat offender, as in the JSON.
     assert_eq!(json["summary"]["offenders"], serde_json::json!([]));
     assert!(all(&doc, "table.offenders").is_empty());

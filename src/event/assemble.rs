@@ -823,7 +823,11 @@ impl Assembler {
             let (sj, seq) = self.recent_order.pop_front().expect("non-empty");
             // A stale entry (its report already handed out) must not hand out the
             // report now at the front: that one still waits for its late lines.
-            if self.streams[sj].recent.front().is_some_and(|p| p.seq == seq) {
+            if self.streams[sj]
+                .recent
+                .front()
+                .is_some_and(|p| p.seq == seq)
+            {
                 let old = self.streams[sj].recent.pop_front().expect("front");
                 self.emit(sj, old);
             }

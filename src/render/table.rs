@@ -305,25 +305,21 @@ fn event_body(
     if killer::is_user(ev) {
         return user_body(ev, p, opts, out);
     }
-    let mut head = format!("#{} · {}", ev.id, event_time(ev, "%Y-%m-%d %H:%M:%S"));
-    if let Some(h) = &e.host {
-        head.push_str(&format!(" · {}", term(h)));
-    }
-    match vocab::cause_tag(&ev.analysis.cause) {
-        Some(t) => head.push_str(&format!(" · {t}")),
-        None => head.push_str(match e.scope {
-            Some(Scope::Memcg) => " · memory cgroup",
-            Some(Scope::Global) => " · whole machine",
-            Some(Scope::Cpuset) => " · cpuset",
-            Some(Scope::Mempolicy) => " · memory policy",
+    let mut tag = match vocab::cause_tag(&ev.analysis.cause) {
+        Some(t) => t.to_string(),
+        None => match e.scope {
+            Some(Scope::Memcg) => "memory cgroup",
+            Some(Scope::Global) => "whole machine",
+            Some(Scope::Cpuset) => "cpuset",
+            Some(Scope::Mempolicy) => "memory policy",
             None => "",
-        }),
-    }
+        }
+        .to_string(),
+    };
     if !e.complete {
-        head.push_str(" · partial");
+        tag.push_str(if tag.is_empty() { "partial" } else { " · partial" });
     }
-    let rule = "─".repeat(width(opts).saturating_sub(head.chars().count() + 4).max(3));
-    writeln!(out, "{}", p.bold(&format!("── {head} {rule}")))?;
+    heading(ev, &tag, p, opts, out)?;
 
     // Who was killed.
     let kills: Vec<String> = e
@@ -472,14 +468,7 @@ fn user_body(
     opts: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let e = &ev.event;
-    let mut head = format!("#{} · {}", ev.id, event_time(ev, "%Y-%m-%d %H:%M:%S"));
-    if let Some(h) = &e.host {
-        head.push_str(&format!(" · {}", term(h)));
-    }
-    head.push_str(&format!(" · {}", killer::user_tag(ev)));
-    let rule = "─".repeat(width(opts).saturating_sub(head.chars().count() + 4).max(3));
-    writeln!(out, "{}", p.bold(&format!("── {head} {rule}")))?;
+    heading(ev, killer::user_tag(ev), p, opts, out)?;
     for (i, (label, text)) in killer::user_rows(ev).into_iter().enumerate() {
         if i == 0 {
             field_with(out, p, label, &text.term(), opts, &|l| p.victim(l))?;
@@ -488,6 +477,25 @@ fn user_body(
         }
     }
     source(ev, p, opts, out)
+}
+
+/// An event's heading rule: `── #id · time · host · tag ───…`.
+fn heading(
+    ev: &EventReport,
+    tag: &str,
+    p: &Paint,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut head = format!("#{} · {}", ev.id, event_time(ev, "%Y-%m-%d %H:%M:%S"));
+    if let Some(h) = &ev.event.host {
+        head.push_str(&format!(" · {}", term(h)));
+    }
+    if !tag.is_empty() {
+        head.push_str(&format!(" · {tag}"));
+    }
+    let rule = "─".repeat(width(opts).saturating_sub(head.chars().count() + 4).max(3));
+    writeln!(out, "{}", p.bold(&format!("── {head} {rule}")))
 }
 
 /// The event's place in the inputs.

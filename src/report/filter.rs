@@ -89,29 +89,11 @@ impl Filter {
                 })
                 .flatten()
                 .collect();
-            if !self
-                .cgroup
-                .iter()
-                .any(|c| paths.iter().any(|p| cgroup_matches(p, c)))
-            {
+            if !self.cgroup_ok(&paths) {
                 return false;
             }
         }
-        if !self.host.is_empty() {
-            let Some(h) = ev.host.as_log_str() else {
-                return false;
-            };
-            // A part of the name, as --comm: node names share long prefixes.
-            let h = h.to_ascii_lowercase();
-            if !self
-                .host
-                .iter()
-                .any(|x| h.contains(&x.to_ascii_lowercase()))
-            {
-                return false;
-            }
-        }
-        true
+        self.host_ok(ev)
     }
 
     /// The filters on a userspace killer's event: its victim's name, pid and cgroup
@@ -141,28 +123,35 @@ impl Filter {
                 .flatten()
                 .chain(ev.unit.iter().map(|f| f.unit.as_log_str()))
                 .collect();
-            if !self
+            if !self.cgroup_ok(&paths) {
+                return false;
+            }
+        }
+        self.host_ok(ev)
+    }
+
+    /// --host: a part of the name, any case, as --comm (node names share long
+    /// prefixes); an event without a host never matches.
+    fn host_ok(&self, ev: &OomEvent) -> bool {
+        if self.host.is_empty() {
+            return true;
+        }
+        let Some(h) = ev.host.as_log_str() else {
+            return false;
+        };
+        let h = h.to_ascii_lowercase();
+        self.host
+            .iter()
+            .any(|x| h.contains(&x.to_ascii_lowercase()))
+    }
+
+    /// --cgroup against any of `paths`.
+    fn cgroup_ok(&self, paths: &[&str]) -> bool {
+        self.cgroup.is_empty()
+            || self
                 .cgroup
                 .iter()
                 .any(|c| paths.iter().any(|p| cgroup_matches(p, c)))
-            {
-                return false;
-            }
-        }
-        if !self.host.is_empty() {
-            let Some(h) = ev.host.as_log_str() else {
-                return false;
-            };
-            let h = h.to_ascii_lowercase();
-            if !self
-                .host
-                .iter()
-                .any(|x| h.contains(&x.to_ascii_lowercase()))
-            {
-                return false;
-            }
-        }
-        true
     }
 
     /// Whether a time filter is set.

@@ -407,7 +407,7 @@ const JOURNAL_MATCHES: &[&str] = &[
 
 /// Scans the kernel messages of the journal, with the userspace OOM killers' and
 /// systemd's: the output of `journalctl -o json --no-pager` with `extra` arguments
-/// (e.g. `--since`) and [`JOURNAL_MATCHES`]. Fails when journalctl cannot be
+/// (e.g. `--since`) and `JOURNAL_MATCHES`. Fails when journalctl cannot be
 /// started (not installed: [`Error::Unsupported`], in one sentence that says how to read
 /// the journal files in process instead); a journalctl that fails later is an error
 /// diagnostic of the scan.

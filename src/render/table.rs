@@ -317,7 +317,11 @@ fn event_body(
         .to_string(),
     };
     if !e.complete {
-        tag.push_str(if tag.is_empty() { "partial" } else { " · partial" });
+        tag.push_str(if tag.is_empty() {
+            "partial"
+        } else {
+            " · partial"
+        });
     }
     heading(ev, &tag, p, opts, out)?;
 

@@ -1454,7 +1454,7 @@ pub fn next_step(c: &Cause) -> &'static str {
              raise or remove memory.kmem.limit_in_bytes."
         }
         (CauseKind::Machine, _) => {
-            "Find what grew (the ranking and what filled memory below), then add RAM or swap \
+            "Find what grew (the ranking and what filled memory, where the log has them), then add RAM or swap \
              or put the large consumers in cgroups with limits, so one service cannot take \
              the machine."
         }

@@ -1454,9 +1454,9 @@ pub fn next_step(c: &Cause) -> &'static str {
              raise or remove memory.kmem.limit_in_bytes."
         }
         (CauseKind::Machine, _) => {
-            "Find what grew (the ranking and what filled memory, where the log has them), then add RAM or swap \
-             or put the large consumers in cgroups with limits, so one service cannot take \
-             the machine."
+            "Find what grew (the ranking and what filled memory, where the log has them), \
+             then add RAM or swap or put the large consumers in cgroups with limits, so one \
+             service cannot take the machine."
         }
         (CauseKind::NumaNodes, _) => {
             "Check the cpuset (cpuset.mems) or memory policy (numactl) of the allocating task: \

@@ -828,23 +828,29 @@ fn offenders(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Writes one event's section; the raw block between two [`MARK`]s.
-/// A userspace killer's kill (issue 17): its section, no kernel report.
-fn user_event(ev: &EventReport, out: &mut Vec<u8>) -> io::Result<()> {
-    let e = &ev.event;
+/// Opens an event's section with its heading: `Event N: {headline} · time · host`
+/// (`headline` already escaped).
+fn section_open(ev: &EventReport, headline: &str, out: &mut Vec<u8>) -> io::Result<()> {
     let when = event_time(ev, "%Y-%m-%d %H:%M:%S %:z");
-    let host = e
+    let host = ev
+        .event
         .host
         .as_ref()
         .map(|x| format!(" · {}", h(x)))
         .unwrap_or_default();
     writeln!(
         out,
-        "<section class=\"event\" id=\"ev-{0}\">\n<h3>Event {0}: killed by {1} · {2}{host}</h3>",
+        "<section class=\"event\" id=\"ev-{0}\">\n<h3>Event {0}: {headline} · {1}{host}</h3>",
         ev.id,
-        w(super::killer::user_tag(ev)),
         w(&when)
-    )?;
+    )
+}
+
+/// A userspace killer's kill (issue 17): its section, no kernel report.
+fn user_event(ev: &EventReport, out: &mut Vec<u8>) -> io::Result<()> {
+    let e = &ev.event;
+    let tag = format!("killed by {}", w(super::killer::user_tag(ev)));
+    section_open(ev, &tag, out)?;
     writeln!(out, "<table class=\"facts\">")?;
     for (label, text) in super::killer::user_rows(ev) {
         writeln!(out, "<tr><th>{label}</th><td>{}</td></tr>", text.html())?;
@@ -858,6 +864,7 @@ fn user_event(ev: &EventReport, out: &mut Vec<u8>) -> io::Result<()> {
     )
 }
 
+/// Writes one event's section; the raw block between two [`MARK`]s.
 fn event(ev: &EventReport, opts: &RenderOptions, out: &mut Vec<u8>) -> io::Result<()> {
     let e = &ev.event;
     if super::killer::is_user(ev) {
@@ -873,18 +880,7 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut Vec<u8>) -> io::Resul
             None => "victim not in the log",
         }),
     };
-    let when = event_time(ev, "%Y-%m-%d %H:%M:%S %:z");
-    let host = e
-        .host
-        .as_ref()
-        .map(|x| format!(" · {}", h(x)))
-        .unwrap_or_default();
-    writeln!(
-        out,
-        "<section class=\"event\" id=\"ev-{0}\">\n<h3>Event {0}: {headline} · {1}{host}</h3>",
-        ev.id,
-        w(&when)
-    )?;
+    section_open(ev, &headline, out)?;
     writeln!(
         out,
         "<p class=\"cause\"><strong>Cause:</strong> {}</p>",

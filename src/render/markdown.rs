@@ -269,23 +269,26 @@ const OVERVIEW_ROWS: usize = 2_000;
 /// Rows of the repeat-offenders table.
 const OFFENDER_ROWS: usize = 15;
 
-/// A userspace killer's kill (issue 17): its rows, no kernel report.
-fn user_event(ev: &EventReport, out: &mut dyn Write) -> io::Result<()> {
-    let e = &ev.event;
+/// An event's heading (`### Event N: {headline} · time · host`, `headline` already
+/// escaped) and the head of its facts table.
+fn section_open(ev: &EventReport, headline: &str, out: &mut dyn Write) -> io::Result<()> {
     let when = event_time(ev, "%Y-%m-%d %H:%M:%S %:z");
-    let host = e
+    let host = ev
+        .event
         .host
         .as_ref()
         .map(|h| format!(" · {}", md(h)))
         .unwrap_or_default();
-    writeln!(
-        out,
-        "### Event {}: killed by {} · {when}{host}\n",
-        ev.id,
-        md_words(super::killer::user_tag(ev))
-    )?;
+    writeln!(out, "### Event {}: {headline} · {when}{host}\n", ev.id)?;
     writeln!(out, "| | |")?;
-    writeln!(out, "|---|---|")?;
+    writeln!(out, "|---|---|")
+}
+
+/// A userspace killer's kill (issue 17): its rows, no kernel report.
+fn user_event(ev: &EventReport, out: &mut dyn Write) -> io::Result<()> {
+    let e = &ev.event;
+    let tag = format!("killed by {}", md_words(super::killer::user_tag(ev)));
+    section_open(ev, &tag, out)?;
     for (label, text) in super::killer::user_rows(ev) {
         writeln!(out, "| {label} | {} |", text.md())?;
     }
@@ -322,15 +325,7 @@ fn event_head(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io
             None => "victim not in the log".into(),
         },
     };
-    let when = event_time(ev, "%Y-%m-%d %H:%M:%S %:z");
-    let host = e
-        .host
-        .as_ref()
-        .map(|h| format!(" · {}", md(h)))
-        .unwrap_or_default();
-    writeln!(out, "### Event {}: {headline} · {when}{host}\n", ev.id)?;
-    writeln!(out, "| | |")?;
-    writeln!(out, "|---|---|")?;
+    section_open(ev, &headline, out)?;
     for k in &e.killed {
         let s = kill_facts(k, |t: &LogText| t.md());
         let how = evidence_note(k)

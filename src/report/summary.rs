@@ -163,39 +163,65 @@ pub struct SummaryItem {
 impl SummaryItem {
     /// The summary facts of `ev` at resolved time `time`.
     pub fn of(ev: &OomEvent, time: Option<DateTime<FixedOffset>>, zone_assumed: bool) -> Self {
+        let (kills, victims, cgroup, commands, kill_rss) = match &ev.userspace {
+            // A userspace killer's kill: its victim, and the cgroup its rule watched.
+            Some(u) => {
+                let watched = match u.decision.as_ref().map(|d| &d.rule) {
+                    Some(crate::event::Rule::MemoryPressure {
+                        cgroup: Some(c), ..
+                    }) => c.clone(),
+                    _ => "(machine)".into(),
+                };
+                let commands = u.comm.iter().cloned().collect();
+                (
+                    0,
+                    usize::from(u.failed.is_none()),
+                    watched,
+                    commands,
+                    Vec::new(),
+                )
+            }
+            None => Self::kernel_parts(ev),
+        };
+        SummaryItem {
+            time,
+            zone_assumed,
+            uptime_s: ev.printk.map(|p| p.seconds()),
+            host: ev.host.clone().unwrap_or_else(|| UNNAMED_HOST.into()),
+            input: ev.source.path.clone(),
+            complete: ev.complete,
+            kills,
+            victims,
+            cgroup,
+            commands,
+            killer: ev.killer,
+            kill_rss,
+        }
+    }
+
+    /// A kernel event's kills, victims, OOM cgroup, victims' commands and repeat
+    /// offender keys.
+    #[allow(clippy::type_complexity)]
+    fn kernel_parts(
+        ev: &OomEvent,
+    ) -> (
+        usize,
+        usize,
+        LogString,
+        Vec<LogString>,
+        Vec<(&'static str, LogString, Option<LogString>, u64)>,
+    ) {
         let kills = ev
             .killed
             .iter()
             .filter(|k| k.evidence == Evidence::KilledLine)
             .count();
-        let named: Vec<&crate::event::Killed> = ev
+        let named: Vec<LogString> = ev
             .killed
             .iter()
             .filter(|k| k.evidence != Evidence::SharedMm)
+            .map(|k| k.comm.clone())
             .collect();
-        // A userspace killer's kill: its victim, and the cgroup its rule watched.
-        if let Some(u) = &ev.userspace {
-            let watched = match u.decision.as_ref().map(|d| &d.rule) {
-                Some(crate::event::Rule::MemoryPressure {
-                    cgroup: Some(c), ..
-                }) => c.clone(),
-                _ => "(machine)".into(),
-            };
-            return SummaryItem {
-                time,
-                zone_assumed,
-                uptime_s: ev.printk.map(|p| p.seconds()),
-                host: ev.host.clone().unwrap_or_else(|| UNNAMED_HOST.into()),
-                input: ev.source.path.clone(),
-                complete: ev.complete,
-                kills: 0,
-                victims: usize::from(u.failed.is_none()),
-                cgroup: watched,
-                commands: u.comm.iter().cloned().collect(),
-                killer: ev.killer,
-                kill_rss: Vec::new(),
-            };
-        }
         let cgroup = ev
             .memcg
             .as_ref()
@@ -207,10 +233,19 @@ impl SummaryItem {
                     "(machine)".into()
                 }
             });
-        let victim_cgroup = ev
+        // The offender key: the pod (kept across container restarts), else the victim's
+        // cgroup, else the command alone; decoded once per event, not per kill.
+        let key: Option<(&'static str, LogString)> = ev
             .memcg
             .as_ref()
-            .and_then(|m| m.task_memcg.clone().or_else(|| m.oom_memcg.clone()));
+            .and_then(|m| m.task_memcg.clone().or_else(|| m.oom_memcg.clone()))
+            .filter(|c| c != "/")
+            .map(
+                |c| match crate::analysis::container::decode(c.as_log_str()).pod_uid {
+                    Some(uid) => ("pod", uid),
+                    None => ("cgroup", c),
+                },
+            );
         let kill_rss = ev
             .killed
             .iter()
@@ -222,31 +257,13 @@ impl SummaryItem {
                     .unwrap_or(0)
                     .saturating_add(k.file_rss_kb.unwrap_or(0))
                     .saturating_add(k.shmem_rss_kb.unwrap_or(0));
-                match &victim_cgroup {
-                    Some(c) if c != "/" => {
-                        match crate::analysis::container::decode(c.as_log_str()).pod_uid {
-                            Some(uid) => ("pod", uid, Some(k.comm.clone()), rss),
-                            None => ("cgroup", c.clone(), Some(k.comm.clone()), rss),
-                        }
-                    }
-                    _ => ("command", k.comm.clone(), None, rss),
+                match &key {
+                    Some((kind, key)) => (*kind, key.clone(), Some(k.comm.clone()), rss),
+                    None => ("command", k.comm.clone(), None, rss),
                 }
             })
             .collect();
-        SummaryItem {
-            time,
-            zone_assumed,
-            uptime_s: ev.printk.map(|p| p.seconds()),
-            host: ev.host.clone().unwrap_or_else(|| UNNAMED_HOST.into()),
-            input: ev.source.path.clone(),
-            complete: ev.complete,
-            kills,
-            victims: named.len(),
-            cgroup,
-            commands: named.iter().map(|k| k.comm.clone()).collect(),
-            killer: ev.killer,
-            kill_rss,
-        }
+        (kills, named.len(), cgroup, named, kill_rss)
     }
 }
 

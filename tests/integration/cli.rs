@@ -1088,13 +1088,15 @@ fn every_event_has_next_steps_from_its_facts() {
         steps[1]["command"],
         "systemctl status -- azuremonitoragent.service"
     );
-    // shmem.dmesg: tmpfs held 80 MiB of the 128 MiB limit (62 %): kills cannot free it.
+    // shmem.dmesg: tmpfs held 80 MiB of the 128 MiB limit (62 %): kills cannot free it
+    // (line 38 `shmem 83886080` bytes = 81,920 kB; line 31 `limit 131072kB`).
     let v = json(&[&path("lab/shmem.dmesg")]);
     let shmem = &v["events"][0]["next_steps"][1];
     assert_eq!(shmem["step"], "shmem");
     assert_eq!(shmem["kb"], 81920);
     assert_eq!(shmem["command"], "df -h -t tmpfs; ipcs -m");
-    // A machine-wide OOM with nothing more to say: only the cause's step.
+    // A cgroup of no known owner (/oomlab-many), no shmem, slab or dirty pages worth a
+    // step: only the cause's.
     let v = json(&[&path("lab/many.messages")]);
     for e in v["events"].as_array().unwrap() {
         assert_eq!(e["next_steps"].as_array().unwrap().len(), 1, "{}", e["id"]);

@@ -187,23 +187,11 @@ fn a_tarball_that_is_no_bundle_is_read_as_before() {
 fn a_kernel_log_before_the_layout_shows_in_the_tarball_is_still_read() {
     // sos writes its archive in the order of its folder walk: var/ may come before
     // sos_commands/. Built here from the fixture's files, var/log/messages first.
-    let root = "sosreport-vmlab-2026-12-07-rhel";
-    let mut b = tar::Builder::new(Vec::new());
-    for rel in [
-        "var/log/messages",
-        "sos_commands/kernel/dmesg",
-        "etc/hostname",
-    ] {
-        let data = std::fs::read(sample(&format!("bundles/{root}/{rel}"))).unwrap();
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_mtime(1_796_731_800);
-        h.set_cksum();
-        b.append_data(&mut h, format!("{root}/{rel}"), &data[..])
-            .unwrap();
-    }
-    let tar = b.into_inner().unwrap();
+    let tar = sos_tar(&[
+        ("var/log/messages", "var/log/messages"),
+        ("sos_commands/kernel/dmesg", "sos_commands/kernel/dmesg"),
+        ("etc/hostname", "etc/hostname"),
+    ]);
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("sosreport.tar.gz");
     std::fs::write(&p, crate::util::gzip(&tar)).unwrap();

@@ -332,17 +332,17 @@ pub struct KillLink {
 /// Literals every userspace line read here holds (the prefilter's markers; anchors
 /// chosen for first bytes rare in log text).
 pub static MARKERS: &[Marker] = &[
-    // Few anchors, shared, with first bytes rare in ordinary text: Teddy checks every
-    // line holding an anchor's first bytes against all literals (`ess` was in 17 % of
-    // the benchmark's lines, `ont` of `container` in 35 %, `res` of `pressure` in 4 %).
-    // Each anchor 4 bytes or more: a 3-byte one (`ill`, `SIG`) drops Teddy to 3-byte
-    // fingerprints for all. With the kernel's they are searched as a second group
-    // (input::prefilter): the 1 GiB benchmark 2.2× → 1.9× the kernel-only time.
+    // Anchors shared with the kernel's where they can be (`kill`, `Killed `, `Kill `,
+    // `OOM e`, `pressure`, ` SIG` with the literal's leading space), each 4 bytes or
+    // more (a 3-byte one drops Teddy to 3-byte fingerprints for all), with first bytes
+    // rare in ordinary text (`Kill` alone is in every kubelet `OOMKilled` line): with
+    // the kernel's they fit one Teddy searcher (32 patterns; `kinds::ANCHOR_ORDER`).
+    // earlyoom's v1.1/v1.2 `Killing process …` lines pass by their `badness`.
     //
     // systemd-oomd (src/oom/oomd-manager.c, oomd-util.c; v247–v261).
-    Marker::new(" due to memory pressure for ", "y pressure"),
-    Marker::new("Memory pressure for ", "y pressure"),
-    Marker::new("Killed /", "Kill"),
+    Marker::new(" due to memory pressure for ", "pressure"),
+    Marker::new("Memory pressure for ", "pressure"),
+    Marker::new("Killed /", "Killed "),
     Marker::new("for killing due to", "kill"),
     Marker::new("oomd attempting to kill", "kill"),
     Marker::new("taking action kill", "kill"),
@@ -354,39 +354,38 @@ pub static MARKERS: &[Marker] = &[
     Marker::new("code=killed, status=9/KILL", "kill"),
     Marker::new("Scheduled restart job", "Scheduled restart"),
     // earlyoom (kill.c, main.c, meminfo.c; v1.1–v1.9).
-    Marker::new("at or below SIG", " SIG"),
+    Marker::new("at or below SIG", "t or below"),
     Marker::new("At or below sig", "t or below"),
     Marker::new("sending SIG", " SIG"),
     Marker::new("badness", "badness"),
     Marker::new("mem avail: ", "mem avail"),
     Marker::new("escalating to SIGKILL", " SIG"),
     Marker::new("kill failed: ", "kill"),
-    Marker::new("Killing process ", "Kill"),
     Marker::new("killing process ", "kill"),
     // nohang (src/nohang, 2019–2024).
-    Marker::new("SIGTERM to the victim", "SIGTERM"),
-    Marker::new("SIGKILL to the victim", "SIGKILL"),
+    Marker::new(" SIGTERM to the victim", " SIG"),
+    Marker::new(" SIGKILL to the victim", " SIG"),
     Marker::new("the command: kill", "kill"),
     Marker::new("MemAvailable [", "Available ["),
     // Meta's oomd (src/oomd/plugins/BaseKillPlugin.cpp, PressureAbove.cpp, Ruleset.cpp).
-    Marker::new("10s pressure ", "10s pressure"),
-    Marker::new("Running Action=", "Action="),
-    Marker::new("] Killed ", "Kill"),
+    Marker::new("10s pressure ", "pressure"),
+    Marker::new("Running Action=kill", "kill"),
+    Marker::new("] Killed ", "Killed "),
     Marker::new("oomd kill: ", "kill"),
     // Android lmkd (lmkd.cpp, Android 11–14).
-    Marker::new("Kill '", "Kill"),
+    Marker::new("Kill '", "Kill "),
     // kubelet eviction manager (pkg/kubelet/eviction/eviction_manager.go).
     Marker::new("must evict pod(s)", "evict"),
     Marker::new("evicted successfully", "evict"),
     // The evicted pod's status message (`kubectl describe pod`, events): eviction.go.
     Marker::new("The node was low on resource: ", "low on resource"),
     // kubelet OOM watcher (pkg/kubelet/oom/oom_watcher_linux.go), Docker's events, bcc.
-    Marker::new("System OOM encountered", "System OOM"),
+    Marker::new("System OOM encountered", "OOM e"),
     Marker::new(" container oom ", " oom "),
     Marker::new("OOM kill of PID ", "kill"),
     // Talos (internal/app/machined/pkg/controllers/runtime/oom.go, v1.12+).
-    Marker::new("SIGKILL to cgroup", "SIGKILL"),
-    Marker::new("SIGKILL TO CGROUP", "SIGKILL"),
+    Marker::new(" SIGKILL to cgroup", " SIG"),
+    Marker::new(" SIGKILL TO CGROUP", " SIG"),
 ];
 
 /// What one userspace line says.

@@ -299,6 +299,25 @@ impl Assembler {
         self.streams.iter().any(|s| !s.recent.is_empty())
     }
 
+    /// Whether a finished report may still get systemd's lines about its victim's unit
+    /// (`… killed by the OOM killer.`, `Main process exited`, `Failed with result`),
+    /// which systemd logs when it sees the kill, often after the kernel's last line:
+    /// its victim's cgroup is a unit's (`.service`, `.scope`) and no result has come.
+    /// Live mode waits a while for them before handing the report out.
+    pub fn awaits_unit_lines(&self) -> bool {
+        self.streams.iter().flat_map(|s| &s.recent).any(|p| {
+            let in_unit =
+                p.ev.memcg
+                    .as_ref()
+                    .and_then(|m| m.task_memcg.as_ref().or(m.oom_memcg.as_ref()))
+                    .and_then(|c| c.as_log_str().rsplit('/').next())
+                    .is_some_and(|leaf| leaf.ends_with(".service") || leaf.ends_with(".scope"));
+            in_unit
+                && !p.ev.killed.is_empty()
+                && p.ev.unit.as_ref().is_none_or(|u| u.result.is_none())
+        })
+    }
+
     /// Hands out finished reports at once instead of keeping them for late reaper
     /// lines (live mode); reaper lines for their victims are then absorbed quietly.
     pub fn release_finished(&mut self) {

@@ -148,6 +148,15 @@ pub fn run(
     // shared the victim's memory) follow its kill line at once but may come in a
     // later read: hold a finished report this long before handing it out.
     let settle = Duration::from_millis(50).min(opts.flush_after);
+    // systemd's lines about the victim's unit come when systemd sees the kill: a
+    // report that may still get them is held up to the quiet period (`--flush-ms`).
+    let hold = |dec: &Decoder| {
+        if dec.asm.awaits_unit_lines() {
+            opts.flush_after.max(settle)
+        } else {
+            settle
+        }
+    };
     let mut finished_at: Option<Instant> = None;
     let mut failure: Option<io::Error> = None;
     let mut idle_since = Instant::now();
@@ -157,7 +166,7 @@ pub fn run(
             break;
         }
         let wait = match finished_at {
-            Some(t) => settle.saturating_sub(t.elapsed()),
+            Some(t) => hold(&dec).saturating_sub(t.elapsed()),
             None => opts.flush_after,
         };
         let wait = match opts.deadline {
@@ -214,7 +223,7 @@ pub fn run(
         }
         if dec.asm.has_finished() {
             let t = *finished_at.get_or_insert_with(Instant::now);
-            if t.elapsed() >= settle {
+            if t.elapsed() >= hold(&dec) {
                 dec.asm.release_finished();
                 finished_at = None;
             }

@@ -1315,3 +1315,47 @@ fn follow_gives_raw_dmesg_the_boot_time_given() {
     assert_eq!(ev["time"], "2026-12-07T12:12:56.387795+00:00");
     assert_eq!(ev["time_basis"], "boot_time_given");
 }
+
+/// systemd logs its lines about a killed unit when it sees the kill, after the kernel's
+/// last line: a followed report whose victim is in a unit waits for them (up to the
+/// quiet period) and carries them, as in a batch read (samples/userspace/029: the
+/// kernel kills mariadbd in mariadb.service; systemd's notice, the main process's
+/// exit and `Failed with result 'oom-kill'` follow).
+#[test]
+fn follow_attaches_systemd_unit_lines_that_come_after_the_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("messages");
+    File::create(&log).unwrap();
+    let mut oomlens = Oomlens::follow(&log);
+    let rel = "userspace/029-kernel-global-oom-mariadb-systemd-oom-kill-result-report.log";
+    let text = fs::read_to_string(crate::util::sample(rel)).unwrap();
+    let at = text
+        .find("Sep 08 20:02:42 priceless-mayer systemd[1]")
+        .unwrap();
+    let mut f = OpenOptions::new().append(true).open(&log).unwrap();
+    // The kernel's lines, then systemd's a little later (past the 50 ms a report is
+    // otherwise held, within --flush-ms 300), in two writes.
+    f.write_all(text[..at].as_bytes()).unwrap();
+    f.flush().unwrap();
+    thread::sleep(Duration::from_millis(150));
+    let result = text.find("Failed with result").unwrap();
+    let cut = result + text[result..].find('\n').unwrap() + 1;
+    let exit = text.find("Main process exited").unwrap();
+    f.write_all(text[at..exit].as_bytes()).unwrap();
+    f.flush().unwrap();
+    thread::sleep(Duration::from_millis(100));
+    f.write_all(text[exit..cut].as_bytes()).unwrap();
+    f.flush().unwrap();
+    oomlens.pump(Instant::now() + MAX_LATENCY + Duration::from_millis(500));
+    assert_eq!(oomlens.events.len(), 1, "{}", oomlens.stderr());
+    let ev = &oomlens.events[0].ev;
+    assert_eq!(u(ev, "/killed/0/pid"), Some(239_498));
+    assert_eq!(s(ev, "/unit/unit"), Some("mariadb.service"));
+    assert_eq!(s(ev, "/unit/by"), Some("kernel"));
+    assert_eq!(s(ev, "/unit/result"), Some("oom-kill"));
+    assert_eq!(s(ev, "/unit/main_exit"), Some("code=killed, status=9/KILL"));
+    // As the batch read of the same lines says.
+    let batch = batch_events(rel);
+    assert_eq!(batch.len(), 1);
+    assert_eq!(without_lines(&ev["unit"]), without_lines(&batch[0]["unit"]));
+}

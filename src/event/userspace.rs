@@ -2672,6 +2672,40 @@ mod tests {
     }
 
     #[test]
+    fn the_newer_lines_pass_the_fast_paths_prefilter() {
+        let p = crate::event::kinds::prefilter();
+        for l in [
+            // Meta's oomd, KillMemoryGrowth-inl.h:162 (HEAD 88c28fd), shape as printed.
+            "[../src/oomd/plugins/KillMemoryGrowth-inl.h:162] Picked \"system.slice/x.service\" (1200MB) based on size > 10% of sibling total 6989MB",
+            "process 1234 exited after 0.100 seconds",
+            "process exited after 0.5 seconds",
+            "process 1234 did not exit",
+            "Victim VmRSS: 3268608 KiB",
+            "  SwapFree [2168 MiB, 14.7 %] <= soft_threshold_min_swap [2210 MiB, 15.0 %]",
+            "  MemAvailable: 1574.5 MiB, SwapFree: 546.0 MiB",
+            "lowmemorykiller: Killing 'x' (1), adj 1,",
+            "   to free 1kB on behalf of 'kswapd0' (4) because",
+            "   cache 1kB is below limit 2kB for oom_score_adj 0",
+            "   Free memory is 1kB above reserved",
+            "lowmemorykiller: send sigkill to 1 (init), adj 0, size 86",
+        ] {
+            assert!(p.contains(l.as_bytes()), "{l}");
+            assert!(read(l).is_some(), "{l}");
+        }
+        // Android 8–9's userspace lmkd prints `Killing '…'` under the driver's tag, with a
+        // uid: not the driver's kill.
+        assert_eq!(
+            read("Killing 'com.android.documentsui' (4563), uid 10010, adj 906"),
+            None
+        );
+        // The 2.6 driver's `adj` is oom_adj: not read as oom_score_adj.
+        let Some(ULine::Lmk(l)) = read("send sigkill to 2948 (rsyslogd), adj 0, size 209") else {
+            panic!()
+        };
+        assert_eq!((l.kill, l.adj), (Some((2948, "rsyslogd".into())), None));
+    }
+
+    #[test]
     fn killers_parse_by_key() {
         for k in Killer::ALL {
             assert_eq!(Killer::parse(k.key()), Some(k));

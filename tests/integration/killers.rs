@@ -262,7 +262,8 @@ fn nohang_kills_with_signal_victim_and_thresholds() {
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0].killer, Killer::Nohang);
     assert_eq!(s(&user(&ev[0]).signal), Some("SIGTERM"));
-    assert_eq!(ev[0].source.first_line, 6);
+    // From its memory status before the action (line 2) to the action (line 6).
+    assert_eq!((ev[0].source.first_line, ev[0].source.last_line), (2, 6));
 
     let ev = events("userspace/025-nohang-stdout-soft-action-run-command-kill-term.log");
     assert_eq!(ev.len(), 1);
@@ -591,7 +592,7 @@ fn android_lmk_driver_kills_by_its_minfree_rule() {
         )
     );
     assert_eq!(user(&ev[0]).lines, [8, 9, 10, 11]);
-    assert_eq!((ev[6].source.first_line, ev[6].source.last_line), (38, 41));
+    assert_eq!((ev[6].source.first_line, ev[6].source.last_line), (35, 38));
 }
 
 /// The 2.6–3.x driver's one-line `send sigkill to` kills: no rule printed; init (pid 1)

@@ -571,6 +571,10 @@ pub(crate) struct LmkdKill {
     text: String,
 }
 
+/// The driver's `cache N kB is below limit N kB for oom_score_adj N`: the numbers and the
+/// text.
+type LmkCache = (Option<i64>, Option<i64>, Option<i32>, String);
+
 /// What one line of the in-kernel lowmemorykiller driver states: a kill (`Killing '…'`,
 /// `send sigkill to …`) or its continuation lines; a line joined from the printk's
 /// pieces states several.
@@ -584,7 +588,7 @@ pub(crate) struct LmkLine {
     /// `on behalf of '<comm>' (<pid>)`, and the piece's text.
     caller: Option<(String, String)>,
     /// `cache N kB is below limit N kB for oom_score_adj N`, and its text.
-    cache: Option<(Option<i64>, Option<i64>, Option<i32>, String)>,
+    cache: Option<LmkCache>,
     /// `Free memory is N kB above reserved`.
     reserve_kb: Option<i64>,
 }
@@ -2353,17 +2357,14 @@ impl Assembler {
             used = true;
         }
         if let Some(kb) = l.reserve_kb
-            && u.decision.is_some()
-        {
-            if let Some(Decision {
+            && let Some(Decision {
                 rule: Rule::Minfree { free_kb, .. },
                 ..
             }) = &mut u.decision
-                && (is_kill || free_kb.is_none())
-            {
-                *free_kb = Some(kb);
-                used = true;
-            }
+            && (is_kill || free_kb.is_none())
+        {
+            *free_kb = Some(kb);
+            used = true;
         }
         if used && !is_kill {
             add_line(&mut h.ev, line);

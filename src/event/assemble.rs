@@ -248,7 +248,7 @@ impl Assembler {
     /// Whether a report is being read, so that every line is needed (otherwise only
     /// lines holding a marker string matter).
     pub fn wants_every_line(&self) -> bool {
-        self.open_reports > 0
+        self.open_reports > 0 || self.in_user_window()
     }
 
     /// Events that are finished.

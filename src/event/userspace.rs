@@ -49,11 +49,15 @@ pub enum Killer {
     KubeletEviction,
     /// Talos' OOM controller (machined).
     TalosOomController,
+    /// Android's old in-kernel lowmemorykiller driver (drivers/staging/android/
+    /// lowmemorykiller.c, Linux 2.6.29–4.11): a shrinker in the kernel, not the kernel's
+    /// OOM killer (mm/oom_kill.c) and not the userspace lmkd.
+    AndroidLmkKernel,
 }
 
 impl Killer {
     /// Every killer, in the order summaries list them.
-    pub const ALL: [Killer; 8] = [
+    pub const ALL: [Killer; 9] = [
         Killer::Kernel,
         Killer::SystemdOomd,
         Killer::Earlyoom,
@@ -62,6 +66,7 @@ impl Killer {
         Killer::Lmkd,
         Killer::KubeletEviction,
         Killer::TalosOomController,
+        Killer::AndroidLmkKernel,
     ];
 
     /// The name as the JSON contract and `--killer` spell it.
@@ -75,6 +80,7 @@ impl Killer {
             Killer::Lmkd => "lmkd",
             Killer::KubeletEviction => "kubelet-eviction",
             Killer::TalosOomController => "talos-oom-controller",
+            Killer::AndroidLmkKernel => "android-lmk-kernel",
         }
     }
 
@@ -85,6 +91,7 @@ impl Killer {
             "kubelet" | "eviction" => return Some(Killer::KubeletEviction),
             "talos" => return Some(Killer::TalosOomController),
             "lowmemorykiller" => return Some(Killer::Lmkd),
+            "lmk-kernel" | "lowmemorykiller-driver" => return Some(Killer::AndroidLmkKernel),
             _ => {}
         }
         Killer::ALL.into_iter().find(|k| k.key() == s)
@@ -186,6 +193,22 @@ pub enum Rule {
         /// The resource (`memory`, `ephemeral-storage`, …).
         resource: LogString,
     },
+    /// Android's in-kernel lowmemorykiller driver: free memory and file cache both below
+    /// a `minfree` level, so every process at or above that level's `oom_score_adj` may
+    /// be killed (the highest adj first, the largest among equals).
+    Minfree {
+        /// File cache, kB (`cache N kB`).
+        cache_kb: Option<i64>,
+        /// The `minfree` level it is below, kB (`below limit N kB`).
+        limit_kb: Option<i64>,
+        /// The lowest `oom_score_adj` that level lets the driver kill.
+        min_adj: Option<i32>,
+        /// Free memory above the reserve, kB (`Free memory is N kB above reserved`;
+        /// negative when below it).
+        free_kb: Option<i64>,
+        /// The task whose allocation ran the shrinker (`on behalf of 'kswapd0' (442)`).
+        on_behalf_of: Option<LogString>,
+    },
 }
 
 /// A rule with the line that states it, quoted.
@@ -283,6 +306,8 @@ pub struct UserKill {
     pub failed: Option<LogString>,
     /// The kill line is cut short in the log.
     pub cut: bool,
+    /// The report aggregates repeats, as printed (the kubelet's `x4 over 25m`).
+    pub repeated: Option<LogString>,
     /// The lines of the kill, in order.
     pub lines: Vec<u64>,
     /// The kernel's OOM killer killed the same process shortly after: its kill line.
@@ -358,7 +383,7 @@ pub static MARKERS: &[Marker] = &[
     Marker::new("At or below sig", "t or below"),
     Marker::new("sending SIG", " SIG"),
     Marker::new("badness", "badness"),
-    Marker::new("mem avail: ", "mem avail"),
+    Marker::new("mem avail: ", "vail"),
     Marker::new("escalating to SIGKILL", " SIG"),
     Marker::new("kill failed: ", "kill"),
     Marker::new("killing process ", "kill"),
@@ -366,7 +391,10 @@ pub static MARKERS: &[Marker] = &[
     Marker::new(" SIGTERM to the victim", " SIG"),
     Marker::new(" SIGKILL to the victim", " SIG"),
     Marker::new("the command: kill", "kill"),
-    Marker::new("MemAvailable [", "Available ["),
+    Marker::new("MemAvailable [", "vail"),
+    // The memory status `MemAvailable: X MiB, SwapFree: Y MiB` (2019 builds, before and
+    // after the action).
+    Marker::new("MemAvailable: ", "vail"),
     // Meta's oomd (src/oomd/plugins/BaseKillPlugin.cpp, PressureAbove.cpp, Ruleset.cpp).
     Marker::new("10s pressure ", "pressure"),
     Marker::new("Running Action=kill", "kill"),
@@ -374,6 +402,12 @@ pub static MARKERS: &[Marker] = &[
     Marker::new("oomd kill: ", "kill"),
     // Android lmkd (lmkd.cpp, Android 11–14).
     Marker::new("Kill '", "Kill "),
+    // Android's in-kernel lowmemorykiller driver (drivers/staging/android/
+    // lowmemorykiller.c): `lowmemorykiller: Killing '%s' (%d), adj %hd,` (its three
+    // continuation lines, one printk and one line each in dmesg, are read in the window
+    // the kill line opens); 2.6.29–3.x `send sigkill to %d (%s), adj %d, size %d`.
+    Marker::new("lowmemorykiller: ", "kill"),
+    Marker::new("send sigkill to ", "kill"),
     // kubelet eviction manager (pkg/kubelet/eviction/eviction_manager.go).
     Marker::new("must evict pod(s)", "evict"),
     Marker::new("evicted successfully", "evict"),
@@ -452,6 +486,8 @@ pub(crate) enum ULine {
         signal: Option<String>,
         command: Option<String>,
     },
+    /// nohang: `MemAvailable: X MiB, SwapFree: Y MiB` (before or after an action).
+    NhStatus(MemStatus),
     /// A line nohang relays from the kernel log (`kmsg: …`): the kernel's, not a kill here.
     Relayed,
     /// Meta oomd's detector line.
@@ -475,6 +511,9 @@ pub(crate) enum ULine {
     FbPicked { cgroup: String },
     /// An lmkd kill.
     Lmkd(LmkdKill),
+    /// The in-kernel lowmemorykiller driver: a kill line and what its continuation lines
+    /// (or, joined, the same line) state.
+    Lmk(LmkLine),
     /// kubelet: `must evict pod(s) to reclaim <resource>`.
     Evict { resource: String, text: String },
     /// kubelet: `pod … evicted successfully`.
@@ -488,6 +527,8 @@ pub(crate) enum ULine {
         pid: Option<u32>,
         comm: Option<String>,
         by: Reporter,
+        /// The event's aggregation (`x4 over 25m`) and its count.
+        repeated: Option<(u64, String)>,
     },
     /// Docker's report of a kernel OOM kill in a container.
     DockerOom { id: String, name: Option<String> },
@@ -518,6 +559,28 @@ pub(crate) struct LmkdKill {
     text: String,
 }
 
+/// The driver's `cache N kB is below limit N kB for oom_score_adj N`: the numbers and the
+/// text.
+type LmkCache = (Option<i64>, Option<i64>, Option<i32>, String);
+
+/// What one line of the in-kernel lowmemorykiller driver states: a kill (`Killing '…'`,
+/// `send sigkill to …`) or its continuation lines; a line joined from the printk's
+/// pieces states several.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct LmkLine {
+    /// The victim, when this is a kill line.
+    kill: Option<(u32, String)>,
+    adj: Option<i32>,
+    /// `to free N kB`.
+    free_kb: Option<u64>,
+    /// `on behalf of '<comm>' (<pid>)`, and the piece's text.
+    caller: Option<(String, String)>,
+    /// `cache N kB is below limit N kB for oom_score_adj N`, and its text.
+    cache: Option<LmkCache>,
+    /// `Free memory is N kB above reserved`.
+    reserve_kb: Option<i64>,
+}
+
 /// Whether `body` holds a marker of a userspace line (for lines of programs and lines
 /// of unknown origin: one multi-string search).
 fn has_marker(body: &[u8]) -> bool {
@@ -530,24 +593,28 @@ fn has_marker(body: &[u8]) -> bool {
 
 /// The userspace line `rec` is, if it is one. Kernel lines cost a few byte compares:
 /// only text userspace writes into the kernel log (`systemd[1]: …`, `[talos] …`,
-/// `oomd kill: …`) is looked at.
-pub(crate) fn classify(rec: &Record<'_>) -> Option<ULine> {
+/// `oomd kill: …`) is looked at. Inside a window (`in_window`) a line needs no marker.
+pub(crate) fn classify(rec: &Record<'_>, in_window: bool) -> Option<ULine> {
     let body = rec.body;
     let tag = rec.tag.unwrap_or(b"");
     if rec.origin == Origin::Kernel {
         let relayed = body.starts_with(b"systemd[")
             || body.starts_with(b"[talos]")
-            || body.starts_with(b"oomd kill:");
-        if !relayed || !has_marker(body) {
+            || body.starts_with(b"oomd kill:")
+            || lmk_kernel_text(body);
+        if !relayed {
             return None;
         }
-    } else if !has_marker(body) {
+    }
+    let marked = has_marker(body);
+    if !(marked || in_window) {
         return None;
     }
     let text = String::from_utf8_lossy(body);
     let text = text.as_ref();
     let tag = std::str::from_utf8(tag).unwrap_or("");
-    line(tag, text)
+    // A line without a marker is only one of the lines a window is for.
+    line(tag, text).filter(|l| marked || window_only(l))
 }
 
 /// Reads one message of program `tag` (empty when the line names none).
@@ -578,6 +645,9 @@ fn line(tag: &str, text: &str) -> Option<ULine> {
         return Some(l);
     }
     if let Some(l) = lmkd(text) {
+        return Some(l);
+    }
+    if let Some(l) = lmk_kernel(text) {
         return Some(l);
     }
     if let Some(l) = kubelet(text) {
@@ -1028,6 +1098,17 @@ fn nohang(text: &str) -> Option<ULine> {
         let badness = after(rest, "badness: ").and_then(int);
         return Some(ULine::NhVictim { pid, comm, badness });
     }
+    // 2019 builds (3408476 .. 1a7a84c): `Memory status before implementing a corrective
+    // action:\n  MemAvailable: {} MiB, SwapFree: {} MiB`; all builds print it after.
+    if let Some(rest) = t.strip_prefix("MemAvailable: ")
+        && let Some(swap) = after(rest, ", SwapFree: ")
+    {
+        return Some(ULine::NhStatus(MemStatus {
+            mem_avail_mib: num(rest),
+            swap_free_mib: num(swap),
+            ..Default::default()
+        }));
+    }
     if let Some(rest) = t.strip_prefix("Victim VmRSS: ") {
         return Some(ULine::NhRss {
             kb: int(rest)?.max(0) as u64,
@@ -1148,6 +1229,138 @@ fn lmkd(text: &str) -> Option<ULine> {
     }))
 }
 
+/// Lines read only inside a window (no marker of their own): earlyoom's outcome of a
+/// kill, nohang's swap threshold and victim RSS, oomd's choice, the lowmemorykiller
+/// driver's continuation lines.
+fn window_only(l: &ULine) -> bool {
+    match l {
+        ULine::EoExited { .. } | ULine::EoNoExit | ULine::NhRss { .. } | ULine::FbPicked { .. } => {
+            true
+        }
+        ULine::NhThreshold { mem, .. } => mem.is_none(),
+        ULine::Lmk(l) => l.kill.is_none(),
+        _ => false,
+    }
+}
+
+/// The records a line opens a window for: earlyoom waits up to 10 s for its victim to
+/// exit (kill.c `kill_wait`), so its outcome may come thousands of lines later on a busy
+/// host; nohang's and oomd's lines of one kill come together; the driver's
+/// continuation lines follow its kill line at once.
+fn window_opened(l: &ULine) -> Option<u32> {
+    match l {
+        ULine::EoKill(_) => Some(4096),
+        ULine::NhThreshold { mem: Some(_), .. }
+        | ULine::NhVictim { .. }
+        | ULine::NhStatus(_)
+        | ULine::NhAction { .. }
+        | ULine::FbAction { .. } => Some(64),
+        ULine::Lmk(l) if l.kill.is_some() => Some(8),
+        _ => None,
+    }
+}
+
+/// Whether a kernel line's body is one the lowmemorykiller driver prints (a few byte
+/// compares: kernel lines are most of a log).
+fn lmk_kernel_text(body: &[u8]) -> bool {
+    let start = body.iter().position(|b| *b != b' ').unwrap_or(body.len());
+    let b = &body[start..];
+    b.starts_with(b"lowmemorykiller: ")
+        || b.starts_with(b"send sigkill to ")
+        || b.starts_with(b"to free ")
+        || b.starts_with(b"cache ")
+        || b.starts_with(b"Free memory is ")
+}
+
+// Android's in-kernel lowmemorykiller driver, drivers/staging/android/lowmemorykiller.c
+// (Linux 2.6.29 until its removal in 4.12; pr_fmt `lowmemorykiller: ` from 3.x):
+// 2.6.29–3.x `send sigkill to %d (%s), adj %d, size %d` (size in pages); later
+// `Killing '%s' (%d), adj %hd,\n   to free %ldkB on behalf of '%s' (%d) because\n   cache
+// %ldkB is below limit %ldkB for oom_score_adj %hd\n   Free memory is %ldkB above
+// reserved\n` (one printk, one dmesg line per piece; /dev/kmsg joins them with `\x0a`).
+// Vendor kernels add `score_adj %hd`, `(oom_adj %d)`, `(tgid %d)` and more lines (GFP
+// mask, CMA). Android 8–9's userspace lmkd prints `Killing '%s' (%d), uid %d, adj %d` under
+// the same tag: a uid means lmkd, not this driver.
+fn lmk_kernel(text: &str) -> Option<ULine> {
+    let t = text.trim_start();
+    // `dmesg` of old toolboxes: the console level without a time (`<6>   to free …`).
+    let t = match t.strip_prefix('<').and_then(|r| r.split_once('>')) {
+        Some((level, rest)) if !level.is_empty() && level.bytes().all(|b| b.is_ascii_digit()) => {
+            rest
+        }
+        _ => t,
+    };
+    let t = t.trim_start();
+    let prefixed = t.starts_with("lowmemorykiller: ");
+    let t = t
+        .strip_prefix("lowmemorykiller: ")
+        .unwrap_or(t)
+        .trim_start();
+    let mut l = LmkLine::default();
+    if let Some(rest) = t.strip_prefix("Killing '") {
+        let (comm, r) = rest.split_once('\'')?;
+        let r = r.trim_start();
+        let r = r.strip_prefix('(')?;
+        if after(r, "), uid ").is_some() {
+            return None;
+        }
+        let pid = int(r)?;
+        // `score_adj` (MTK, after the old-style adj) or `oom_score_adj`, else `adj`.
+        let adj = after(r, "score_adj ")
+            .or_else(|| after(r, ", adj "))
+            .and_then(int);
+        l.kill = Some((u32::try_from(pid).ok()?, comm.to_string()));
+        l.adj = adj.and_then(|a| i32::try_from(a).ok());
+    } else if let Some(rest) = t.strip_prefix("send sigkill to ") {
+        let pid = int(rest)?;
+        let (_, r) = rest.split_once(" (")?;
+        let (comm, r) = r.rsplit_once("), adj ")?;
+        if !r.contains(", size ") {
+            return None;
+        }
+        l.kill = Some((u32::try_from(pid).ok()?, comm.to_string()));
+        // Its `adj` was the old oom_adj (-17..15) in the 2.6 driver (printk without a
+        // prefix, `p->oomkilladj` / `sig->oom_adj`); the `lowmemorykiller: ` prefix
+        // (pr_fmt) came with the oom_score_adj driver (`%hd`, a short).
+        l.adj = int(r)
+            .and_then(|a| i32::try_from(a).ok())
+            .filter(|_| prefixed);
+        return Some(ULine::Lmk(l));
+    }
+    // The continuation pieces, on their own lines or joined to the kill line.
+    if let Some(at) = t.find("to free ")
+        && let Some(caller) = between(&t[at..], " on behalf of '", "'")
+    {
+        let piece = &t[at..];
+        let end = piece
+            .find(" because")
+            .map_or(piece.len(), |e| e + " because".len());
+        l.free_kb = int(&piece["to free ".len()..]).map(|n| n.max(0) as u64);
+        l.caller = Some((caller.to_string(), piece[..end].to_string()));
+    }
+    if let Some(at) = t.find("cache ")
+        && let Some(r) = t[at..].strip_prefix("cache ")
+        && let Some(limit) = after(r, "kB is below limit ")
+    {
+        let end = t[at..].find(['\n', '\\']).map_or(t.len(), |e| at + e);
+        l.cache = Some((
+            int(r),
+            int(limit),
+            after(limit, "for oom_score_adj ")
+                .and_then(int)
+                .and_then(|a| i32::try_from(a).ok()),
+            t[at..end].trim_end().to_string(),
+        ));
+    }
+    if let Some(r) = after(t, "Free memory is ")
+        && r.contains("kB above reserved")
+    {
+        l.reserve_kb = int(r);
+    }
+    (l.kill.is_some() || l.free_kb.is_some() || l.cache.is_some() || l.reserve_kb.is_some())
+        .then_some(ULine::Lmk(l))
+}
+
 // kubelet, pkg/kubelet/eviction/eviction_manager.go: glog/klog `eviction manager: must evict
 // pod(s) to reclaim %v`, `eviction manager: pod %s evicted successfully`; structured (1.2x+)
 // `"Eviction manager: must evict pod(s) to reclaim" resourceName="memory"`, `"Eviction
@@ -1219,17 +1432,26 @@ fn reported(text: &str) -> Option<ULine> {
             pid,
             comm,
             by: Reporter::Tracer,
+            repeated: None,
         });
     }
-    if let Some(rest) = after(text, "System OOM encountered") {
+    if let Some(at) = text.find("System OOM encountered") {
+        let rest = &text[at + "System OOM encountered".len()..];
         let pid = after(rest, "pid: ").and_then(int).map(|n| n as u32);
         let comm = between(rest, "victim process: ", ", pid")
             .map(|c| c.trim().to_string())
             .filter(|c| !c.is_empty());
+        // `kubectl describe` (k8s.io/kubectl describe.go) aggregates repeats of an event in
+        // its Age column: `12m (x4 over 25m)`.
+        let repeated = between(&text[..at], "(x", ")").and_then(|r| {
+            let n = r.split(" over ").next()?.trim().parse::<u64>().ok()?;
+            r.contains(" over ").then(|| (n, format!("x{r}")))
+        });
         return Some(ULine::KubeletOom {
             pid,
             comm,
             by: Reporter::Kubelet,
+            repeated,
         });
     }
     let rest = after(text, " container oom ")?;
@@ -1277,6 +1499,7 @@ struct Context {
     nh_threshold: Option<Decision>,
     nh_victim: Option<(u32, String, Option<i64>, u64)>,
     nh_rss: Option<(u64, u64)>,
+    nh_status: Option<MemStatus>,
     fb_detector: Option<Decision>,
     fb_ruleset: Option<String>,
     fb_picked: Option<(String, u64)>,
@@ -1286,6 +1509,13 @@ struct Context {
 /// The per-input state of the userspace killers' lines.
 #[derive(Debug, Default)]
 pub(crate) struct Tracker {
+    /// Records still to be read whole after a line that opened a window (see
+    /// [`window_opened`]): the lines a kill's own lines bring before or after it
+    /// (earlyoom's outcome, nohang's swap threshold and victim RSS, oomd's choice, the
+    /// lowmemorykiller driver's continuation lines) hold no marker of their own, so
+    /// that the prefilter keeps to one Teddy searcher; they are read only inside a
+    /// window, the same with or without `--every-line`.
+    window: u32,
     held: VecDeque<Held>,
     contexts: Vec<Context>,
     /// Kernel kills already handed out (host, time, victim cgroup), newest last: a
@@ -1363,6 +1593,21 @@ impl Tracker {
                 && near(h.at.as_ref(), rec.wall.as_ref(), HOLD_SECS)
         })
     }
+}
+
+/// The lowmemorykiller driver's rule of `u`, started from the piece `text` on `line`.
+fn minfree_rule<'a>(u: &'a mut UserKill, text: &str, line: u64) -> &'a mut Decision {
+    u.decision.get_or_insert_with(|| Decision {
+        rule: Rule::Minfree {
+            cache_kb: None,
+            limit_kb: None,
+            min_adj: None,
+            free_kb: None,
+            on_behalf_of: None,
+        },
+        text: text.into(),
+        line,
+    })
 }
 
 fn user(ev: &mut OomEvent) -> &mut UserKill {
@@ -1559,12 +1804,25 @@ impl Assembler {
 
     /// Reads a userspace line. Returns whether `rec` was one.
     pub(super) fn push_user(&mut self, rec: &Record<'_>) -> bool {
-        let Some(l) = classify(rec) else {
+        let in_window = self.user.window > 0;
+        self.user.window = self.user.window.saturating_sub(1);
+        let Some(l) = classify(rec, in_window) else {
             return false;
         };
+        if window_only(&l) && !in_window {
+            return false;
+        }
+        if let Some(n) = window_opened(&l) {
+            self.user.window = self.user.window.max(n);
+        }
         self.release_user(Some(rec));
         self.user_line(rec, l);
         true
+    }
+
+    /// Whether a userspace kill's window is open (every line is read).
+    pub(super) fn in_user_window(&self) -> bool {
+        self.user.window > 0
     }
 
     fn user_line(&mut self, rec: &Record<'_>, l: ULine) {
@@ -1719,7 +1977,12 @@ impl Assembler {
             }
             ULine::EoFailed { error } => {
                 if let Some(h) = self.user.last_of(Killer::Earlyoom, rec) {
-                    user(&mut h.ev).failed = Some(error.into());
+                    let u = user(&mut h.ev);
+                    // kill.c (v1.3+): after 10 s of waiting `kill_wait` sets ETIME, printed
+                    // `kill failed: Timer expired`: the victim had not exited (v1.8+ also
+                    // says `process N did not exit`).
+                    u.did_not_exit |= error == "Timer expired";
+                    u.failed = Some(error.into());
                     add_line(&mut h.ev, line);
                 }
             }
@@ -1771,7 +2034,29 @@ impl Assembler {
                 self.user.context(rec.host).nh_victim = Some((pid, comm, badness, line));
             }
             ULine::NhRss { kb } => {
-                self.user.context(rec.host).nh_rss = Some((kb, line));
+                // nohang (2019) prints it after sending the signal, before its action
+                // line; with the action already read, it is that kill's.
+                let ctx = self.user.context(rec.host);
+                if ctx.nh_victim.is_none()
+                    && let Some(h) = self.user.last_of(Killer::Nohang, rec)
+                    && h.ev.userspace.as_ref().is_some_and(|u| u.rss_kb.is_none())
+                {
+                    user(&mut h.ev).rss_kb = Some(kb);
+                    add_line(&mut h.ev, line);
+                } else {
+                    self.user.context(rec.host).nh_rss = Some((kb, line));
+                }
+            }
+            ULine::NhStatus(mut m) => {
+                // Before the action (2019 builds) it is the memory the kill saw; after one
+                // (`Memory status after implementing …`) it belongs to no next kill: a
+                // status with a kill of nohang open and nothing pending is an after.
+                m.line = line;
+                let ctx = self.user.context(rec.host);
+                let pending =
+                    ctx.nh_threshold.is_some() || ctx.nh_victim.is_some() || ctx.nh_rss.is_some();
+                let after_kill = !pending && self.user.last_of(Killer::Nohang, rec).is_some();
+                self.user.context(rec.host).nh_status = (!after_kill).then_some(m);
             }
             ULine::NhAction { signal, command } => {
                 let mut ev = self.user_event(rec, Killer::Nohang);
@@ -1779,7 +2064,12 @@ impl Assembler {
                 let victim = ctx.nh_victim.take();
                 let rss = ctx.nh_rss.take();
                 let decision = ctx.nh_threshold.take();
+                let status = ctx.nh_status.take();
                 let u = user(&mut ev);
+                if let Some(m) = status {
+                    u.lines.insert(0, m.line);
+                    u.memory = Some(m);
+                }
                 u.signal = signal.map(Into::into);
                 if let Some(c) = command {
                     u.target = None;
@@ -1944,6 +2234,8 @@ impl Assembler {
                 });
                 self.hold(ev, rec);
             }
+            // ---- Android's in-kernel lowmemorykiller driver
+            ULine::Lmk(l) => self.lmk_line(rec, l),
             // ---- kubelet
             ULine::Evict { resource, text } => {
                 self.user.context(rec.host).evict = Some(Decision {
@@ -1967,7 +2259,12 @@ impl Assembler {
                 self.hold(ev, rec);
             }
             // ---- a kernel kill as the kubelet or Docker report it
-            ULine::KubeletOom { pid, comm, by } => {
+            ULine::KubeletOom {
+                pid,
+                comm,
+                by,
+                repeated,
+            } => {
                 // The kernel's own report of the same kill is the event.
                 let known = pid.is_some_and(|p| {
                     !self
@@ -1982,6 +2279,10 @@ impl Assembler {
                     u.comm = comm.map(Into::into);
                     u.signal = Some("SIGKILL".into());
                     u.reporter = Some(by);
+                    if let Some((n, r)) = repeated {
+                        u.count = Some(n);
+                        u.repeated = Some(r.into());
+                    }
                     self.user.held.push_back(Held {
                         ev,
                         at: rec.wall,
@@ -2039,6 +2340,76 @@ impl Assembler {
                 u.signal = Some("SIGKILL".into());
                 self.hold(ev, rec);
             }
+        }
+    }
+
+    /// A line of Android's in-kernel lowmemorykiller driver: a kill opens an event, its
+    /// continuation lines (`to free …`, `cache … below limit …`, `Free memory is …`) add
+    /// what they state to the open one.
+    fn lmk_line(&mut self, rec: &Record<'_>, l: LmkLine) {
+        let line = rec.line;
+        let is_kill = l.kill.is_some();
+        if let Some((pid, comm)) = l.kill {
+            let mut ev = self.user_event(rec, Killer::AndroidLmkKernel);
+            let u = user(&mut ev);
+            u.pid = Some(pid);
+            u.comm = Some(comm.into());
+            u.oom_score_adj = l.adj;
+            u.signal = Some("SIGKILL".into());
+            self.hold(ev, rec);
+        }
+        let Some(h) = self.user.last_of(Killer::AndroidLmkKernel, rec) else {
+            return;
+        };
+        // A continuation fills what its kill has not stated yet (a stray piece after
+        // a complete kill is not that kill's).
+        let u = user(&mut h.ev);
+        let fresh = |set: bool| is_kill || !set;
+        let mut used = is_kill;
+        if let Some(kb) = l.free_kb
+            && fresh(u.rss_kb.is_some())
+        {
+            u.rss_kb = Some(kb);
+            if let Some((caller, text)) = l.caller
+                && let Rule::Minfree { on_behalf_of, .. } = &mut minfree_rule(u, &text, line).rule
+            {
+                *on_behalf_of = Some(caller.into());
+            }
+            used = true;
+        }
+        if let Some((cache, limit, min_adj, text)) = l.cache
+            && fresh(
+                u.decision
+                    .as_ref()
+                    .is_some_and(|d| d.text.as_log_str().contains("below limit")),
+            )
+        {
+            let d = minfree_rule(u, &text, line);
+            if let Rule::Minfree {
+                cache_kb,
+                limit_kb,
+                min_adj: m,
+                ..
+            } = &mut d.rule
+            {
+                (*cache_kb, *limit_kb, *m) = (cache, limit, min_adj);
+            }
+            d.text = text.into();
+            d.line = line;
+            used = true;
+        }
+        if let Some(kb) = l.reserve_kb
+            && let Some(Decision {
+                rule: Rule::Minfree { free_kb, .. },
+                ..
+            }) = &mut u.decision
+            && (is_kill || free_kb.is_none())
+        {
+            *free_kb = Some(kb);
+            used = true;
+        }
+        if used && !is_kill {
+            add_line(&mut h.ev, line);
         }
     }
 
@@ -2341,6 +2712,42 @@ mod tests {
             "system-postgresql.slice"
         ));
         assert!(unit_contains("user@1000.service", "app.slice"));
+    }
+
+    #[test]
+    fn the_newer_lines_pass_the_fast_paths_prefilter() {
+        let p = crate::event::kinds::prefilter();
+        for l in [
+            // Meta's oomd, KillMemoryGrowth-inl.h:162 (HEAD 88c28fd), shape as printed.
+            "[../src/oomd/plugins/KillMemoryGrowth-inl.h:162] Picked \"system.slice/x.service\" (1200MB) based on size > 10% of sibling total 6989MB",
+            "process 1234 exited after 0.100 seconds",
+            "process exited after 0.5 seconds",
+            "process 1234 did not exit",
+            "Victim VmRSS: 3268608 KiB",
+            "  SwapFree [2168 MiB, 14.7 %] <= soft_threshold_min_swap [2210 MiB, 15.0 %]",
+            "  MemAvailable: 1574.5 MiB, SwapFree: 546.0 MiB",
+            "lowmemorykiller: Killing 'x' (1), adj 1,",
+            "   to free 1kB on behalf of 'kswapd0' (4) because",
+            "   cache 1kB is below limit 2kB for oom_score_adj 0",
+            "   Free memory is 1kB above reserved",
+            "lowmemorykiller: send sigkill to 1 (init), adj 0, size 86",
+        ] {
+            assert!(read(l).is_some(), "{l}");
+            let l = read(l).unwrap();
+            // A line without a marker is read only inside a window a marked line opens.
+            assert!(window_only(&l) || window_opened(&l).is_some(), "{l:?}");
+        }
+        // Android 8–9's userspace lmkd prints `Killing '…'` under the driver's tag, with a
+        // uid: not the driver's kill.
+        assert_eq!(
+            read("Killing 'com.android.documentsui' (4563), uid 10010, adj 906"),
+            None
+        );
+        // The 2.6 driver's `adj` is oom_adj: not read as oom_score_adj.
+        let Some(ULine::Lmk(l)) = read("send sigkill to 2948 (rsyslogd), adj 0, size 209") else {
+            panic!()
+        };
+        assert_eq!((l.kill, l.adj), (Some((2948, "rsyslogd".into())), None));
     }
 
     #[test]

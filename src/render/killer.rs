@@ -43,6 +43,14 @@ pub fn user_rows(ev: &EventReport) -> Vec<Row> {
         return Vec::new();
     };
     let mut rows: Vec<Row> = vec![("Killed", vocab::user_killed(e.killer, u))];
+    if let Some(r) = &u.repeated {
+        // The report aggregates repeats (`kubectl describe`'s `x4 over 25m`): one event
+        // here, as many kills as the count.
+        let mut s = LogText::sentence("the report counts it ".into());
+        s.push_log(&LogText::from(r));
+        s.push_words(": that many kills, shown as one event");
+        rows.push(("Repeated", s));
+    }
     if let Some(d) = &u.decision {
         rows.push(("Rule", vocab::user_rule(d)));
     }

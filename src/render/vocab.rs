@@ -1579,6 +1579,7 @@ pub fn killer_name(k: Killer) -> &'static str {
         Killer::Lmkd => "Android's lmkd",
         Killer::KubeletEviction => "the kubelet's eviction manager",
         Killer::TalosOomController => "Talos' OOM controller",
+        Killer::AndroidLmkKernel => "Android's in-kernel lowmemorykiller driver",
     }
 }
 
@@ -1954,6 +1955,53 @@ pub fn user_why(killer: Killer, u: &UserKill, unit: Option<&UnitFacts>) -> LogTe
             }
             s.push_words(".");
         }
+        (
+            _,
+            Some(Rule::Minfree {
+                cache_kb,
+                limit_kb,
+                min_adj,
+                free_kb,
+                on_behalf_of,
+            }),
+        ) => {
+            let mut t = String::from("File cache");
+            if let Some(c) = cache_kb {
+                t.push_str(&format!(" ({c} kB)"));
+            }
+            t.push_str(" was below the driver's minfree level");
+            if let Some(l) = limit_kb {
+                t.push_str(&format!(" of {l} kB"));
+                if let Some(f) = free_kb.filter(|f| f < l) {
+                    t.push_str(&format!(
+                        ", and so was free memory above the reserve ({f} kB)"
+                    ));
+                }
+            }
+            t.push_str(", which lets it kill processes with oom_score_adj");
+            match min_adj {
+                Some(a) => t.push_str(&format!(" {a} or higher")),
+                None => t.push_str(" at or above that level's"),
+            }
+            s.push_words(&t);
+            if let Some(c) = on_behalf_of {
+                s.push_words(" (it ran on behalf of ");
+                s.push_log(&LogText::from(c));
+                s.push_words(")");
+            }
+            let mut t = String::from(
+                ". It kills the one with the highest oom_score_adj, the largest among equals",
+            );
+            if let Some(a) = u.oom_score_adj {
+                t.push_str(&format!(": this one had oom_score_adj {a}"));
+            }
+            t.push_str(
+                ". The driver is a memory shrinker inside the kernel; the kernel's OOM \
+                 killer (mm/oom_kill.c) and its badness ranking had no part in this kill",
+            );
+            t.push('.');
+            s.push_words(&t);
+        }
         (_, Some(Rule::Eviction { resource })) => {
             s.push_words("The node's ");
             s.push_log(&LogText::from(resource));
@@ -1975,6 +2023,20 @@ pub fn user_why(killer: Killer, u: &UserKill, unit: Option<&UnitFacts>) -> LogTe
                 s.push_words(&format!("; this one had oom_score_adj {a}"));
             }
             s.push_words("; this lmkd does not print its reason.");
+        }
+        (Killer::AndroidLmkKernel, None) => {
+            s.push_words(
+                "This line does not state the driver's rule: once free memory and file cache \
+                 are both below one of its minfree levels, it kills the process with the \
+                 highest adj at or above that level's (the largest among equals)",
+            );
+            if let Some(a) = u.oom_score_adj {
+                s.push_words(&format!("; this one had adj {a}"));
+            }
+            s.push_words(
+                ". The driver is a memory shrinker inside the kernel; the kernel's OOM killer \
+                 (mm/oom_kill.c) and its badness ranking had no part in this kill.",
+            );
         }
         (Killer::TalosOomController, None) => s.push_words(
             "Talos' OOM controller kills whole cgroups when its memory-pressure rule fires; the \
@@ -2141,6 +2203,13 @@ pub fn user_headline(killer: Killer, u: &UserKill) -> LogText<'static> {
         Some(Rule::Lmkd { reason, .. }) => {
             s.push_words(": ");
             s.push_log(&LogText::from(reason));
+        }
+        Some(Rule::Minfree {
+            cache_kb: Some(c),
+            limit_kb: Some(l),
+            ..
+        }) => {
+            s.push_words(&format!(": cache {c} kB < minfree {l} kB"));
         }
         Some(Rule::Eviction { resource }) => {
             s.push_words(": low ");

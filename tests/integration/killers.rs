@@ -262,7 +262,8 @@ fn nohang_kills_with_signal_victim_and_thresholds() {
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0].killer, Killer::Nohang);
     assert_eq!(s(&user(&ev[0]).signal), Some("SIGTERM"));
-    assert_eq!(ev[0].source.first_line, 6);
+    // From its memory status before the action (line 2) to the action (line 6).
+    assert_eq!((ev[0].source.first_line, ev[0].source.last_line), (2, 6));
 
     let ev = events("userspace/025-nohang-stdout-soft-action-run-command-kill-term.log");
     assert_eq!(ev.len(), 1);
@@ -545,4 +546,227 @@ fn a_journal_file_gives_the_userspace_kill_and_its_unit() {
         (f.unit.as_log_str(), f.processes),
         ("app-kitty-47f7730eb1474ba3848f1b5d6135a33f.scope", Some(65))
     );
+}
+
+/// Android's old in-kernel lowmemorykiller driver: each four-line printk is one kill, by
+/// the driver's minfree rule, with its numbers; not the kernel's OOM killer.
+#[test]
+fn android_lmk_driver_kills_by_its_minfree_rule() {
+    let ev = events("userspace/065-android-lmk-kernel-dmesg-c-tv-bootanimation-seven-kills.log");
+    assert!(ev.iter().all(|e| e.killer == Killer::AndroidLmkKernel));
+    assert!(ev.iter().all(|e| e.killed.is_empty()), "no kernel OOM kill");
+    let got: Vec<(Option<u32>, Option<u64>, Option<i32>)> = ev
+        .iter()
+        .map(|e| (user(e).pid, user(e).rss_kb, user(e).oom_score_adj))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some(2613), Some(20784), Some(1000)),
+            (Some(2533), Some(16084), Some(1000)),
+            (Some(2235), Some(15372), Some(1000)),
+            (Some(2468), Some(15132), Some(1000)),
+            (Some(2565), Some(15068), Some(1000)),
+            (Some(2510), Some(14920), Some(1000)),
+            (Some(2578), Some(22928), Some(764)),
+        ],
+        "the ps rows between the kills are not kills"
+    );
+    assert_eq!(s(&user(&ev[6]).comm), Some("android.youtube"));
+    assert_eq!(
+        rule(&ev[6]),
+        &Rule::Minfree {
+            cache_kb: Some(25820),
+            limit_kb: Some(25904),
+            min_adj: Some(529),
+            free_kb: Some(14508),
+            on_behalf_of: Some("kswapd0".into()),
+        }
+    );
+    let d = user(&ev[0]).decision.as_ref().unwrap();
+    assert_eq!(
+        (d.text.as_log_str(), d.line),
+        (
+            "cache 32112kB is below limit 32384kB for oom_score_adj 1000",
+            10
+        )
+    );
+    assert_eq!(user(&ev[0]).lines, [8, 9, 10, 11]);
+    assert_eq!((ev[6].source.first_line, ev[6].source.last_line), (35, 38));
+}
+
+/// The 2.6–3.x driver's one-line `send sigkill to` kills: no rule printed; init (pid 1)
+/// "killed" five times is five kill lines.
+#[test]
+fn android_lmk_driver_send_sigkill_lines_are_kills_without_a_rule() {
+    let ev = events("userspace/067-android-lmk-kernel-linux-next-2013-send-sigkill-kills-init.log");
+    let got: Vec<(Option<u32>, Option<&str>)> =
+        ev.iter().map(|e| (user(e).pid, s(&user(e).comm))).collect();
+    assert_eq!(
+        got,
+        [
+            (Some(2948), Some("rsyslogd")),
+            (Some(3421), Some("pmcd")),
+            (Some(3302), Some("cron")),
+            (Some(1), Some("init")),
+            (Some(1), Some("init")),
+            (Some(1), Some("init")),
+            (Some(1), Some("init")),
+            (Some(1), Some("init")),
+        ]
+    );
+    assert!(ev.iter().all(|e| e.killer == Killer::AndroidLmkKernel
+        && user(e).decision.is_none()
+        && user(e).oom_score_adj == Some(0)
+        && user(e).rss_kb.is_none()));
+    assert_eq!(ev[3].source.first_line, 10);
+}
+
+/// The CLI on the driver's sample: its killer's key, and no claim that the kernel's OOM
+/// killer chose the victim.
+#[test]
+fn the_cli_names_the_lmk_driver_and_not_the_kernels_oom_killer() {
+    let out = cmd()
+        .args([
+            "--year",
+            "2026",
+            "--format",
+            "json",
+            "--killer",
+            "android-lmk-kernel",
+        ])
+        .arg(sample(
+            "userspace/065-android-lmk-kernel-dmesg-c-tv-bootanimation-seven-kills.log",
+        ))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let evs = v["events"].as_array().unwrap();
+    assert_eq!(evs.len(), 7);
+    assert_eq!(evs[0]["userspace"]["kernel_involved"], false);
+    assert_eq!(evs[0]["userspace"]["decision"]["rule"]["kind"], "minfree");
+    let out = cmd()
+        .args(["--year", "2026", "--color", "never"])
+        .arg(sample(
+            "userspace/065-android-lmk-kernel-dmesg-c-tv-bootanimation-seven-kills.log",
+        ))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Killers   android-lmk-kernel (7)"), "{text}");
+    assert!(
+        text.contains(
+            "The kernel's OOM killer was not involved: Android's in-kernel lowmemorykiller driver"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("“cache 32112kB is below limit 32384kB for oom_score_adj 1000” (line 10)")
+    );
+}
+
+/// The lab capture (earlyoom 1.7 through rsyslog): the outcome lines reach each kill on
+/// the fast path, `kill failed: Timer expired` is a victim that did not exit, and the
+/// second SIGTERM escalated to SIGKILL.
+#[test]
+fn earlyoom_lab_capture_outcomes_attach_to_their_kills() {
+    let ev = events(
+        "userspace/069-earlyoom-v17-lab-rsyslog-sigterm-exited-then-timer-expired-escalated.log",
+    );
+    assert_eq!(ev.len(), 3);
+    let u: Vec<&UserKill> = ev.iter().map(user).collect();
+    assert_eq!(
+        (
+            u[0].pid,
+            s(&u[0].signal),
+            u[0].exited_after_s,
+            u[0].lines.clone()
+        ),
+        (Some(14933), Some("SIGTERM"), Some(0.5), vec![11, 12])
+    );
+    assert_eq!(
+        (
+            u[1].pid,
+            u[1].did_not_exit,
+            s(&u[1].failed),
+            u[1].lines.clone()
+        ),
+        (Some(15091), true, Some("Timer expired"), vec![23, 24])
+    );
+    assert_eq!(
+        (
+            s(&u[2].signal),
+            u[2].escalated_after_s,
+            u[2].exited_after_s,
+            u[2].rss_kb,
+            u[2].badness
+        ),
+        (
+            Some("SIGKILL"),
+            Some(1.5),
+            Some(2.0),
+            Some(5592 * 1024),
+            Some(1121)
+        )
+    );
+    assert_eq!(
+        u[2].memory.as_ref().map(|m| (m.line, m.mem_pct)),
+        Some((25, Some(71.19)))
+    );
+    assert_eq!(rule_line(&ev[2]), 26);
+    assert_eq!(s(&ev[0].host), Some("vm"));
+
+    let ev = events("userspace/071-earlyoom-v17-lab-stderr-timer-expired-escalated-to-sigkill.log");
+    assert_eq!(ev.len(), 2);
+    assert!(user(&ev[0]).did_not_exit);
+    assert_eq!(
+        (user(&ev[1]).escalated_after_s, user(&ev[1]).exited_after_s),
+        (Some(1.5), Some(2.0))
+    );
+
+    // The CLI path (fast prefilter) says so too.
+    let out = cmd()
+        .args(["--year", "2026", "--format", "json"])
+        .arg(sample(
+            "userspace/069-earlyoom-v17-lab-rsyslog-sigterm-exited-then-timer-expired-escalated.log",
+        ))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["events"][0]["userspace"]["exited_after_s"], 0.5);
+    assert_eq!(v["events"][1]["userspace"]["did_not_exit"], true);
+}
+
+/// nohang's victim RSS, its memory status before the action (2019 builds) and the swap
+/// half of its threshold block reach the kill on the fast path.
+#[test]
+fn nohang_kill_has_its_rss_status_and_swap_threshold() {
+    let ev =
+        events("userspace/023-nohang-2019git-journal-send-sigterm-to-the-victim-ru-locale.log");
+    assert_eq!(ev.len(), 1);
+    let u = user(&ev[0]);
+    assert_eq!(u.rss_kb, Some(3268608));
+    let m = u.memory.as_ref().unwrap();
+    assert_eq!(
+        (m.line, m.mem_avail_mib, m.swap_free_mib),
+        (2, Some(1574.5), Some(546.0))
+    );
+    assert_eq!(u.lines, [2, 3, 6]);
+
+    let ev = events("userspace/025-nohang-stdout-soft-action-run-command-kill-term.log");
+    assert_eq!(ev.len(), 1);
+    assert!(
+        matches!(rule(&ev[0]), Rule::Thresholds { swap_mib: Some(w), swap_limit_mib: Some(l), .. } if *w == 2163.0 && *l == 2210.0)
+    );
+    // The status after the action (line 18) is not the memory the kill saw.
+    assert_eq!(user(&ev[0]).memory, None);
+}
+
+/// `kubectl describe`'s `(x4 over 25m)`: one event that counts four system OOMs.
+#[test]
+fn kubelet_event_counts_are_kept() {
+    let ev = events("userspace/041-kubelet-k3s-describe-node-systemoom-events-aggregated.log");
+    assert_eq!(ev.len(), 1);
+    let u = user(&ev[0]);
+    assert_eq!((u.count, s(&u.repeated)), (Some(4), Some("x4 over 25m")));
 }

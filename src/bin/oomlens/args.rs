@@ -163,7 +163,7 @@ pub struct FilterArgs {
     pub killed_only: bool,
 
     /// Only kills by this killer (repeatable): kernel, systemd-oomd, earlyoom, oomd,
-    /// nohang, lmkd, kubelet-eviction, talos-oom-controller.
+    /// nohang, lmkd, kubelet-eviction, talos-oom-controller, android-lmk-kernel.
     #[arg(long, value_name = "NAME", value_parser = parse_killer)]
     pub killer: Vec<oomlens::event::Killer>,
 }

@@ -1335,16 +1335,16 @@ fn follow_attaches_systemd_unit_lines_that_come_after_the_kill() {
     let mut f = OpenOptions::new().append(true).open(&log).unwrap();
     // The kernel's lines, then systemd's a little later (past the 50 ms a report is
     // otherwise held, within --flush-ms 300), in two writes.
-    f.write_all(text[..at].as_bytes()).unwrap();
+    f.write_all(&text.as_bytes()[..at]).unwrap();
     f.flush().unwrap();
     thread::sleep(Duration::from_millis(150));
     let result = text.find("Failed with result").unwrap();
     let cut = result + text[result..].find('\n').unwrap() + 1;
     let exit = text.find("Main process exited").unwrap();
-    f.write_all(text[at..exit].as_bytes()).unwrap();
+    f.write_all(&text.as_bytes()[at..exit]).unwrap();
     f.flush().unwrap();
     thread::sleep(Duration::from_millis(100));
-    f.write_all(text[exit..cut].as_bytes()).unwrap();
+    f.write_all(&text.as_bytes()[exit..cut]).unwrap();
     f.flush().unwrap();
     oomlens.pump(Instant::now() + MAX_LATENCY + Duration::from_millis(500));
     assert_eq!(oomlens.events.len(), 1, "{}", oomlens.stderr());

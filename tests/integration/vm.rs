@@ -257,6 +257,32 @@ fn node_overcommit_names_the_node_allocatable_and_the_victims_pod() {
         text.contains("pod 7c0e4a52-3b1d-4f6e-9a8b-2d5c6e7f8a90 (burstable)"),
         "{text}"
     );
+    // The same on a real AKS node (5.15, real/117): oom_memcg=/kubepods.slice, memory
+    // 7464436 of 7464436 kB, the victim in a BestEffort pod with no limit of its own.
+    let path = sample(
+        "real/117-vijayrod-aks-5.15-kubepods-slice-node-allocatable-besteffort-oom-group-syslog.log",
+    );
+    let evs = report(std::slice::from_ref(&path)).event_list();
+    match &evs[0].analysis.cause.scope {
+        CauseScope::Memcg {
+            path,
+            counter,
+            level,
+            ..
+        } => assert_eq!(
+            (path.as_log_str(), *counter, *level),
+            (
+                Some("/kubepods.slice"),
+                Some(Counter::Memory),
+                Some(LimitLevel::NodeAllocatable)
+            )
+        ),
+        s => panic!("{s:?}"),
+    }
+    for text in texts(&path) {
+        assert!(text.contains("node over-commit"), "{text}");
+        assert!(!text.contains("pod limit") && !text.contains("machine ran out"));
+    }
 }
 
 #[test]

@@ -947,7 +947,8 @@ fn event(ev: &EventReport, opts: &RenderOptions, out: &mut Vec<u8>) -> io::Resul
         if let Some(o) = t.order {
             let _ = write!(s, ", order {o}");
         }
-        writeln!(out, "<tr><th>Allocating task</th><td>{s}</td></tr>")?;
+        let label = vocab::trigger_role(&a.cause).0;
+        writeln!(out, "<tr><th>{label}</th><td>{s}</td></tr>")?;
     }
     if let Some(k) = &e.kernel_version {
         writeln!(out, "<tr><th>Kernel</th><td>{}</td></tr>", h(k))?;

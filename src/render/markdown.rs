@@ -365,7 +365,11 @@ fn event_head(ev: &EventReport, opts: &RenderOptions, out: &mut dyn Write) -> io
         if let Some(o) = t.order {
             s.push_str(&format!(", order {o}"));
         }
-        writeln!(out, "| Allocating task | {s} |")?;
+        writeln!(
+            out,
+            "| {} | {s} |",
+            vocab::trigger_role(&ev.analysis.cause).0
+        )?;
     }
     if let Some(k) = &e.kernel_version {
         writeln!(out, "| Kernel | {} |", md(k))?;

@@ -394,7 +394,7 @@ fn event_body(
         if let Some(pid) = t.pid {
             s.push_str(&format!(" (pid {pid})"));
         }
-        s.push_str(" could not allocate");
+        s.push_str(vocab::trigger_role(&ev.analysis.cause).1);
         if let Some(g) = super::gfp_facts(t, ev, |x| term(x).into_owned(), str::to_string) {
             s.push_str(&format!(" {g}"));
         }

@@ -722,6 +722,20 @@ pub fn memory_summary(mu: &MemoryUse, cause: &Cause) -> LogText<'static> {
     out
 }
 
+/// The label and verb of the task in the `invoked oom-killer` header: the task that
+/// could not allocate, except in a manual OOM (SysRq-f), which a worker runs on request
+/// with no allocation failing (`order=-1`; `GFP_KERNEL` is what `moom_callback` passes).
+pub fn trigger_role(c: &Cause) -> (&'static str, &'static str) {
+    if c.kind == CauseKind::Manual {
+        (
+            "Invoking task",
+            " ran the requested OOM kill (no allocation failed):",
+        )
+    } else {
+        ("Allocating task", " could not allocate")
+    }
+}
+
 /// A short tag of the cause for headers and overviews ("memory cgroup limit",
 /// "fragmentation"), or `None` when the cause is unknown (the renderer keeps the scope).
 pub fn cause_tag(c: &Cause) -> Option<&'static str> {
@@ -1056,15 +1070,9 @@ pub fn cause_sentence(c: &Cause, ev: &OomEvent) -> LogText<'static> {
                 out.push_words(&format!(" ({})", human_kb(r)));
             }
             out.push_words(" request failed");
-            let usable: Vec<&ZoneState> = c
-                .zones
-                .iter()
-                .filter(|z| z.allowed != Some(false))
-                // As the cause reads it: a zone held back whole by lowmem_reserve is
-                // not one the request could use.
-                .filter(|z| !matches!((z.free_kb, z.reserve_kb), (Some(f), Some(r)) if f <= r))
-                .filter(|z| matches!((z.free_kb, z.min_kb), (Some(f), Some(m)) if f > m))
-                .collect();
+            // As the cause reads it: the zones with memory above min and no block of
+            // the order (a zone with blocks that failed its watermark is not one).
+            let usable: Vec<&ZoneState> = c.fragmented_zones();
             if !usable.is_empty() {
                 out.push_words(": ");
                 for (i, z) in usable.iter().enumerate() {

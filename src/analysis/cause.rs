@@ -200,6 +200,10 @@ pub struct Allocation {
     /// differently: no flags are given.
     #[serde(default)]
     pub gfp_ambiguous: bool,
+    /// With [`Allocation::gfp_ambiguous`]: each candidate table's reading, oldest
+    /// first (the mask decoded once per era, none of them chosen).
+    #[serde(default)]
+    pub gfp_readings: Vec<GfpReading>,
     /// The highest zone the mask allows (the zones below it are allowed too); `None`
     /// when not known.
     pub highest_zone: Option<gfp::Zone>,
@@ -209,6 +213,16 @@ pub struct Allocation {
     pub order: Option<i32>,
     /// 2^order pages, kB.
     pub requested_kb: Option<u64>,
+}
+
+/// A bare-hex mask read with one era's flag table, when the release is unknown and
+/// the eras disagree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GfpReading {
+    /// The releases whose tables give this reading (`"2.6.31–4.3"`).
+    pub tables: String,
+    /// The mask as `%pGg` would print it with that table (combinations, then flags).
+    pub names: Vec<String>,
 }
 
 /// One zone of the domain against its watermarks.
@@ -569,13 +583,29 @@ fn allocation(
                 gfp::Basis::AllAgree { range } => (range, ", every table agrees"),
                 _ => return None,
             };
-            Some(match r.to {
-                Some(to) if to == r.from => format!("{}{agree}", r.from),
-                Some(to) => format!("{}–{to}{agree}", r.from),
-                None => format!("{}+{agree}", r.from),
-            })
+            Some(format!("{}{agree}", range_words(r)))
         }),
         gfp_ambiguous: matches!(decoded, Some(gfp::Decoded::Ambiguous(_))),
+        gfp_readings: match &decoded {
+            Some(gfp::Decoded::Ambiguous(all)) => all
+                .iter()
+                .filter_map(|g| match &g.basis {
+                    gfp::Basis::Candidate { range } => Some(GfpReading {
+                        tables: range_words(range),
+                        names: if g.names.is_empty() {
+                            &g.flags
+                        } else {
+                            &g.names
+                        }
+                        .iter()
+                        .map(|f| f.to_string())
+                        .collect(),
+                    }),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
         highest_zone: match zones {
             Some(AllowedZones::UpTo(z)) => Some(z),
             _ => None,
@@ -586,6 +616,15 @@ fn allocation(
             .order
             .filter(|o| (0..=20).contains(o))
             .and_then(|o| page_kb.checked_mul(1 << o)),
+    }
+}
+
+/// `2.6.32`, `2.6.31–4.3`, `4.6+`.
+fn range_words(r: &gfp::Range) -> String {
+    match r.to {
+        Some(to) if to == r.from => r.from.to_string(),
+        Some(to) => format!("{}–{to}", r.from),
+        None => format!("{}+", r.from),
     }
 }
 

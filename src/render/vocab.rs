@@ -1213,10 +1213,29 @@ pub fn memcg_detail(c: &Cause) -> Option<String> {
 /// when the kernel printed the names itself (they are shown as printed) or nothing is known.
 pub fn gfp_decoded(a: &Allocation) -> Option<String> {
     if a.gfp_ambiguous {
-        return Some(
-            "not decoded: the kernel version is unknown and the kernels' flag tables read it differently"
-                .into(),
-        );
+        // Every era's reading, none chosen: the log does not say which kernel it was.
+        let readings: Vec<String> = a
+            .gfp_readings
+            .iter()
+            .map(|r| {
+                let names = if r.names.is_empty() {
+                    "no flags".to_string()
+                } else {
+                    r.names.join("|")
+                };
+                format!("{names} on {}", r.tables)
+            })
+            .collect();
+        if readings.is_empty() {
+            return Some(
+                "not decoded: the kernel version is unknown and the kernels' flag tables read it differently"
+                    .into(),
+            );
+        }
+        return Some(format!(
+            "the kernel version is unknown and the flag tables differ: {}",
+            readings.join("; ")
+        ));
     }
     let names = if a.gfp_names.is_empty() {
         &a.gfp_flags

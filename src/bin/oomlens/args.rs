@@ -240,7 +240,8 @@ pub struct LiveArgs {
     pub from_start: bool,
 
     /// With --kmsg/--follow: close a report that got no new line for this long, so an
-    /// event missing its last line is still printed.
+    /// event missing its last line is still printed; a kill in a systemd unit also waits
+    /// this long for systemd's lines about the unit.
     #[arg(long, value_name = "MS", default_value_t = 500)]
     pub flush_ms: u64,
 

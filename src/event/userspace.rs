@@ -406,7 +406,7 @@ pub static MARKERS: &[Marker] = &[
     // lowmemorykiller.c): `lowmemorykiller: Killing '%s' (%d), adj %hd,` (its three
     // continuation lines, one printk and one line each in dmesg, are read in the window
     // the kill line opens); 2.6.29–3.x `send sigkill to %d (%s), adj %d, size %d`.
-    Marker::new("lowmemorykiller: ", "kill"),
+    Marker::new("lowmemorykiller", "kill"),
     Marker::new("send sigkill to ", "kill"),
     // kubelet eviction manager (pkg/kubelet/eviction/eviction_manager.go).
     Marker::new("must evict pod(s)", "evict"),
@@ -511,6 +511,12 @@ pub(crate) enum ULine {
     FbPicked { cgroup: String },
     /// An lmkd kill.
     Lmkd(LmkdKill),
+    /// Android 8–9 lmkd's second line of a kill: `to free N kB because …`.
+    LmkdFree {
+        kb: Option<u64>,
+        reason: String,
+        text: String,
+    },
     /// The in-kernel lowmemorykiller driver: a kill line and what its continuation lines
     /// (or, joined, the same line) state.
     Lmk(LmkLine),
@@ -1198,6 +1204,9 @@ fn meta_oomd(tag: &str, text: &str) -> Option<ULine> {
 // %d to free %ldkB rss, %ldkB swap; reason: %s` (and `… kb swap` without a reason); newer
 // builds add `%ldkB anon rss, … dmabuf_pss, … dmabuf_rss` before the reason.
 fn lmkd(text: &str) -> Option<ULine> {
+    if let Some(l) = lmkd_8(text) {
+        return Some(l);
+    }
     let at = text.find("Kill '")?;
     let head = &text[..at];
     // A logcat line (`… I lowmemorykiller: Kill …`, `I/lowmemorykiller(  479): Kill …`,
@@ -1229,6 +1238,45 @@ fn lmkd(text: &str) -> Option<ULine> {
     }))
 }
 
+// Android 8–9 lmkd, lmkd.c (LOG_TAG "lowmemorykiller"): one ALOGI of two or three lines,
+// each its own logcat line: `Killing '%s' (%d), uid %d, adj %d\n   to free %ldkB because
+// system is under %s memory pressure oom_adj %d` (low-RAM devices, PSI/vmpressure) or
+// `…\n   to free %ldkB because cache %s%ldkB is below limit %ldkB for oom_adj %d\n   Free
+// memory is %s%ldkB %s reserved` (minfree levels). The uid tells it from the in-kernel
+// driver's `Killing '%s' (%d), adj %hd,` under the same tag.
+fn lmkd_8(text: &str) -> Option<ULine> {
+    let head_ok = |head: &str| {
+        head.trim().is_empty() || head.contains("lowmemorykiller") || head.contains("lmkd")
+    };
+    if let Some(at) = text.find("Killing '")
+        && head_ok(&text[..at])
+    {
+        let rest = &text[at + "Killing '".len()..];
+        let (comm, r) = rest.rsplit_once("' (")?;
+        let pid = int(r)? as u32;
+        let uid = after(r, "), uid ").and_then(int)?;
+        return Some(ULine::Lmkd(LmkdKill {
+            pid,
+            comm: comm.to_string(),
+            uid: u32::try_from(uid).ok(),
+            adj: after(r, ", adj ").and_then(int).map(|n| n as i32),
+            text: text[at..].trim_end().to_string(),
+            ..Default::default()
+        }));
+    }
+    let at = text.find("to free ")?;
+    if !head_ok(&text[..at]) || text.contains(" on behalf of ") {
+        return None;
+    }
+    let r = &text[at + "to free ".len()..];
+    let reason = after(r, "kB because ")?.trim();
+    Some(ULine::LmkdFree {
+        kb: int(r).map(|n| n.max(0) as u64),
+        reason: reason.to_string(),
+        text: text[at..].trim_end().to_string(),
+    })
+}
+
 /// Lines read only inside a window (no marker of their own): earlyoom's outcome of a
 /// kill, nohang's swap threshold and victim RSS, oomd's choice, the lowmemorykiller
 /// driver's continuation lines.
@@ -1239,6 +1287,7 @@ fn window_only(l: &ULine) -> bool {
         }
         ULine::NhThreshold { mem, .. } => mem.is_none(),
         ULine::Lmk(l) => l.kill.is_none(),
+        ULine::LmkdFree { .. } => true,
         _ => false,
     }
 }
@@ -1256,6 +1305,7 @@ fn window_opened(l: &ULine) -> Option<u32> {
         | ULine::NhAction { .. }
         | ULine::FbAction { .. } => Some(64),
         ULine::Lmk(l) if l.kill.is_some() => Some(8),
+        ULine::Lmkd(k) if k.rss_kb.is_none() => Some(8),
         _ => None,
     }
 }
@@ -2234,6 +2284,24 @@ impl Assembler {
                 });
                 self.hold(ev, rec);
             }
+            ULine::LmkdFree { kb, reason, text } => {
+                if let Some(h) = self.user.last_of(Killer::Lmkd, rec)
+                    && h.ev.userspace.as_ref().is_some_and(|u| u.rss_kb.is_none())
+                {
+                    let adj = h.ev.userspace.as_ref().and_then(|u| u.oom_score_adj);
+                    let u = user(&mut h.ev);
+                    u.rss_kb = kb;
+                    u.decision = Some(Decision {
+                        rule: Rule::Lmkd {
+                            reason: reason.into(),
+                            oom_score_adj: adj,
+                        },
+                        text: text.into(),
+                        line,
+                    });
+                    add_line(&mut h.ev, line);
+                }
+            }
             // ---- Android's in-kernel lowmemorykiller driver
             ULine::Lmk(l) => self.lmk_line(rec, l),
             // ---- kubelet
@@ -2740,11 +2808,23 @@ mod tests {
             assert!(!p.contains(l.as_bytes()) || !window_only(&u), "{l}");
         }
         // Android 8–9's userspace lmkd prints `Killing '…'` under the driver's tag, with a
-        // uid: not the driver's kill.
-        assert_eq!(
+        // uid: lmkd's kill, not the driver's.
+        assert!(matches!(
             read("Killing 'com.android.documentsui' (4563), uid 10010, adj 906"),
-            None
-        );
+            Some(ULine::Lmkd(LmkdKill {
+                pid: 4563,
+                uid: Some(10010),
+                adj: Some(906),
+                ..
+            }))
+        ));
+        assert!(matches!(
+            read("   to free 47396kB because system is under medium memory pressure oom_adj 800"),
+            Some(ULine::LmkdFree {
+                kb: Some(47396),
+                ..
+            })
+        ));
         // The 2.6 driver's `adj` is oom_adj: not read as oom_score_adj.
         let Some(ULine::Lmk(l)) = read("send sigkill to 2948 (rsyslogd), adj 0, size 209") else {
             panic!()

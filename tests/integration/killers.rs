@@ -289,6 +289,72 @@ fn talos_controller_kills_a_pod_cgroup_not_the_kernel() {
 }
 
 #[test]
+fn lmkd_android_9_kills_take_size_and_rule_from_their_second_line() {
+    // Android 8–9 lmkd logs under the driver's tag; the uid says it is lmkd. The first
+    // line of the excerpt is a second line whose kill grep cut off: no kill.
+    let ev = events("userspace/073-lmkd-android9-logcat-grep-killing-uid-adj-medium-pressure.log");
+    type Kill = (Option<u32>, Option<u32>, Option<i32>, Option<u64>, Vec<u64>);
+    let got: Vec<Kill> = ev
+        .iter()
+        .map(|e| {
+            assert_eq!(e.killer, Killer::Lmkd);
+            let u = user(e);
+            (u.pid, u.uid, u.oom_score_adj, u.rss_kb, u.lines.clone())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some(12336), Some(10017), Some(902), Some(47396), vec![5, 7]),
+            (
+                Some(13357),
+                Some(10014),
+                Some(900),
+                Some(65296),
+                vec![9, 11]
+            ),
+            (
+                Some(13480),
+                Some(10017),
+                Some(800),
+                Some(108376),
+                vec![13, 15]
+            ),
+            (
+                Some(13568),
+                Some(10017),
+                Some(900),
+                Some(108936),
+                vec![17, 19]
+            ),
+            (
+                Some(13513),
+                Some(10017),
+                Some(900),
+                Some(61484),
+                vec![21, 23]
+            ),
+            (
+                Some(13315),
+                Some(10014),
+                Some(800),
+                Some(82376),
+                vec![25, 27]
+            ),
+        ]
+    );
+    assert_eq!(
+        s(&user(&ev[1]).comm),
+        Some("com.google.android.katniss:interactor")
+    );
+    assert!(
+        matches!(rule(&ev[0]), Rule::Lmkd { reason, oom_score_adj: Some(902) }
+            if reason.as_log_str() == "system is under medium memory pressure oom_adj 800")
+    );
+    assert_eq!(rule_line(&ev[0]), 7);
+}
+
+#[test]
 fn lmkd_kills_with_adj_rss_and_reason() {
     let ev =
         events("userspace/049-lmkd-emulator-four-kills-min-watermark-am-kill-clear-data-trap.log");

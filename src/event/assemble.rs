@@ -306,12 +306,9 @@ impl Assembler {
     /// Live mode waits a while for them before handing the report out.
     pub fn awaits_unit_lines(&self) -> bool {
         self.streams.iter().flat_map(|s| &s.recent).any(|p| {
-            let in_unit =
-                p.ev.memcg
-                    .as_ref()
-                    .and_then(|m| m.task_memcg.as_ref().or(m.oom_memcg.as_ref()))
-                    .and_then(|c| c.as_log_str().rsplit('/').next())
-                    .is_some_and(|leaf| leaf.ends_with(".service") || leaf.ends_with(".scope"));
+            let in_unit = crate::event::userspace::victim_path(&p.ev)
+                .and_then(|c| c.rsplit('/').next())
+                .is_some_and(|leaf| leaf.ends_with(".service") || leaf.ends_with(".scope"));
             in_unit
                 && !p.ev.killed.is_empty()
                 && p.ev.unit.as_ref().is_none_or(|u| u.result.is_none())

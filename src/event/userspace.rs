@@ -619,8 +619,8 @@ pub(crate) fn classify(rec: &Record<'_>, in_window: bool) -> Option<ULine> {
     let text = String::from_utf8_lossy(body);
     let text = text.as_ref();
     let tag = std::str::from_utf8(tag).unwrap_or("");
-    // A line without a marker is only one of the lines a window is for.
-    line(tag, text).filter(|l| marked || window_only(l))
+    // A window's lines are read only inside one (marker or not); the rest need a marker.
+    line(tag, text).filter(|l| if window_only(l) { in_window } else { marked })
 }
 
 /// Reads one message of program `tag` (empty when the line names none).
@@ -1211,7 +1211,7 @@ fn lmkd(text: &str) -> Option<ULine> {
     let head = &text[..at];
     // A logcat line (`… I lowmemorykiller: Kill …`, `I/lowmemorykiller(  479): Kill …`,
     // Samsung's `lmkd    : `) or the message alone.
-    if !(head.is_empty() || head.contains("lowmemorykiller") || head.contains("lmkd")) {
+    if !lmkd_head(head) {
         return None;
     }
     let rest = &text[at + "Kill '".len()..];
@@ -1238,6 +1238,13 @@ fn lmkd(text: &str) -> Option<ULine> {
     }))
 }
 
+/// What may stand before an lmkd message: nothing (the message alone), or a logcat
+/// prefix naming its tag (`… I lowmemorykiller: `, `I/lowmemorykiller(  479): `,
+/// Samsung's `lmkd    : `).
+fn lmkd_head(head: &str) -> bool {
+    head.trim().is_empty() || head.contains("lowmemorykiller") || head.contains("lmkd")
+}
+
 // Android 8–9 lmkd, lmkd.c (LOG_TAG "lowmemorykiller"): one ALOGI of two or three lines,
 // each its own logcat line: `Killing '%s' (%d), uid %d, adj %d\n   to free %ldkB because
 // system is under %s memory pressure oom_adj %d` (low-RAM devices, PSI/vmpressure) or
@@ -1245,11 +1252,8 @@ fn lmkd(text: &str) -> Option<ULine> {
 // memory is %s%ldkB %s reserved` (minfree levels). The uid tells it from the in-kernel
 // driver's `Killing '%s' (%d), adj %hd,` under the same tag.
 fn lmkd_8(text: &str) -> Option<ULine> {
-    let head_ok = |head: &str| {
-        head.trim().is_empty() || head.contains("lowmemorykiller") || head.contains("lmkd")
-    };
     if let Some(at) = text.find("Killing '")
-        && head_ok(&text[..at])
+        && lmkd_head(&text[..at])
     {
         let rest = &text[at + "Killing '".len()..];
         let (comm, r) = rest.rsplit_once("' (")?;
@@ -1265,7 +1269,7 @@ fn lmkd_8(text: &str) -> Option<ULine> {
         }));
     }
     let at = text.find("to free ")?;
-    if !head_ok(&text[..at]) || text.contains(" on behalf of ") {
+    if !lmkd_head(&text[..at]) || text.contains(" on behalf of ") {
         return None;
     }
     let r = &text[at + "to free ".len()..];
@@ -1779,7 +1783,7 @@ fn add_notice(
 }
 
 /// The cgroup path a kernel event names for its victim.
-fn victim_path(ev: &OomEvent) -> Option<&str> {
+pub(super) fn victim_path(ev: &OomEvent) -> Option<&str> {
     let m = ev.memcg.as_ref()?;
     m.task_memcg
         .as_ref()
@@ -1859,9 +1863,6 @@ impl Assembler {
         let Some(l) = classify(rec, in_window) else {
             return false;
         };
-        if window_only(&l) && !in_window {
-            return false;
-        }
         if let Some(n) = window_opened(&l) {
             self.user.window = self.user.window.max(n);
         }
